@@ -1,0 +1,155 @@
+import type { DeadLetter } from '../pipeline/deadletter/deadLetterStore.js';
+import type { BatchStats } from '../pipeline/pipeline.js';
+
+type Row = Record<string, unknown>;
+
+export interface GroupLine {
+  alertId: string;
+  title: string;
+  severity: string;
+  site: string;
+  zone: string;
+  count: number;
+  revisions: number;
+  firstSeen: string;
+  lastSeen: string;
+  sensors: string[];
+  techniques: string[];
+  tactics: string[];
+  status: string;
+}
+
+export interface RunSummary {
+  input: string;
+  records: number;
+  alertsParsed: number;
+  deadLettered: number;
+  duplicatesIgnored: number;
+  vendorUpdates: number;
+  groups: number;
+  rowsWritten: number;
+  /** Raw alerts per alert group: how much quieter Sentinel is than the sensors. */
+  dedupRatio: number;
+  bySeverity: Record<string, number>;
+  bySiteZone: Record<string, number>;
+  topTechniques: { id: string; name: string; groups: number; alerts: number }[];
+  topGroups: GroupLine[];
+  deadLetterReasons: Record<string, number>;
+  elapsedMs: number;
+}
+
+const str = (v: unknown): string => (typeof v === 'string' ? v : '');
+const strs = (v: unknown): string[] => (Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : []);
+
+/** The latest revision of each group, as `arg_max(Revision, *) by AlertId` gives it in Sentinel. */
+export function latestRows(rows: Row[]): Map<string, { row: Row; revisions: number }> {
+  const latest = new Map<string, { row: Row; revisions: number }>();
+  for (const row of rows) {
+    const id = str(row.AlertId);
+    const cur = latest.get(id);
+    if (!cur) latest.set(id, { row, revisions: 1 });
+    else {
+      cur.revisions++;
+      if (Number(row.Revision) > Number(cur.row.Revision)) cur.row = row;
+    }
+  }
+  return latest;
+}
+
+export function summarize(
+  input: string,
+  stats: BatchStats,
+  rows: Row[],
+  letters: DeadLetter[],
+  elapsedMs: number,
+): RunSummary {
+  const latest = latestRows(rows);
+  const groups: GroupLine[] = [...latest.values()].map(({ row, revisions }) => ({
+    alertId: str(row.AlertId),
+    title: str(row.AlertTitle),
+    severity: str(row.Severity),
+    site: str(row.Site),
+    zone: str(row.Zone),
+    count: Number(row.Count ?? 0),
+    revisions,
+    firstSeen: str(row.FirstSeen),
+    lastSeen: str(row.LastSeen),
+    sensors: strs(row.Sensors),
+    techniques: strs(row.Techniques),
+    tactics: strs(row.Tactics),
+    status: str(row.Status),
+  }));
+  const bySeverity: Record<string, number> = {};
+  const bySiteZone: Record<string, number> = {};
+  const techniques = new Map<string, { id: string; name: string; groups: number; alerts: number }>();
+  for (const { row } of latest.values()) {
+    const sev = str(row.Severity) || 'Unknown';
+    bySeverity[sev] = (bySeverity[sev] ?? 0) + 1;
+    const place = `${str(row.Site) || '(no site)'} / ${str(row.Zone) || '(no zone)'}`;
+    bySiteZone[place] = (bySiteZone[place] ?? 0) + 1;
+    const names = strs(row.TechniqueNames);
+    strs(row.Techniques).forEach((id, i) => {
+      const t = techniques.get(id) ?? { id, name: names[i] ?? '', groups: 0, alerts: 0 };
+      t.groups++;
+      t.alerts += Number(row.Count ?? 0);
+      techniques.set(id, t);
+    });
+  }
+  const deadLetterReasons: Record<string, number> = {};
+  for (const l of letters) {
+    const reason = l.reason.length > 90 ? `${l.reason.slice(0, 90)}…` : l.reason;
+    deadLetterReasons[reason] = (deadLetterReasons[reason] ?? 0) + 1;
+  }
+  const sevRank: Record<string, number> = { High: 3, Medium: 2, Low: 1 };
+  return {
+    input,
+    records: stats.records,
+    alertsParsed: stats.parsed,
+    deadLettered: stats.deadLettered,
+    duplicatesIgnored: stats.duplicates,
+    vendorUpdates: stats.repeats,
+    groups: latest.size,
+    rowsWritten: rows.length,
+    dedupRatio: latest.size ? Math.round((stats.parsed / latest.size) * 10) / 10 : 0,
+    bySeverity,
+    bySiteZone,
+    topTechniques: [...techniques.values()].sort((a, b) => b.alerts - a.alerts || a.id.localeCompare(b.id)).slice(0, 10),
+    topGroups: groups
+      .sort((a, b) => (sevRank[b.severity] ?? 0) - (sevRank[a.severity] ?? 0) || b.count - a.count)
+      .slice(0, 25),
+    deadLetterReasons,
+    elapsedMs,
+  };
+}
+
+/** The summary a SOC lead reads in the terminal. */
+export function formatSummary(s: RunSummary): string {
+  const pad = (v: string | number, n: number) => String(v).padEnd(n);
+  const lines = [
+    `ot-soc: ${s.input}`,
+    '',
+    `  records received      ${s.records}`,
+    `  alerts parsed         ${s.alertsParsed}`,
+    `  dead-lettered         ${s.deadLettered}${s.deadLettered ? '  (kept with reasons, nothing dropped)' : ''}`,
+    `  vendor updates        ${s.vendorUpdates}  (same Defender for IoT alert id: status/last seen, not counted again)`,
+    `  redeliveries ignored  ${s.duplicatesIgnored}`,
+    `  alert groups          ${s.groups}`,
+    `  rows to Sentinel      ${s.rowsWritten}  (OTAlerts_CL revisions)`,
+    `  dedup ratio           ${s.dedupRatio} alerts per group`,
+    `  by severity           ${Object.entries(s.bySeverity).map(([k, v]) => `${k} ${v}`).join(', ')}`,
+    '',
+    '  What reached Sentinel (latest revision per group, worst first):',
+    `    ${pad('Severity', 8)} ${pad('Count', 6)} ${pad('Site / Zone', 22)} ${pad('Title', 44)} Techniques`,
+    ...s.topGroups
+      .slice(0, 12)
+      .map((g) => `    ${pad(g.severity, 8)} ${pad(g.count, 6)} ${pad(`${g.site}/${g.zone}`, 22)} ${pad(g.title.slice(0, 44), 44)} ${g.techniques.join(' ')}`),
+    '',
+    '  Top ATT&CK for ICS techniques (by alerts):',
+    ...s.topTechniques.slice(0, 6).map((t) => `    ${pad(t.id, 6)} ${pad(t.name, 32)} ${t.alerts} alerts in ${t.groups} groups`),
+  ];
+  if (s.deadLettered) {
+    lines.push('', '  Dead-letter reasons:');
+    for (const [reason, n] of Object.entries(s.deadLetterReasons)) lines.push(`    ${n} × ${reason}`);
+  }
+  return lines.join('\n');
+}

@@ -1,0 +1,41 @@
+import { z } from 'zod';
+import { ConfigError, formatIssues, type OtSocConfig, parseConfig } from '../pipeline/config/config.js';
+
+/**
+ * App settings of the Function App, validated once at cold start. A bad setting fails with its name.
+ * The Event Hubs connection itself (`OTSOC_EVENTHUB` or, identity-based, `OTSOC_EVENTHUB__fullyQualifiedNamespace`)
+ * is read by the host, not here.
+ */
+export const settingsSchema = z.object({
+  OTSOC_LOGS_ENDPOINT: z.url({ protocol: /^https$/, error: 'must be the https:// logs ingestion endpoint of the DCR or DCE' }).optional(),
+  OTSOC_DCR_ID: z.string().regex(/^dcr-[0-9a-f]{32}$/, 'must be the DCR immutable id (dcr-<32 hex>)').optional(),
+  OTSOC_STREAM: z.string().regex(/^Custom-[A-Za-z0-9_]+$/).default('Custom-OTAlerts_CL'),
+  /** The ot-soc configuration document as JSON (grouping, enrichment). */
+  OTSOC_CONFIG: z.string().optional(),
+  /** Local runs and tests: write rows to this directory through the local workspace instead of Azure. */
+  OTSOC_LOCAL_WORKSPACE_DIR: z.string().min(1).optional(),
+  OTSOC_DEADLETTER_DIR: z.string().min(1).optional(),
+  /** Upper bound for one batch's sink retries, well inside the function timeout. */
+  OTSOC_SINK_DEADLINE_MS: z.coerce.number().int().min(1000).max(600_000).default(60_000),
+});
+export type Settings = z.infer<typeof settingsSchema> & { config: OtSocConfig };
+
+export function readSettings(env: NodeJS.ProcessEnv): Settings {
+  const result = settingsSchema.safeParse(env);
+  if (!result.success) throw new ConfigError('app settings', formatIssues(result.error));
+  const s = result.data;
+  if (!s.OTSOC_LOCAL_WORKSPACE_DIR && (!s.OTSOC_LOGS_ENDPOINT || !s.OTSOC_DCR_ID)) {
+    throw new ConfigError('app settings', [
+      'OTSOC_LOGS_ENDPOINT and OTSOC_DCR_ID are required (or OTSOC_LOCAL_WORKSPACE_DIR for a local run)',
+    ]);
+  }
+  let configValue: unknown = {};
+  if (s.OTSOC_CONFIG) {
+    try {
+      configValue = JSON.parse(s.OTSOC_CONFIG);
+    } catch (e) {
+      throw new ConfigError('app settings', [`OTSOC_CONFIG: not valid JSON: ${(e as Error).message}`]);
+    }
+  }
+  return { ...s, config: parseConfig(configValue, 'OTSOC_CONFIG') };
+}

@@ -1,0 +1,62 @@
+import type { AlertStatus, SourceFormat } from '../model/alert.js';
+import type { EnrichedAlert } from '../enrich/enriched.js';
+
+/**
+ * The state of one alert group: the head of a key. One entity per key keeps every update to a group a
+ * single conditional write (ETag), which is what makes racing instances safe.
+ * Times are epoch milliseconds to keep the state small (the memory store holds 100k of these).
+ */
+export interface GroupState {
+  key: string;
+  keyVersion: string;
+  /** Deterministic: a hash of the key and the group's ordinal for that key. */
+  alertId: string;
+  /** 1 for the first group of a key, +1 for each later group (recurrence, overflow). */
+  seq: number;
+  previousAlertId?: string;
+  /** Last revision written to the sink (0: none yet). */
+  revision: number;
+  windowStart: number;
+  firstSeen: number;
+  lastSeen: number;
+  count: number;
+  status: AlertStatus;
+  sensors: string[];
+  formats: SourceFormat[];
+  /** Most recent vendor alert ids (capped), for repeat detection; `vendorIdTotal` counts all. */
+  vendorIds: string[];
+  vendorIdTotal: number;
+  /** Idempotency: per partition, the last (sequence, index) applied. Redelivered events are at or below it. */
+  marks: Record<string, [number, number]>;
+  /** Changes not yet written as a row. */
+  dirty: boolean;
+  /** A change that must reach Sentinel now (status change, higher severity), not at the next interval. */
+  urgent: boolean;
+  /** Event time (lastSeen) of the last row written, for the update interval. */
+  emittedAt: number;
+  /** The window has ended and its final row was written; the next member opens a new group. */
+  finalized: boolean;
+  /** The latest member's enriched fields, from which rows are built. */
+  latest: EnrichedAlert;
+}
+
+export interface Versioned<T> {
+  value: T;
+  /** Opaque concurrency token (Table Storage ETag, or a counter in memory). */
+  etag: string;
+}
+
+export type PutResult = { ok: true; etag: string } | { ok: false; reason: 'conflict' };
+
+/** Where group state lives: memory for one process, Azure Table Storage for a fleet. */
+export interface GroupStore {
+  readonly kind: string;
+  getMany(keys: readonly string[]): Promise<Map<string, Versioned<GroupState>>>;
+  /** Insert when `etag` is undefined, else replace only if the stored ETag still matches. */
+  put(state: GroupState, etag: string | undefined): Promise<PutResult>;
+  /** Groups with changes not yet written as a row (for flushes). */
+  listDirty(): Promise<Versioned<GroupState>[]>;
+  /** Number of operations sent to the backing service (the cost driver in Azure). */
+  readonly operations: number;
+  close(): Promise<void>;
+}

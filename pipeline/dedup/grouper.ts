@@ -1,0 +1,195 @@
+import type { RecordOrigin, Severity } from '../model/alert.js';
+import type { EnrichedAlert } from '../enrich/enriched.js';
+import { groupAlertId } from './groupKey.js';
+import type { GroupState } from './groupState.js';
+import type { KeySpec } from './keySpec.js';
+
+const SEVERITY_RANK: Record<Severity, number> = { Informational: 0, Low: 1, Medium: 2, High: 3 };
+const MINUTE = 60_000;
+
+export type RowReason = 'Created' | 'Updated' | 'Final';
+
+/** One alert on its way into a group. */
+export interface Member {
+  alert: EnrichedAlert;
+  origin: RecordOrigin;
+  key: string;
+}
+
+export type ApplyOutcome = 'new-group' | 'merged' | 'repeat' | 'duplicate';
+
+/** A group revision that must be written as a row before the state may be committed. */
+export interface Emission {
+  state: GroupState;
+  reason: RowReason;
+}
+
+function alreadyApplied(state: GroupState, o: RecordOrigin): boolean {
+  const mark = state.marks[o.partition];
+  if (!mark) return false;
+  return o.sequence < mark[0] || (o.sequence === mark[0] && o.index <= mark[1]);
+}
+
+function markApplied(state: GroupState, o: RecordOrigin): void {
+  const mark = state.marks[o.partition];
+  if (!mark || o.sequence > mark[0] || (o.sequence === mark[0] && o.index > mark[1])) {
+    state.marks[o.partition] = [o.sequence, o.index];
+  }
+}
+
+function addCapped<T>(list: T[], value: T, cap: number): void {
+  if (list.includes(value)) return;
+  list.push(value);
+  if (list.length > cap) list.splice(0, list.length - cap);
+}
+
+function newGroup(m: Member, version: string, seq: number, previous: GroupState | undefined): GroupState {
+  const first = Date.parse(m.alert.firstSeen);
+  const state: GroupState = {
+    key: m.key,
+    keyVersion: version,
+    alertId: groupAlertId(m.key, seq),
+    seq,
+    revision: 0,
+    windowStart: first,
+    firstSeen: first,
+    lastSeen: Math.max(first, Date.parse(m.alert.lastSeen)),
+    count: 1,
+    status: m.alert.status,
+    sensors: m.alert.sensor ? [m.alert.sensor] : [],
+    formats: [m.alert.sourceFormat],
+    vendorIds: m.alert.id ? [m.alert.id] : [],
+    vendorIdTotal: m.alert.id ? 1 : 0,
+    marks: {},
+    dirty: true,
+    urgent: true,
+    emittedAt: first,
+    finalized: false,
+    latest: m.alert,
+  };
+  if (previous) state.previousAlertId = previous.alertId;
+  markApplied(state, m.origin);
+  return state;
+}
+
+/** End of the window in event time. */
+export function windowEnd(state: GroupState, spec: KeySpec): number {
+  const base = spec.windowMode === 'fixed' ? state.windowStart : state.lastSeen;
+  return base + spec.windowMinutes * MINUTE;
+}
+
+function fits(state: GroupState, a: EnrichedAlert, spec: KeySpec): boolean {
+  if (state.finalized || state.count >= spec.maxGroupSize) return false;
+  // A group closed by an update takes no new alerts (closed-on-arrival alerts have keys of their own).
+  if (state.status === 'Closed' && a.status !== 'Closed' && spec.closePolicy === 'newGroup') return false;
+  const t = Date.parse(a.firstSeen);
+  // Late arrivals up to one window before the start still belong (Event Hubs partitions interleave).
+  return t < windowEnd(state, spec) && t >= state.windowStart - spec.windowMinutes * MINUTE;
+}
+
+function mergeInto(state: GroupState, m: Member, spec: KeySpec): void {
+  const a = m.alert;
+  const first = Date.parse(a.firstSeen);
+  state.count += 1;
+  state.firstSeen = Math.min(state.firstSeen, first);
+  state.lastSeen = Math.max(state.lastSeen, Date.parse(a.lastSeen), first);
+  if (state.status === 'Closed' && a.status !== 'Closed') {
+    state.status = a.status; // closePolicy 'reopen'
+    state.urgent = true;
+  }
+  if (a.sensor) addCapped(state.sensors, a.sensor, 64);
+  addCapped(state.formats, a.sourceFormat, 8);
+  if (a.id) {
+    addCapped(state.vendorIds, a.id, spec.maxVendorIds);
+    state.vendorIdTotal += 1;
+  }
+  if (SEVERITY_RANK[a.severity] > SEVERITY_RANK[state.latest.severity]) state.urgent = true;
+  state.latest = keepWorst(state.latest, a);
+  state.dirty = true;
+}
+
+/** The row shows the latest member, but never lowers the group's severity or drops its escalations. */
+function keepWorst(prev: EnrichedAlert, next: EnrichedAlert): EnrichedAlert {
+  if (SEVERITY_RANK[prev.severity] <= SEVERITY_RANK[next.severity]) return next;
+  return { ...next, severity: prev.severity, context: { ...next.context, ...pickEscalation(prev) } };
+}
+
+function pickEscalation(a: EnrichedAlert): Record<string, unknown> {
+  return a.context.Escalations ? { Escalations: a.context.Escalations } : {};
+}
+
+/** A later record of an alert already in the group (Defender for IoT writes one per update): no new count. */
+function applyRepeat(state: GroupState, m: Member): void {
+  const a = m.alert;
+  state.lastSeen = Math.max(state.lastSeen, Date.parse(a.lastSeen));
+  if (a.status !== state.status) {
+    state.status = a.status;
+    state.urgent = true;
+  }
+  state.latest = keepWorst(state.latest, { ...a, firstSeen: state.latest.firstSeen });
+  state.dirty = true;
+}
+
+/**
+ * Applies one member to the head of its key. Returns the new head, and the previous head when it is
+ * superseded while it still has unwritten changes (its final row must be written in this batch).
+ */
+export function applyMember(
+  head: GroupState | undefined,
+  m: Member,
+  spec: KeySpec,
+  version: string,
+): { head: GroupState; outcome: ApplyOutcome; superseded?: GroupState } {
+  if (!head) return { head: newGroup(m, version, 1, undefined), outcome: 'new-group' };
+  if (alreadyApplied(head, m.origin)) return { head, outcome: 'duplicate' };
+  if (m.alert.id && head.vendorIds.includes(m.alert.id)) {
+    applyRepeat(head, m);
+    markApplied(head, m.origin);
+    return { head, outcome: 'repeat' };
+  }
+  if (fits(head, m.alert, spec)) {
+    mergeInto(head, m, spec);
+    markApplied(head, m.origin);
+    return { head, outcome: 'merged' };
+  }
+  const next = newGroup(m, version, head.seq + 1, head);
+  // The marks travel with the key: a redelivery of an event already applied to the old group stays a duplicate.
+  next.marks = { ...head.marks };
+  markApplied(next, m.origin);
+  return { head: next, outcome: 'new-group', ...(head.dirty ? { superseded: head } : {}) };
+}
+
+/**
+ * Noise control: a new group is written at once; later changes at most once per update interval of
+ * event time, at once when urgent (status change, higher severity), and finally when the window ends.
+ */
+export function emissionFor(state: GroupState, spec: KeySpec, watermark: number): RowReason | undefined {
+  if (!state.dirty) return undefined;
+  if (state.revision === 0) return 'Created';
+  if (watermark >= windowEnd(state, spec)) return 'Final';
+  if (state.urgent) return 'Updated';
+  if (state.lastSeen - state.emittedAt >= spec.updateIntervalMinutes * MINUTE) return 'Updated';
+  return undefined;
+}
+
+/** The state after its row is accepted. Pure: the caller commits it only once the sink said yes. */
+export function markEmitted(state: GroupState, reason: RowReason): GroupState {
+  return {
+    ...state,
+    revision: state.revision + 1,
+    dirty: false,
+    urgent: false,
+    emittedAt: state.lastSeen,
+    finalized: reason === 'Final',
+  };
+}
+
+export function cloneState(s: GroupState): GroupState {
+  return {
+    ...s,
+    sensors: [...s.sensors],
+    formats: [...s.formats],
+    vendorIds: [...s.vendorIds],
+    marks: { ...s.marks },
+  };
+}

@@ -1,0 +1,266 @@
+import { capRaw, type DeadLetter, type DeadLetterStage, type DeadLetterStore } from './deadletter/deadLetterStore.js';
+import { groupKey } from './dedup/groupKey.js';
+import { groupRow } from './dedup/groupRow.js';
+import type { GroupState, GroupStore, Versioned } from './dedup/groupState.js';
+import { type ApplyOutcome, applyMember, emissionFor, type Member, markEmitted, type RowReason } from './dedup/grouper.js';
+import { type KeySpec, keyVersion } from './dedup/keySpec.js';
+import type { EnrichedAlert } from './enrich/enriched.js';
+import type { OtAlert, RecordOrigin } from './model/alert.js';
+import { parseRecord } from './parse/index.js';
+import { splitEvent } from './parse/records.js';
+import type { AlertSink } from './sink/logsIngestionSink.js';
+import type { OtAlertsRow } from './sink/schema.js';
+
+/** Where a batch came from: the Event Hubs trigger metadata, or the file a replay reads. */
+export interface BatchMeta {
+  /** Event Hubs partition id, or `file:<sha256>` for a replayed file. */
+  partition: string;
+  /** Per event: Event Hubs sequence number (replay: record ordinal). Defaults to the event's index. */
+  sequenceNumbers?: readonly number[];
+  enqueuedTimes?: readonly (string | undefined)[];
+  /** Per event: a human locator for dead letters (`plant.ndjson:17`). Defaults to `partition P seq S`. */
+  locators?: readonly string[];
+}
+
+export interface PipelineDeps {
+  enrich: (alert: OtAlert) => EnrichedAlert;
+  store: GroupStore;
+  sink: AlertSink;
+  deadLetters: DeadLetterStore;
+  spec: KeySpec;
+  now?: () => Date;
+  /** Commit attempts per key when another instance updated the same group meanwhile. */
+  maxConflictRetries?: number;
+}
+
+export interface BatchStats {
+  events: number;
+  records: number;
+  parsed: number;
+  deadLettered: number;
+  newGroups: number;
+  merged: number;
+  repeats: number;
+  duplicates: number;
+  rowsWritten: number;
+  rowsRejected: number;
+  conflicts: number;
+  sinkRetries: number;
+}
+
+export const emptyStats = (): BatchStats => ({
+  events: 0,
+  records: 0,
+  parsed: 0,
+  deadLettered: 0,
+  newGroups: 0,
+  merged: 0,
+  repeats: 0,
+  duplicates: 0,
+  rowsWritten: 0,
+  rowsRejected: 0,
+  conflicts: 0,
+  sinkRetries: 0,
+});
+
+export function addStats(into: BatchStats, add: BatchStats): BatchStats {
+  for (const k of Object.keys(into) as (keyof BatchStats)[]) into[k] += add[k];
+  return into;
+}
+
+interface Keyed {
+  members: Member[];
+  raws: string[];
+}
+
+/** The outcome of applying a key's members to its stored head. */
+interface KeyPlan {
+  key: string;
+  etag: string | undefined;
+  head: GroupState;
+  /** Rows to write, each with the state to commit when it is the head's row. */
+  rows: { row: OtAlertsRow; reason: RowReason; isHead: boolean }[];
+  outcomes: ApplyOutcome[];
+  changed: boolean;
+}
+
+function letter(stage: DeadLetterStage, reason: string, raw: string, origin: RecordOrigin, now: Date): DeadLetter {
+  return { stage, reason, raw: capRaw(raw), origin, attempts: 1, failedAt: now.toISOString() };
+}
+
+/**
+ * The whole pipeline for one batch of events: parse → enrich → key → group → sink → commit.
+ * Never throws for bad records (they go to dead letters with the reason); at-least-once delivery is made
+ * exactly-once in effect by per-partition marks in each group and by committing a group only after the
+ * sink accepted its row.
+ */
+export async function processBatch(
+  events: readonly unknown[],
+  meta: BatchMeta,
+  deps: PipelineDeps,
+): Promise<BatchStats> {
+  const now = deps.now?.() ?? new Date();
+  const stats = emptyStats();
+  const version = keyVersion(deps.spec);
+  const letters: DeadLetter[] = [];
+  const byKey = new Map<string, Keyed>();
+  let watermark = Number.NEGATIVE_INFINITY;
+  stats.events = events.length;
+
+  for (let i = 0; i < events.length; i++) {
+    const sequence = meta.sequenceNumbers?.[i] ?? i;
+    const locator = meta.locators?.[i] ?? `partition ${meta.partition} seq ${sequence}`;
+    const enqueuedTime = meta.enqueuedTimes?.[i];
+    for (const rec of splitEvent(events[i])) {
+      stats.records++;
+      const origin: RecordOrigin = {
+        partition: meta.partition,
+        sequence,
+        index: rec.index,
+        locator: rec.index ? `${locator} #${rec.index}` : locator,
+        ...(enqueuedTime ? { enqueuedTime } : {}),
+      };
+      if ('error' in rec) {
+        letters.push(letter('split', rec.error, rec.raw, origin, now));
+        continue;
+      }
+      const parsed = parseRecord(rec.value);
+      if (!parsed.ok) {
+        letters.push(letter('parse', parsed.reason, rec.raw, origin, now));
+        continue;
+      }
+      stats.parsed++;
+      let alert: EnrichedAlert;
+      try {
+        alert = deps.enrich(parsed.alert);
+      } catch (e) {
+        letters.push(letter('enrich', `enrichment failed: ${(e as Error).message}`, rec.raw, origin, now));
+        continue;
+      }
+      const key = groupKey(alert, deps.spec, version, `${origin.partition}/${sequence}/${rec.index}`);
+      let keyed = byKey.get(key);
+      if (!keyed) {
+        keyed = { members: [], raws: [] };
+        byKey.set(key, keyed);
+      }
+      keyed.members.push({ alert, origin, key });
+      keyed.raws.push(rec.raw);
+      const t = Date.parse(alert.firstSeen);
+      if (t > watermark) watermark = t;
+    }
+  }
+
+  let pending = [...byKey.keys()];
+  const maxAttempts = 1 + (deps.maxConflictRetries ?? 5);
+  for (let attempt = 1; attempt <= maxAttempts && pending.length; attempt++) {
+    const heads = await deps.store.getMany(pending);
+    const plans = pending.map((key) => planKey(key, byKey.get(key)!.members, heads.get(key), deps.spec, version, watermark, now));
+    if (attempt === 1) for (const p of plans) for (const o of p.outcomes) countOutcome(stats, o);
+
+    const rows = plans.flatMap((p) => p.rows.map((r) => r.row));
+    const result = rows.length ? await deps.sink.write(rows) : { accepted: [], rejected: [], retries: 0 };
+    stats.sinkRetries += result.retries;
+    stats.rowsWritten += result.accepted.length;
+    stats.rowsRejected += result.rejected.length;
+    const rejectedAt = new Map(result.rejected.map((r) => [r.index, r.reason]));
+
+    const conflicted: string[] = [];
+    let rowIndex = 0;
+    for (const plan of plans) {
+      const reasons: string[] = [];
+      let head = plan.head;
+      for (const r of plan.rows) {
+        const reason = rejectedAt.get(rowIndex++);
+        if (reason !== undefined) reasons.push(reason);
+        else if (r.isHead) head = markEmitted(head, r.reason);
+      }
+      const keyed = byKey.get(plan.key)!;
+      if (reasons.length) {
+        // The store stays as it was, so a redrive of these records re-applies them cleanly.
+        keyed.members.forEach((m, j) => {
+          letters.push(letter('sink', `sink rejected the group's row: ${reasons.join('; ')}`, keyed.raws[j]!, m.origin, now));
+        });
+        continue;
+      }
+      if (!plan.changed) continue; // a pure redelivery: nothing to commit
+      const put = await deps.store.put(head, plan.etag);
+      if (!put.ok) conflicted.push(plan.key);
+    }
+    stats.conflicts += conflicted.length;
+    pending = conflicted;
+  }
+  for (const key of pending) {
+    const keyed = byKey.get(key)!;
+    keyed.members.forEach((m, j) => {
+      letters.push(letter('commit', 'group state kept changing under concurrent writers; retry', keyed.raws[j]!, m.origin, now));
+    });
+  }
+
+  stats.deadLettered = letters.length;
+  if (letters.length) await deps.deadLetters.put(letters);
+  return stats;
+}
+
+function countOutcome(stats: BatchStats, o: ApplyOutcome): void {
+  if (o === 'new-group') stats.newGroups++;
+  else if (o === 'merged') stats.merged++;
+  else if (o === 'repeat') stats.repeats++;
+  else stats.duplicates++;
+}
+
+function planKey(
+  key: string,
+  members: readonly Member[],
+  stored: Versioned<GroupState> | undefined,
+  spec: KeySpec,
+  version: string,
+  watermark: number,
+  now: Date,
+): KeyPlan {
+  let head = stored?.value;
+  const rows: KeyPlan['rows'] = [];
+  const outcomes: ApplyOutcome[] = [];
+  for (const m of members) {
+    const step = applyMember(head, m, spec, version);
+    outcomes.push(step.outcome);
+    if (step.superseded) {
+      const s = step.superseded;
+      rows.push({ row: groupRow(s, s.revision === 0 ? 'Created' : 'Final', now), reason: 'Final', isHead: false });
+    }
+    head = step.head;
+  }
+  const changed = outcomes.some((o) => o !== 'duplicate');
+  const plan: KeyPlan = { key, etag: stored?.etag, head: head!, rows, outcomes, changed };
+  const reason = emissionFor(plan.head, spec, watermark);
+  if (reason) rows.push({ row: groupRow(plan.head, reason, now), reason, isHead: true });
+  return plan;
+}
+
+/**
+ * Writes the pending revisions of groups whose window has ended by `until` (event time), or of every
+ * dirty group with `all`. In Azure a timer calls this; replay and demo call it at the end.
+ */
+export async function flushGroups(
+  deps: Pick<PipelineDeps, 'store' | 'sink' | 'spec' | 'now'>,
+  opts: { until?: number; all?: boolean },
+): Promise<{ rowsWritten: number; rowsRejected: number; conflicts: number }> {
+  const now = deps.now?.() ?? new Date();
+  const dirty = await deps.store.listDirty();
+  const until = opts.all ? Number.POSITIVE_INFINITY : (opts.until ?? now.getTime());
+  const due: { group: Versioned<GroupState>; reason: RowReason }[] = [];
+  for (const group of dirty) {
+    const reason = emissionFor(group.value, deps.spec, until) ?? (opts.all ? 'Updated' : undefined);
+    if (reason) due.push({ group, reason });
+  }
+  const out = { rowsWritten: 0, rowsRejected: 0, conflicts: 0 };
+  if (!due.length) return out;
+  const result = await deps.sink.write(due.map((d) => groupRow(d.group.value, d.reason, now)));
+  out.rowsWritten = result.accepted.length;
+  out.rowsRejected = result.rejected.length;
+  for (const i of result.accepted) {
+    const d = due[i]!;
+    const put = await deps.store.put(markEmitted(d.group.value, d.reason), d.group.etag);
+    if (!put.ok) out.conflicts++; // a live batch moved the group on; it will write its own revision
+  }
+  return out;
+}

@@ -1,0 +1,99 @@
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import funcs, { type EventHubFunctionOptions } from '@azure/functions';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { batchMetaFrom } from '../../functions/triggerMetadata.js';
+import { cefLine, minute, securityAlert } from '../helpers/records.js';
+
+// Capture what functions/index.ts registers: outside the host, @azure/functions skips registration.
+const registered = vi.hoisted(() => new Map<string, EventHubFunctionOptions>());
+vi.mock('@azure/functions', async (importOriginal) => {
+  const real = await importOriginal<typeof import('@azure/functions')>();
+  const app = { ...real.app, eventHub: (name: string, options: EventHubFunctionOptions) => registered.set(name, options) };
+  return { ...real, app, default: { ...real, app } };
+});
+
+const T0 = '2026-11-18T02:00:00.000Z';
+let dir: string;
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'ot-soc-fn-'));
+  vi.stubEnv('OTSOC_LOCAL_WORKSPACE_DIR', dir);
+  vi.stubEnv('OTSOC_DEADLETTER_DIR', dir);
+  vi.stubEnv(
+    'OTSOC_CONFIG',
+    JSON.stringify({ enrichment: { sensors: { 'lyn-fil-sensor-01': { site: 'Lyon', zone: 'Filling' } } } }),
+  );
+  await import('../../functions/index.js');
+});
+
+afterAll(async () => {
+  vi.unstubAllEnvs();
+  await rm(dir, { recursive: true, force: true });
+});
+
+function context(triggerMetadata: Record<string, unknown>, logs: string[]) {
+  return new funcs.InvocationContext({
+    invocationId: 'inv-1',
+    functionName: 'ingest',
+    triggerMetadata,
+    logHandler: (level, ...args) => logs.push(`[${level}] ${args.join(' ')}`),
+  });
+}
+
+describe('registered Event Hubs function', () => {
+  it('is registered with cardinality many and settings-driven hub/consumer group', () => {
+    const o = registered.get('ingest');
+    expect(o).toBeDefined();
+    expect(o).toMatchObject({ cardinality: 'many', connection: 'OTSOC_EVENTHUB', eventHubName: '%OTSOC_EVENTHUB_NAME%' });
+  });
+
+  it('writes the rows of a batch to the local Logs Ingestion endpoint and dead-letters bad events', async () => {
+    const handler = registered.get('ingest')!.handler as (m: unknown[], c: unknown) => Promise<void>;
+    const messages: unknown[] = [
+      securityAlert({ t: T0 }),
+      securityAlert({ t: minute(T0, 1), sensor: 'rtm-pkg-sensor-02' }),
+      { records: [securityAlert({ t: minute(T0, 2) }), securityAlert({ t: minute(T0, 3), title: 'Controller Stop' })] },
+      cefLine({ t: T0 }),
+      'garbage that no sensor sends',
+    ];
+    const triggerMetadata = {
+      partitionContext: { fullyQualifiedNamespace: 'ns.servicebus.windows.net', eventHubName: 'ot-alerts', consumerGroup: '$Default', partitionId: '2' },
+      sequenceNumberArray: [300, 301, 302, 303, 304],
+      enqueuedTimeUtcArray: messages.map(() => '2026-11-18T02:05:00.000Z'),
+      partitionKeyArray: messages.map(() => 'Rotterdam/Packaging'),
+    };
+    const logs: string[] = [];
+    await handler(messages, context(triggerMetadata, logs));
+
+    const rows = (await readFile(join(dir, 'OTAlerts_CL.ndjson'), 'utf8')).trim().split('\n').map((l) => JSON.parse(l));
+    expect(rows).toHaveLength(3);
+    const programming = rows.find((r) => r.AlertTitle === 'Unauthorized PLC Programming');
+    expect(programming).toMatchObject({ Count: 3, Revision: 1, Site: 'Rotterdam', Zone: 'Packaging' });
+    expect(programming.Sensors).toEqual(['rtm-pkg-sensor-01', 'rtm-pkg-sensor-02']);
+    expect(rows.find((r) => r.Site === 'Lyon')).toMatchObject({ Zone: 'Filling', SourceFormats: ['CEF'] });
+
+    const letters = (await readFile(join(dir, 'deadletter.ndjson'), 'utf8')).trim().split('\n').map((l) => JSON.parse(l));
+    expect(letters).toHaveLength(1);
+    expect(letters[0].origin).toMatchObject({ partition: '2', sequence: 304 });
+    expect(logs.join('\n')).toContain('partition=2');
+    expect(logs.join('\n')).not.toContain('10.10.1.66'); // no alert payloads at info level
+
+    // Redelivery of the same batch (the trigger checkpoints even on failure): no new rows.
+    await handler(messages, context(triggerMetadata, []));
+    const after = (await readFile(join(dir, 'OTAlerts_CL.ndjson'), 'utf8')).trim().split('\n');
+    expect(after).toHaveLength(3);
+  });
+});
+
+describe('batchMetaFrom', () => {
+  it('reads partition, sequence numbers and enqueued times, tolerating missing fields', () => {
+    expect(batchMetaFrom({ partitionContext: { partitionId: '7' }, sequenceNumberArray: [5, 6] }, 3)).toEqual({
+      partition: '7',
+      sequenceNumbers: [5, 6, 2],
+      enqueuedTimes: [undefined, undefined, undefined],
+    });
+    expect(batchMetaFrom(undefined, 1).partition).toBe('unknown');
+  });
+});

@@ -1,0 +1,157 @@
+import { describe, expect, it } from 'vitest';
+import { MemoryDeadLetterStore } from '../../pipeline/deadletter/deadLetterStore.js';
+import type { GroupState, GroupStore, PutResult } from '../../pipeline/dedup/groupState.js';
+import { DEFAULT_KEY_SPEC } from '../../pipeline/dedup/keySpec.js';
+import { MemoryGroupStore } from '../../pipeline/dedup/memoryGroupStore.js';
+import { createEnricher } from '../../pipeline/enrich/enricher.js';
+import { flushGroups, type PipelineDeps, processBatch } from '../../pipeline/pipeline.js';
+import { cefLine, minute, securityAlert } from '../helpers/records.js';
+import { RecordingSink } from '../helpers/recordingSink.js';
+
+const T0 = '2026-11-18T02:00:00.000Z';
+
+function setup(over: Partial<PipelineDeps> = {}) {
+  const sink = new RecordingSink();
+  const store = new MemoryGroupStore();
+  const deadLetters = new MemoryDeadLetterStore();
+  const deps: PipelineDeps = {
+    enrich: createEnricher({ sensors: { 'lyn-fil-sensor-01': { site: 'Lyon', zone: 'Filling' } }, attackMappings: {} }),
+    spec: DEFAULT_KEY_SPEC,
+    sink,
+    store,
+    deadLetters,
+    now: () => new Date('2026-11-18T12:00:00Z'),
+    ...over,
+  };
+  return { sink, store, deadLetters, deps };
+}
+
+const meta = (n: number, partition = '0', first = 0) => ({
+  partition,
+  sequenceNumbers: Array.from({ length: n }, (_, i) => first + i),
+});
+
+describe('processBatch', () => {
+  it('groups a storm across sensors of one zone and writes one row per group', async () => {
+    const { sink, deps } = setup();
+    const events = Array.from({ length: 50 }, (_, i) =>
+      securityAlert({ t: minute(T0, i / 10), sensor: i % 2 ? 'rtm-pkg-sensor-02' : 'rtm-pkg-sensor-01' }),
+    );
+    const stats = await processBatch(events, meta(50), deps);
+    expect(stats).toMatchObject({ events: 50, records: 50, parsed: 50, deadLettered: 0, newGroups: 1, merged: 49 });
+    expect(sink.rows).toHaveLength(1);
+    const row = sink.rows[0]!;
+    expect(row).toMatchObject({ Revision: 1, RowReason: 'Created', Count: 50, Site: 'Rotterdam', Zone: 'Packaging' });
+    expect(row.Sensors).toEqual(['rtm-pkg-sensor-01', 'rtm-pkg-sensor-02']);
+    expect(row.Techniques).toEqual(expect.arrayContaining(['T0843']));
+    expect(row.Tactics).toEqual(expect.arrayContaining(['ImpairProcessControl']));
+  });
+
+  it('fills site/zone from the sensor map for CEF and keys by zone', async () => {
+    const { sink, deps } = setup();
+    await processBatch([cefLine({ t: T0 }), cefLine({ t: minute(T0, 1) })], meta(2), deps);
+    expect(sink.rows).toHaveLength(1);
+    expect(sink.rows[0]).toMatchObject({ Site: 'Lyon', Zone: 'Filling', Count: 2, SourceFormats: ['CEF'] });
+  });
+
+  it('changes no count when the same batch is delivered three more times', async () => {
+    const { sink, deps } = setup();
+    const events = Array.from({ length: 20 }, (_, i) => securityAlert({ t: minute(T0, i / 4) }));
+    await processBatch(events, meta(20, '3', 100), deps);
+    for (let i = 0; i < 3; i++) {
+      const again = await processBatch(events, meta(20, '3', 100), deps);
+      expect(again.duplicates).toBe(20);
+      expect(again.rowsWritten).toBe(0);
+    }
+    await flushGroups(deps, { all: true });
+    expect(sink.totalCount()).toBe(20);
+  });
+
+  it('dead-letters malformed records with a reason and processes the rest', async () => {
+    const { sink, deadLetters, deps } = setup();
+    const events = [
+      securityAlert({ t: T0 }),
+      'this is not an alert',
+      { ProviderName: 'IoTSecurity', StartTime: T0 },
+      '{"records": [ {"AlertName": "trunc',
+      'CEF:0|Microsoft Defender for IoT/CyberX|s1|24.1',
+    ];
+    const stats = await processBatch(events, meta(5, '1', 40), deps);
+    expect(stats.parsed).toBe(1);
+    expect(stats.deadLettered).toBe(4);
+    expect(sink.rows).toHaveLength(1);
+    const letters = await deadLetters.list();
+    expect(letters.map((l) => l.origin.sequence)).toEqual([41, 42, 43, 44]);
+    for (const l of letters) {
+      expect(l.reason.length).toBeGreaterThan(5);
+      expect(l.raw.length).toBeGreaterThan(0);
+      expect(l.origin.partition).toBe('1');
+    }
+  });
+
+  it('commits nothing when the sink rejects the row, dead-letters the records, and a redrive writes them once', async () => {
+    const { sink, store, deadLetters, deps } = setup();
+    sink.reject = () => 'HTTP 500 InternalServerError';
+    const events = Array.from({ length: 5 }, (_, i) => securityAlert({ t: minute(T0, i) }));
+    const stats = await processBatch(events, meta(5), deps);
+    expect(stats.rowsRejected).toBe(1);
+    expect(store.size).toBe(0);
+    const letters = await deadLetters.list();
+    expect(letters).toHaveLength(5);
+    expect(letters[0]!.stage).toBe('sink');
+    expect(letters[0]!.reason).toContain('HTTP 500');
+
+    sink.reject = undefined;
+    const redrive = await processBatch(events, meta(5), deps);
+    expect(redrive.newGroups).toBe(1);
+    expect(sink.rows).toHaveLength(1);
+    expect(sink.rows[0]!.Count).toBe(5);
+  });
+
+  it('re-reads and re-applies when another writer updated the group (ETag conflict)', async () => {
+    const { sink, store, deps } = setup();
+    const first = [securityAlert({ t: T0 })];
+    await processBatch(first, meta(1, '0'), deps);
+    // A racing instance (partition 1) commits between our read and our write.
+    let raced = false;
+    const racingStore: GroupStore = {
+      kind: 'racing',
+      get operations() {
+        return store.operations;
+      },
+      getMany: (keys) => store.getMany(keys),
+      listDirty: () => store.listDirty(),
+      close: async () => {},
+      async put(state: GroupState, etag: string | undefined): Promise<PutResult> {
+        if (!raced) {
+          raced = true;
+          await processBatch([securityAlert({ t: minute(T0, 1) })], meta(1, '1'), deps);
+        }
+        return store.put(state, etag);
+      },
+    };
+    const stats = await processBatch([securityAlert({ t: minute(T0, 2) })], meta(1, '2'), { ...deps, store: racingStore });
+    expect(stats.conflicts).toBe(1);
+    await flushGroups(deps, { all: true });
+    expect(sink.totalCount()).toBe(3);
+  });
+
+  it('writes at most 400 rows for 20,000 alerts in 40 interleaved groups over 9 minutes, counts exact', async () => {
+    const { sink, deps } = setup();
+    const N = 20_000;
+    const groups = 40;
+    const batch = 500;
+    for (let start = 0; start < N; start += batch) {
+      const events = [];
+      for (let i = start; i < start + batch; i++) {
+        const g = i % groups;
+        events.push(securityAlert({ t: minute(T0, 0, Math.floor((i / N) * 540)), dst: `10.10.2.${g}`, title: 'Modbus Address Range Violation', protocol: 'Modbus' }));
+      }
+      await processBatch(events, meta(batch, '0', start), deps);
+    }
+    await flushGroups(deps, { all: true });
+    expect(sink.latest().size).toBe(groups);
+    expect(sink.rows.length).toBeLessThanOrEqual(400);
+    expect(sink.totalCount()).toBe(N);
+  });
+});
