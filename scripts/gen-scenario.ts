@@ -476,5 +476,5 @@ emit(at('09:04'), '{"records": [ {"AlertName": "truncated');
 
 lines.sort((a, b) => a.t - b.t);
 const out = join(root, 'samples', 'plant-scenario.ndjson');
-writeFileSync(out, lines.map((l) => l.line).join('\n') + '\n');
+writeFileSync(out, `${lines.map((l) => l.line).join('\n')}\n`);
 console.log(`wrote ${lines.length} events to ${out}`);
