@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
-import type { Device } from '../model/alert.js';
 import type { EnrichedAlert } from '../enrich/enriched.js';
+import type { Device } from '../model/alert.js';
 import type { KeyField, KeySpec } from './keySpec.js';
 
 const deviceId = (d: Device): string | undefined => d.ip ?? d.mac ?? d.name;

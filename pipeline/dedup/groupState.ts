@@ -1,5 +1,5 @@
-import type { AlertStatus, SourceFormat } from '../model/alert.js';
 import type { EnrichedAlert } from '../enrich/enriched.js';
+import type { AlertStatus, SourceFormat } from '../model/alert.js';
 
 /**
  * The state of one alert group: the head of a key. One entity per key keeps every update to a group a
@@ -54,6 +54,8 @@ export interface GroupStore {
   getMany(keys: readonly string[]): Promise<Map<string, Versioned<GroupState>>>;
   /** Insert when `etag` is undefined, else replace only if the stored ETag still matches. */
   put(state: GroupState, etag: string | undefined): Promise<PutResult>;
+  /** The group that currently has this AlertId, if it is still the head of its key. */
+  findByAlertId(alertId: string): Promise<Versioned<GroupState> | undefined>;
   /** Groups with changes not yet written as a row (for flushes). */
   listDirty(): Promise<Versioned<GroupState>[]>;
   /** Number of operations sent to the backing service (the cost driver in Azure). */

@@ -1,5 +1,5 @@
-import type { RecordOrigin, Severity } from '../model/alert.js';
 import type { EnrichedAlert } from '../enrich/enriched.js';
+import type { RecordOrigin, Severity } from '../model/alert.js';
 import { groupAlertId } from './groupKey.js';
 import type { GroupState } from './groupState.js';
 import type { KeySpec } from './keySpec.js';

@@ -8,7 +8,19 @@ import { z } from 'zod';
  * Status is not hashed into the key: it is the group's lifecycle (a closed group takes no new members,
  * so a new alert after a close opens a new group, exactly as Defender for IoT raises a new alert).
  */
-export const KEY_FIELDS = ['scope', 'site', 'zone', 'sensor', 'title', 'protocol', 'devices', 'engine', 'category', 'source', 'destination'] as const;
+export const KEY_FIELDS = [
+  'scope',
+  'site',
+  'zone',
+  'sensor',
+  'title',
+  'protocol',
+  'devices',
+  'engine',
+  'category',
+  'source',
+  'destination',
+] as const;
 export type KeyField = (typeof KEY_FIELDS)[number];
 
 export const keySpecSchema = z
@@ -18,7 +30,10 @@ export const keySpecSchema = z
     fields: z.array(z.enum(KEY_FIELDS)).min(1),
     /** A missing key field either groups with others missing it ('group') or never groups ('never'). */
     missing: z.enum(['group', 'never']),
-    windowMinutes: z.number().positive().max(7 * 24 * 60),
+    windowMinutes: z
+      .number()
+      .positive()
+      .max(7 * 24 * 60),
     /** fixed: from the group's first detection (Defender for IoT); sliding: from its last detection. */
     windowMode: z.enum(['fixed', 'sliding']),
     /** A group that reaches this many members overflows into a new group linked by PreviousAlertId. */
@@ -26,7 +41,10 @@ export const keySpecSchema = z
     /** After a group is closed: a recurrence opens a new group, or reopens the closed one while its window lasts. */
     closePolicy: z.enum(['newGroup', 'reopen']),
     /** Noise control: at most one update row per group per this many minutes of event time. */
-    updateIntervalMinutes: z.number().min(0).max(24 * 60),
+    updateIntervalMinutes: z
+      .number()
+      .min(0)
+      .max(24 * 60),
     /** How many vendor alert ids a group remembers for repeat detection and for the row. */
     maxVendorIds: z.number().int().min(1).max(1000),
   })
@@ -47,7 +65,14 @@ export const DEFAULT_KEY_SPEC: KeySpec = {
 
 /** `name.hash8`: a change to any setting that decides membership yields a new version. */
 export function keyVersion(spec: KeySpec): string {
-  const decisive = [spec.fields, spec.missing, spec.windowMinutes, spec.windowMode, spec.maxGroupSize, spec.closePolicy];
+  const decisive = [
+    spec.fields,
+    spec.missing,
+    spec.windowMinutes,
+    spec.windowMode,
+    spec.maxGroupSize,
+    spec.closePolicy,
+  ];
   const hash = createHash('sha256').update(JSON.stringify(decisive)).digest('hex').slice(0, 8);
   return `${spec.name}.${hash}`;
 }

@@ -41,6 +41,14 @@ export class MemoryGroupStore implements GroupStore {
     return { ok: true, etag: String(version) };
   }
 
+  async findByAlertId(alertId: string): Promise<Versioned<GroupState> | undefined> {
+    this.#operations++;
+    for (const { value, version } of this.#groups.values()) {
+      if (value.alertId === alertId) return { value: cloneState(value), etag: String(version) };
+    }
+    return undefined;
+  }
+
   async listDirty(): Promise<Versioned<GroupState>[]> {
     this.#operations++;
     const out: Versioned<GroupState>[] = [];

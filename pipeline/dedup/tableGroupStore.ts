@@ -17,7 +17,8 @@ function toEntity(state: GroupState): TableEntity<Record<string, unknown>> {
     alertId: state.alertId,
     parts: Math.ceil(json.length / PART_CHARS) || 1,
   };
-  for (let i = 0, p = 0; i < json.length; i += PART_CHARS, p++) entity[`s${p}`] = json.slice(i, i + PART_CHARS);
+  for (let i = 0, p = 0; i < json.length; i += PART_CHARS, p++)
+    entity[`s${p}`] = json.slice(i, i + PART_CHARS);
   return entity;
 }
 
@@ -72,13 +73,26 @@ export class TableGroupStore implements GroupStore {
     this.#operations++;
     try {
       const entity = toEntity(state);
-      const res = etag === undefined ? await this.table.createEntity(entity) : await this.table.updateEntity(entity, 'Replace', { etag });
+      const res =
+        etag === undefined
+          ? await this.table.createEntity(entity)
+          : await this.table.updateEntity(entity, 'Replace', { etag });
       return { ok: true, etag: String(res.etag) };
     } catch (e) {
       const status = statusOf(e);
       if (status === 409 || status === 412) return { ok: false, reason: 'conflict' };
       throw e;
     }
+  }
+
+  async findByAlertId(alertId: string): Promise<Versioned<GroupState> | undefined> {
+    this.#operations++;
+    for await (const e of this.table.listEntities({
+      queryOptions: { filter: odata`alertId eq ${alertId}` },
+    })) {
+      return fromEntity(e as Entity);
+    }
+    return undefined;
   }
 
   async listDirty(): Promise<Versioned<GroupState>[]> {

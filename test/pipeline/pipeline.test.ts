@@ -5,8 +5,8 @@ import { DEFAULT_KEY_SPEC } from '../../pipeline/dedup/keySpec.js';
 import { MemoryGroupStore } from '../../pipeline/dedup/memoryGroupStore.js';
 import { createEnricher } from '../../pipeline/enrich/enricher.js';
 import { flushGroups, type PipelineDeps, processBatch } from '../../pipeline/pipeline.js';
-import { cefLine, minute, securityAlert } from '../helpers/records.js';
 import { RecordingSink } from '../helpers/recordingSink.js';
+import { cefLine, minute, securityAlert } from '../helpers/records.js';
 
 const T0 = '2026-11-18T02:00:00.000Z';
 
@@ -15,7 +15,10 @@ function setup(over: Partial<PipelineDeps> = {}) {
   const store = new MemoryGroupStore();
   const deadLetters = new MemoryDeadLetterStore();
   const deps: PipelineDeps = {
-    enrich: createEnricher({ sensors: { 'lyn-fil-sensor-01': { site: 'Lyon', zone: 'Filling' } }, attackMappings: {} }),
+    enrich: createEnricher({
+      sensors: { 'lyn-fil-sensor-01': { site: 'Lyon', zone: 'Filling' } },
+      attackMappings: {},
+    }),
     spec: DEFAULT_KEY_SPEC,
     sink,
     store,
@@ -38,10 +41,23 @@ describe('processBatch', () => {
       securityAlert({ t: minute(T0, i / 10), sensor: i % 2 ? 'rtm-pkg-sensor-02' : 'rtm-pkg-sensor-01' }),
     );
     const stats = await processBatch(events, meta(50), deps);
-    expect(stats).toMatchObject({ events: 50, records: 50, parsed: 50, deadLettered: 0, newGroups: 1, merged: 49 });
+    expect(stats).toMatchObject({
+      events: 50,
+      records: 50,
+      parsed: 50,
+      deadLettered: 0,
+      newGroups: 1,
+      merged: 49,
+    });
     expect(sink.rows).toHaveLength(1);
     const row = sink.rows[0]!;
-    expect(row).toMatchObject({ Revision: 1, RowReason: 'Created', Count: 50, Site: 'Rotterdam', Zone: 'Packaging' });
+    expect(row).toMatchObject({
+      Revision: 1,
+      RowReason: 'Created',
+      Count: 50,
+      Site: 'Rotterdam',
+      Zone: 'Packaging',
+    });
     expect(row.Sensors).toEqual(['rtm-pkg-sensor-01', 'rtm-pkg-sensor-02']);
     expect(row.Techniques).toEqual(expect.arrayContaining(['T0843']));
     expect(row.Tactics).toEqual(expect.arrayContaining(['ImpairProcessControl']));
@@ -121,6 +137,7 @@ describe('processBatch', () => {
       },
       getMany: (keys) => store.getMany(keys),
       listDirty: () => store.listDirty(),
+      findByAlertId: (id) => store.findByAlertId(id),
       close: async () => {},
       async put(state: GroupState, etag: string | undefined): Promise<PutResult> {
         if (!raced) {
@@ -130,7 +147,10 @@ describe('processBatch', () => {
         return store.put(state, etag);
       },
     };
-    const stats = await processBatch([securityAlert({ t: minute(T0, 2) })], meta(1, '2'), { ...deps, store: racingStore });
+    const stats = await processBatch([securityAlert({ t: minute(T0, 2) })], meta(1, '2'), {
+      ...deps,
+      store: racingStore,
+    });
     expect(stats.conflicts).toBe(1);
     await flushGroups(deps, { all: true });
     expect(sink.totalCount()).toBe(3);
@@ -145,7 +165,14 @@ describe('processBatch', () => {
       const events = [];
       for (let i = start; i < start + batch; i++) {
         const g = i % groups;
-        events.push(securityAlert({ t: minute(T0, 0, Math.floor((i / N) * 540)), dst: `10.10.2.${g}`, title: 'Modbus Address Range Violation', protocol: 'Modbus' }));
+        events.push(
+          securityAlert({
+            t: minute(T0, 0, Math.floor((i / N) * 540)),
+            dst: `10.10.2.${g}`,
+            title: 'Modbus Address Range Violation',
+            protocol: 'Modbus',
+          }),
+        );
       }
       await processBatch(events, meta(batch, '0', start), deps);
     }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { GroupState, GroupStore } from '../../../pipeline/dedup/groupState.js';
 import { applyMember } from '../../../pipeline/dedup/grouper.js';
+import type { GroupState, GroupStore } from '../../../pipeline/dedup/groupState.js';
 import { DEFAULT_KEY_SPEC, keyVersion } from '../../../pipeline/dedup/keySpec.js';
 import { MemoryGroupStore } from '../../../pipeline/dedup/memoryGroupStore.js';
 import { TableGroupStore } from '../../../pipeline/dedup/tableGroupStore.js';
@@ -8,7 +8,12 @@ import { enriched, origin } from '../../helpers/alerts.js';
 import { azuriteTable } from '../../helpers/azurite.js';
 
 function state(key: string, over: Partial<GroupState> = {}): GroupState {
-  const head = applyMember(undefined, { alert: enriched(), origin: origin(1), key }, DEFAULT_KEY_SPEC, keyVersion(DEFAULT_KEY_SPEC)).head;
+  const head = applyMember(
+    undefined,
+    { alert: enriched(), origin: origin(1), key },
+    DEFAULT_KEY_SPEC,
+    keyVersion(DEFAULT_KEY_SPEC),
+  ).head;
   return { ...head, ...over };
 }
 
@@ -60,6 +65,14 @@ describe.each(stores)('GroupStore contract: %s', (_name, make) => {
     await store.put(state('d2', { dirty: false }), undefined);
     const dirty = await store.listDirty();
     expect(dirty.map((d) => d.value.key)).toEqual(['d1']);
+  });
+
+  it('finds a group by its AlertId', async () => {
+    const store = await make();
+    const s = state('f1');
+    await store.put(s, undefined);
+    expect((await store.findByAlertId(s.alertId))?.value.key).toBe('f1');
+    expect(await store.findByAlertId('00000000-0000-5000-a000-000000000000')).toBeUndefined();
   });
 
   it('keeps large states intact (long messages, many vendor ids)', async () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { applyMember, emissionFor, markEmitted } from '../../../pipeline/dedup/grouper.js';
 import { groupKey } from '../../../pipeline/dedup/groupKey.js';
 import type { GroupState } from '../../../pipeline/dedup/groupState.js';
-import { applyMember, emissionFor, markEmitted } from '../../../pipeline/dedup/grouper.js';
 import { DEFAULT_KEY_SPEC, type KeySpec, keyVersion } from '../../../pipeline/dedup/keySpec.js';
 import type { EnrichedAlert } from '../../../pipeline/enrich/enriched.js';
 import { at, enriched, origin } from '../../helpers/alerts.js';
@@ -16,7 +16,12 @@ function run(alerts: EnrichedAlert[], s: KeySpec = spec) {
   const outcomes: string[] = [];
   const superseded: GroupState[] = [];
   alerts.forEach((a, i) => {
-    const step = applyMember(head, { alert: a, origin: origin(i), key: key(alerts[0]!, s) }, s, keyVersion(s));
+    const step = applyMember(
+      head,
+      { alert: a, origin: origin(i), key: key(alerts[0]!, s) },
+      s,
+      keyVersion(s),
+    );
     head = step.head;
     outcomes.push(step.outcome);
     if (step.superseded) superseded.push(step.superseded);
@@ -29,7 +34,11 @@ describe('group key (Defender for IoT unified-alert rule)', () => {
   it.each([
     ['another sensor in the same zone', { sensor: 'rtm-pkg-sensor-02' }, true],
     ['title case and spacing', { title: '  unauthorized  PLC programming ' }, true],
-    ['source and destination swapped (same device set)', { source: { ip: '10.10.2.21' }, destination: { ip: '10.10.1.66' } }, true],
+    [
+      'source and destination swapped (same device set)',
+      { source: { ip: '10.10.2.21' }, destination: { ip: '10.10.1.66' } },
+      true,
+    ],
     ['another zone', { zone: 'Utilities' }, false],
     ['same zone name at another site', { site: 'Lyon' }, false],
     ['another title', { title: 'Controller Stop' }, false],
@@ -77,7 +86,10 @@ describe('windows, repeats and overflow', () => {
   it('slides the window from the last detection in sliding mode', () => {
     const s: KeySpec = { ...spec, windowMode: 'sliding' };
     const times = ['02:00:00', '02:09:00', '02:18:00', '02:27:59'];
-    const r = run(times.map((t) => enriched({ firstSeen: at(t), lastSeen: at(t) })), s);
+    const r = run(
+      times.map((t) => enriched({ firstSeen: at(t), lastSeen: at(t) })),
+      s,
+    );
     expect(r.outcomes).toEqual(['new-group', 'merged', 'merged', 'merged']);
     expect(r.head.count).toBe(4);
   });
@@ -144,7 +156,12 @@ describe('noise control', () => {
     const reasons: (string | undefined)[] = [];
     const a0 = enriched();
     times.forEach((t, i) => {
-      head = applyMember(head, { alert: enriched({ firstSeen: at(t), lastSeen: at(t) }), origin: origin(i), key: key(a0) }, spec, version).head;
+      head = applyMember(
+        head,
+        { alert: enriched({ firstSeen: at(t), lastSeen: at(t) }), origin: origin(i), key: key(a0) },
+        spec,
+        version,
+      ).head;
       const reason = emissionFor(head, spec, Date.parse(at(t)));
       reasons.push(reason);
       if (reason) head = markEmitted(head, reason);
