@@ -29,7 +29,8 @@ export function fileEvents(text: string, name: string): FileEvent[] {
       const doc = JSON.parse(body) as unknown;
       if (Array.isArray(doc)) return doc.map((r, i) => ({ body: r, locator: `${name}[${i}]` }));
       const records = (doc as { records?: unknown }).records;
-      if (Array.isArray(records)) return records.map((r, i) => ({ body: r, locator: `${name}.records[${i}]` }));
+      if (Array.isArray(records))
+        return records.map((r, i) => ({ body: r, locator: `${name}.records[${i}]` }));
     } catch {
       // Not one document: fall through to lines, where each bad line becomes its own dead letter.
     }

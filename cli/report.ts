@@ -36,7 +36,20 @@ td,th{border:1px solid #ddd;padding:.3em .6em;text-align:left;vertical-align:top
 <div class="tiles">${tiles.map(([k, v]) => `<div class="tile"><b>${escapeHtml(v)}</b>${escapeHtml(k)}</div>`).join('')}</div>
 <h2>Alert groups (latest revision, worst first)</h2>
 ${table(
-  ['Severity', 'Count', 'Revisions', 'Site', 'Zone', 'Title', 'Status', 'Sensors', 'Tactics', 'Techniques', 'First seen', 'Last seen'],
+  [
+    'Severity',
+    'Count',
+    'Revisions',
+    'Site',
+    'Zone',
+    'Title',
+    'Status',
+    'Sensors',
+    'Tactics',
+    'Techniques',
+    'First seen',
+    'Last seen',
+  ],
   s.topGroups.map((g) => [
     g.severity,
     g.count,
@@ -60,7 +73,14 @@ ${table(
 <h2>Groups by site and zone</h2>
 ${table(['Site / Zone', 'Groups'], Object.entries(s.bySiteZone))}
 <h2>Dead letters</h2>
-${s.deadLettered ? table(['Records', 'Reason'], Object.entries(s.deadLetterReasons).map(([r, n]) => [n, r])) : '<p>None.</p>'}
+${
+  s.deadLettered
+    ? table(
+        ['Records', 'Reason'],
+        Object.entries(s.deadLetterReasons).map(([r, n]) => [n, r]),
+      )
+    : '<p>None.</p>'
+}
 </body></html>
 `;
 }

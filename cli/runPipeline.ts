@@ -5,12 +5,21 @@ import type { FileDeadLetterStore } from '../pipeline/deadletter/deadLetterStore
 import type { GroupStore } from '../pipeline/dedup/groupState.js';
 import type { KeySpec } from '../pipeline/dedup/keySpec.js';
 import type { EnrichedAlert } from '../pipeline/enrich/enriched.js';
+import type { EnrichConfig } from '../pipeline/enrich/enricher.js';
 import type { OtAlert } from '../pipeline/model/alert.js';
-import { addStats, type BatchStats, emptyStats, flushGroups, type PipelineDeps, processBatch } from '../pipeline/pipeline.js';
-import { createLocalWorkspace } from '../pipeline/sink/localWorkspace.js';
+import {
+  addStats,
+  type BatchStats,
+  emptyStats,
+  flushGroups,
+  type PipelineDeps,
+  processBatch,
+} from '../pipeline/pipeline.js';
 import { localCredential } from '../pipeline/sink/localCredential.js';
+import { createLocalWorkspace } from '../pipeline/sink/localWorkspace.js';
 import { createLogsIngestionSink } from '../pipeline/sink/logsIngestionSink.js';
 import type { FileEvent } from './fileEvents.js';
+import { partitionFor, partitionKeyOf } from './partitionKey.js';
 
 export interface RunOptions {
   events: FileEvent[];
@@ -23,6 +32,8 @@ export interface RunOptions {
   deadLetters: FileDeadLetterStore;
   enrich: (a: OtAlert) => EnrichedAlert;
   spec: KeySpec;
+  /** Sensor placement, to route events to partitions by site/zone. */
+  sensors: EnrichConfig['sensors'];
   progress: boolean;
 }
 
@@ -49,21 +60,30 @@ export async function runPipeline(o: RunOptions): Promise<RunResult> {
     credential: localCredential(),
     httpClient: workspace.httpClient,
   });
-  const deps: PipelineDeps = { enrich: o.enrich, spec: o.spec, store: o.store, sink, deadLetters: o.deadLetters };
+  const deps: PipelineDeps = {
+    enrich: o.enrich,
+    spec: o.spec,
+    store: o.store,
+    sink,
+    deadLetters: o.deadLetters,
+  };
 
-  // Round-robin events over partitions; each partition keeps its own increasing sequence numbers.
+  // Partition by site/zone as the forwarder does; each partition keeps its own increasing sequence numbers.
   const parts: { events: FileEvent[]; seqs: number[] }[] = Array.from({ length: o.partitions }, () => ({
     events: [],
     seqs: [],
   }));
-  o.events.forEach((e, i) => {
-    const p = parts[i % o.partitions]!;
+  for (const e of o.events) {
+    const p = parts[o.partitions === 1 ? 0 : partitionFor(partitionKeyOf(e.body, o.sensors), o.partitions)]!;
     p.events.push(e);
     p.seqs.push(p.seqs.length);
-  });
+  }
 
   const total = o.events.length;
-  const bar = o.progress && process.stderr.isTTY ? new SingleBar({ format: ' {bar} {value}/{total} events', hideCursor: true }) : undefined;
+  const bar =
+    o.progress && process.stderr.isTTY
+      ? new SingleBar({ format: ' {bar} {value}/{total} events', hideCursor: true })
+      : undefined;
   bar?.start(total, 0);
   const stats = emptyStats();
   let batches = 0;
@@ -79,7 +99,14 @@ export async function runPipeline(o: RunOptions): Promise<RunResult> {
         sequenceNumbers: part.seqs.slice(offset, offset + o.batchSize),
         locators: slice.map((e) => e.locator),
       };
-      addStats(stats, await processBatch(slice.map((e) => e.body), meta, deps));
+      addStats(
+        stats,
+        await processBatch(
+          slice.map((e) => e.body),
+          meta,
+          deps,
+        ),
+      );
       batches++;
       done += slice.length;
       bar?.update(done);

@@ -36,10 +36,13 @@ export interface RunSummary {
   topGroups: GroupLine[];
   deadLetterReasons: Record<string, number>;
   elapsedMs: number;
+  /** Where grouping state was kept. */
+  state: string;
 }
 
 const str = (v: unknown): string => (typeof v === 'string' ? v : '');
-const strs = (v: unknown): string[] => (Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : []);
+const strs = (v: unknown): string[] =>
+  Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : [];
 
 /** The latest revision of each group, as `arg_max(Revision, *) by AlertId` gives it in Sentinel. */
 export function latestRows(rows: Row[]): Map<string, { row: Row; revisions: number }> {
@@ -62,6 +65,7 @@ export function summarize(
   rows: Row[],
   letters: DeadLetter[],
   elapsedMs: number,
+  state: string,
 ): RunSummary {
   const latest = latestRows(rows);
   const groups: GroupLine[] = [...latest.values()].map(({ row, revisions }) => ({
@@ -113,12 +117,15 @@ export function summarize(
     dedupRatio: latest.size ? Math.round((stats.parsed / latest.size) * 10) / 10 : 0,
     bySeverity,
     bySiteZone,
-    topTechniques: [...techniques.values()].sort((a, b) => b.alerts - a.alerts || a.id.localeCompare(b.id)).slice(0, 10),
+    topTechniques: [...techniques.values()]
+      .sort((a, b) => b.alerts - a.alerts || a.id.localeCompare(b.id))
+      .slice(0, 10),
     topGroups: groups
       .sort((a, b) => (sevRank[b.severity] ?? 0) - (sevRank[a.severity] ?? 0) || b.count - a.count)
       .slice(0, 25),
     deadLetterReasons,
     elapsedMs,
+    state,
   };
 }
 
@@ -136,16 +143,24 @@ export function formatSummary(s: RunSummary): string {
     `  alert groups          ${s.groups}`,
     `  rows to Sentinel      ${s.rowsWritten}  (OTAlerts_CL revisions)`,
     `  dedup ratio           ${s.dedupRatio} alerts per group`,
-    `  by severity           ${Object.entries(s.bySeverity).map(([k, v]) => `${k} ${v}`).join(', ')}`,
+    `  grouping state        ${s.state}`,
+    `  by severity           ${Object.entries(s.bySeverity)
+      .map(([k, v]) => `${k} ${v}`)
+      .join(', ')}`,
     '',
     '  What reached Sentinel (latest revision per group, worst first):',
     `    ${pad('Severity', 8)} ${pad('Count', 6)} ${pad('Site / Zone', 22)} ${pad('Title', 44)} Techniques`,
     ...s.topGroups
       .slice(0, 12)
-      .map((g) => `    ${pad(g.severity, 8)} ${pad(g.count, 6)} ${pad(`${g.site}/${g.zone}`, 22)} ${pad(g.title.slice(0, 44), 44)} ${g.techniques.join(' ')}`),
+      .map(
+        (g) =>
+          `    ${pad(g.severity, 8)} ${pad(g.count, 6)} ${pad(`${g.site}/${g.zone}`, 22)} ${pad(g.title.slice(0, 44), 44)} ${g.techniques.join(' ')}`,
+      ),
     '',
     '  Top ATT&CK for ICS techniques (by alerts):',
-    ...s.topTechniques.slice(0, 6).map((t) => `    ${pad(t.id, 6)} ${pad(t.name, 32)} ${t.alerts} alerts in ${t.groups} groups`),
+    ...s.topTechniques
+      .slice(0, 6)
+      .map((t) => `    ${pad(t.id, 6)} ${pad(t.name, 32)} ${t.alerts} alerts in ${t.groups} groups`),
   ];
   if (s.deadLettered) {
     lines.push('', '  Dead-letter reasons:');
