@@ -1,8 +1,20 @@
-import { capRaw, type DeadLetter, type DeadLetterStage, type DeadLetterStore } from './deadletter/deadLetterStore.js';
+import {
+  capRaw,
+  type DeadLetter,
+  type DeadLetterStage,
+  type DeadLetterStore,
+} from './deadletter/deadLetterStore.js';
+import {
+  type ApplyOutcome,
+  applyMember,
+  emissionFor,
+  type Member,
+  markEmitted,
+  type RowReason,
+} from './dedup/grouper.js';
 import { groupKey } from './dedup/groupKey.js';
 import { groupRow } from './dedup/groupRow.js';
 import type { GroupState, GroupStore, Versioned } from './dedup/groupState.js';
-import { type ApplyOutcome, applyMember, emissionFor, type Member, markEmitted, type RowReason } from './dedup/grouper.js';
 import { type KeySpec, keyVersion } from './dedup/keySpec.js';
 import type { EnrichedAlert } from './enrich/enriched.js';
 import type { OtAlert, RecordOrigin } from './model/alert.js';
@@ -84,7 +96,13 @@ interface KeyPlan {
   changed: boolean;
 }
 
-function letter(stage: DeadLetterStage, reason: string, raw: string, origin: RecordOrigin, now: Date): DeadLetter {
+function letter(
+  stage: DeadLetterStage,
+  reason: string,
+  raw: string,
+  origin: RecordOrigin,
+  now: Date,
+): DeadLetter {
   return { stage, reason, raw: capRaw(raw), origin, attempts: 1, failedAt: now.toISOString() };
 }
 
@@ -151,10 +169,14 @@ export async function processBatch(
   }
 
   let pending = [...byKey.keys()];
-  const maxAttempts = 1 + (deps.maxConflictRetries ?? 5);
+  const maxAttempts = 1 + (deps.maxConflictRetries ?? 8);
   for (let attempt = 1; attempt <= maxAttempts && pending.length; attempt++) {
+    // Jittered backoff so two racing instances stop colliding on the same group.
+    if (attempt > 1) await new Promise((r) => setTimeout(r, Math.random() * 25 * attempt));
     const heads = await deps.store.getMany(pending);
-    const plans = pending.map((key) => planKey(key, byKey.get(key)!.members, heads.get(key), deps.spec, version, watermark, now));
+    const plans = pending.map((key) =>
+      planKey(key, byKey.get(key)!.members, heads.get(key), deps.spec, version, watermark, now),
+    );
     if (attempt === 1) for (const p of plans) for (const o of p.outcomes) countOutcome(stats, o);
 
     const rows = plans.flatMap((p) => p.rows.map((r) => r.row));
@@ -178,7 +200,15 @@ export async function processBatch(
       if (reasons.length) {
         // The store stays as it was, so a redrive of these records re-applies them cleanly.
         keyed.members.forEach((m, j) => {
-          letters.push(letter('sink', `sink rejected the group's row: ${reasons.join('; ')}`, keyed.raws[j]!, m.origin, now));
+          letters.push(
+            letter(
+              'sink',
+              `sink rejected the group's row: ${reasons.join('; ')}`,
+              keyed.raws[j]!,
+              m.origin,
+              now,
+            ),
+          );
         });
         continue;
       }
@@ -192,7 +222,15 @@ export async function processBatch(
   for (const key of pending) {
     const keyed = byKey.get(key)!;
     keyed.members.forEach((m, j) => {
-      letters.push(letter('commit', 'group state kept changing under concurrent writers; retry', keyed.raws[j]!, m.origin, now));
+      letters.push(
+        letter(
+          'commit',
+          'group state kept changing under concurrent writers; retry',
+          keyed.raws[j]!,
+          m.origin,
+          now,
+        ),
+      );
     });
   }
 
@@ -225,7 +263,11 @@ function planKey(
     outcomes.push(step.outcome);
     if (step.superseded) {
       const s = step.superseded;
-      rows.push({ row: groupRow(s, s.revision === 0 ? 'Created' : 'Final', now), reason: 'Final', isHead: false });
+      rows.push({
+        row: groupRow(s, s.revision === 0 ? 'Created' : 'Final', now),
+        reason: 'Final',
+        isHead: false,
+      });
     }
     head = step.head;
   }
