@@ -1,20 +1,30 @@
 import { join } from 'node:path';
 import { keySpecOf } from '../pipeline/config/config.js';
 import { FileDeadLetterStore, MemoryDeadLetterStore } from '../pipeline/deadletter/deadLetterStore.js';
+import type { GroupStore } from '../pipeline/dedup/groupState.js';
 import { MemoryGroupStore } from '../pipeline/dedup/memoryGroupStore.js';
+import { TableGroupStore } from '../pipeline/dedup/tableGroupStore.js';
 import { createEnricher } from '../pipeline/enrich/enricher.js';
 import type { PipelineDeps } from '../pipeline/pipeline.js';
-import { createLocalWorkspace } from '../pipeline/sink/localWorkspace.js';
 import { localCredential } from '../pipeline/sink/localCredential.js';
+import { createLocalWorkspace } from '../pipeline/sink/localWorkspace.js';
 import { createLogsIngestionSink, defaultCredential } from '../pipeline/sink/logsIngestionSink.js';
-import { readSettings } from './settings.js';
+import { readSettings, type Settings } from './settings.js';
+
+/** What one Function instance builds once: validated settings and the pipeline's dependencies. */
+export interface FunctionRuntime {
+  settings: Settings;
+  deps: PipelineDeps;
+}
 
 /** Builds the pipeline's dependencies from app settings (validated once per instance). */
-export async function depsFromEnv(env: NodeJS.ProcessEnv): Promise<PipelineDeps> {
+export async function runtimeFromEnv(env: NodeJS.ProcessEnv): Promise<FunctionRuntime> {
   const s = readSettings(env);
   const spec = keySpecOf(s.config);
   const enrich = createEnricher(s.config.enrichment);
-  const local = s.OTSOC_LOCAL_WORKSPACE_DIR ? createLocalWorkspace({ dir: s.OTSOC_LOCAL_WORKSPACE_DIR }) : undefined;
+  const local = s.OTSOC_LOCAL_WORKSPACE_DIR
+    ? createLocalWorkspace({ dir: s.OTSOC_LOCAL_WORKSPACE_DIR })
+    : undefined;
   const sink = local
     ? createLogsIngestionSink({
         endpoint: local.endpoint,
@@ -33,12 +43,26 @@ export async function depsFromEnv(env: NodeJS.ProcessEnv): Promise<PipelineDeps>
   const deadLetters = s.OTSOC_DEADLETTER_DIR
     ? new FileDeadLetterStore(join(s.OTSOC_DEADLETTER_DIR, 'deadletter.ndjson'))
     : new MemoryDeadLetterStore();
-  return { enrich, spec, sink, store: new MemoryGroupStore(), deadLetters };
+  return { settings: s, deps: { enrich, spec, sink, store: await groupStoreFrom(s), deadLetters } };
+}
+
+/** Table Storage when configured (what a fleet of instances needs), else one process's memory. */
+async function groupStoreFrom(s: Settings): Promise<GroupStore> {
+  if (!s.OTSOC_GROUP_TABLE_URL && !s.OTSOC_GROUP_TABLE_CONNECTION) return new MemoryGroupStore();
+  const { TableClient } = await import('@azure/data-tables');
+  const table = s.OTSOC_GROUP_TABLE_URL
+    ? new TableClient(s.OTSOC_GROUP_TABLE_URL, s.OTSOC_GROUP_TABLE_NAME, await defaultCredential(), {
+        allowInsecureConnection: s.OTSOC_GROUP_TABLE_URL.startsWith('http:'),
+      })
+    : TableClient.fromConnectionString(s.OTSOC_GROUP_TABLE_CONNECTION!, s.OTSOC_GROUP_TABLE_NAME, {
+        allowInsecureConnection: true,
+      });
+  return new TableGroupStore(table).init();
 }
 
 /** One set of deps per instance, built on first use; a failure is retried on the next invocation. */
-export function lazyDeps(build: () => Promise<PipelineDeps>): () => Promise<PipelineDeps> {
-  let pending: Promise<PipelineDeps> | undefined;
+export function lazyRuntime(build: () => Promise<FunctionRuntime>): () => Promise<FunctionRuntime> {
+  let pending: Promise<FunctionRuntime> | undefined;
   return () => {
     pending ??= build().catch((e: unknown) => {
       pending = undefined;

@@ -4,13 +4,20 @@
  * visible to native Node ESM (research feasibility §4).
  */
 import { app } from '@azure/functions';
-import { depsFromEnv, lazyDeps } from './deps.js';
-import { makeIngestHandler } from './ingest.js';
+import { lazyRuntime, runtimeFromEnv } from './deps.js';
+import { makeFlushHandler, makeIngestHandler } from './ingest.js';
+
+const runtime = lazyRuntime(() => runtimeFromEnv(process.env));
 
 app.eventHub('ingest', {
   connection: 'OTSOC_EVENTHUB',
   eventHubName: '%OTSOC_EVENTHUB_NAME%',
   consumerGroup: '%OTSOC_CONSUMER_GROUP%',
   cardinality: 'many',
-  handler: makeIngestHandler(lazyDeps(() => depsFromEnv(process.env))),
+  handler: makeIngestHandler(runtime),
+});
+
+app.timer('flush', {
+  schedule: '0 */1 * * * *',
+  handler: makeFlushHandler(runtime),
 });

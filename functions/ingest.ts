@@ -1,5 +1,6 @@
 import type { InvocationContext } from '@azure/functions';
-import { type PipelineDeps, processBatch } from '../pipeline/pipeline.js';
+import { flushGroups, processBatch } from '../pipeline/pipeline.js';
+import type { FunctionRuntime } from './deps.js';
 import { batchMetaFrom } from './triggerMetadata.js';
 
 /**
@@ -8,14 +9,27 @@ import { batchMetaFrom } from './triggerMetadata.js';
  * core keeps everything it could not deliver. It throws only when the deps cannot be built (bad settings),
  * which the host logs on every invocation until the settings are fixed.
  */
-export function makeIngestHandler(getDeps: () => Promise<PipelineDeps>) {
+export function makeIngestHandler(runtime: () => Promise<FunctionRuntime>) {
   return async (messages: unknown[], context: InvocationContext): Promise<void> => {
-    const deps = await getDeps();
+    const { deps } = await runtime();
     const events = Array.isArray(messages) ? messages : [messages];
     const meta = batchMetaFrom(context.triggerMetadata, events.length);
     const stats = await processBatch(events, meta, deps);
     // Counts only: no alert payloads or secrets at info level.
     context.log(`ingest partition=${meta.partition} ${JSON.stringify(stats)}`);
-    if (stats.deadLettered) context.warn(`ingest partition=${meta.partition} dead-lettered=${stats.deadLettered}`);
+    if (stats.deadLettered)
+      context.warn(`ingest partition=${meta.partition} dead-lettered=${stats.deadLettered}`);
+  };
+}
+
+/**
+ * The flush timer: writes the final revision of groups whose window ended (plus a grace period for
+ * late events), so a quiet group's last count reaches Sentinel without waiting for its next alert.
+ */
+export function makeFlushHandler(runtime: () => Promise<FunctionRuntime>) {
+  return async (_timer: unknown, context: InvocationContext): Promise<void> => {
+    const { deps, settings } = await runtime();
+    const result = await flushGroups(deps, { until: Date.now() - settings.OTSOC_FLUSH_GRACE_MS });
+    context.log(`flush ${JSON.stringify(result)}`);
   };
 }

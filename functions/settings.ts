@@ -7,14 +7,32 @@ import { ConfigError, formatIssues, type OtSocConfig, parseConfig } from '../pip
  * is read by the host, not here.
  */
 export const settingsSchema = z.object({
-  OTSOC_LOGS_ENDPOINT: z.url({ protocol: /^https$/, error: 'must be the https:// logs ingestion endpoint of the DCR or DCE' }).optional(),
-  OTSOC_DCR_ID: z.string().regex(/^dcr-[0-9a-f]{32}$/, 'must be the DCR immutable id (dcr-<32 hex>)').optional(),
-  OTSOC_STREAM: z.string().regex(/^Custom-[A-Za-z0-9_]+$/).default('Custom-OTAlerts_CL'),
+  OTSOC_LOGS_ENDPOINT: z
+    .url({ protocol: /^https$/, error: 'must be the https:// logs ingestion endpoint of the DCR or DCE' })
+    .optional(),
+  OTSOC_DCR_ID: z
+    .string()
+    .regex(/^dcr-[0-9a-f]{32}$/, 'must be the DCR immutable id (dcr-<32 hex>)')
+    .optional(),
+  OTSOC_STREAM: z
+    .string()
+    .regex(/^Custom-[A-Za-z0-9_]+$/)
+    .default('Custom-OTAlerts_CL'),
   /** The ot-soc configuration document as JSON (grouping, enrichment). */
   OTSOC_CONFIG: z.string().optional(),
   /** Local runs and tests: write rows to this directory through the local workspace instead of Azure. */
   OTSOC_LOCAL_WORKSPACE_DIR: z.string().min(1).optional(),
   OTSOC_DEADLETTER_DIR: z.string().min(1).optional(),
+  /** Group state in Table Storage with the Function's managed identity (https://<account>.table.core.windows.net). */
+  OTSOC_GROUP_TABLE_URL: z.url({ protocol: /^https?$/ }).optional(),
+  /** Or with a connection string (local development, Azurite). Prefer the URL and managed identity in Azure. */
+  OTSOC_GROUP_TABLE_CONNECTION: z.string().min(1).optional(),
+  OTSOC_GROUP_TABLE_NAME: z
+    .string()
+    .regex(/^[A-Za-z][A-Za-z0-9]{2,62}$/, 'Table names are 3-63 letters and digits, starting with a letter')
+    .default('otsocgroups'),
+  /** How long after a window ends (wall clock) the flush timer writes its final row. */
+  OTSOC_FLUSH_GRACE_MS: z.coerce.number().int().min(0).max(3_600_000).default(120_000),
   /** Upper bound for one batch's sink retries, well inside the function timeout. */
   OTSOC_SINK_DEADLINE_MS: z.coerce.number().int().min(1000).max(600_000).default(60_000),
 });

@@ -5,9 +5,14 @@ import type { BatchMeta } from '../pipeline/pipeline.js';
  * §1.2: the Node library camel-cases the extension's keys; values arrive as JSON, times as strings).
  * Every field is optional: an event without a sequence number falls back to its index in the batch.
  */
-export function batchMetaFrom(triggerMetadata: Record<string, unknown> | undefined, count: number): BatchMeta {
+export function batchMetaFrom(
+  triggerMetadata: Record<string, unknown> | undefined,
+  count: number,
+): BatchMeta {
   const md = triggerMetadata ?? {};
-  const partitionContext = (md.partitionContext ?? md.triggerPartitionContext) as { partitionId?: unknown } | undefined;
+  const partitionContext = (md.partitionContext ?? md.triggerPartitionContext) as
+    | { partitionId?: unknown }
+    | undefined;
   const partition = String(partitionContext?.partitionId ?? 'unknown');
   const seqs = Array.isArray(md.sequenceNumberArray) ? md.sequenceNumberArray : [];
   const times = Array.isArray(md.enqueuedTimeUtcArray) ? md.enqueuedTimeUtcArray : [];

@@ -39,7 +39,9 @@ export async function loadConfigFile(file: string): Promise<OtSocConfig> {
   try {
     text = await readFile(file, 'utf8');
   } catch (e) {
-    throw new ConfigError(file, [`cannot read the file: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`]);
+    throw new ConfigError(file, [
+      `cannot read the file: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`,
+    ]);
   }
   let value: unknown;
   try {

@@ -10,7 +10,10 @@ import { cefLine, minute, securityAlert } from '../helpers/records.js';
 const registered = vi.hoisted(() => new Map<string, EventHubFunctionOptions>());
 vi.mock('@azure/functions', async (importOriginal) => {
   const real = await importOriginal<typeof import('@azure/functions')>();
-  const app = { ...real.app, eventHub: (name: string, options: EventHubFunctionOptions) => registered.set(name, options) };
+  const app = {
+    ...real.app,
+    eventHub: (name: string, options: EventHubFunctionOptions) => registered.set(name, options),
+  };
   return { ...real, app, default: { ...real, app } };
 });
 
@@ -46,7 +49,11 @@ describe('registered Event Hubs function', () => {
   it('is registered with cardinality many and settings-driven hub/consumer group', () => {
     const o = registered.get('ingest');
     expect(o).toBeDefined();
-    expect(o).toMatchObject({ cardinality: 'many', connection: 'OTSOC_EVENTHUB', eventHubName: '%OTSOC_EVENTHUB_NAME%' });
+    expect(o).toMatchObject({
+      cardinality: 'many',
+      connection: 'OTSOC_EVENTHUB',
+      eventHubName: '%OTSOC_EVENTHUB_NAME%',
+    });
   });
 
   it('writes the rows of a batch to the local Logs Ingestion endpoint and dead-letters bad events', async () => {
@@ -54,12 +61,22 @@ describe('registered Event Hubs function', () => {
     const messages: unknown[] = [
       securityAlert({ t: T0 }),
       securityAlert({ t: minute(T0, 1), sensor: 'rtm-pkg-sensor-02' }),
-      { records: [securityAlert({ t: minute(T0, 2) }), securityAlert({ t: minute(T0, 3), title: 'Controller Stop' })] },
+      {
+        records: [
+          securityAlert({ t: minute(T0, 2) }),
+          securityAlert({ t: minute(T0, 3), title: 'Controller Stop' }),
+        ],
+      },
       cefLine({ t: T0 }),
       'garbage that no sensor sends',
     ];
     const triggerMetadata = {
-      partitionContext: { fullyQualifiedNamespace: 'ns.servicebus.windows.net', eventHubName: 'ot-alerts', consumerGroup: '$Default', partitionId: '2' },
+      partitionContext: {
+        fullyQualifiedNamespace: 'ns.servicebus.windows.net',
+        eventHubName: 'ot-alerts',
+        consumerGroup: '$Default',
+        partitionId: '2',
+      },
       sequenceNumberArray: [300, 301, 302, 303, 304],
       enqueuedTimeUtcArray: messages.map(() => '2026-11-18T02:05:00.000Z'),
       partitionKeyArray: messages.map(() => 'Rotterdam/Packaging'),
@@ -67,14 +84,20 @@ describe('registered Event Hubs function', () => {
     const logs: string[] = [];
     await handler(messages, context(triggerMetadata, logs));
 
-    const rows = (await readFile(join(dir, 'OTAlerts_CL.ndjson'), 'utf8')).trim().split('\n').map((l) => JSON.parse(l));
+    const rows = (await readFile(join(dir, 'OTAlerts_CL.ndjson'), 'utf8'))
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(rows).toHaveLength(3);
     const programming = rows.find((r) => r.AlertTitle === 'Unauthorized PLC Programming');
     expect(programming).toMatchObject({ Count: 3, Revision: 1, Site: 'Rotterdam', Zone: 'Packaging' });
     expect(programming.Sensors).toEqual(['rtm-pkg-sensor-01', 'rtm-pkg-sensor-02']);
     expect(rows.find((r) => r.Site === 'Lyon')).toMatchObject({ Zone: 'Filling', SourceFormats: ['CEF'] });
 
-    const letters = (await readFile(join(dir, 'deadletter.ndjson'), 'utf8')).trim().split('\n').map((l) => JSON.parse(l));
+    const letters = (await readFile(join(dir, 'deadletter.ndjson'), 'utf8'))
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(letters).toHaveLength(1);
     expect(letters[0].origin).toMatchObject({ partition: '2', sequence: 304 });
     expect(logs.join('\n')).toContain('partition=2');
@@ -89,11 +112,13 @@ describe('registered Event Hubs function', () => {
 
 describe('batchMetaFrom', () => {
   it('reads partition, sequence numbers and enqueued times, tolerating missing fields', () => {
-    expect(batchMetaFrom({ partitionContext: { partitionId: '7' }, sequenceNumberArray: [5, 6] }, 3)).toEqual({
-      partition: '7',
-      sequenceNumbers: [5, 6, 2],
-      enqueuedTimes: [undefined, undefined, undefined],
-    });
+    expect(batchMetaFrom({ partitionContext: { partitionId: '7' }, sequenceNumberArray: [5, 6] }, 3)).toEqual(
+      {
+        partition: '7',
+        sequenceNumbers: [5, 6, 2],
+        enqueuedTimes: [undefined, undefined, undefined],
+      },
+    );
     expect(batchMetaFrom(undefined, 1).partition).toBe('unknown');
   });
 });
