@@ -1,5 +1,6 @@
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { keySpecOf } from '../pipeline/config/config.js';
+import { ConfigError, keySpecOf } from '../pipeline/config/config.js';
 import { FileDeadLetterStore, MemoryDeadLetterStore } from '../pipeline/deadletter/deadLetterStore.js';
 import type { GroupStore } from '../pipeline/dedup/groupState.js';
 import { MemoryGroupStore } from '../pipeline/dedup/memoryGroupStore.js';
@@ -37,8 +38,10 @@ export async function runtimeFromEnv(env: NodeJS.ProcessEnv): Promise<FunctionRu
         endpoint: s.OTSOC_LOGS_ENDPOINT!,
         dcrId: s.OTSOC_DCR_ID!,
         stream: s.OTSOC_STREAM,
-        credential: await defaultCredential(),
+        credential: defaultCredential(),
         deadlineMs: s.OTSOC_SINK_DEADLINE_MS,
+        retryDelayInMs: s.OTSOC_SINK_RETRY_DELAY_MS,
+        ...(s.OTSOC_LOGS_CA_FILE ? { tlsCa: await readCa(s.OTSOC_LOGS_CA_FILE) } : {}),
       });
   const deadLetters = s.OTSOC_DEADLETTER_DIR
     ? new FileDeadLetterStore(join(s.OTSOC_DEADLETTER_DIR, 'deadletter.ndjson'))
@@ -46,12 +49,22 @@ export async function runtimeFromEnv(env: NodeJS.ProcessEnv): Promise<FunctionRu
   return { settings: s, deps: { enrich, spec, sink, store: await groupStoreFrom(s), deadLetters } };
 }
 
+async function readCa(file: string): Promise<string> {
+  try {
+    return await readFile(file, 'utf8');
+  } catch (e) {
+    throw new ConfigError('app settings', [
+      `OTSOC_LOGS_CA_FILE: cannot read ${file}: ${(e as NodeJS.ErrnoException).code}`,
+    ]);
+  }
+}
+
 /** Table Storage when configured (what a fleet of instances needs), else one process's memory. */
 async function groupStoreFrom(s: Settings): Promise<GroupStore> {
   if (!s.OTSOC_GROUP_TABLE_URL && !s.OTSOC_GROUP_TABLE_CONNECTION) return new MemoryGroupStore();
   const { TableClient } = await import('@azure/data-tables');
   const table = s.OTSOC_GROUP_TABLE_URL
-    ? new TableClient(s.OTSOC_GROUP_TABLE_URL, s.OTSOC_GROUP_TABLE_NAME, await defaultCredential(), {
+    ? new TableClient(s.OTSOC_GROUP_TABLE_URL, s.OTSOC_GROUP_TABLE_NAME, defaultCredential(), {
         allowInsecureConnection: s.OTSOC_GROUP_TABLE_URL.startsWith('http:'),
       })
     : TableClient.fromConnectionString(s.OTSOC_GROUP_TABLE_CONNECTION!, s.OTSOC_GROUP_TABLE_NAME, {

@@ -33,6 +33,10 @@ export const settingsSchema = z.object({
     .default('otsocgroups'),
   /** How long after a window ends (wall clock) the flush timer writes its final row. */
   OTSOC_FLUSH_GRACE_MS: z.coerce.number().int().min(0).max(3_600_000).default(120_000),
+  /** Extra CA certificates (PEM file) to trust for the ingestion endpoint: TLS-inspecting proxies, tests. */
+  OTSOC_LOGS_CA_FILE: z.string().min(1).optional(),
+  /** First delay of the sink's exponential retry (5xx, network); 429 waits for Retry-After. */
+  OTSOC_SINK_RETRY_DELAY_MS: z.coerce.number().int().min(10).max(60_000).default(1000),
   /** Upper bound for one batch's sink retries, well inside the function timeout. */
   OTSOC_SINK_DEADLINE_MS: z.coerce.number().int().min(1000).max(600_000).default(60_000),
 });
