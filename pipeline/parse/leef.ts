@@ -1,0 +1,105 @@
+/**
+ * LEEF as the sensor forwards it (research §6.2): the sensor name, then
+ * `LEEF:1.0|Microsoft Defender for IoT|Sensor|<version>|Microsoft Defender for IoT Alert|` and TAB-separated
+ * attributes title, msg, protocol, severity, type, start, src_ip, dst_ip, cat. The doc prints ` | ` with spaces,
+ * so header fields are trimmed. LEEF 2.0 adds a delimiter field (`^`, `0x09`, `x5E`, `\t`) after the event id.
+ * The older QRadar sample (`devTime=May 05 2019 15:28:54 sev=2 cat=XSense Alerts title=...`) separates attributes
+ * with single spaces; when the delimiter never occurs, attributes are read the CEF way (key = token before `=`).
+ */
+import { applyCustomLabels, deviceFrom, parseExtension, pick, splitCefHeader } from './cef.js';
+import { type Draft, fail, messageText, type ParseOptions, quote, resolveTimes, text } from './fields.js';
+import { toEngine, toSeverity } from './severity.js';
+import type { SyslogHeader } from './syslogHeader.js';
+
+/** `LEEF:V`, Vendor, Product, Version, EventID. */
+const HEADER_FIELDS = 5;
+
+/** LEEF 2.0 delimiter spec → the character, or undefined when the segment is not a delimiter spec. */
+function delimiterOf(spec: string): string | undefined {
+  const s = spec.trim();
+  if (s === '') return '\t';
+  if (s === '\\t') return '\t';
+  if (s.length === 1) return s === '=' ? undefined : s;
+  const m = /^0?[xX]([0-9a-fA-F]{1,4})$/.exec(s);
+  return m === null ? undefined : String.fromCharCode(Number.parseInt(m[1]!, 16));
+}
+
+function parseAttributes(attrs: string, delimiter: string): Map<string, string> {
+  if (!attrs.includes(delimiter)) return parseExtension(attrs);
+  const out = new Map<string, string>();
+  for (const part of attrs.split(delimiter)) {
+    const eq = part.indexOf('=');
+    if (eq <= 0) continue;
+    const k = part.slice(0, eq).trim().toLowerCase();
+    if (k !== '' && !out.has(k)) out.set(k, part.slice(eq + 1).trim());
+  }
+  return out;
+}
+
+function isD4IoTVendor(vendor: string): boolean {
+  const v = vendor.toLowerCase();
+  return v.includes('cyberx') || v.includes('defender') || v.includes('microsoft');
+}
+
+/** Parse the LEEF message; `at` is the index of `LEEF:` (text before it is the sensor name). */
+export function parseLeef(msg: string, at: number, header: SyslogHeader, opts?: ParseOptions): Draft {
+  const split = splitCefHeader(msg, at + 5, HEADER_FIELDS);
+  if (typeof split === 'number') {
+    return fail(`truncated LEEF header: expected ${HEADER_FIELDS} "|"-separated fields, found ${split}`);
+  }
+  const [version, vendor] = split.fields as [string, string];
+  const major = version.trim().charAt(0);
+  if (major !== '1' && major !== '2') return fail(`unsupported LEEF version ${quote(version)}`);
+  if (!isD4IoTVendor(vendor)) return fail(`not a Defender for IoT alert (LEEF vendor=${vendor.trim()})`);
+
+  let attrs = msg.slice(split.rest);
+  let delimiter = '\t';
+  if (major === '2') {
+    const bar = attrs.indexOf('|');
+    const d = bar < 0 ? undefined : delimiterOf(attrs.slice(0, bar));
+    if (d !== undefined) {
+      delimiter = d;
+      attrs = attrs.slice(bar + 1);
+    }
+  }
+  const ext = parseAttributes(attrs, delimiter);
+  if (ext.size === 0) return fail('LEEF record has no attributes');
+  applyCustomLabels(ext);
+
+  const title = text(ext.get('title'), 100_000);
+  if (title === undefined) return fail('missing title (LEEF attribute title)');
+  const sevText = ext.get('severity');
+  const severity = toSeverity(sevText) ?? toSeverity(ext.get('sev'));
+  if (severity === undefined)
+    return fail(`severity: unknown value ${quote(sevText ?? ext.get('sev') ?? '')}`);
+
+  const times = resolveTimes(
+    [pick(ext, 'start', 'devtime', 'starttime'), header.timestamp],
+    [pick(ext, 'end', 'endtime')],
+    opts,
+  );
+  if ('reason' in times) return fail(times.reason);
+
+  const prefix = msg.slice(0, at).trim();
+  return {
+    ok: true,
+    alert: {
+      id: text(pick(ext, 'uuid', 'alertid')),
+      title,
+      message: messageText(pick(ext, 'msg', 'message')),
+      engine: toEngine(pick(ext, 'type', 'engine')),
+      category: text(pick(ext, 'cat', 'category')),
+      severity,
+      status: 'New',
+      protocol: text(pick(ext, 'protocol', 'proto')),
+      source: deviceFrom(ext, 'src'),
+      destination: deviceFrom(ext, 'dst'),
+      sensor: text(prefix) ?? text(ext.get('sendername')) ?? header.hostname,
+      site: text(ext.get('site')),
+      zone: text(ext.get('zone')),
+      firstSeen: times.firstSeen,
+      lastSeen: times.lastSeen,
+      sourceFormat: 'LEEF',
+    },
+  };
+}
