@@ -142,7 +142,7 @@ export async function processBatch(
         letters.push(letter('split', rec.error, rec.raw, origin, now));
         continue;
       }
-      const parsed = parseRecord(rec.value);
+      const parsed = parseRecord(rec.value, enqueuedTime ? { receivedAt: enqueuedTime } : undefined);
       if (!parsed.ok) {
         letters.push(letter('parse', parsed.reason, rec.raw, origin, now));
         continue;

@@ -432,6 +432,31 @@ for (const [hhmm, title, engine, severity, protocol, category] of chain) {
     emit(s.t + 180_000, securityAlert({ ...s, t: s.t }, 'Rotterdam', 'Packaging'));
 }
 
+// Lyon's older sensors forward the syslog text and object formats.
+const textMessage = (s: Spec): string =>
+  `<9>${syslogDate(s.t)} ${s.sensor} CyberX platform name: ${s.sensor}, Microsoft Defender for IoT Alert: ${s.title}, Type: ${s.engine}, Severity: ${s.severity}, Source: ${s.src.name}, Source IP: ${s.src.ip}, Protocol: ${s.protocol}, Address: ${s.src.mac}, Destination: ${s.dst.name}, Destination IP: ${s.dst.ip}, Protocol: ${s.protocol}, Address: ${s.dst.mac}, Message: ${s.message}, Alert group: ${s.category}, UUID: ${uuid()}`;
+const objectMessage = (s: Spec): string =>
+  `<9>${syslogDate(s.t + 1000)} ${s.dst.ip} Sensor name: ${s.sensor}, Alert time: ${iso(s.t)}, Alert title: ${s.title}, Alert message: ${s.message}, Alert severity: ${s.severity}, Alert type: ${s.engine}, Protocol: ${s.protocol}, Source_MAC: ${s.src.mac}, ${s.src.ip}, ${s.src.name}, Destination_MAC: ${s.dst.mac}, ${s.dst.ip}, ${s.dst.name}, alert_group: ${s.category}`;
+for (let i = 0; i < 12; i++) {
+  const t = at('07:00') + Math.floor(rand() * 9 * 3600_000);
+  const ssh = i % 2 === 0;
+  const s: Spec = {
+    t,
+    title: ssh ? 'Unauthorized SSH Access' : 'New Asset Detected',
+    message: ssh
+      ? 'Unauthorized SSH access to a controller was detected.'
+      : 'A new asset was detected on the network.',
+    engine: 'Policy Violation',
+    severity: ssh ? 'Major' : 'Minor',
+    protocol: ssh ? 'SSH' : 'ARP',
+    src: ssh ? D.lynEws : D.lynHmi,
+    dst: ssh ? D.lynPlc : D.lynEws,
+    sensor: 'lyn-brw-sensor-01',
+    category: ssh ? 'Remote access' : 'Discovery',
+  };
+  emit(t, i % 3 === 0 ? objectMessage(s) : textMessage(s));
+}
+
 // A malware finding at Lyon, by the extended webhook.
 emit(
   at('16:20'),
