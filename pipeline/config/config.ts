@@ -1,7 +1,8 @@
 import { readFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import { z } from 'zod';
 import { DEFAULT_KEY_SPEC, keySpecSchema } from '../dedup/keySpec.js';
-import { enrichConfigSchema } from '../enrich/enricher.js';
+import { enrichConfigSchema, InventoryError, loadEnrichment } from '../enrich/enricher.js';
 
 /** The one ot-soc configuration document (JSON). Every section is optional; defaults are Defender for IoT's. */
 export const configSchema = z
@@ -49,7 +50,17 @@ export async function loadConfigFile(file: string): Promise<OtSocConfig> {
   } catch (e) {
     throw new ConfigError(file, [`not valid JSON: ${(e as Error).message}`]);
   }
-  return parseConfig(value, file);
+  const config = parseConfig(value, file);
+  // Files the config refers to (the inventory) are read once here, relative to the config file.
+  try {
+    return { ...config, enrichment: await loadEnrichment(config.enrichment, dirname(file)) };
+  } catch (e) {
+    if (!(e instanceof InventoryError)) throw e;
+    throw new ConfigError(
+      file,
+      e.problems.map((p) => `enrichment.inventory.file: ${p}`),
+    );
+  }
 }
 
 export function keySpecOf(config: OtSocConfig) {

@@ -113,6 +113,67 @@ export const OTALERTS_COLUMNS = [
     description: 'ARM URI of the Defender for IoT alert (status sync).',
   },
   { name: 'RemediationSteps', type: 'dynamic', description: 'Remediation steps from the sensor.' },
+  // Enrichment (pipeline/enrich): asset, time and risk context. "The asset" is the destination when it is a
+  // controller (PLC/RTU/DCS/SIS/IED), else the source.
+  { name: 'SourceAssetName', type: 'string', description: 'Source device name from the asset inventory.' },
+  {
+    name: 'SourceAssetType',
+    type: 'string',
+    description: 'Source device type (PLC, HMI, EngineeringStation, Historian, Workstation, …).',
+  },
+  {
+    name: 'DestinationAssetName',
+    type: 'string',
+    description: 'Destination device name from the asset inventory.',
+  },
+  { name: 'DestinationAssetType', type: 'string', description: 'Destination device type (PLC, HMI, …).' },
+  {
+    name: 'PurdueLevel',
+    type: 'int',
+    description: 'Purdue level 0–5 of the asset (destination controller, else source).',
+  },
+  {
+    name: 'AssetCriticality',
+    type: 'string',
+    description: 'Asset criticality: Low, Medium, High or Critical.',
+  },
+  { name: 'AssetVendor', type: 'string', description: 'Asset vendor.' },
+  { name: 'AssetModel', type: 'string', description: 'Asset model.' },
+  { name: 'AssetFirmware', type: 'string', description: 'Asset firmware version.' },
+  { name: 'AssetOwner', type: 'string', description: 'Asset owner.' },
+  {
+    name: 'OTTeam',
+    type: 'string',
+    description: 'OT team responsible for the asset (Entra group display name).',
+  },
+  { name: 'ProductionLine', type: 'string', description: 'Production line of the asset.' },
+  {
+    name: 'InBusinessHours',
+    type: 'boolean',
+    description: "First detection within the site's working hours (false on holidays).",
+  },
+  {
+    name: 'InMaintenanceWindow',
+    type: 'boolean',
+    description: 'First detection inside a declared maintenance window of the site and zone.',
+  },
+  {
+    name: 'LocalTime',
+    type: 'string',
+    description: "First detection in the site's local time, with offset (2026-11-18T03:24:00+01:00).",
+  },
+  {
+    name: 'Escalations',
+    type: 'dynamic',
+    description:
+      'Rules applied, each {rule, reason, from?, to?}: OutsideWorkingHours, NotEngineeringStation, ExpectedMaintenance.',
+  },
+  {
+    name: 'RiskScore',
+    type: 'int',
+    description:
+      'Risk 0–100 from severity, criticality, Purdue level, tactic, escalations (README "Risk score").',
+  },
 ] as const satisfies readonly Column[];
 
 export type ColumnName = (typeof OTALERTS_COLUMNS)[number]['name'];
