@@ -17,6 +17,10 @@ export interface GroupLine {
   techniques: string[];
   tactics: string[];
   status: string;
+  riskScore: number | undefined;
+  /** Why the group was escalated or tagged, as the row's Escalations say it. */
+  escalations: string[];
+  asset: string;
 }
 
 export interface RunSummary {
@@ -41,6 +45,13 @@ export interface RunSummary {
 }
 
 const str = (v: unknown): string => (typeof v === 'string' ? v : '');
+function escalationReasons(v: unknown): string[] {
+  if (!Array.isArray(v)) return [];
+  return v.map((e) =>
+    e && typeof e === 'object' ? `${str((e as Row).rule)}: ${str((e as Row).reason)}` : String(e),
+  );
+}
+
 const strs = (v: unknown): string[] =>
   Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : [];
 
@@ -82,6 +93,14 @@ export function summarize(
     techniques: strs(row.Techniques),
     tactics: strs(row.Tactics),
     status: str(row.Status),
+    riskScore: typeof row.RiskScore === 'number' ? row.RiskScore : undefined,
+    escalations: escalationReasons(row.Escalations),
+    asset: [
+      str(row.DestinationAssetName) || str(row.SourceAssetName),
+      str(row.PurdueLevel ?? '') && `L${row.PurdueLevel}`,
+    ]
+      .filter(Boolean)
+      .join(' '),
   }));
   const bySeverity: Record<string, number> = {};
   const bySiteZone: Record<string, number> = {};
@@ -121,7 +140,12 @@ export function summarize(
       .sort((a, b) => b.alerts - a.alerts || a.id.localeCompare(b.id))
       .slice(0, 10),
     topGroups: groups
-      .sort((a, b) => (sevRank[b.severity] ?? 0) - (sevRank[a.severity] ?? 0) || b.count - a.count)
+      .sort(
+        (a, b) =>
+          (sevRank[b.severity] ?? 0) - (sevRank[a.severity] ?? 0) ||
+          (b.riskScore ?? 0) - (a.riskScore ?? 0) ||
+          b.count - a.count,
+      )
       .slice(0, 25),
     deadLetterReasons,
     elapsedMs,
@@ -149,13 +173,19 @@ export function formatSummary(s: RunSummary): string {
       .join(', ')}`,
     '',
     '  What reached Sentinel (latest revision per group, worst first):',
-    `    ${pad('Severity', 8)} ${pad('Count', 6)} ${pad('Site / Zone', 22)} ${pad('Title', 44)} Techniques`,
+    `    ${pad('Severity', 8)} ${pad('Risk', 4)} ${pad('Count', 6)} ${pad('Site / Zone', 22)} ${pad('Title', 42)} Techniques`,
     ...s.topGroups
       .slice(0, 12)
       .map(
         (g) =>
-          `    ${pad(g.severity, 8)} ${pad(g.count, 6)} ${pad(`${g.site}/${g.zone}`, 22)} ${pad(g.title.slice(0, 44), 44)} ${g.techniques.join(' ')}`,
+          `    ${pad(g.severity, 8)} ${pad(g.riskScore ?? '', 4)} ${pad(g.count, 6)} ${pad(`${g.site}/${g.zone}`, 22)} ${pad(g.title.slice(0, 42), 42)} ${g.techniques.join(' ')}`,
       ),
+    '',
+    '  Why (escalations and expected maintenance):',
+    ...s.topGroups
+      .filter((g) => g.escalations.length)
+      .slice(0, 8)
+      .flatMap((g) => [`    ${g.title} (${g.site}/${g.zone}):`, ...g.escalations.map((e) => `      - ${e}`)]),
     '',
     '  Top ATT&CK for ICS techniques (by alerts):',
     ...s.topTechniques

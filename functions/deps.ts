@@ -5,7 +5,7 @@ import { FileDeadLetterStore, MemoryDeadLetterStore } from '../pipeline/deadlett
 import type { GroupStore } from '../pipeline/dedup/groupState.js';
 import { MemoryGroupStore } from '../pipeline/dedup/memoryGroupStore.js';
 import { TableGroupStore } from '../pipeline/dedup/tableGroupStore.js';
-import { createEnricher } from '../pipeline/enrich/enricher.js';
+import { createEnricher, loadEnrichment } from '../pipeline/enrich/enricher.js';
 import type { PipelineDeps } from '../pipeline/pipeline.js';
 import { localCredential } from '../pipeline/sink/localCredential.js';
 import { createLocalWorkspace } from '../pipeline/sink/localWorkspace.js';
@@ -22,7 +22,8 @@ export interface FunctionRuntime {
 export async function runtimeFromEnv(env: NodeJS.ProcessEnv): Promise<FunctionRuntime> {
   const s = readSettings(env);
   const spec = keySpecOf(s.config);
-  const enrich = createEnricher(s.config.enrichment);
+  // An inventory file named in OTSOC_CONFIG is read once, relative to the app root.
+  const enrich = createEnricher(await loadEnrichment(s.config.enrichment, process.cwd()));
   const local = s.OTSOC_LOCAL_WORKSPACE_DIR
     ? createLocalWorkspace({ dir: s.OTSOC_LOCAL_WORKSPACE_DIR })
     : undefined;

@@ -9,7 +9,8 @@
  * - background alerts at both plants;
  * - an alert storm (Modbus address range violations from two sensors in one zone, 08:00–08:29);
  * - interleaved storms at Lyon (bandwidth and sessions);
- * - a declared maintenance window at Lyon Brewhouse (10:00–12:00) with firmware changes from the EWS;
+ * - a declared maintenance window at Lyon Brewhouse (10:00–12:00 Europe/Paris, 09:00–11:00 UTC) with a firmware
+ *   change and programming from the engineering station;
  * - a night-time attack chain in Rotterdam Packaging: port scan → unauthorised PLC programming →
  *   S7 stop command, from a laptop that is not an engineering station;
  * - Defender for IoT update records (same alert id, later status Closed);
@@ -377,11 +378,11 @@ for (let i = 0; i < 600; i++) {
   emit(t, i % 3 === 0 ? leef(s) : cef(s));
 }
 
-// Maintenance at Lyon Brewhouse: firmware change and programming from the engineering station.
+// Maintenance at Lyon Brewhouse (window 10:00–12:00 Paris = 09:00–11:00 UTC): firmware and programming from the EWS.
 for (const [hhmm, title, format] of [
-  ['10:12', 'Firmware Version Changed', 'cef'],
-  ['10:40', 'Unauthorized PLC Programming', 'api'],
-  ['11:05', 'Unauthorized PLC Configuration Write', 'webhook'],
+  ['09:12', 'Firmware Version Changed', 'cef'],
+  ['09:40', 'Unauthorized PLC Programming', 'api'],
+  ['10:05', 'Unauthorized PLC Configuration Write', 'webhook'],
 ] as const) {
   const s: Spec = {
     t: at(hhmm, 30),

@@ -1,3 +1,4 @@
+import { withRecurrence } from '../enrich/risk.js';
 import type { OtAlertsRow } from '../sink/schema.js';
 import type { RowReason } from './grouper.js';
 import type { GroupState } from './groupState.js';
@@ -45,6 +46,8 @@ export function groupRow(state: GroupState, reason: RowReason, now: Date): OtAle
     RemediationSteps: a.remediation,
     ...a.context,
   };
+  if (typeof a.context.RiskScore === 'number')
+    row.RiskScore = withRecurrence(a.context.RiskScore, state.count);
   // Absent beats null on the wire: Log Analytics stores both as empty, absent is smaller.
   for (const k of Object.keys(row) as (keyof OtAlertsRow)[]) if (row[k] === undefined) delete row[k];
   return row;

@@ -114,8 +114,12 @@ function keepWorst(prev: EnrichedAlert, next: EnrichedAlert): EnrichedAlert {
   return { ...next, severity: prev.severity, context: { ...next.context, ...pickEscalation(prev) } };
 }
 
+/** What makes the worst member the worst: its escalations and its risk. */
 function pickEscalation(a: EnrichedAlert): Record<string, unknown> {
-  return a.context.Escalations ? { Escalations: a.context.Escalations } : {};
+  const kept: Record<string, unknown> = {};
+  if (a.context.Escalations) kept.Escalations = a.context.Escalations;
+  if (a.context.RiskScore !== undefined) kept.RiskScore = a.context.RiskScore;
+  return kept;
 }
 
 /** A later record of an alert already in the group (Defender for IoT writes one per update): no new count. */
