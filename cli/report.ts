@@ -1,4 +1,4 @@
-import type { RunSummary } from './summary.js';
+import type { GroupLine, RunSummary } from './summary.js';
 
 /** Alert text comes from the network: everything is escaped, nothing from an alert is ever markup. */
 export function escapeHtml(v: unknown): string {
@@ -9,6 +9,25 @@ const table = (head: string[], rows: unknown[][]): string =>
   `<table><thead><tr>${head.map((h) => `<th>${escapeHtml(h)}</th>`).join('')}</tr></thead><tbody>${rows
     .map((r) => `<tr>${r.map((c) => `<td>${escapeHtml(c)}</td>`).join('')}</tr>`)
     .join('')}</tbody></table>`;
+
+/** One list of header and cell, so the group table's columns cannot drift apart. */
+const GROUP_COLUMNS: [string, (g: GroupLine) => unknown][] = [
+  ['Severity', (g) => g.severity],
+  ['Risk', (g) => g.riskScore ?? ''],
+  ['Count', (g) => g.count],
+  ['Revisions', (g) => g.revisions],
+  ['Site', (g) => g.site],
+  ['Zone', (g) => g.zone],
+  ['Title', (g) => g.title],
+  ['Asset', (g) => g.asset],
+  ['Status', (g) => g.status],
+  ['Sensors', (g) => g.sensors.join(', ')],
+  ['Tactics', (g) => g.tactics.join(', ')],
+  ['Techniques', (g) => g.techniques.join(', ')],
+  ['Escalations', (g) => g.escalations.join(' | ')],
+  ['First seen', (g) => g.firstSeen],
+  ['Last seen', (g) => g.lastSeen],
+];
 
 /** A self-contained HTML page (no scripts, no external assets) a person can open from `.ot-soc/`. */
 export function renderReport(s: RunSummary, generatedAt: Date): string {
@@ -36,37 +55,8 @@ td,th{border:1px solid #ddd;padding:.3em .6em;text-align:left;vertical-align:top
 <div class="tiles">${tiles.map(([k, v]) => `<div class="tile"><b>${escapeHtml(v)}</b>${escapeHtml(k)}</div>`).join('')}</div>
 <h2>Alert groups (latest revision, worst first)</h2>
 ${table(
-  [
-    'Severity',
-    'Count',
-    'Revisions',
-    'Site',
-    'Zone',
-    'Title',
-    'Status',
-    'Sensors',
-    'Tactics',
-    'Techniques',
-    'First seen',
-    'Last seen',
-  ],
-  s.topGroups.map((g) => [
-    g.severity,
-    g.riskScore ?? '',
-    g.count,
-    g.revisions,
-    g.site,
-    g.zone,
-    g.title,
-    g.asset,
-    g.status,
-    g.sensors.join(', '),
-    g.tactics.join(', '),
-    g.techniques.join(', '),
-    g.escalations.join(' | '),
-    g.firstSeen,
-    g.lastSeen,
-  ]),
+  GROUP_COLUMNS.map(([h]) => h),
+  s.topGroups.map((g) => GROUP_COLUMNS.map(([, cell]) => cell(g))),
 )}
 <h2>ATT&amp;CK for ICS techniques</h2>
 ${table(

@@ -1,0 +1,113 @@
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runFile } from '../../cli/commands/runFile.js';
+import { UsageError } from '../../cli/commands/usageError.js';
+import { escapeHtml, renderReport } from '../../cli/report.js';
+import { ConfigError } from '../../pipeline/config/config.js';
+import { cefLine, minute, securityAlert } from '../helpers/records.js';
+
+const T0 = '2026-11-18T02:00:00.000Z';
+let dir: string;
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'ot-soc-replay-'));
+});
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+const lines = async (file: string) =>
+  (await readFile(file, 'utf8'))
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as Record<string, unknown>);
+
+/** A mixed input: an export envelope, NDJSON rows, CEF lines and two bad lines. */
+async function mixedInput(name: string): Promise<string> {
+  const envelope = { records: [securityAlert({ t: T0 }), securityAlert({ t: minute(T0, 1) })] };
+  const text = [
+    JSON.stringify(envelope),
+    JSON.stringify(securityAlert({ t: minute(T0, 2), sensor: 'rtm-pkg-sensor-02' })),
+    cefLine({ t: T0 }),
+    cefLine({ t: minute(T0, 1) }),
+    'not an alert',
+    '{"AlertName": "broken',
+  ].join('\n');
+  const file = join(dir, name);
+  await writeFile(file, text);
+  return file;
+}
+
+const options = (input: string, out: string, state?: string) => ({
+  input,
+  out,
+  ...(state ? { state } : {}),
+  partitions: 1,
+  batchSize: 2,
+  progress: false,
+});
+
+describe('ot-soc replay', () => {
+  it('writes rows exactly as posted, dead letters with reasons and locators, and a summary', async () => {
+    const input = await mixedInput('mixed.ndjson');
+    const out = join(dir, 'out1');
+    const summary = await runFile(options(input, out));
+    expect(summary).toMatchObject({ records: 7, alertsParsed: 5, deadLettered: 2, groups: 2 });
+    const rows = await lines(join(out, 'OTAlerts_CL.ndjson'));
+    expect(rows.map((r) => r.Count).sort()).toEqual([2, 3]);
+    const letters = await lines(join(out, 'deadletter.ndjson'));
+    expect(letters.map((l) => (l.origin as { locator: string }).locator)).toEqual([
+      'mixed.ndjson:5',
+      'mixed.ndjson:6',
+    ]);
+    for (const l of letters) expect(String(l.reason).length).toBeGreaterThan(5);
+    expect(JSON.parse(await readFile(join(out, 'summary.json'), 'utf8'))).toMatchObject({
+      groups: 2,
+      rowsWritten: 2,
+    });
+  });
+
+  it('with --state, replaying the same input again changes no count and writes no row', async () => {
+    const input = await mixedInput('again.ndjson');
+    const out = join(dir, 'out2');
+    const state = join(dir, 'state2');
+    const first = await runFile(options(input, out, state));
+    expect(first.rowsWritten).toBe(2);
+    const second = await runFile(options(input, out, state));
+    expect(second).toMatchObject({ rowsWritten: 0, duplicatesIgnored: 5 });
+    const rows = await lines(join(out, 'OTAlerts_CL.ndjson'));
+    expect(rows).toHaveLength(2);
+    expect(second.state).toContain('Azurite');
+  });
+
+  it('fails clearly on an unreadable input or an invalid config', async () => {
+    await expect(runFile(options(join(dir, 'missing.ndjson'), join(dir, 'o3')))).rejects.toThrow(UsageError);
+    const bad = join(dir, 'bad.json');
+    await writeFile(bad, JSON.stringify({ grouping: { windowMinutes: -1 } }));
+    const input = await mixedInput('x.ndjson');
+    await expect(runFile({ ...options(input, join(dir, 'o4')), config: bad })).rejects.toThrow(ConfigError);
+    await expect(runFile({ ...options(input, join(dir, 'o4')), config: bad })).rejects.toThrow(
+      /grouping\.windowMinutes/,
+    );
+  });
+});
+
+describe('HTML report', () => {
+  it('escapes alert text and keeps header and cells aligned', async () => {
+    const input = join(dir, 'hostile.ndjson');
+    await writeFile(
+      input,
+      JSON.stringify(securityAlert({ t: T0, title: '<script>alert(1)</script> Controller Stop' })),
+    );
+    const summary = await runFile(options(input, join(dir, 'o5')));
+    const html = renderReport(summary, new Date(T0));
+    expect(html).not.toContain('<script>');
+    expect(html).toContain(escapeHtml('<script>alert(1)</script>'));
+    const groupTable = html.split('<h2>Alert groups')[1]!.split('</table>')[0]!;
+    const headers = (groupTable.match(/<th>/g) ?? []).length;
+    const firstRow = groupTable.split('<tbody>')[1]!.split('</tr>')[0]!;
+    expect((firstRow.match(/<td>/g) ?? []).length).toBe(headers);
+  });
+});
