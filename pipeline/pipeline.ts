@@ -32,7 +32,17 @@ export interface BatchMeta {
   enqueuedTimes?: readonly (string | undefined)[];
   /** Per event: a human locator for dead letters (`plant.ndjson:17`). Defaults to `partition P seq S`. */
   locators?: readonly string[];
+  /**
+   * Redrive (pipeline/deadletter/redrive.ts): per event, the original origin of the one record it carries and
+   * its per-record marks key. The record keeps that origin (index included), so a failure re-letters it under
+   * the same id, and it is judged and marked under `mark` instead of the partition's high-water mark, which
+   * later events of its group have passed.
+   */
+  redrive?: readonly ({ origin: RecordOrigin; mark: string } | undefined)[];
 }
+
+/** `BatchMeta.redrive` is honoured (redrive.ts resolves a redriven duplicate only when this is true). */
+export const redriveMarks = true;
 
 export interface PipelineDeps {
   enrich: (alert: OtAlert) => EnrichedAlert;
@@ -129,15 +139,25 @@ export async function processBatch(
     const sequence = meta.sequenceNumbers?.[i] ?? i;
     const locator = meta.locators?.[i] ?? `partition ${meta.partition} seq ${sequence}`;
     const enqueuedTime = meta.enqueuedTimes?.[i];
+    const redo = meta.redrive?.[i];
     for (const rec of splitEvent(events[i])) {
       stats.records++;
-      const origin: RecordOrigin = {
-        partition: meta.partition,
-        sequence,
-        index: rec.index,
-        locator: rec.index ? `${locator} #${rec.index}` : locator,
-        ...(enqueuedTime ? { enqueuedTime } : {}),
-      };
+      let origin: RecordOrigin;
+      if (redo) {
+        origin = { ...redo.origin };
+        if (rec.index) {
+          origin.index += rec.index;
+          origin.locator += ` +${rec.index}`;
+        }
+      } else {
+        origin = {
+          partition: meta.partition,
+          sequence,
+          index: rec.index,
+          locator: rec.index ? `${locator} #${rec.index}` : locator,
+        };
+        if (enqueuedTime) origin.enqueuedTime = enqueuedTime;
+      }
       if ('error' in rec) {
         letters.push(letter('split', rec.error, rec.raw, origin, now));
         continue;
@@ -155,13 +175,17 @@ export async function processBatch(
         letters.push(letter('enrich', `enrichment failed: ${(e as Error).message}`, rec.raw, origin, now));
         continue;
       }
-      const key = groupKey(alert, deps.spec, version, `${origin.partition}/${sequence}/${rec.index}`);
+      // The record's own identity only keys it when a missing field must never group (missing = 'never').
+      const unique =
+        deps.spec.missing === 'never' ? `${origin.partition}/${origin.sequence}/${origin.index}` : '';
+      const key = groupKey(alert, deps.spec, version, unique);
       let keyed = byKey.get(key);
       if (!keyed) {
         keyed = { members: [], raws: [] };
         byKey.set(key, keyed);
       }
-      keyed.members.push({ alert, origin, key });
+      if (redo) keyed.members.push({ alert, origin, key, mark: { partition: redo.mark, sequence: 0, index: rec.index } });
+      else keyed.members.push({ alert, origin, key });
       keyed.raws.push(rec.raw);
       const t = Date.parse(alert.firstSeen);
       if (t > watermark) watermark = t;

@@ -54,7 +54,25 @@ export function groupKey(a: EnrichedAlert, spec: KeySpec, version: string, uniqu
     else parts.push(v ?? '');
   }
   if (a.status === 'Closed') parts.push('closed');
-  return createHash('sha256').update(parts.join('\u0000')).digest('base64url').slice(0, 32);
+  return hashKey(parts.join('\u0000'));
+}
+
+/**
+ * sha256 of the key text, memoised: a storm repeats the same few keys thousands of times, and the hash is the
+ * costliest step of keying. The cache only avoids recomputing a pure function (same text, same key, in every
+ * process and run), and is bounded: when full it starts over.
+ */
+const KEY_CACHE_MAX = 4096;
+const keyCache = new Map<string, string>();
+
+function hashKey(text: string): string {
+  let key = keyCache.get(text);
+  if (key === undefined) {
+    key = createHash('sha256').update(text).digest('base64url').slice(0, 32);
+    if (keyCache.size >= KEY_CACHE_MAX) keyCache.clear();
+    keyCache.set(text, key);
+  }
+  return key;
 }
 
 /** A UUID-shaped id derived from the key and the group's ordinal: replays produce the same AlertId. */

@@ -37,8 +37,35 @@ export interface GroupState {
   /** The window has ended and its final row was written; the next member opens a new group. */
   finalized: boolean;
   /** The latest member's enriched fields, from which rows are built. */
-  latest: EnrichedAlert;
+  latest: GroupLatest;
 }
+
+/**
+ * What rows need of the latest member (the fields groupRow reads), not the whole EnrichedAlert: its parsed
+ * entities, vendor tactics/techniques, ids and raw times would otherwise stay in memory (and in Table Storage)
+ * for every open group.
+ */
+export type GroupLatest = Pick<
+  EnrichedAlert,
+  | 'title'
+  | 'message'
+  | 'engine'
+  | 'category'
+  | 'severity'
+  | 'originalSeverity'
+  | 'protocol'
+  | 'source'
+  | 'destination'
+  | 'site'
+  | 'zone'
+  | 'tactics'
+  | 'techniques'
+  | 'techniqueNames'
+  | 'attackMapping'
+  | 'alertManagementUri'
+  | 'remediation'
+  | 'context'
+>;
 
 export interface Versioned<T> {
   value: T;

@@ -63,16 +63,24 @@ export const DEFAULT_KEY_SPEC: KeySpec = {
   maxVendorIds: 50,
 };
 
+const versions = new WeakMap<KeySpec, { name: string; text: string; version: string }>();
+
 /** `name.hash8`: a change to any setting that decides membership yields a new version. */
 export function keyVersion(spec: KeySpec): string {
-  const decisive = [
+  const decisive = JSON.stringify([
     spec.fields,
     spec.missing,
     spec.windowMinutes,
     spec.windowMode,
     spec.maxGroupSize,
     spec.closePolicy,
-  ];
-  const hash = createHash('sha256').update(JSON.stringify(decisive)).digest('hex').slice(0, 8);
-  return `${spec.name}.${hash}`;
+  ]);
+  // processBatch asks once per batch: the hash is computed once per spec, and every group of the process
+  // shares one version string instead of holding a copy made by its batch.
+  const hit = versions.get(spec);
+  if (hit !== undefined && hit.text === decisive && hit.name === spec.name) return hit.version;
+  const hash = createHash('sha256').update(decisive).digest('hex').slice(0, 8);
+  const version = `${spec.name}.${hash}`;
+  versions.set(spec, { name: spec.name, text: decisive, version });
+  return version;
 }

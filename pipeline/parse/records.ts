@@ -10,8 +10,8 @@
 
 export const MAX_RECORD_BYTES = 1024 * 1024;
 export const MAX_JSON_DEPTH = 64;
-/** Dead-letter copies of rejected pieces are capped so one huge record cannot flood the store. */
-export const MAX_RAW_CHARS = 64 * 1024;
+/** A dead letter keeps the whole record (records are at most 1 MiB), so a redrive can parse it again. */
+export const MAX_RAW_CHARS = 1024 * 1024;
 
 export interface RawRecord {
   /** A JSON object (already parsed) or a string (syslog line). */
@@ -144,6 +144,7 @@ function firstNonSpace(s: string, from: number): number {
 }
 
 function lineAt(s: string, pos: number): number {
+  if (pos === 0) return 1; // the usual case: without this, indexOf scans the whole record for a newline
   let line = 1;
   for (let i = s.indexOf('\n'); i >= 0 && i < pos; i = s.indexOf('\n', i + 1)) line++;
   return line;
