@@ -41,9 +41,6 @@ export interface BatchMeta {
   redrive?: readonly ({ origin: RecordOrigin; mark: string } | undefined)[];
 }
 
-/** `BatchMeta.redrive` is honoured (redrive.ts resolves a redriven duplicate only when this is true). */
-export const redriveMarks = true;
-
 export interface PipelineDeps {
   enrich: (alert: OtAlert) => EnrichedAlert;
   store: GroupStore;
@@ -184,7 +181,13 @@ export async function processBatch(
         keyed = { members: [], raws: [] };
         byKey.set(key, keyed);
       }
-      if (redo) keyed.members.push({ alert, origin, key, mark: { partition: redo.mark, sequence: 0, index: rec.index } });
+      if (redo)
+        keyed.members.push({
+          alert,
+          origin,
+          key,
+          mark: { partition: redo.mark, sequence: 0, index: rec.index },
+        });
       else keyed.members.push({ alert, origin, key });
       keyed.raws.push(rec.raw);
       const t = Date.parse(alert.firstSeen);

@@ -1,6 +1,6 @@
 import type { RecordOrigin } from '../model/alert.js';
 import type { BatchMeta, BatchStats, PipelineDeps } from '../pipeline.js';
-import * as pipeline from '../pipeline.js';
+import { processBatch } from '../pipeline.js';
 import {
   type DeadLetterStage,
   type DeadLetterStore,
@@ -199,20 +199,9 @@ export type ProcessBatch = (
   deps: PipelineDeps,
 ) => Promise<BatchStats>;
 
-/**
- * True once `processBatch` honours `BatchMeta.redrive` (it then exports `redriveMarks = true`). Until then a
- * redriven record is judged by its partition's high-water mark, which a later event of the same group has
- * usually passed: it would be skipped as a duplicate. So while this is false, a redrive batch that reports
- * duplicates keeps its letters (as failures, with that reason) instead of resolving them.
- */
-export const PIPELINE_HAS_REDRIVE_MARKS =
-  (pipeline as unknown as Record<string, unknown>).redriveMarks === true;
-
 export interface PipelineRedriverOptions {
   /** Default `processBatch`. */
   run?: ProcessBatch;
-  /** Whether `run` honours `meta.redrive`. Default `PIPELINE_HAS_REDRIVE_MARKS`. */
-  perRecordMarks?: boolean;
 }
 
 const SUFFIX = / #\d+$/;
@@ -225,8 +214,7 @@ const SUFFIX = / #\d+$/;
  * `processBatch` throws (group store or sink unreachable) is deferred, not counted as an attempt.
  */
 export function pipelineRedriver(deps: PipelineDeps, opts: PipelineRedriverOptions = {}): RedriveProcess {
-  const run = opts.run ?? pipeline.processBatch;
-  const perRecordMarks = opts.perRecordMarks ?? PIPELINE_HAS_REDRIVE_MARKS;
+  const run = opts.run ?? processBatch;
   return async (letters) => {
     const sameRecord = new Map<string, StoredDeadLetter[]>();
     for (const l of letters) {
@@ -238,9 +226,8 @@ export function pipelineRedriver(deps: PipelineDeps, opts: PipelineRedriverOptio
 
     for (const batch of redriveBatches([...sameRecord.values()].map((g) => g[0]!))) {
       const captured = new MemoryDeadLetterStore();
-      let stats: BatchStats;
       try {
-        stats = await run(batch.events, batch.meta, { ...deps, deadLetters: captured });
+        await run(batch.events, batch.meta, { ...deps, deadLetters: captured });
       } catch (e) {
         const reason = `redrive deferred: ${(e as Error).message}`;
         for (const l of batch.letters) for (const id of idsOf(l)) outcome.deferred.push({ id, reason });
@@ -266,20 +253,10 @@ export function pipelineRedriver(deps: PipelineDeps, opts: PipelineRedriverOptio
           failures.set(i, f);
         }
       }
-      const unsure = !perRecordMarks && stats.duplicates > 0;
       batch.letters.forEach((l, i) => {
         const f = failures.get(i);
         for (const id of idsOf(l)) {
           if (f) outcome.failed.push({ id, reason: f.reasons.join('; '), stage: f.stage });
-          else if (unsure)
-            outcome.failed.push({
-              id,
-              stage: l.stage,
-              reason:
-                `redrive: ${stats.duplicates} record(s) of this batch were taken as already applied by the ` +
-                "partition's grouping marks, and processBatch cannot yet tell which (it needs per-record " +
-                'redrive marks); kept rather than risk dropping it',
-            });
           else outcome.ok.push(id);
         }
       });

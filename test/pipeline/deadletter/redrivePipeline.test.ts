@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { MemoryDeadLetterStore, originKey } from '../../../pipeline/deadletter/deadLetterStore.js';
 import {
-  PIPELINE_HAS_REDRIVE_MARKS,
   pipelineRedriver,
   type RedriveBatchMeta,
   redrive,
@@ -141,7 +140,7 @@ describe('redrive through processBatch', () => {
     expect(l!.history[1]!.stage).toBe('split');
   });
 
-  it('never resolves a record the partition marks would skip: kept until processBatch has per-record marks', async () => {
+  it('redrives records whose group moved on past them in the same partition (per-record redrive marks)', async () => {
     const { sink, deadLetters, deps } = setup();
     sink.reject = () => 'HTTP 500 InternalServerError';
     await processBatch(storm(5), meta(5, '1', 10), deps);
@@ -152,16 +151,8 @@ describe('redrive through processBatch', () => {
 
     const result = await redrive(deadLetters, pipelineRedriver(deps));
     await flushGroups(deps, { all: true });
-    if (PIPELINE_HAS_REDRIVE_MARKS) {
-      expect(result).toMatchObject({ redriven: 5 });
-      expect(sink.totalCount()).toBe(6);
-    } else {
-      expect(result).toMatchObject({ redriven: 0, stillFailing: 5 });
-      expect(sink.totalCount()).toBe(1);
-      const letters = await deadLetters.listPending();
-      expect(letters).toHaveLength(5);
-      expect(letters[0]!.reason).toContain('already applied');
-    }
+    expect(result).toMatchObject({ redriven: 5 });
+    expect(sink.totalCount()).toBe(6);
   });
 
   it('a redrive that crashed after writing but before resolving does not count its records twice', async () => {
@@ -176,8 +167,7 @@ describe('redrive through processBatch', () => {
     const result = await redrive(deadLetters, process);
     await flushGroups(deps, { all: true });
     expect(sink.totalCount()).toBe(3);
-    if (PIPELINE_HAS_REDRIVE_MARKS) expect(result).toMatchObject({ redriven: 3 });
-    else expect(result).toMatchObject({ redriven: 0, stillFailing: 3 }); // cannot tell: kept, not counted
+    expect(result).toMatchObject({ redriven: 3 });
   });
 
   it('a record that was not the first of its event is not mistaken for record 0 of that event', async () => {
@@ -191,17 +181,11 @@ describe('redrive through processBatch', () => {
 
     const result = await redrive(deadLetters, pipelineRedriver(deps));
     await flushGroups(deps, { all: true });
-    if (PIPELINE_HAS_REDRIVE_MARKS) {
-      expect(result).toMatchObject({ redriven: 1 });
-      expect(sink.totalCount()).toBe(2);
-    } else {
-      // Re-fed alone it is record 0 of event 77, which the group has applied: kept, not dropped.
-      expect(result).toMatchObject({ redriven: 0, stillFailing: 1 });
-      expect(sink.totalCount()).toBe(1);
-    }
+    expect(result).toMatchObject({ redriven: 1 });
+    expect(sink.totalCount()).toBe(2);
   });
 
-  it('with a pipeline that honours per-record marks, a duplicate means already applied: resolved', async () => {
+  it('a duplicate under per-record redrive marks means already applied: resolved', async () => {
     const { deadLetters, deps } = setup();
     await deadLetters.put([
       {
@@ -218,7 +202,7 @@ describe('redrive through processBatch', () => {
       seen.push(m);
       return { ...emptyStats(), events: events.length, records: 1, parsed: 1, duplicates: 1 };
     };
-    const result = await redrive(deadLetters, pipelineRedriver(deps, { run, perRecordMarks: true }));
+    const result = await redrive(deadLetters, pipelineRedriver(deps, { run }));
     expect(result).toMatchObject({ redriven: 1 });
     expect((seen[0] as RedriveBatchMeta).redrive[0]!.origin.index).toBe(3);
   });
