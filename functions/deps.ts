@@ -1,7 +1,11 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ConfigError, keySpecOf } from '../pipeline/config/config.js';
-import { FileDeadLetterStore, MemoryDeadLetterStore } from '../pipeline/deadletter/deadLetterStore.js';
+import {
+  type DeadLetterStore,
+  FileDeadLetterStore,
+  MemoryDeadLetterStore,
+} from '../pipeline/deadletter/deadLetterStore.js';
 import type { GroupStore } from '../pipeline/dedup/groupState.js';
 import { MemoryGroupStore } from '../pipeline/dedup/memoryGroupStore.js';
 import { TableGroupStore } from '../pipeline/dedup/tableGroupStore.js';
@@ -44,10 +48,25 @@ export async function runtimeFromEnv(env: NodeJS.ProcessEnv): Promise<FunctionRu
         retryDelayInMs: s.OTSOC_SINK_RETRY_DELAY_MS,
         ...(s.OTSOC_LOGS_CA_FILE ? { tlsCa: await readCa(s.OTSOC_LOGS_CA_FILE) } : {}),
       });
-  const deadLetters = s.OTSOC_DEADLETTER_DIR
-    ? new FileDeadLetterStore(join(s.OTSOC_DEADLETTER_DIR, 'deadletter.ndjson'))
-    : new MemoryDeadLetterStore();
-  return { settings: s, deps: { enrich, spec, sink, store: await groupStoreFrom(s), deadLetters } };
+  return {
+    settings: s,
+    deps: { enrich, spec, sink, store: await groupStoreFrom(s), deadLetters: await deadLetterStoreFrom(s) },
+  };
+}
+
+/** Blob Storage when configured (durable, redriven by the timer), a local file, or memory for one process. */
+async function deadLetterStoreFrom(s: Settings): Promise<DeadLetterStore> {
+  if (s.OTSOC_DEADLETTER_BLOB_URL || s.OTSOC_DEADLETTER_CONNECTION) {
+    const { BlobServiceClient } = await import('@azure/storage-blob');
+    const service = s.OTSOC_DEADLETTER_BLOB_URL
+      ? new BlobServiceClient(s.OTSOC_DEADLETTER_BLOB_URL, defaultCredential())
+      : BlobServiceClient.fromConnectionString(s.OTSOC_DEADLETTER_CONNECTION!);
+    const { BlobDeadLetterStore } = await import('../pipeline/deadletter/blobDeadLetterStore.js');
+    return new BlobDeadLetterStore(service.getContainerClient(s.OTSOC_DEADLETTER_CONTAINER));
+  }
+  if (s.OTSOC_DEADLETTER_DIR)
+    return new FileDeadLetterStore(join(s.OTSOC_DEADLETTER_DIR, 'deadletter.ndjson'));
+  return new MemoryDeadLetterStore();
 }
 
 async function readCa(file: string): Promise<string> {

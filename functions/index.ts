@@ -5,7 +5,7 @@
  */
 import { app } from '@azure/functions';
 import { lazyRuntime, runtimeFromEnv } from './deps.js';
-import { makeFlushHandler, makeIngestHandler } from './ingest.js';
+import { makeFlushHandler, makeIngestHandler, makeRedriveHandler } from './ingest.js';
 
 const runtime = lazyRuntime(() => runtimeFromEnv(process.env));
 
@@ -20,4 +20,9 @@ app.eventHub('ingest', {
 app.timer('flush', {
   schedule: '0 */1 * * * *',
   handler: makeFlushHandler(runtime),
+});
+
+app.timer('redrive', {
+  schedule: '30 */5 * * * *',
+  handler: makeRedriveHandler(runtime),
 });

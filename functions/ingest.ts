@@ -1,4 +1,5 @@
 import type { InvocationContext } from '@azure/functions';
+import { pipelineRedriver, redrive } from '../pipeline/deadletter/redrive.js';
 import { flushGroups, processBatch } from '../pipeline/pipeline.js';
 import type { FunctionRuntime } from './deps.js';
 import { batchMetaFrom } from './triggerMetadata.js';
@@ -31,5 +32,19 @@ export function makeFlushHandler(runtime: () => Promise<FunctionRuntime>) {
     const { deps, settings } = await runtime();
     const result = await flushGroups(deps, { until: Date.now() - settings.OTSOC_FLUSH_GRACE_MS });
     context.log(`flush ${JSON.stringify(result)}`);
+  };
+}
+
+/**
+ * The redrive timer: replays dead letters that failed for transient reasons (enrich, sink, commit) through
+ * the same pipeline; a letter that keeps failing is parked with its history after 5 attempts.
+ */
+export function makeRedriveHandler(runtime: () => Promise<FunctionRuntime>) {
+  return async (_timer: unknown, context: InvocationContext): Promise<void> => {
+    const { deps, settings } = await runtime();
+    const result = await redrive(deps.deadLetters, pipelineRedriver(deps), {
+      limit: settings.OTSOC_REDRIVE_LIMIT,
+    });
+    context.log(`redrive ${JSON.stringify({ ...result, errors: result.errors.length })}`);
   };
 }

@@ -23,6 +23,19 @@ export const settingsSchema = z.object({
   /** Local runs and tests: write rows to this directory through the local workspace instead of Azure. */
   OTSOC_LOCAL_WORKSPACE_DIR: z.string().min(1).optional(),
   OTSOC_DEADLETTER_DIR: z.string().min(1).optional(),
+  /** Dead letters in Blob Storage with the managed identity (https://<account>.blob.core.windows.net). */
+  OTSOC_DEADLETTER_BLOB_URL: z.url({ protocol: /^https?$/ }).optional(),
+  /** Or with a connection string (local development, Azurite). */
+  OTSOC_DEADLETTER_CONNECTION: z.string().min(1).optional(),
+  OTSOC_DEADLETTER_CONTAINER: z
+    .string()
+    .regex(
+      /^[a-z0-9](?!.*--)[a-z0-9-]{1,61}[a-z0-9]$/,
+      'Blob container names are 3-63 lower-case letters, digits and dashes',
+    )
+    .default('ot-soc-deadletters'),
+  /** Dead letters a redrive run takes at most (the timer runs every 5 minutes). */
+  OTSOC_REDRIVE_LIMIT: z.coerce.number().int().min(1).max(500).default(200),
   /** Group state in Table Storage with the Function's managed identity (https://<account>.table.core.windows.net). */
   OTSOC_GROUP_TABLE_URL: z.url({ protocol: /^https?$/ }).optional(),
   /** Or with a connection string (local development, Azurite). Prefer the URL and managed identity in Azure. */

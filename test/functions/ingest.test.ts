@@ -1,18 +1,23 @@
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import funcs, { type EventHubFunctionOptions } from '@azure/functions';
+import funcs, { type EventHubFunctionOptions, type TimerFunctionOptions } from '@azure/functions';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { batchMetaFrom } from '../../functions/triggerMetadata.js';
+import { FileDeadLetterStore } from '../../pipeline/deadletter/deadLetterStore.js';
 import { cefLine, minute, securityAlert } from '../helpers/records.js';
 
 // Capture what functions/index.ts registers: outside the host, @azure/functions skips registration.
-const registered = vi.hoisted(() => new Map<string, EventHubFunctionOptions>());
+const { registered, timers } = vi.hoisted(() => ({
+  registered: new Map<string, EventHubFunctionOptions>(),
+  timers: new Map<string, TimerFunctionOptions>(),
+}));
 vi.mock('@azure/functions', async (importOriginal) => {
   const real = await importOriginal<typeof import('@azure/functions')>();
   const app = {
     ...real.app,
     eventHub: (name: string, options: EventHubFunctionOptions) => registered.set(name, options),
+    timer: (name: string, options: TimerFunctionOptions) => timers.set(name, options),
   };
   return { ...real, app, default: { ...real, app } };
 });
@@ -28,6 +33,18 @@ beforeAll(async () => {
     'OTSOC_CONFIG',
     JSON.stringify({ enrichment: { sensors: { 'lyn-fil-sensor-01': { site: 'Lyon', zone: 'Filling' } } } }),
   );
+  // A record that failed at the sink in an earlier invocation, waiting for the redrive timer.
+  const store = new FileDeadLetterStore(join(dir, 'deadletter.ndjson'));
+  await store.put([
+    {
+      reason: "sink rejected the group's row: HTTP 503",
+      stage: 'sink',
+      raw: JSON.stringify(securityAlert({ t: minute(T0, 30), title: 'Controller Stop', dst: '10.10.2.99' })),
+      origin: { partition: '9', sequence: 12, index: 0, locator: 'partition 9 seq 12' },
+      attempts: 1,
+      failedAt: T0,
+    },
+  ]);
   await import('../../functions/index.js');
 });
 
@@ -97,7 +114,8 @@ describe('registered Event Hubs function', () => {
     const letters = (await readFile(join(dir, 'deadletter.ndjson'), 'utf8'))
       .trim()
       .split('\n')
-      .map((l) => JSON.parse(l));
+      .map((l) => JSON.parse(l))
+      .filter((l) => l.stage !== 'sink');
     expect(letters).toHaveLength(1);
     expect(letters[0].origin).toMatchObject({ partition: '2', sequence: 304 });
     expect(logs.join('\n')).toContain('partition=2');
@@ -107,6 +125,33 @@ describe('registered Event Hubs function', () => {
     await handler(messages, context(triggerMetadata, []));
     const after = (await readFile(join(dir, 'OTAlerts_CL.ndjson'), 'utf8')).trim().split('\n');
     expect(after).toHaveLength(3);
+  });
+});
+
+describe('registered timers', () => {
+  it('flush and redrive are registered on schedules', () => {
+    expect(timers.get('flush')?.schedule).toBe('0 */1 * * * *');
+    expect(timers.get('redrive')?.schedule).toBe('30 */5 * * * *');
+  });
+
+  it('redrive replays a sink-stage dead letter through the pipeline and resolves it', async () => {
+    const before = (await readFile(join(dir, 'OTAlerts_CL.ndjson'), 'utf8')).trim().split('\n').length;
+    const logs: string[] = [];
+    await (timers.get('redrive')!.handler as (t: unknown, c: unknown) => Promise<void>)(
+      {},
+      context({}, logs),
+    );
+    expect(logs.join('\n')).toMatch(/redrive .*"redriven":1/);
+    const rows = (await readFile(join(dir, 'OTAlerts_CL.ndjson'), 'utf8'))
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    expect(rows.length).toBe(before + 1);
+    expect(rows.at(-1)).toMatchObject({ AlertTitle: 'Controller Stop', DestinationIP: '10.10.2.99' });
+    const pending = await new FileDeadLetterStore(join(dir, 'deadletter.ndjson')).listPending(10, {
+      stages: ['sink'],
+    });
+    expect(pending).toHaveLength(0);
   });
 });
 

@@ -1,0 +1,63 @@
+/**
+ * HTTP playbook functions, one per playbook, called by the Logic App shim (infra/playbook-shim.json) with the
+ * Sentinel incident-trigger body. Registration and a thin adapter only: the contract lives in
+ * playbooks/handler.ts. Only `app` and types come from @azure/functions (its classes fail under native ESM).
+ */
+import { app, type HttpRequest, type HttpResponseInit, type InvocationContext } from '@azure/functions';
+import { errorResult, handlePlaybook } from '../playbooks/handler.js';
+import { type PlaybookRuntime, playbookRuntimeFromEnv } from '../playbooks/runtime.js';
+import { PLAYBOOK_NAMES, type PlaybookName } from '../playbooks/types.js';
+
+/** One runtime per instance, built on first use; a failure (bad settings) is retried on the next request. */
+export function lazyPlaybookRuntime(build: () => Promise<PlaybookRuntime>): () => Promise<PlaybookRuntime> {
+  let pending: Promise<PlaybookRuntime> | undefined;
+  return () => {
+    pending ??= build().catch((e: unknown) => {
+      pending = undefined;
+      throw e;
+    });
+    return pending;
+  };
+}
+
+export function makePlaybookHandler(name: PlaybookName, runtime: () => Promise<PlaybookRuntime>) {
+  return async (request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> => {
+    let rt: PlaybookRuntime;
+    try {
+      rt = await runtime();
+    } catch (e) {
+      const result = errorResult(name, e);
+      context.error(`playbook ${name}: ${(e as Error).message}`);
+      return result;
+    }
+    const result = await handlePlaybook(
+      name,
+      { body: await request.text(), authorization: request.headers.get('authorization') },
+      rt.deps,
+      rt.validateToken,
+    );
+    // Outcome and error codes only: no alert payloads or secrets in the logs.
+    const body = result.jsonBody as {
+      result?: string;
+      error?: string;
+      incidentNumber?: number;
+      actions?: string[];
+    };
+    const line = `playbook ${name} status=${result.status} ${body.result ?? body.error ?? ''} incident=${body.incidentNumber ?? '?'} actions=${body.actions?.length ?? 0} state=${rt.stateKind}`;
+    if (result.status >= 500) context.error(line);
+    else if (result.status >= 400) context.warn(line);
+    else context.log(line);
+    return result;
+  };
+}
+
+const runtime = lazyPlaybookRuntime(() => playbookRuntimeFromEnv(process.env));
+
+for (const name of PLAYBOOK_NAMES) {
+  app.http(`playbook-${name}`, {
+    route: `playbooks/${name}`,
+    methods: ['POST'],
+    authLevel: 'function',
+    handler: makePlaybookHandler(name, runtime),
+  });
+}
