@@ -6,6 +6,8 @@
 import { app } from '@azure/functions';
 import { lazyRuntime, runtimeFromEnv } from './deps.js';
 import { makeFlushHandler, makeIngestHandler, makeRedriveHandler } from './ingest.js';
+// The playbook HTTP functions (notify-teams, create-ticket, auto-close, reassign-ot) register themselves.
+import './playbooks.js';
 
 const runtime = lazyRuntime(() => runtimeFromEnv(process.env));
 

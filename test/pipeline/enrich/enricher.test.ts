@@ -456,13 +456,11 @@ describe('no I/O per alert', () => {
         lastSeen: new Date(Date.parse('2026-11-18T00:00:00Z') + i * 43_000).toISOString(),
       }),
     );
-    const start = performance.now();
     for (const a of alerts) {
       const e = enrich(a);
       expect(e).not.toBeInstanceOf(Promise);
     }
-    const perSecond = alerts.length / ((performance.now() - start) / 1000);
+    // No file I/O per alert. Its cost per alert is a benchmark figure (npm run bench), not a timed test.
     expect(calls).toBe(0);
-    expect(perSecond).toBeGreaterThan(5_000); // a loose floor (with expect() in the loop); the real rate is far higher
   });
 });

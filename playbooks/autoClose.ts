@@ -1,0 +1,101 @@
+import { setGroupStatus } from '../pipeline/dedup/statusFeedback.js';
+import { decideAutoClose } from './autoCloseRules.js';
+import { incidentFacts, type OtFacts } from './facts.js';
+import { commentId } from './ids.js';
+import { AUTO_CLOSE_MARKER } from './logAnalytics.js';
+import type { IncidentTrigger } from './payload.js';
+import type { IncidentRef } from './sentinel/armId.js';
+import { d4iotAlertPath } from './sentinel/d4iotAlert.js';
+import { withClosed } from './sentinel/incident.js';
+import { outcome, type PlaybookDeps, type PlaybookOutcome } from './types.js';
+
+const PLAYBOOK = 'auto-close';
+
+/**
+ * Closes incidents the rules explain (maintenance, known-benign, learned false positives) with classification,
+ * reason and an audit comment; then closes the ot-soc dedup group (the next occurrence is a new alert, as in
+ * Defender for IoT) and the Defender for IoT alert itself. Each step checks before it writes, so a re-run
+ * after a crash finishes what is missing and a complete re-run writes nothing.
+ */
+export async function runAutoClose(
+  trigger: IncidentTrigger,
+  ref: IncidentRef,
+  deps: PlaybookDeps,
+): Promise<PlaybookOutcome> {
+  const notes: string[] = [];
+  const actions: string[] = [];
+  const current = await deps.incidents.get(ref);
+  const p = current.properties;
+  const number = p.incidentNumber ?? trigger.object.properties.incidentNumber;
+  const facts = await incidentFacts(trigger, deps.facts, (e) =>
+    notes.push(`facts query failed: ${(e as Error).message}`),
+  );
+
+  if (p.status === 'Closed') {
+    if (!p.classificationComment?.startsWith(AUTO_CLOSE_MARKER))
+      return outcome(PLAYBOOK, ref, number, [], notes, 'incident was closed by someone else', true);
+    await syncClosed(facts, deps, actions, notes);
+    return outcome(PLAYBOOK, ref, number, actions, notes, 'already closed by ot-soc');
+  }
+
+  const decision = await decideAutoClose(
+    facts,
+    {
+      severity: p.severity,
+      firstActivityTimeUtc: p.firstActivityTimeUtc ?? trigger.object.properties.firstActivityTimeUtc,
+    },
+    deps.config.autoClose,
+    { ...(deps.history ? { source: deps.history } : {}), workspaceId: trigger.workspaceId },
+  );
+  if (!decision.close) return outcome(PLAYBOOK, ref, number, [], notes, decision.reason, true);
+
+  const text = `${AUTO_CLOSE_MARKER} (${decision.rule}): ${decision.comment}`;
+  const comment = await deps.incidents.addComment(
+    ref,
+    commentId(ref.armId, PLAYBOOK, 'close'),
+    `${text}. Closed as ${decision.classification} / ${decision.classificationReason}.`,
+  );
+  if (comment.created) actions.push('added audit comment');
+  const closed = await deps.incidents.update(ref, (props) =>
+    withClosed(props, {
+      classification: decision.classification,
+      classificationReason: decision.classificationReason,
+      classificationComment: text,
+    }),
+  );
+  if (closed.changed) actions.push(`closed as ${decision.classification}/${decision.classificationReason}`);
+  await syncClosed(facts, deps, actions, notes);
+  return outcome(PLAYBOOK, ref, number, actions, notes, decision.comment);
+}
+
+/** Closes the dedup groups and the Defender for IoT alerts of a closed incident (no-ops when already closed). */
+async function syncClosed(
+  facts: OtFacts,
+  deps: PlaybookDeps,
+  actions: string[],
+  notes: string[],
+): Promise<void> {
+  const cfg = deps.config.autoClose;
+  if (cfg.closeDedupGroup) {
+    if (!deps.groups && facts.alertIds.length)
+      notes.push('no dedup group store configured: groups left open');
+    for (const alertId of deps.groups ? facts.alertIds : []) {
+      const r = await setGroupStatus(deps.groups!, alertId, 'Closed');
+      if (r.ok && r.changed) actions.push(`closed dedup group ${alertId}`);
+      else if (!r.ok) notes.push(`dedup group ${alertId}: ${r.reason}`);
+    }
+  }
+  if (cfg.syncDefenderForIoT && deps.d4iot) {
+    for (const uri of facts.alertManagementUris) {
+      const path = d4iotAlertPath(uri);
+      if (!path) {
+        notes.push(
+          `ignored AlertManagementUri that is not a Defender for IoT alert on management.azure.com: ${uri.slice(0, 200)}`,
+        );
+        continue;
+      }
+      const r = await deps.d4iot.setStatus(path, 'Closed');
+      if (r.changed) actions.push(`closed Defender for IoT alert ${path.split('/').pop()}`);
+    }
+  }
+}

@@ -1,0 +1,247 @@
+import { z } from 'zod';
+import { PlaybookConfigError } from './errors.js';
+import { INCIDENT_SEVERITIES } from './sentinel/incident.js';
+
+/**
+ * The playbooks' configuration (the `OTSOC_PLAYBOOK_CONFIG` app setting, or a file for the CLI). Secrets are
+ * never values here: only the NAMES of app settings, which in Azure are Key Vault references
+ * (`@Microsoft.KeyVault(SecretUri=…)`) resolved by the platform into the Function's environment.
+ */
+const settingName = z
+  .string()
+  .regex(
+    /^[A-Za-z_][A-Za-z0-9_]{0,127}$/,
+    'must be the NAME of an app setting (a Key Vault reference), never the secret or URL itself',
+  );
+const httpsUrl = z.url({ protocol: /^https$/, error: 'must be an https:// URL' });
+const severity = z.enum(INCIDENT_SEVERITIES);
+const nonEmpty = z.string().trim().min(1);
+
+const otTeamSchema = z
+  .object({
+    /** Entra group object id: the incident owner (ownerType Group). */
+    groupId: z.uuid().optional(),
+    /** Display name: shown on cards; resolved to an id through Graph when `groupId` is not given. */
+    groupName: nonEmpty.optional(),
+  })
+  .refine((t) => t.groupId || t.groupName, 'give groupId, groupName or both');
+
+const serviceNowSchema = z.object({
+  kind: z.literal('serviceNow'),
+  instanceUrl: httpsUrl,
+  table: z
+    .string()
+    .regex(/^[a-z_][a-z0-9_]*$/)
+    .default('incident'),
+  auth: z.discriminatedUnion('type', [
+    z.object({ type: z.literal('basic'), usernameSetting: settingName, passwordSetting: settingName }),
+    z.object({ type: z.literal('bearer'), tokenSetting: settingName }),
+  ]),
+  category: nonEmpty.default('security'),
+  subcategory: nonEmpty.optional(),
+  assignmentGroup: nonEmpty.optional(),
+  callerId: nonEmpty.optional(),
+});
+
+const jiraLabel = z.string().regex(/^[^\s]{1,255}$/, 'Jira labels have no spaces');
+const jiraSchema = z.object({
+  kind: z.literal('jira'),
+  baseUrl: httpsUrl,
+  projectKey: z.string().regex(/^[A-Z][A-Z0-9_]{0,254}$/, 'a Jira project key (OT, SECOPS)'),
+  issueType: nonEmpty.default('Task'),
+  auth: z.discriminatedUnion('type', [
+    z.object({ type: z.literal('basic'), emailSetting: settingName, tokenSetting: settingName }),
+    z.object({ type: z.literal('bearer'), tokenSetting: settingName }),
+  ]),
+  priorities: z
+    .object({ High: nonEmpty, Medium: nonEmpty, Low: nonEmpty, Informational: nonEmpty })
+    .default({ High: 'High', Medium: 'Medium', Low: 'Low', Informational: 'Lowest' }),
+  labels: z.array(jiraLabel).default(['ot-soc']),
+});
+
+export const ticketSystemSchema = z.discriminatedUnion('kind', [serviceNowSchema, jiraSchema]);
+export type TicketSystemConfig = z.infer<typeof ticketSystemSchema>;
+export type ServiceNowConfig = z.infer<typeof serviceNowSchema>;
+export type JiraConfig = z.infer<typeof jiraSchema>;
+
+const siteSchema = z.object({
+  otTeam: otTeamSchema.optional(),
+  /** Name of an entry in `ticketSystems`, or 'none'. */
+  ticketSystem: nonEmpty.optional(),
+  /** App setting holding this site's Teams Workflows webhook URL (overrides `teams.webhookUrlSetting`). */
+  teamsWebhookSetting: settingName.optional(),
+});
+export type SiteConfig = z.infer<typeof siteSchema>;
+
+const instant = z.iso.datetime({
+  offset: true,
+  error: 'an ISO 8601 instant with offset (2026-11-18T10:00:00+01:00)',
+});
+
+const maintenanceRuleSchema = z
+  .object({
+    name: nonEmpty,
+    site: nonEmpty,
+    zones: z.array(nonEmpty).optional(),
+    /** IP addresses or asset names allowed to work in the window (the engineering station, the vendor laptop). */
+    sources: z.array(nonEmpty).min(1),
+    start: instant,
+    end: instant,
+    /** Restrict to these alert titles; all titles when absent. */
+    alertTitles: z.array(nonEmpty).optional(),
+  })
+  .refine((r) => Date.parse(r.end) > Date.parse(r.start), {
+    message: 'end must be after start',
+    path: ['end'],
+  });
+
+const knownBenignSchema = z.object({
+  /** Site name, or '*' for every site. */
+  site: nonEmpty,
+  alertTitles: z.array(nonEmpty).min(1),
+  /** Only from these sources (IPs or asset names); any source when absent. */
+  sources: z.array(nonEmpty).optional(),
+  classification: z.enum(['BenignPositive', 'FalsePositive']).default('BenignPositive'),
+  comment: nonEmpty.default('Known benign alert type for this site'),
+});
+
+const learnedFalsePositivesSchema = z.object({
+  enabled: z.boolean().default(false),
+  lookbackDays: z.int().min(1).max(730).default(90),
+  /** Closed incidents of the alert type needed before history is trusted. */
+  minClosed: z.int().min(1).default(20),
+  /** Share of them classified FalsePositive (BenignPositive counts as not malicious too). */
+  minRatio: z.number().gt(0.5).max(1).default(0.9),
+  /** Never learn-close above this severity. */
+  maxSeverity: severity.default('Medium'),
+});
+
+export const playbookConfigSchema = z.object({
+  /** Workspace ARM ids the playbooks may act on; empty = any the identity can reach. */
+  workspaces: z
+    .array(
+      z
+        .string()
+        .regex(
+          /^\/subscriptions\/[^/]+\/resourceGroups\/[^/]+\/providers\/Microsoft\.OperationalInsights\/workspaces\/[^/]+$/i,
+        ),
+    )
+    .default([]),
+  /** Settings for sites without an entry in `sites`. */
+  defaults: siteSchema.prefault({}),
+  sites: z.record(nonEmpty, siteSchema).default({}),
+  /** Entra group display name → object id, for OT teams named by the asset inventory (OTTeam); Graph otherwise. */
+  groupIds: z.record(nonEmpty, z.uuid()).default({}),
+  ticketSystems: z.record(z.string().regex(/^[A-Za-z0-9_-]{1,64}$/), ticketSystemSchema).default({}),
+  teams: z
+    .object({
+      webhookUrlSetting: settingName.default('OTSOC_TEAMS_WEBHOOK_URL'),
+      /** An update card is sent when the alert count first reaches one of these. */
+      countThresholds: z.array(z.int().positive()).default([10, 100, 1000]),
+      /** Incidents below this severity post no card. */
+      minSeverity: severity.default('Low'),
+      /** Extra webhook hosts besides Logic Apps and Power Platform (sovereign clouds). */
+      webhookHosts: z.array(nonEmpty).default([]),
+    })
+    .prefault({}),
+  tickets: z
+    .object({
+      minSeverity: severity.default('Medium'),
+      /** How long a ticket creation in progress blocks another run for the same incident. */
+      leaseSeconds: z.int().min(10).max(3600).default(120),
+    })
+    .prefault({}),
+  autoClose: z
+    .object({
+      maintenance: z.array(maintenanceRuleSchema).default([]),
+      /** Close when the pipeline tagged every alert ExpectedMaintenance (its own calendar, README "Enrichment"). */
+      trustPipelineMaintenanceTag: z.boolean().default(true),
+      knownBenign: z.array(knownBenignSchema).default([]),
+      learnedFalsePositives: learnedFalsePositivesSchema.prefault({}),
+      /** Never auto-close when any alert carries one of these escalations or asset criticalities. */
+      neverClose: z
+        .object({
+          escalations: z.array(nonEmpty).default(['NotEngineeringStation', 'OutsideWorkingHours']),
+          /** e.g. ['Critical'] to keep every incident on a crown-jewel asset for a person (none by default:
+           *  maintenance on critical PLCs is exactly what the maintenance rule is for). */
+          criticalities: z.array(nonEmpty).default([]),
+          severities: z.array(severity).default([]),
+        })
+        .prefault({}),
+      /** PATCH the Defender for IoT alert to Closed as well (AlertManagementUri). */
+      syncDefenderForIoT: z.boolean().default(true),
+      /** Close the ot-soc dedup group so the next occurrence opens a new alert, as in Defender for IoT. */
+      closeDedupGroup: z.boolean().default(true),
+    })
+    .prefault({}),
+  reassign: z
+    .object({
+      maxPurdueLevel: z.int().min(0).max(5).default(3),
+      otTactics: z.array(nonEmpty).default(['ImpairProcessControl', 'InhibitResponseFunction']),
+      otProducts: z
+        .array(nonEmpty)
+        .default([
+          'Microsoft Defender for IoT',
+          'Azure Defender for IoT',
+          'Azure Security Center for IoT',
+          'IoTSecurity',
+        ]),
+      label: nonEmpty.default('OT'),
+      /** Raise the incident to at least this severity by the asset's criticality (never lowers). */
+      severityFloor: z
+        .object({
+          Critical: severity.optional(),
+          High: severity.optional(),
+          Medium: severity.optional(),
+          Low: severity.optional(),
+        })
+        .default({ Critical: 'High', High: 'Medium' }),
+      /** Replace an owner that is a person (an analyst took it); by default only empty or group owners change. */
+      overrideUserOwner: z.boolean().default(false),
+    })
+    .prefault({}),
+  /** Optional Entra token check on top of the function key (the shim sends its managed identity's token). */
+  auth: z
+    .object({
+      tenantId: z.uuid(),
+      audience: z.union([nonEmpty, z.array(nonEmpty).min(1)]),
+      /** Defaults to the tenant's v1 and v2 issuers. */
+      issuers: z.array(nonEmpty).optional(),
+      jwksUri: httpsUrl.optional(),
+      /** Object ids (oid) of callers allowed, e.g. the shim's managed identity; any caller of the audience when empty. */
+      allowedCallers: z.array(nonEmpty).default([]),
+    })
+    .optional(),
+});
+
+export type PlaybookConfig = z.infer<typeof playbookConfigSchema>;
+export type PlaybookConfigInput = z.input<typeof playbookConfigSchema>;
+
+export function formatZodIssues(error: z.ZodError): string[] {
+  return error.issues.map((i) => `${i.path.length ? i.path.map(String).join('.') : '(root)'}: ${i.message}`);
+}
+
+/** Validates a configuration; every problem is named by its path. */
+export function parsePlaybookConfig(value: unknown, where = 'playbook config'): PlaybookConfig {
+  const result = playbookConfigSchema.safeParse(value ?? {});
+  if (!result.success)
+    throw new PlaybookConfigError(formatZodIssues(result.error).map((p) => `${where}: ${p}`));
+  const config = result.data;
+  const problems: string[] = [];
+  const check = (path: string, s: SiteConfig) => {
+    if (s.ticketSystem && s.ticketSystem !== 'none' && !config.ticketSystems[s.ticketSystem])
+      problems.push(`${where}: ${path}.ticketSystem: no ticketSystems entry named "${s.ticketSystem}"`);
+  };
+  check('defaults', config.defaults);
+  for (const [name, s] of Object.entries(config.sites)) check(`sites.${name}`, s);
+  if (problems.length) throw new PlaybookConfigError(problems);
+  return config;
+}
+
+/** A site's settings over the defaults (case-insensitive site names, as sensors spell them variously). */
+export function siteConfig(config: PlaybookConfig, site: string | undefined): SiteConfig {
+  const entry = site
+    ? Object.entries(config.sites).find(([name]) => name.toLowerCase() === site.toLowerCase())?.[1]
+    : undefined;
+  return { ...config.defaults, ...entry };
+}

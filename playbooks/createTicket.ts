@@ -1,0 +1,150 @@
+import { siteConfig } from './config.js';
+import { InProgressError, PlaybookConfigError } from './errors.js';
+import { incidentFacts } from './facts.js';
+import { commentId } from './ids.js';
+import type { IncidentTrigger } from './payload.js';
+import type { IncidentRef } from './sentinel/armId.js';
+import { severityRank, withLabels } from './sentinel/incident.js';
+import type { TicketRecord } from './state/ticketMap.js';
+import { oneLine, type TicketRef, ticketDraft } from './tickets/fields.js';
+import { nowOf, outcome, type PlaybookDeps, type PlaybookOutcome } from './types.js';
+
+const PLAYBOOK = 'create-ticket';
+const SYSTEM_NAMES = { serviceNow: 'ServiceNow', jira: 'Jira' } as const;
+
+/** The Sentinel label that links an incident to its ticket. */
+export const ticketLabel = (key: string): string => `ticket:${oneLine(key, 60).replace(/\s+/g, '')}`;
+
+/**
+ * Opens one ticket per incident in the site's system (ServiceNow or Jira), links it back (label + comment).
+ * Exactly one ticket even under retries and concurrent runs: our TicketMap is reserved first (conditional
+ * insert), the system is searched by correlation id before creating (the map may have been lost), and the
+ * ticket is recorded before the incident is touched.
+ */
+export async function runCreateTicket(
+  trigger: IncidentTrigger,
+  ref: IncidentRef,
+  deps: PlaybookDeps,
+): Promise<PlaybookOutcome> {
+  if (!deps.ticketMap || !deps.ticketSystem)
+    throw new PlaybookConfigError(['create-ticket needs a TicketMap and ticket systems']);
+  const notes: string[] = [];
+  const actions: string[] = [];
+  const current = await deps.incidents.get(ref);
+  const p = current.properties;
+  const number = p.incidentNumber ?? trigger.object.properties.incidentNumber;
+
+  // A ticket already recorded is only re-linked (idempotent), whatever the incident's state now.
+  const existing = await deps.ticketMap.get(ref.armId);
+  if (existing?.value.state === 'created') {
+    await link(deps, ref, existing.value, actions);
+    return outcome(PLAYBOOK, ref, number, actions, notes, `ticket ${existing.value.key} exists`);
+  }
+  if (p.status === 'Closed') return outcome(PLAYBOOK, ref, number, [], notes, 'incident is closed', true);
+  if (severityRank(p.severity) < severityRank(deps.config.tickets.minSeverity))
+    return outcome(
+      PLAYBOOK,
+      ref,
+      number,
+      [],
+      notes,
+      `severity ${p.severity} is below tickets.minSeverity`,
+      true,
+    );
+
+  const facts = await incidentFacts(trigger, deps.facts, (e) =>
+    notes.push(`facts query failed: ${(e as Error).message}`),
+  );
+  const systemName = siteConfig(deps.config, facts.site).ticketSystem;
+  if (!systemName || systemName === 'none')
+    return outcome(
+      PLAYBOOK,
+      ref,
+      number,
+      [],
+      notes,
+      `no ticket system for site ${facts.site ?? '(unknown)'}`,
+      true,
+    );
+  const system = deps.ticketSystem(systemName);
+  const now = nowOf(deps);
+  const leaseMs = deps.config.tickets.leaseSeconds * 1000;
+
+  // Reserve the incident. A fresh reservation by another run means it is creating the ticket right now.
+  let reservation: string | undefined;
+  for (let attempt = 0; attempt < 5 && !reservation; attempt++) {
+    const entry = attempt === 0 ? existing : await deps.ticketMap.get(ref.armId);
+    if (entry?.value.state === 'created') {
+      await link(deps, ref, entry.value, actions);
+      return outcome(PLAYBOOK, ref, number, actions, notes, `ticket ${entry.value.key} exists`);
+    }
+    if (entry && now.getTime() - Date.parse(entry.value.since) < leaseMs)
+      throw new InProgressError(`another run is creating the ticket for incident #${number}`, leaseMs);
+    const put = await deps.ticketMap.put(
+      ref.armId,
+      { incidentArmId: ref.armId, state: 'pending', since: now.toISOString(), system: systemName },
+      entry?.etag,
+    );
+    if (put.ok) reservation = put.etag;
+  }
+  if (!reservation)
+    throw new InProgressError(`incident #${number}: ticket reservation kept conflicting`, 5000);
+
+  const correlationId = ref.incidentId;
+  let ticket: TicketRef;
+  try {
+    const found = await system.findByCorrelationId(correlationId);
+    if (found) {
+      ticket = found;
+      actions.push(
+        `found ${SYSTEM_NAMES[system.kind]} ticket ${found.key} by correlation id (not created again)`,
+      );
+    } else {
+      ticket = await system.create(
+        ticketDraft({
+          correlationId,
+          incidentArmId: ref.armId,
+          incidentNumber: number,
+          incidentUrl: p.incidentUrl ?? trigger.object.properties.incidentUrl,
+          title: p.title,
+          severity: p.severity,
+          facts,
+        }),
+      );
+      actions.push(`created ${SYSTEM_NAMES[system.kind]} ticket ${ticket.key}`);
+    }
+  } catch (e) {
+    // Give the reservation back so the Logic App's retry can try again at once.
+    await deps.ticketMap.delete(ref.armId, reservation).catch(() => {});
+    throw e;
+  }
+  const record: TicketRecord = {
+    incidentArmId: ref.armId,
+    state: 'created',
+    since: now.toISOString(),
+    system: systemName,
+    kind: system.kind,
+    key: ticket.key,
+    id: ticket.id,
+    url: ticket.url,
+  };
+  const saved = await deps.ticketMap.put(ref.armId, record, reservation);
+  if (!saved.ok)
+    notes.push('the ticket map changed while the ticket was created (a stale reservation was taken over)');
+  await link(deps, ref, record, actions);
+  return outcome(PLAYBOOK, ref, number, actions, notes, `ticket ${ticket.key}`);
+}
+
+/** Label `ticket:<key>` and the audit comment with the link; both no-ops when already there. */
+async function link(deps: PlaybookDeps, ref: IncidentRef, t: TicketRecord, actions: string[]): Promise<void> {
+  const label = ticketLabel(t.key ?? t.id ?? 'unknown');
+  const labelled = await deps.incidents.update(ref, (p) => withLabels(p, [label]));
+  if (labelled.changed) actions.push(`added label ${label}`);
+  const system = t.kind ? SYSTEM_NAMES[t.kind] : 'ticket';
+  const { created } = await deps.incidents.addComment(
+    ref,
+    commentId(ref.armId, PLAYBOOK, 'ticket'),
+    `ot-soc ${PLAYBOOK}: ${system} ticket ${oneLine(t.key, 60)} ${t.url ?? ''}`.trim(),
+  );
+  if (created) actions.push('added audit comment');
+}

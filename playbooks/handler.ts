@@ -1,0 +1,128 @@
+import type { TokenValidator } from './auth.js';
+import { runAutoClose } from './autoClose.js';
+import { runCreateTicket } from './createTicket.js';
+import { DownstreamError, InProgressError, PlaybookConfigError } from './errors.js';
+import { runNotifyTeams } from './notifyTeams.js';
+import { type IncidentTrigger, parseIncidentTrigger } from './payload.js';
+import { runReassignOt } from './reassignOt.js';
+import { type IncidentRef, workspaceArmId } from './sentinel/armId.js';
+import type { PlaybookDeps, PlaybookName, PlaybookOutcome } from './types.js';
+
+/** The plain `HttpResponseInit` shape the Functions host takes (no @azure/functions classes: ESM). */
+export interface HttpResult {
+  status: number;
+  jsonBody: unknown;
+  headers?: Record<string, string>;
+}
+
+export type PlaybookCore = (
+  trigger: IncidentTrigger,
+  ref: IncidentRef,
+  deps: PlaybookDeps,
+) => Promise<PlaybookOutcome>;
+
+export const PLAYBOOKS: Record<PlaybookName, PlaybookCore> = {
+  'notify-teams': runNotifyTeams,
+  'create-ticket': runCreateTicket,
+  'auto-close': runAutoClose,
+  'reassign-ot': runReassignOt,
+};
+
+const retryAfter = (ms: number | undefined) => ({
+  'retry-after': String(Math.max(1, Math.ceil((ms ?? 5000) / 1000))),
+});
+
+/**
+ * Maps what went wrong to what the Logic App shim should do: 400/401/403 are the caller's problem, 409 and
+ * 503 carry Retry-After (the shim's retry policy waits and tries again), 424 is a downstream refusal that a
+ * retry will not fix (missing role, deleted incident, rejected ticket) with the message that says why.
+ */
+export function errorResult(name: PlaybookName, e: unknown): HttpResult {
+  if (e instanceof InProgressError)
+    return {
+      status: 409,
+      jsonBody: { error: 'in-progress', playbook: name, message: e.message },
+      headers: retryAfter(e.retryAfterMs),
+    };
+  if (e instanceof PlaybookConfigError)
+    return {
+      status: 500,
+      jsonBody: { error: 'configuration', playbook: name, message: e.message, problems: e.problems },
+    };
+  if (e instanceof DownstreamError) {
+    const body = {
+      error: e.code,
+      service: e.service,
+      playbook: name,
+      message: e.message,
+      ...(e.status ? { status: e.status } : {}),
+    };
+    return e.transient
+      ? { status: 503, jsonBody: body, headers: retryAfter(e.retryAfterMs) }
+      : { status: 424, jsonBody: body };
+  }
+  return {
+    status: 500,
+    jsonBody: { error: 'internal', playbook: name, message: (e as Error)?.message ?? String(e) },
+  };
+}
+
+export interface PlaybookRequest {
+  body: string;
+  authorization?: string | null;
+}
+
+/**
+ * The whole HTTP contract of one playbook, host-free: optional Entra token, JSON, the trigger schema (a bad
+ * field is a 400 naming its path, and nothing is changed), the workspace allow-list, then the playbook core.
+ */
+export async function handlePlaybook(
+  name: PlaybookName,
+  request: PlaybookRequest,
+  deps: PlaybookDeps,
+  validateToken?: TokenValidator,
+): Promise<HttpResult> {
+  if (validateToken) {
+    const check = await validateToken(request.authorization);
+    if (!check.ok)
+      return {
+        status: 401,
+        jsonBody: { error: 'unauthorized', message: check.reason },
+        headers: { 'www-authenticate': 'Bearer' },
+      };
+  }
+  let body: unknown;
+  try {
+    body = JSON.parse(request.body);
+  } catch (e) {
+    return {
+      status: 400,
+      jsonBody: { error: 'invalid-json', message: `body is not JSON: ${(e as Error).message}` },
+    };
+  }
+  const parsed = parseIncidentTrigger(body);
+  if (!parsed.ok)
+    return {
+      status: 400,
+      jsonBody: {
+        error: 'invalid-payload',
+        message: `not a Sentinel incident trigger: ${parsed.issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`,
+        issues: parsed.issues,
+      },
+    };
+  const allowed = deps.config.workspaces.map((w) => w.toLowerCase());
+  if (allowed.length && !allowed.includes(workspaceArmId(parsed.ref)))
+    return {
+      status: 403,
+      jsonBody: {
+        error: 'workspace-not-allowed',
+        message: `workspace ${parsed.ref.workspace} is not in the playbook configuration's workspaces`,
+      },
+    };
+  try {
+    const result = await PLAYBOOKS[name](parsed.trigger, parsed.ref, deps);
+    return { status: 200, jsonBody: result };
+  } catch (e) {
+    return errorResult(name, e);
+  }
+}

@@ -1,0 +1,191 @@
+import { type PlaybookConfig, siteConfig } from './config.js';
+import { incidentFacts, type OtFacts } from './facts.js';
+import { commentId } from './ids.js';
+import type { IncidentTrigger } from './payload.js';
+import type { IncidentRef } from './sentinel/armId.js';
+import {
+  combine,
+  type IncidentOwner,
+  type IncidentProperties,
+  type IncidentSeverity,
+  withLabels,
+  withOwner,
+  withSeverityAtLeast,
+} from './sentinel/incident.js';
+import { outcome, type PlaybookDeps, type PlaybookOutcome } from './types.js';
+
+const PLAYBOOK = 'reassign-ot';
+const lower = (s: string) => s.toLowerCase();
+
+/** Why the incident concerns OT (empty: it does not). */
+export function otReasons(
+  facts: OtFacts,
+  p: Pick<IncidentProperties, 'additionalData'>,
+  cfg: PlaybookConfig['reassign'],
+): string[] {
+  const reasons: string[] = [];
+  if (facts.purdueLevel !== undefined && facts.purdueLevel <= cfg.maxPurdueLevel)
+    reasons.push(`asset at Purdue level ${facts.purdueLevel} (≤ ${cfg.maxPurdueLevel})`);
+  const tactics = new Set(
+    [...facts.tactics, ...((p.additionalData?.tactics as string[] | undefined) ?? [])].map(lower),
+  );
+  const ics = cfg.otTactics.filter((t) => tactics.has(lower(t)));
+  if (ics.length) reasons.push(`ICS tactic ${ics.join(', ')}`);
+  const product = facts.productNames.find((n) => cfg.otProducts.some((o) => lower(n).includes(lower(o))));
+  if (product) reasons.push(`raised by ${product}`);
+  if (facts.hasIoTDevices) reasons.push('Defender for IoT device entities');
+  if (facts.sensors.length) reasons.push(`OT sensors ${facts.sensors.slice(0, 5).join(', ')}`);
+  else if (facts.alertIds.length) reasons.push('ot-soc OT alert groups');
+  return reasons;
+}
+
+interface Team {
+  id?: string;
+  name?: string;
+  source: string;
+}
+
+/**
+ * The OT team: the asset inventory's team (zone-level) when its group resolves, else the site's configured team.
+ * `unresolved` names teams that were configured or inventoried but have no known Entra group id.
+ */
+async function resolveTeam(
+  facts: OtFacts,
+  deps: PlaybookDeps,
+  notes: string[],
+): Promise<{ team?: Team; unresolved: string[] }> {
+  const candidates: Team[] = [];
+  if (facts.otTeam) candidates.push({ name: facts.otTeam, source: 'asset inventory' });
+  const site = siteConfig(deps.config, facts.site).otTeam;
+  if (site)
+    candidates.push({
+      ...(site.groupId ? { id: site.groupId } : {}),
+      ...(site.groupName ? { name: site.groupName } : {}),
+      source: `site ${facts.site ?? 'defaults'}`,
+    });
+  const unresolved: string[] = [];
+  for (const c of candidates) {
+    if (c.id) return { team: c, unresolved };
+    const mapped = Object.entries(deps.config.groupIds).find(([n]) => lower(n) === lower(c.name!))?.[1];
+    if (mapped) return { team: { ...c, id: mapped }, unresolved };
+    if (deps.directory) {
+      const id = await deps.directory.groupIdByName(c.name!);
+      if (id) return { team: { ...c, id }, unresolved };
+    }
+    notes.push(`no Entra group named "${c.name}" (${c.source})`);
+    unresolved.push(c.name!);
+  }
+  return { unresolved };
+}
+
+function contextComment(
+  facts: OtFacts,
+  reasons: string[],
+  owner: string,
+  severity: { from: IncidentSeverity; to: IncidentSeverity } | undefined,
+): string {
+  const lines = [
+    `ot-soc ${PLAYBOOK}: OT incident (${reasons.join('; ')}).`,
+    `Site / zone: ${[facts.site, facts.zone].filter(Boolean).join(' / ') || 'unknown'}.`,
+    owner,
+    ...(severity
+      ? [
+          `Severity raised from ${severity.from} to ${severity.to} for asset criticality ${facts.criticality}.`,
+        ]
+      : []),
+    'Assets:',
+    ...facts.assets
+      .slice(0, 20)
+      .map(
+        (a) =>
+          `- ${a.name ?? a.ip ?? 'unknown'}${a.role === 'device' ? '' : ` (${a.role})`}: ${[
+            a.type,
+            a.purdueLevel !== undefined ? `Purdue L${a.purdueLevel}` : undefined,
+            a.criticality ? `criticality ${a.criticality}` : undefined,
+            a.owner ? `owner ${a.owner}` : undefined,
+            a.ip && a.name ? a.ip : undefined,
+          ]
+            .filter(Boolean)
+            .join(', ')}`,
+      ),
+  ];
+  return lines.join('\n');
+}
+
+/**
+ * Hands OT incidents to the OT team: owner = the team's Entra group, label OT, severity raised by the asset's
+ * criticality (never lowered), and a comment with the asset context. One GET+PUT for all three changes.
+ */
+export async function runReassignOt(
+  trigger: IncidentTrigger,
+  ref: IncidentRef,
+  deps: PlaybookDeps,
+): Promise<PlaybookOutcome> {
+  const notes: string[] = [];
+  const actions: string[] = [];
+  const cfg = deps.config.reassign;
+  const current = await deps.incidents.get(ref);
+  const number = current.properties.incidentNumber ?? trigger.object.properties.incidentNumber;
+  if (current.properties.status === 'Closed')
+    return outcome(PLAYBOOK, ref, number, [], notes, 'incident is closed', true);
+
+  const facts = await incidentFacts(trigger, deps.facts, (e) =>
+    notes.push(`facts query failed: ${(e as Error).message}`),
+  );
+  const reasons = otReasons(facts, current.properties, cfg);
+  if (!reasons.length) return outcome(PLAYBOOK, ref, number, [], notes, 'not an OT incident', true);
+
+  const { team, unresolved } = await resolveTeam(facts, deps, notes);
+  const criticality = facts.criticality as keyof typeof cfg.severityFloor | undefined;
+  const floor = criticality ? cfg.severityFloor[criticality] : undefined;
+  const owner: IncidentOwner | undefined = team?.id
+    ? { objectId: team.id, ownerType: 'Group', ...(team.name ? { assignedTo: team.name } : {}) }
+    : undefined;
+
+  const result = await deps.incidents.update(ref, (p) =>
+    combine(
+      p,
+      (q) => withLabels(q, [cfg.label]),
+      (q) => {
+        if (!owner) return undefined;
+        const person = q.owner?.objectId && q.owner.ownerType !== 'Group';
+        if (person && !cfg.overrideUserOwner) return undefined;
+        return withOwner(q, owner);
+      },
+      (q) => (floor ? withSeverityAtLeast(q, floor) : undefined),
+    ),
+  );
+  const before = current.properties;
+  const after = result.incident.properties;
+  if (result.changed) {
+    if (!(before.labels ?? []).some((l) => lower(l.labelName) === lower(cfg.label)))
+      actions.push(`added label ${cfg.label}`);
+    if (owner && after.owner?.objectId === owner.objectId && before.owner?.objectId !== owner.objectId)
+      actions.push(`assigned to OT team ${team?.name ?? team?.id}`);
+    if (after.severity !== before.severity)
+      actions.push(`raised severity ${before.severity} → ${after.severity}`);
+    if (!actions.length) actions.push('updated incident');
+  }
+  const person = after.owner;
+  const kept = owner && person?.objectId && person.objectId !== owner.objectId;
+  if (kept)
+    notes.push(
+      `kept owner ${person.assignedTo ?? person.objectId}: an analyst owns the incident (reassign.overrideUserOwner is false)`,
+    );
+  const ownerLine = kept
+    ? `Owner kept: ${person.assignedTo ?? person.objectId} (an analyst owns it); OT team ${team?.name ?? team?.id}.`
+    : team
+      ? `Owner: OT team ${team.name ?? team.id} (${team.source}).`
+      : unresolved.length
+        ? `Owner unchanged: no Entra group id known for OT team ${unresolved.join(' / ')} (configure groupIds or otTeam.groupId, or grant Graph GroupMember.Read.All).`
+        : 'Owner unchanged: no OT team configured for this site.';
+  const severityChange =
+    after.severity !== before.severity ? { from: before.severity, to: after.severity } : undefined;
+  const { created } = await deps.incidents.addComment(
+    ref,
+    commentId(ref.armId, PLAYBOOK, 'context'),
+    contextComment(facts, reasons, ownerLine, severityChange),
+  );
+  if (created) actions.push('added asset context comment');
+  return outcome(PLAYBOOK, ref, number, actions, notes, reasons.join('; '));
+}

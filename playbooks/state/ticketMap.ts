@@ -1,0 +1,29 @@
+import type { TableClient } from '@azure/data-tables';
+import { type IncidentStore, MemoryIncidentStore, TableIncidentStore } from './jsonStore.js';
+
+/**
+ * Our own incident → ticket map: the source of truth for "does this incident have a ticket". A run first
+ * reserves the incident (`pending`, conditional insert), then creates the ticket and records it, so a retry or
+ * a concurrent run never opens a second ticket (ITSM searches are only a fallback: Jira's is eventually
+ * consistent, research azure-contracts §5.2).
+ */
+export interface TicketRecord {
+  incidentArmId: string;
+  state: 'pending' | 'created';
+  /** When the reservation or the ticket was made (ISO). */
+  since: string;
+  /** Name of the ticketSystems entry used. */
+  system?: string;
+  kind?: 'serviceNow' | 'jira';
+  /** Human key: INC0012345 or OT-42. */
+  key?: string;
+  /** System id: sys_id or the Jira issue id. */
+  id?: string;
+  url?: string;
+}
+
+export type TicketMap = IncidentStore<TicketRecord>;
+
+export const memoryTicketMap = (): TicketMap => new MemoryIncidentStore<TicketRecord>();
+export const tableTicketMap = (table: TableClient): TicketMap =>
+  new TableIncidentStore<TicketRecord>(table, 'ticket');

@@ -1,0 +1,168 @@
+import type { OtFacts } from '../facts.js';
+import type { IncidentSeverity } from '../sentinel/incident.js';
+
+/**
+ * Ticket fields end up in CSV exports that people open in Excel: a cell starting with = + - @ (or tab/CR,
+ * or their full-width forms) is run as a formula (OWASP "CSV injection"). Such text is prefixed with a quote,
+ * which spreadsheets show as text.
+ */
+export function neutraliseFormula(s: string): string {
+  return /^[\s]*[=+\-@\t\r＝＋－＠]/.test(s) ? `'${s}` : s;
+}
+
+/** Every line neutralised (some exports split multi-line fields). */
+export const neutraliseLines = (text: string): string => text.split('\n').map(neutraliseFormula).join('\n');
+
+/** Control characters out, whitespace collapsed, length capped: one clean line for a summary. */
+export function oneLine(value: unknown, max: number): string {
+  const s = String(value ?? '')
+    .replace(/[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u202a-\u202e\u2066-\u2069]/g, ' ')
+    .replace(/\s+/g, ' ')
+    .trim();
+  return s.length > max ? `${s.slice(0, max - 1)}…` : s;
+}
+
+export interface TicketSection {
+  heading: string;
+  items: { text: string; url?: string }[];
+}
+
+/** What a ticket says, independent of the system it goes to. */
+export interface TicketDraft {
+  /** The Sentinel incident id (the GUID name): ServiceNow correlation_id, Jira label sentinel-<id>. */
+  correlationId: string;
+  incidentArmId: string;
+  incidentNumber: number;
+  incidentUrl?: string;
+  severity: IncidentSeverity;
+  criticality?: string;
+  site?: string;
+  zone?: string;
+  summary: string;
+  sections: TicketSection[];
+  labels: string[];
+}
+
+export interface TicketRef {
+  key: string;
+  id: string;
+  url: string;
+}
+
+/** A ticketing system. ServiceNow and Jira below; the offline outbox records instead. */
+export interface TicketSystem {
+  readonly kind: 'serviceNow' | 'jira';
+  /** The ticket made earlier for this incident (when our map lost it). */
+  findByCorrelationId(correlationId: string): Promise<TicketRef | undefined>;
+  create(draft: TicketDraft): Promise<TicketRef>;
+}
+
+const when = (iso: string | undefined) => (iso ? oneLine(iso, 40) : '—');
+
+/** Labels safe for Jira (no spaces) and for spreadsheets (no formula start). */
+export function labelOf(s: string): string {
+  return oneLine(s, 100)
+    .replace(/\s+/g, '-')
+    .replace(/^[=+\-@＝＋－＠']+/, '')
+    .toLowerCase();
+}
+
+/** Maps an incident and its OT facts to the ticket content. */
+export function ticketDraft(input: {
+  correlationId: string;
+  incidentArmId: string;
+  incidentNumber: number;
+  incidentUrl?: string | null;
+  title: string;
+  severity: IncidentSeverity;
+  facts: OtFacts;
+}): TicketDraft {
+  const f = input.facts;
+  const where = [f.site, f.zone].filter(Boolean).join(' / ');
+  const overview: TicketSection = {
+    heading: 'Incident',
+    items: [
+      {
+        text: `Sentinel incident #${input.incidentNumber}: ${oneLine(input.title, 200)}`,
+        ...(input.incidentUrl ? { url: input.incidentUrl } : {}),
+      },
+      {
+        text: `Severity: ${input.severity}${f.criticality ? ` (asset criticality ${oneLine(f.criticality, 20)})` : ''}`,
+      },
+      ...(where ? [{ text: `Site / zone: ${oneLine(where, 120)}` }] : []),
+      ...(f.count !== undefined ? [{ text: `Alerts: ${f.count}` }] : []),
+      { text: `First seen: ${when(f.firstSeen)}; last seen: ${when(f.lastSeen)}` },
+      ...(f.riskScore !== undefined ? [{ text: `Risk score: ${f.riskScore}/100` }] : []),
+      ...(f.escalations.length ? [{ text: `Escalations: ${oneLine(f.escalations.join(', '), 300)}` }] : []),
+    ],
+  };
+  const assets: TicketSection = {
+    heading: 'Assets',
+    items: f.assets.slice(0, 20).map((a) => ({
+      text: oneLine(
+        [
+          a.name ?? a.ip ?? 'unknown device',
+          a.role === 'device' ? undefined : `(${a.role})`,
+          a.type,
+          a.purdueLevel !== undefined ? `Purdue L${a.purdueLevel}` : undefined,
+          a.criticality ? `criticality ${a.criticality}` : undefined,
+          a.ip && a.name ? a.ip : undefined,
+          a.owner ? `owner ${a.owner}` : undefined,
+        ]
+          .filter(Boolean)
+          .join(' '),
+        300,
+      ),
+    })),
+  };
+  const techniques: TicketSection = {
+    heading: 'ATT&CK for ICS',
+    items: f.techniques.map((t) => ({ text: `${t.id}${t.name ? ` ${t.name}` : ''}`, url: t.url })),
+  };
+  const trace: TicketSection = {
+    heading: 'Source',
+    items: [{ text: `Opened by ot-soc create-ticket for ${input.incidentArmId}` }],
+  };
+  const summary = oneLine(`[OT${f.site ? ` ${f.site}` : ''}] ${input.severity}: ${input.title}`, 160);
+  return {
+    correlationId: input.correlationId,
+    incidentArmId: input.incidentArmId,
+    incidentNumber: input.incidentNumber,
+    ...(input.incidentUrl ? { incidentUrl: input.incidentUrl } : {}),
+    severity: input.severity,
+    ...(f.criticality ? { criticality: f.criticality } : {}),
+    ...(f.site ? { site: f.site } : {}),
+    ...(f.zone ? { zone: f.zone } : {}),
+    summary,
+    sections: [overview, assets, techniques, trace].filter((s) => s.items.length),
+    labels: [
+      `sentinel-${input.correlationId}`,
+      ...(f.site ? [`site-${f.site}`] : []),
+      `severity-${input.severity}`,
+      ...f.techniques.map((t) => t.id),
+    ].map(labelOf),
+  };
+}
+
+/** ServiceNow urgency (1–3) from severity; impact also from the asset's criticality, the worse of the two. */
+export function serviceNowPriority(
+  severity: IncidentSeverity,
+  criticality?: string,
+): { urgency: string; impact: string } {
+  const bySeverity: Record<IncidentSeverity, number> = { High: 1, Medium: 2, Low: 3, Informational: 3 };
+  const byCriticality: Record<string, number> = { critical: 1, high: 1, medium: 2, low: 3 };
+  const urgency = bySeverity[severity];
+  const impact = Math.min(bySeverity[severity], byCriticality[criticality?.toLowerCase() ?? ''] ?? 3);
+  return { urgency: String(urgency), impact: String(impact) };
+}
+
+/** The draft as plain text (ServiceNow description, comments), every line formula-neutral. */
+export function plainText(draft: TicketDraft): string {
+  return neutraliseLines(
+    draft.sections
+      .map((s) =>
+        [`${s.heading}:`, ...s.items.map((i) => `- ${i.text}${i.url ? ` <${i.url}>` : ''}`)].join('\n'),
+      )
+      .join('\n\n'),
+  );
+}

@@ -1,0 +1,138 @@
+import type { ServiceNowConfig } from '../config.js';
+import { DownstreamError } from '../errors.js';
+import { excerpt, type FetchLike, fetchWithRetry, jsonOf, type RetryOptions, type Sleep } from '../http.js';
+import { basicAuth, secretSetting } from './credentials.js';
+import {
+  neutraliseFormula,
+  oneLine,
+  plainText,
+  serviceNowPriority,
+  type TicketDraft,
+  type TicketRef,
+  type TicketSystem,
+} from './fields.js';
+
+export interface ServiceNowOptions {
+  config: ServiceNowConfig;
+  env: Record<string, string | undefined>;
+  fetch?: FetchLike;
+  sleep?: Sleep;
+  retry?: Omit<RetryOptions, 'sleep'>;
+}
+
+/** The Table API body for an incident (research azure-contracts §5.1), every free-text field formula-neutral. */
+export function serviceNowFields(config: ServiceNowConfig, draft: TicketDraft): Record<string, string> {
+  const { urgency, impact } = serviceNowPriority(draft.severity, draft.criticality);
+  const fields: Record<string, string> = {
+    short_description: neutraliseFormula(oneLine(draft.summary, 160)),
+    description: plainText(draft),
+    urgency,
+    impact,
+    category: neutraliseFormula(config.category),
+    correlation_id: draft.correlationId,
+    correlation_display: 'Microsoft Sentinel',
+  };
+  if (config.subcategory) fields.subcategory = neutraliseFormula(config.subcategory);
+  if (config.assignmentGroup) fields.assignment_group = config.assignmentGroup;
+  if (config.callerId) fields.caller_id = config.callerId;
+  return fields;
+}
+
+/** ServiceNow Table API: search by correlation_id, create with POST; Basic or OAuth bearer from app settings. */
+export function createServiceNow(options: ServiceNowOptions): TicketSystem {
+  const { config, env } = options;
+  const fetch = options.fetch ?? (globalThis.fetch as FetchLike);
+  const base = config.instanceUrl.replace(/\/+$/, '');
+  const tableUrl = `${base}/api/now/table/${config.table}`;
+  const retry = { ...options.retry, ...(options.sleep ? { sleep: options.sleep } : {}) };
+
+  const authorization = () =>
+    config.auth.type === 'basic'
+      ? basicAuth(
+          secretSetting(env, config.auth.usernameSetting, 'ServiceNow user'),
+          secretSetting(env, config.auth.passwordSetting, 'ServiceNow password'),
+        )
+      : `Bearer ${secretSetting(env, config.auth.tokenSetting, 'ServiceNow OAuth token')}`;
+  const settingsNamed =
+    config.auth.type === 'basic'
+      ? `${config.auth.usernameSetting}/${config.auth.passwordSetting}`
+      : config.auth.tokenSetting;
+
+  const link = (sysId: string) =>
+    `${base}/nav_to.do?uri=${encodeURIComponent(`${config.table}.do?sys_id=${sysId}`)}`;
+
+  function failure(status: number, body: unknown, action: string): DownstreamError {
+    const detail = (body as { error?: { message?: string; detail?: string } })?.error;
+    const msg = detail ? `${detail.message ?? ''} ${detail.detail ?? ''}`.trim() : excerpt(body);
+    if (status === 401)
+      return new DownstreamError(
+        'servicenow',
+        'unauthorized',
+        `ServiceNow rejected the credentials in app settings ${settingsNamed} (401): ${msg}`,
+        status,
+      );
+    if (status === 403)
+      return new DownstreamError(
+        'servicenow',
+        'missing-permission',
+        `ServiceNow denied ${action} (403): the integration user needs the itil role on ${config.table}. ${msg}`,
+        status,
+      );
+    return new DownstreamError(
+      'servicenow',
+      'rejected',
+      `ServiceNow rejected ${action} (${status}): ${msg}`,
+      status,
+    );
+  }
+
+  async function call(method: string, url: string, body?: unknown) {
+    const res = await fetchWithRetry(
+      'servicenow',
+      fetch,
+      url,
+      {
+        method,
+        headers: {
+          authorization: authorization(),
+          accept: 'application/json',
+          ...(body ? { 'content-type': 'application/json' } : {}),
+        },
+        ...(body ? { body: JSON.stringify(body) } : {}),
+      },
+      retry,
+    );
+    return { res, body: await jsonOf(res) };
+  }
+
+  return {
+    kind: 'serviceNow',
+    async findByCorrelationId(correlationId) {
+      if (!/^[A-Za-z0-9-]{1,100}$/.test(correlationId)) return undefined;
+      const q = new URLSearchParams({
+        sysparm_query: `correlation_id=${correlationId}`,
+        sysparm_limit: '1',
+        sysparm_fields: 'sys_id,number,correlation_id',
+      });
+      const { res, body } = await call('GET', `${tableUrl}?${q}`);
+      if (res.status !== 200) throw failure(res.status, body, 'the correlation_id search');
+      const row = (body as { result?: { sys_id?: string; number?: string; correlation_id?: string }[] })
+        .result?.[0];
+      // An invalid query part is silently ignored by ServiceNow and matches everything: check the key.
+      if (!row?.sys_id || row.correlation_id !== correlationId) return undefined;
+      return { key: row.number ?? row.sys_id, id: row.sys_id, url: link(row.sys_id) };
+    },
+    async create(draft): Promise<TicketRef> {
+      const { res, body } = await call('POST', tableUrl, serviceNowFields(config, draft));
+      if (res.status !== 201 && res.status !== 200) throw failure(res.status, body, 'the incident creation');
+      const r = (body as { result?: { sys_id?: string; number?: string } }).result;
+      if (!r?.sys_id)
+        throw new DownstreamError(
+          'servicenow',
+          'rejected',
+          `ServiceNow answered ${res.status} without result.sys_id: ${excerpt(body)}`,
+        );
+      return { key: r.number ?? r.sys_id, id: r.sys_id, url: link(r.sys_id) };
+    },
+  };
+}

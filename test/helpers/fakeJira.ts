@@ -1,0 +1,147 @@
+/**
+ * Jira Cloud REST v3 (research azure-contracts §5.2): Basic `email:token`; POST /rest/api/3/issue validates the
+ * project, issue type, summary, an Atlassian Document Format description (a string is the documented 400
+ * "Operation value must be an Atlassian Document"), priority names and labels, answering 201 `{id,key,self}` or
+ * 400 `{errorMessages, errors}`; POST /rest/api/3/search/jql finds by label (optionally lagging like the real,
+ * eventually consistent index); the removed /rest/api/3/search is 410; 429 with Retry-After when throttled.
+ */
+import { type FakeRequest, type FakeService, json, Throttle } from './fakeFetch.js';
+
+export const JIRA_URL = 'https://contoso.atlassian.net';
+export const JIRA_EMAIL = 'otsoc@contoso.example';
+export const JIRA_TOKEN = 'jira-token-not-real';
+
+const PRIORITIES = new Set(['Highest', 'High', 'Medium', 'Low', 'Lowest']);
+const BLOCKS = new Set([
+  'paragraph',
+  'heading',
+  'bulletList',
+  'orderedList',
+  'listItem',
+  'codeBlock',
+  'blockquote',
+  'rule',
+]);
+
+/** Structural ADF validation: the rules Jira enforces that a client can get wrong. */
+export function adfProblem(doc: unknown): string | undefined {
+  const d = doc as { type?: unknown; version?: unknown; content?: unknown };
+  if (typeof doc === 'string' || d?.type !== 'doc' || d.version !== 1 || !Array.isArray(d.content))
+    return 'Operation value must be an Atlassian Document (see the Atlassian Document Format)';
+  const node = (n: Record<string, unknown>, at: string): string | undefined => {
+    if (n.type === 'text') {
+      if (typeof n.text !== 'string' || !n.text) return `${at}: text nodes must have non-empty text`;
+      for (const m of (n.marks as { type?: string; attrs?: { href?: string } }[] | undefined) ?? [])
+        if (m.type === 'link' && !/^https?:\/\//.test(m.attrs?.href ?? ''))
+          return `${at}: link mark needs attrs.href`;
+      return undefined;
+    }
+    if (n.type === 'hardBreak') return undefined;
+    if (!BLOCKS.has(String(n.type))) return `${at}: unknown node type ${String(n.type)}`;
+    const level = (n.attrs as { level?: number } | undefined)?.level ?? 0;
+    if (n.type === 'heading' && !(level >= 1 && level <= 6)) return `${at}: heading level 1–6`;
+    const content = (n.content as Record<string, unknown>[] | undefined) ?? [];
+    if (
+      (n.type === 'bulletList' || n.type === 'orderedList') &&
+      (!content.length || content.some((c) => c.type !== 'listItem'))
+    )
+      return `${at}: lists hold listItems`;
+    if (n.type === 'listItem' && (!content.length || content.some((c) => c.type === 'text')))
+      return `${at}: listItem holds blocks`;
+    for (const [i, c] of content.entries()) {
+      const p = node(c, `${at}.content[${i}]`);
+      if (p) return p;
+    }
+    return undefined;
+  };
+  for (const [i, n] of (d.content as Record<string, unknown>[]).entries()) {
+    const p = node(n, `content[${i}]`);
+    if (p) return p;
+  }
+  return undefined;
+}
+
+export interface JiraIssue {
+  id: string;
+  key: string;
+  fields: Record<string, unknown> & { labels: string[] };
+}
+
+export class FakeJira implements FakeService {
+  readonly issues: JiraIssue[] = [];
+  readonly throttle = new Throttle();
+  readonly projects = new Set(['OT']);
+  /** Projects whose create screen has no Priority field. */
+  readonly noPriority = new Set<string>();
+  /** Newly created issues stay invisible to search (the eventually consistent /search/jql). */
+  searchLag = false;
+  #id = 10_000;
+
+  handles(url: URL): boolean {
+    return url.origin === JIRA_URL;
+  }
+
+  handle(req: FakeRequest): Response {
+    const expected = `Basic ${Buffer.from(`${JIRA_EMAIL}:${JIRA_TOKEN}`).toString('base64')}`;
+    if (req.headers.get('authorization') !== expected)
+      return json(401, {
+        errorMessages: ['You are not authenticated. Authentication required to perform this operation.'],
+        errors: {},
+      });
+    const throttled = this.throttle.take({ errorMessages: ['Rate limit exceeded.'], errors: {} });
+    if (throttled) return throttled;
+    if (req.url.pathname === '/rest/api/3/search')
+      return json(410, {
+        errorMessages: [
+          'The requested API has been removed. Please migrate to the /rest/api/3/search/jql API.',
+        ],
+        errors: {},
+      });
+    if (req.url.pathname === '/rest/api/3/search/jql' && req.method === 'POST') return this.#search(req);
+    if (req.url.pathname === '/rest/api/3/issue' && req.method === 'POST') return this.#create(req);
+    return json(404, { errorMessages: ['Not found'], errors: {} });
+  }
+
+  #search(req: FakeRequest): Response {
+    const { jql } = req.json<{ jql?: string }>();
+    const label = /labels\s*=\s*"([^"]+)"/.exec(jql ?? '')?.[1];
+    if (!label) return json(400, { errorMessages: ['unsupported JQL in this fake'], errors: {} });
+    const visible = this.searchLag ? [] : this.issues;
+    return json(200, {
+      issues: visible
+        .filter((i) => i.fields.labels.includes(label))
+        .map((i) => ({ id: i.id, key: i.key, fields: { labels: i.fields.labels } })),
+      isLast: true,
+    });
+  }
+
+  #create(req: FakeRequest): Response {
+    const fields = req.json<{ fields?: Record<string, unknown> }>().fields ?? {};
+    const errors: Record<string, string> = {};
+    const project = (fields.project as { key?: string } | undefined)?.key;
+    if (!project || !this.projects.has(project)) errors.project = 'valid project is required';
+    if (!(fields.issuetype as { name?: string } | undefined)?.name)
+      errors.issuetype = 'valid issue type is required';
+    const summary = fields.summary;
+    if (typeof summary !== 'string' || !summary) errors.summary = 'You must specify a summary of the issue.';
+    else if (summary.length > 255) errors.summary = 'Summary must be less than 255 characters.';
+    else if (/[\r\n]/.test(summary))
+      errors.summary = 'The summary is invalid because it contains newline characters.';
+    const adf = adfProblem(fields.description);
+    if (fields.description !== undefined && adf) errors.description = adf;
+    const priority = (fields.priority as { name?: string } | undefined)?.name;
+    if (fields.priority !== undefined) {
+      if (project && this.noPriority.has(project))
+        errors.priority = "Field 'priority' cannot be set. It is not on the appropriate screen, or unknown.";
+      else if (!priority || !PRIORITIES.has(priority)) errors.priority = `The priority selected is invalid.`;
+    }
+    const labels = (fields.labels as unknown[] | undefined) ?? [];
+    if (labels.some((l) => typeof l !== 'string' || /\s/.test(l)))
+      errors.labels = 'The label must not contain spaces.';
+    if (Object.keys(errors).length) return json(400, { errorMessages: [], errors });
+    const id = String(++this.#id);
+    const key = `${project}-${this.issues.length + 1}`;
+    this.issues.push({ id, key, fields: { ...fields, labels: labels as string[] } });
+    return json(201, { id, key, self: `${JIRA_URL}/rest/api/3/issue/${id}` });
+  }
+}

@@ -1,0 +1,83 @@
+/**
+ * A ServiceNow instance's Table API for incidents (research azure-contracts §5.1): Basic or bearer auth
+ * (401 `{error:{message,detail},status:'failure'}` otherwise), POST → 201 `{result:{sys_id, number, …}}` with
+ * Location, GET with `sysparm_query=correlation_id=…` → `{result:[…]}` — including the documented quirk that an
+ * unknown field in the query is ignored and everything matches — and 429 with Retry-After when throttled.
+ */
+import { randomBytes } from 'node:crypto';
+import { type FakeRequest, type FakeService, json, Throttle } from './fakeFetch.js';
+
+export const SNOW_URL = 'https://contoso.service-now.com';
+export const SNOW_USER = 'svc-otsoc';
+export const SNOW_PASSWORD = 'pa55-not-real';
+
+const FIELDS = new Set([
+  'short_description',
+  'description',
+  'urgency',
+  'impact',
+  'category',
+  'subcategory',
+  'assignment_group',
+  'caller_id',
+  'correlation_id',
+  'correlation_display',
+  'number',
+  'sys_id',
+  'state',
+]);
+
+export class FakeServiceNow implements FakeService {
+  readonly records: Record<string, string>[] = [];
+  readonly throttle = new Throttle();
+  #number = 10_000;
+
+  handles(url: URL): boolean {
+    return url.origin === SNOW_URL;
+  }
+
+  handle(req: FakeRequest): Response {
+    const expected = `Basic ${Buffer.from(`${SNOW_USER}:${SNOW_PASSWORD}`).toString('base64')}`;
+    if (req.headers.get('authorization') !== expected)
+      return json(401, {
+        error: { message: 'User Not Authenticated', detail: 'Required to provide Auth information' },
+        status: 'failure',
+      });
+    const throttled = this.throttle.take({
+      error: { message: 'Too Many Requests', detail: 'rate limit' },
+      status: 'failure',
+    });
+    if (throttled) return throttled;
+    if (req.url.pathname !== '/api/now/table/incident')
+      return json(400, { error: { message: 'Invalid table' }, status: 'failure' });
+    if (req.method === 'GET') {
+      const q = req.url.searchParams.get('sysparm_query') ?? '';
+      const limit = Number(req.url.searchParams.get('sysparm_limit') ?? '10000');
+      const [field, value] = q.split('=', 2) as [string, string | undefined];
+      // Documented: an invalid part of the query is ignored, so an unknown field matches every record.
+      const rows =
+        FIELDS.has(field) && value !== undefined
+          ? this.records.filter((r) => r[field] === value)
+          : this.records;
+      return json(200, { result: rows.slice(0, limit) });
+    }
+    if (req.method === 'POST') {
+      const body = req.json<Record<string, unknown>>();
+      if (typeof body.short_description !== 'string' || !body.short_description)
+        return json(400, { error: { message: 'short_description is mandatory' }, status: 'failure' });
+      for (const k of ['urgency', 'impact'])
+        if (body[k] !== undefined && !['1', '2', '3'].includes(String(body[k])))
+          return json(400, { error: { message: `${k} must be 1, 2 or 3` }, status: 'failure' });
+      const sys_id = randomBytes(16).toString('hex');
+      const record = {
+        ...Object.fromEntries(Object.entries(body).map(([k, v]) => [k, String(v)])),
+        sys_id,
+        number: `INC00${++this.#number}`,
+        state: '1',
+      };
+      this.records.push(record);
+      return json(201, { result: record }, { location: `${SNOW_URL}/api/now/table/incident/${sys_id}` });
+    }
+    return json(405, { error: { message: 'Method not allowed' }, status: 'failure' });
+  }
+}

@@ -1,0 +1,139 @@
+import { describe, expect, it } from 'vitest';
+import { parsePlaybookConfig } from '../../playbooks/config.js';
+import { aggregateFacts, alertFactsFromRecord } from '../../playbooks/facts.js';
+import { parseIncidentTrigger } from '../../playbooks/payload.js';
+import { buildIncidentCard, MAX_CARD_BYTES } from '../../playbooks/teams/card.js';
+import { cardText, safeLink } from '../../playbooks/teams/escape.js';
+import { countLevel, decideNotification } from '../../playbooks/teams/throttle.js';
+import { harness, incidentOf, lyonRow } from '../helpers/playbookFixtures.js';
+
+/** No Markdown link, emphasis, heading, list, HTML tag, template or clickable scheme survives. */
+function inert(s: string): void {
+  expect(s).not.toMatch(/[<>[\]*`#|\\{}]/);
+  expect(s).not.toMatch(/\]\(/);
+  expect(s).not.toMatch(/(javascript|data|vbscript|https?):/i);
+  expect(s).not.toMatch(/^\s*([-+]|\d+[.)])\s/);
+  expect(s).not.toMatch(/[\u200b-\u200f\u202a-\u202e\u2066-\u2069]/);
+}
+
+describe('card text neutralisation', () => {
+  it.each([
+    ['<script>alert(1)</script>', '‹script›alert(1)‹/script›'],
+    ['[click me](javascript:alert(1))', '［click me］(javascript：alert(1))'],
+    ['**URGENT** _call_ me', '∗∗URGENT∗∗ ＿call＿ me'],
+    ['- list item', '‐ list item'],
+    ['1. ordered', '1． ordered'],
+    ['# heading', '＃ heading'],
+    ['see https://evil.example/login now', 'see https：//evil.example/login now'],
+    ['visit www.evil.example', 'visit www․evil.example'],
+    ['{{DATE(2017-02-14T06:08:39Z, SHORT)}}', '｛｛DATE(2017-02-14T06:08:39Z, SHORT)｝｝'],
+    ['![img](https://x/y.png)', '!［img］(https：//x/y.png)'],
+    ['a\u202eb\u200bc', 'abc'],
+    ['LYN_PLC_01 stays readable', 'LYN_PLC_01 stays readable'],
+    ['line one\n\n- two', 'line one ‐ two'],
+  ])('%s', (hostile, expected) => {
+    const out = cardText(hostile);
+    expect(out).toBe(expected.replace('‐ two', '- two'));
+    inert(out.replace('- two', ''));
+  });
+
+  it('full-width look-alikes in the input are normalised first, then neutralised', () => {
+    inert(cardText('［x］（javascript：alert(1)）'));
+  });
+
+  it('caps length', () => {
+    expect(cardText('x'.repeat(1000), 50)).toHaveLength(50);
+  });
+
+  it('links only to https on allowed hosts', () => {
+    expect(safeLink('https://portal.azure.com/#asset/x')).toBe('https://portal.azure.com/#asset/x');
+    expect(safeLink('https://security.microsoft.com/incidents/1')).toBeDefined();
+    expect(safeLink('javascript:alert(1)')).toBeUndefined();
+    expect(safeLink('http://portal.azure.com/x')).toBeUndefined();
+    expect(safeLink('https://portal.azure.com.evil.example/x')).toBeUndefined();
+    expect(safeLink('https://user:pw@portal.azure.com/x')).toBeUndefined();
+  });
+});
+
+describe('the card of a hostile incident', () => {
+  const hostileRow = lyonRow({
+    AlertTitle: '<script>alert(1)</script> [x](javascript:alert(document.cookie))',
+    DestinationAssetName: '**PLC** <img src=x onerror=alert(1)>',
+    SourceName: '[evil](https://evil.example)',
+    Site: '# Lyon',
+    Zone: '- Filling',
+    Techniques: ['T0843', 'T9999](javascript:alert(1))'],
+  });
+
+  it('reaches Teams with every alert-derived string inert (the fake accepts it as a valid card)', async () => {
+    const h = harness();
+    const payload = incidentOf([hostileRow]);
+    (payload as { object: { properties: { title: string } } }).object.properties.title =
+      hostileRow.AlertTitle as string;
+    h.sentinel.seed(payload as never);
+    const res = await h.run('notify-teams', payload);
+    expect(res.status).toBe(200);
+    const card = (
+      h.teams.posts[0]!.body as {
+        attachments: { content: { body: { type: string; text?: string; facts?: { value: string }[] }[] } }[];
+      }
+    ).attachments[0]!.content;
+    const texts = card.body.flatMap((e) => (e.type === 'FactSet' ? e.facts!.map((f) => f.value) : [e.text!]));
+    for (const t of texts) {
+      if (t === 'High severity · OT incident #42') continue; // ours: enum + integer
+      // Technique lines are our own links: the only Markdown on the card, to attack.mitre.org.
+      if (t.startsWith('[T0')) {
+        expect(t).toMatch(/^\[T0\d{3} [^[\]]+\]\(https:\/\/attack\.mitre\.org\/techniques\/T0\d{3}\)$/);
+        continue;
+      }
+      inert(t);
+    }
+    expect(JSON.stringify(card)).not.toContain('T9999');
+    expect(JSON.stringify(card)).not.toContain('<script>');
+    expect(JSON.stringify(card)).not.toContain('](javascript');
+  });
+
+  it('stays under the Teams size limit with hundreds of assets and long names', () => {
+    const parsed = parseIncidentTrigger(incidentOf([lyonRow()]));
+    if (!parsed.ok) throw new Error('fixture');
+    const alerts = Array.from({ length: 300 }, (_, i) =>
+      alertFactsFromRecord({
+        SourceName: `${'N'.repeat(250)}-${i}`,
+        SourceIP: `10.0.${i >> 8}.${i & 255}`,
+        Techniques: ['T0843'],
+      }),
+    );
+    const card = buildIncidentCard({
+      incidentNumber: 1,
+      title: 'T'.repeat(5000),
+      severity: 'High',
+      status: 'New',
+      facts: aggregateFacts(parsed.trigger, alerts),
+    });
+    expect(JSON.stringify(card).length).toBeLessThanOrEqual(MAX_CARD_BYTES);
+  });
+});
+
+describe('notification throttle', () => {
+  const teams = parsePlaybookConfig({}).teams;
+  const now = new Date('2026-11-18T09:00:00Z');
+
+  it('levels', () => {
+    expect(countLevel(undefined, [10, 100])).toBe(0);
+    expect(countLevel(9, [10, 100])).toBe(0);
+    expect(countLevel(10, [10, 100])).toBe(10);
+    expect(countLevel(5000, [100, 10, 1000])).toBe(1000);
+  });
+
+  it.each([
+    [undefined, 'Medium', 3, true, 'first'],
+    [{ cards: 1, severity: 'Medium', countLevel: 0, lastSentAt: '' }, 'Medium', 9, false, 'unchanged'],
+    [{ cards: 1, severity: 'Medium', countLevel: 0, lastSentAt: '' }, 'Medium', 10, true, 'count-threshold'],
+    [{ cards: 1, severity: 'Medium', countLevel: 10, lastSentAt: '' }, 'Low', 99, false, 'unchanged'],
+    [{ cards: 2, severity: 'Medium', countLevel: 10, lastSentAt: '' }, 'High', 11, true, 'severity-raised'],
+  ] as const)('%j + %s/%d → send %s (%s)', (prev, severity, count, send, reason) => {
+    const d = decideNotification(prev as never, { severity, count }, teams, now);
+    expect(d.send).toBe(send);
+    expect(d.reason).toBe(reason);
+  });
+});
