@@ -4,9 +4,11 @@
  */
 import { Command } from 'commander';
 import { ConfigError } from '../pipeline/config/config.js';
+import { registerCoverage } from './commands/coverage.js';
 import { registerDemo } from './commands/demo.js';
 import { registerReplay } from './commands/replay.js';
 import { UsageError } from './commands/usageError.js';
+import { registerValidate } from './commands/validate.js';
 
 const program = new Command()
   .name('ot-soc')
@@ -17,6 +19,8 @@ const program = new Command()
 
 registerDemo(program);
 registerReplay(program);
+registerValidate(program);
+registerCoverage(program);
 
 program.parseAsync(process.argv).catch((e: unknown) => {
   if (e instanceof UsageError || e instanceof ConfigError) {

@@ -1,0 +1,83 @@
+/**
+ * Where the Sentinel content lives and how it is read.
+ *
+ * Two layouts are accepted for a content directory:
+ * - the repository: `analytics/rules/*.yaml`, `analytics/hunting/*.yaml`, `workbooks/*.json`;
+ * - flat: `rules/*.yaml`, `hunting/*.yaml`, `workbooks/*.json` (handy for a content pack or a test fixture).
+ * A directory is treated as the repository layout when it has an `analytics/` folder.
+ */
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { type JsonSource, parseJsonSource, parseYamlSource, type YamlSource } from './source.js';
+
+/** The package root: the nearest folder above this module with ot-soc's package.json (works from dist/ too). */
+export function packageRoot(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (;;) {
+    const pkg = join(dir, 'package.json');
+    if (existsSync(pkg)) {
+      try {
+        if ((JSON.parse(readFileSync(pkg, 'utf8')) as { name?: string }).name === 'ot-soc') return dir;
+      } catch {
+        // not ours; keep looking
+      }
+    }
+    const up = dirname(dir);
+    if (up === dir) throw new Error('cannot find the ot-soc package root');
+    dir = up;
+  }
+}
+
+export interface ContentLayout {
+  readonly root: string;
+  readonly rules: string;
+  readonly hunting: string;
+  readonly workbooks: string;
+}
+
+export function contentLayout(dir: string = packageRoot()): ContentLayout {
+  const root = resolve(dir);
+  if (existsSync(join(root, 'analytics'))) {
+    return {
+      root,
+      rules: join(root, 'analytics', 'rules'),
+      hunting: join(root, 'analytics', 'hunting'),
+      workbooks: join(root, 'workbooks'),
+    };
+  }
+  return {
+    root,
+    rules: join(root, 'rules'),
+    hunting: join(root, 'hunting'),
+    workbooks: join(root, 'workbooks'),
+  };
+}
+
+/** Files with one of the extensions in `dir`, sorted by name; none when the folder does not exist. */
+export function listFiles(dir: string, extensions: readonly string[]): string[] {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir)
+    .filter((f) => extensions.some((e) => f.toLowerCase().endsWith(e)))
+    .sort()
+    .map((f) => join(dir, f));
+}
+
+export interface Content {
+  readonly layout: ContentLayout;
+  readonly rules: readonly YamlSource[];
+  readonly hunting: readonly YamlSource[];
+  readonly workbooks: readonly JsonSource[];
+}
+
+export function loadContent(dir?: string): Content {
+  const layout = contentLayout(dir);
+  const yaml = (d: string) =>
+    listFiles(d, ['.yaml', '.yml']).map((f) => parseYamlSource(f, readFileSync(f, 'utf8')));
+  return {
+    layout,
+    rules: yaml(layout.rules),
+    hunting: yaml(layout.hunting),
+    workbooks: listFiles(layout.workbooks, ['.json']).map((f) => parseJsonSource(f, readFileSync(f, 'utf8'))),
+  };
+}
