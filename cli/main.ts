@@ -6,7 +6,9 @@ import { Command } from 'commander';
 import { ConfigError } from '../pipeline/config/config.js';
 import { registerCoverage } from './commands/coverage.js';
 import { registerDemo } from './commands/demo.js';
+import { registerForward } from './commands/forward.js';
 import { registerReplay } from './commands/replay.js';
+import { registerSend } from './commands/send.js';
 import { UsageError } from './commands/usageError.js';
 import { registerValidate } from './commands/validate.js';
 
@@ -19,6 +21,8 @@ const program = new Command()
 
 registerDemo(program);
 registerReplay(program);
+registerForward(program);
+registerSend(program);
 registerValidate(program);
 registerCoverage(program);
 

@@ -5,6 +5,7 @@ import { contentLayout, loadContent, packageRoot } from '../../analytics/content
 import type { KqlAnalyzer } from '../../analytics/kusto.js';
 import { staleFiles } from '../../analytics/package.js';
 import { formatProblem, validateLoaded } from '../../analytics/validate.js';
+import { validateInfra } from '../../scripts/validateTemplate.js';
 import { UsageError } from './usageError.js';
 
 export interface ValidateOptions {
@@ -48,9 +49,13 @@ export function runValidate(
       );
     }
   }
-  const problems = result.problems.length + stale.length;
+  // The ARM templates of a checkout: structure, references, allow-listed API versions, secrets, schema drift.
+  const infraDir = resolve(dir, 'infra');
+  const infra = existsSync(infraDir) ? validateInfra(infraDir) : [];
+  for (const p of infra) out(`infra/${p.file}: ${p.path}: ${p.message}`);
+  const problems = result.problems.length + stale.length + infra.length;
   out(
-    `${problems === 0 ? 'ok' : 'FAILED'}: ${result.rules} analytics rules, ${result.hunting} hunting queries, ${result.workbooks} workbooks; ${result.queries} KQL queries type-checked; ${problems === 0 ? 'no problems' : `${problems} problem${problems === 1 ? '' : 's'}`}`,
+    `${problems === 0 ? 'ok' : 'FAILED'}: ${result.rules} analytics rules, ${result.hunting} hunting queries, ${result.workbooks} workbooks; ${result.queries} KQL queries type-checked${existsSync(infraDir) ? '; ARM templates checked' : ''}; ${problems === 0 ? 'no problems' : `${problems} problem${problems === 1 ? '' : 's'}`}`,
   );
   return problems === 0 ? 0 : 1;
 }

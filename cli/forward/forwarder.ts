@@ -23,7 +23,12 @@ export interface ForwarderOptions {
   spool: SpoolOptions;
   udp?: Endpoint;
   tcp?: Endpoint;
-  tls?: Endpoint & { cert: string | Buffer; key: string | Buffer; passphrase?: string; clientCa?: string | Buffer };
+  tls?: Endpoint & {
+    cert: string | Buffer;
+    key: string | Buffer;
+    passphrase?: string;
+    clientCa?: string | Buffer;
+  };
   webhook?: Endpoint & WebhookOptions;
   health?: Endpoint;
   /** Largest syslog message, in bytes. Default 64 KiB. */
@@ -51,7 +56,8 @@ export async function startForwarder(o: ForwarderOptions): Promise<Forwarder> {
   const log = o.log;
   const spool = await Spool.open(o.spool);
   const replayed = spool.stats.backlog;
-  if (replayed > 0) log.info('spool holds events from an earlier run; replaying them first', { events: replayed });
+  if (replayed > 0)
+    log.info('spool holds events from an earlier run; replaying them first', { events: replayed });
   const intake = new Intake(spool, o.sensors, counters, log, {
     maxMessageBytes: o.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES,
   });
@@ -106,7 +112,8 @@ export async function startForwarder(o: ForwarderOptions): Promise<Forwarder> {
     throw e;
   }
   counters.status = 'ok';
-  for (const [name, a] of Object.entries(addresses)) log.info(`listening: ${name}`, { at: `${a.host}:${a.port}` });
+  for (const [name, a] of Object.entries(addresses))
+    log.info(`listening: ${name}`, { at: `${a.host}:${a.port}` });
 
   let stopping: Promise<boolean> | undefined;
   return {

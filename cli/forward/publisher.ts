@@ -201,9 +201,15 @@ export function backoff(attempt: number, policy: RetryPolicy, random: () => numb
 }
 
 export function errorText(e: unknown): string {
+  // The SDK's retries end in an AggregateError (empty message) of each attempt's error.
+  if (e instanceof AggregateError && e.errors.length > 0) {
+    const last = errorText(e.errors[e.errors.length - 1]);
+    return e.errors.length > 1 ? `${last} (${e.errors.length} attempts)` : last;
+  }
   if (e instanceof Error) {
     const code = (e as { code?: unknown }).code;
-    return typeof code === 'string' && !e.message.includes(code) ? `${code}: ${e.message}` : e.message;
+    const message = e.message || e.name;
+    return typeof code === 'string' && !message.includes(code) ? `${code}: ${message}` : message;
   }
   return String(e);
 }

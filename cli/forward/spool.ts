@@ -32,7 +32,7 @@ export interface SpoolOptions {
   dir: string;
   /** Bound on the bytes on disk; appends beyond it are refused. */
   maxBytes: number;
-  /** A new segment is started when the current one reaches this size. Default: maxBytes/8, 4 KiB…16 MiB. */
+  /** A new segment is started when the current one reaches this size. Default: maxBytes/8 within 4 KiB…16 MiB; at most maxBytes/4. */
   segmentBytes?: number;
   /** fsync each write (survives a power cut, not only a process crash), at a throughput cost. Default false. */
   fsync?: boolean;
@@ -102,8 +102,13 @@ export class Spool {
   private constructor(opts: SpoolOptions) {
     this.dir = opts.dir;
     this.maxBytes = opts.maxBytes;
-    this.segmentBytes =
-      opts.segmentBytes ?? Math.min(16 * 1024 * 1024, Math.max(4096, Math.floor(opts.maxBytes / 8)));
+    // A wholly delivered segment is deleted only once a new one is started, so a segment must be well under
+    // the size limit, or a full spool could wait on delivered bytes.
+    const quarter = Math.max(1, Math.floor(opts.maxBytes / 4));
+    this.segmentBytes = Math.min(
+      quarter,
+      opts.segmentBytes ?? Math.min(16 * 1024 * 1024, Math.max(4096, Math.floor(opts.maxBytes / 8))),
+    );
     this.#fsync = opts.fsync ?? false;
   }
 
@@ -277,16 +282,18 @@ export class Spool {
         continue;
       }
       const fh = await this.#readHandleFor(seg);
-      const want = Math.min(chunkSize, size - this.#read.off);
+      // (A skipped damaged line may commit, and so move the read position, inside the loop: use `base`.)
+      const base = this.#read.off;
+      const want = Math.min(chunkSize, size - base);
       const buf = Buffer.allocUnsafe(want);
-      const { bytesRead } = await fh.read(buf, 0, want, this.#read.off);
+      const { bytesRead } = await fh.read(buf, 0, want, base);
       let start = 0;
       let consumed = 0;
       while (out.length < maxEvents && bytes < maxBytes) {
         const nl = buf.indexOf(10, start);
         if (nl < 0 || nl >= bytesRead) break;
         const lineBytes = nl + 1 - start;
-        const end = { seg, off: this.#read.off + nl + 1 };
+        const end = { seg, off: base + nl + 1 };
         const entry = decodeLine(buf.toString('utf8', start, nl));
         if (entry) {
           out.push({ ...entry, end });
@@ -303,7 +310,7 @@ export class Spool {
         consumed = start;
       }
       if (consumed === 0) {
-        if (bytesRead < size - this.#read.off) {
+        if (bytesRead < size - base) {
           chunkSize *= 2; // a line longer than the chunk
           continue;
         }
@@ -315,7 +322,7 @@ export class Spool {
         }
         break;
       }
-      this.#read = { seg, off: this.#read.off + consumed };
+      this.#read = { seg, off: base + consumed };
     }
     return out;
   }
@@ -338,7 +345,6 @@ export class Spool {
    * wholly before it.
    */
   async commit(pos: SpoolPosition, events: number): Promise<void> {
-    this.#backlog = Math.max(0, this.#backlog - events);
     let p = pos;
     if (p.seg < this.#writeSeg && p.off >= (this.#segments.get(p.seg) ?? 0)) p = { seg: p.seg + 1, off: 0 };
     await this.#advanceCommit(p);
@@ -353,6 +359,8 @@ export class Spool {
       this.#flushing = rotation;
       await rotation;
     }
+    // Last: once the backlog reads 0, the space is free again.
+    this.#backlog = Math.max(0, this.#backlog - events);
   }
 
   #drainedWriteSegment(): boolean {

@@ -9,7 +9,7 @@
  */
 import { createSocket, type Socket as DgramSocket } from 'node:dgram';
 import { isIPv6, type Server, type Socket, createServer as tcpServer } from 'node:net';
-import { type TlsOptions, type TLSSocket, createServer as tlsServer } from 'node:tls';
+import { type TLSSocket, type TlsOptions, createServer as tlsServer } from 'node:tls';
 import type { ForwarderCounters } from './counters.js';
 import type { Intake } from './intake.js';
 import type { Logger } from './log.js';
@@ -86,7 +86,11 @@ export async function startStream(
       for (const m of out.messages) intake.syslog(kind, m, peer);
       for (const e of out.errors) intake.framingError(kind, e.reason, peer, e.fragment);
       if (out.fatal) {
-        log.warn('syslog stream framing broken; connection closed', { transport: kind, peer, reason: out.fatal });
+        log.warn('syslog stream framing broken; connection closed', {
+          transport: kind,
+          peer,
+          reason: out.fatal,
+        });
         socket.destroy();
       }
     };
@@ -95,7 +99,9 @@ export async function startStream(
       deliver(framer.end());
       socket.end();
     });
-    socket.on('error', (e) => log.debug('syslog connection error', { transport: kind, peer, error: e.message }));
+    socket.on('error', (e) =>
+      log.debug('syslog connection error', { transport: kind, peer, error: e.message }),
+    );
     socket.on('close', () => {
       sockets.delete(socket);
       counters.connections[kind]--;
@@ -233,7 +239,8 @@ export class SyslogFramer {
     for (;;) {
       const nl = indexOfTrailer(buf, pos);
       if (nl < 0) break;
-      if (this.#skip < 0) this.#skip = 0; // the rest of an oversized line
+      if (this.#skip < 0)
+        this.#skip = 0; // the rest of an oversized line
       else if (nl - pos > this.maxBytes)
         out.errors.push({
           reason: `message too large (${nl - pos} bytes > ${this.maxBytes})`,

@@ -130,7 +130,12 @@ export async function startWebhook(
       reply(
         res,
         503,
-        { error: 'spool full', accepted: outcome.accepted, refused: outcome.refused, invalid: outcome.invalid },
+        {
+          error: 'spool full',
+          accepted: outcome.accepted,
+          refused: outcome.refused,
+          invalid: outcome.invalid,
+        },
         { 'Retry-After': '30' },
       );
       return;
@@ -173,7 +178,12 @@ export async function startWebhook(
   }
 }
 
-function reply(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+function reply(
+  res: ServerResponse,
+  status: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+): void {
   const text = JSON.stringify(body);
   res.writeHead(status, {
     'Content-Type': 'application/json; charset=utf-8',

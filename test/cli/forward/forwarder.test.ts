@@ -1,0 +1,258 @@
+import { request } from 'node:http';
+import { afterEach, beforeEach, describe, expect, test } from 'vitest';
+import { partitionKeyOf } from '../../../cli/partitionKey.js';
+import { parseRecord } from '../../../pipeline/parse/index.js';
+import { type FakeEventHub, startFakeEventHub } from '../../helpers/fakeEventHub.js';
+import {
+  bodyCounts,
+  invalidMessage,
+  SENSORS,
+  sendStream,
+  sendUdp,
+  startTestForwarder,
+  syslogTemplates,
+  type TestForwarder,
+  tempDir,
+  uniqueMessage,
+  waitFor,
+} from './harness.js';
+
+const templates = syslogTemplates();
+let hub: FakeEventHub;
+let tmp: { dir: string; cleanup(): Promise<void> };
+const forwarders: TestForwarder[] = [];
+
+beforeEach(async () => {
+  hub = await startFakeEventHub({ partitions: 4 });
+  tmp = await tempDir();
+});
+
+afterEach(async () => {
+  for (const f of forwarders.splice(0)) await f.stop(1000);
+  await hub.close();
+  await tmp.cleanup();
+});
+
+async function forwarder(extra: Parameters<typeof startTestForwarder>[2] = {}): Promise<TestForwarder> {
+  const f = await startTestForwarder(hub, tmp.dir, {
+    udp: { host: '127.0.0.1', port: 0 },
+    tcp: { host: '127.0.0.1', port: 0 },
+    health: { host: '127.0.0.1', port: 0 },
+    ...extra,
+  });
+  forwarders.push(f);
+  return f;
+}
+
+function getJson(port: number, path: string): Promise<{ status: number; body: unknown }> {
+  return new Promise((resolve, reject) => {
+    request({ host: '127.0.0.1', port, path }, (res) => {
+      let text = '';
+      res.on('data', (c: Buffer) => {
+        text += c.toString();
+      });
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: JSON.parse(text) }));
+    })
+      .on('error', reject)
+      .end();
+  });
+}
+
+describe('ot-soc forward', () => {
+  test('fixture templates are valid alerts of every syslog format', () => {
+    const formats = new Set(
+      templates.map((t) => (parseRecord(t) as { alert: { sourceFormat: string } }).alert.sourceFormat),
+    );
+    expect(templates.every((t) => parseRecord(t).ok)).toBe(true);
+    expect([...formats].sort()).toEqual(['CEF', 'LEEF', 'SyslogObject', 'SyslogText']);
+    for (let i = 0; i < 8; i++) expect(parseRecord(invalidMessage(i)).ok).toBe(false);
+  });
+
+  test('publishes the original text with partition key site/zone; one key always lands on one partition', async () => {
+    const f = await forwarder();
+    const messages = Array.from({ length: 200 }, (_, i) => uniqueMessage(templates, i));
+    await sendUdp(f.addresses.udp!.port, messages.slice(0, 100));
+    await sendStream(f.addresses.tcp!.port, messages.slice(100), 'newline');
+    expect(await f.idle(10_000)).toBe(true);
+
+    const events = hub.events();
+    expect(events).toHaveLength(200);
+    expect(new Set(events.map((e) => e.body))).toEqual(new Set(messages));
+    const partitionOfKey = new Map<string, string>();
+    for (const e of events) {
+      const body = String(e.body);
+      expect(e.partitionKey).toBe(partitionKeyOf(body, SENSORS));
+      const seen = partitionOfKey.get(e.partitionKey!);
+      if (seen !== undefined) expect(e.partition).toBe(seen);
+      partitionOfKey.set(e.partitionKey!, e.partition);
+    }
+    expect(partitionOfKey.get('Plant A/Packaging')).toBe(hub.partitionOf('Plant A/Packaging'));
+    expect([...partitionOfKey.keys()]).toEqual(
+      expect.arrayContaining([
+        'Plant A/Packaging',
+        'Plant B/Utilities',
+        'Plant C/Brewhouse',
+        'Plant D/Filling',
+      ]),
+    );
+    // Order is kept within a key: per partition key, the hub holds the messages in the order they were sent.
+    for (const key of partitionOfKey.keys()) {
+      const got = events.filter((e) => e.partitionKey === key).map((e) => String(e.body));
+      const sent = messages.filter((m) => partitionKeyOf(m, SENSORS) === key);
+      expect(got).toEqual(sent);
+    }
+    expect(f.counters.received.udp).toBe(100);
+    expect(f.counters.received.tcp).toBe(100);
+    expect(f.counters.published).toBe(200);
+  });
+
+  test('malformed syslog is counted and logged with its reason, never forwarded', async () => {
+    const f = await forwarder();
+    const bad = Array.from({ length: 8 }, (_, i) => invalidMessage(i));
+    const good = [uniqueMessage(templates, 1), uniqueMessage(templates, 2)];
+    await sendUdp(f.addresses.udp!.port, [bad[0]!, good[0]!, bad[1]!, bad[2]!, bad[3]!]);
+    await sendStream(f.addresses.tcp!.port, [bad[4]!, good[1]!, bad[5]!, bad[6]!, bad[7]!], 'newline');
+    expect(await f.idle(10_000)).toBe(true);
+    await waitFor('all received', () => f.counters.received.udp + f.counters.received.tcp === 10);
+
+    expect(hub.events().map((e) => e.body)).toEqual(expect.arrayContaining(good));
+    expect(hub.events()).toHaveLength(2);
+    expect(f.counters.invalid.udp).toBe(4);
+    expect(f.counters.invalid.tcp).toBe(4);
+    const logged = f.logs.lines.filter((l) => l.msg.startsWith('invalid message'));
+    expect(logged).toHaveLength(8);
+    for (const l of logged) expect(l.fields?.reason).toMatch(/\w/);
+    expect(logged.map((l) => l.fields?.reason)).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^invalid JSON/),
+        expect.stringMatching(/^unrecognised format/),
+      ]),
+    );
+    const health = await getJson(f.addresses.health!.port, '/healthz');
+    expect(health.status).toBe(200);
+    expect(health.body).toMatchObject({
+      status: 'ok',
+      received: { udp: 5, tcp: 5, tls: 0, webhook: 0, total: 10 },
+      invalid: { udp: 4, tcp: 4, total: 8 },
+      published: 2,
+      spooled: 2,
+      spool: { backlog: 0 },
+      lastError: null,
+    });
+  });
+
+  test('an Event Hubs outage: events wait in the spool and are all delivered when it is back', async () => {
+    const f = await forwarder();
+    const first = Array.from({ length: 50 }, (_, i) => uniqueMessage(templates, i));
+    await sendStream(f.addresses.tcp!.port, first, 'octet');
+    expect(await f.idle(10_000)).toBe(true);
+
+    await hub.stop();
+    const during = Array.from({ length: 500 }, (_, i) => uniqueMessage(templates, 1000 + i));
+    await sendStream(f.addresses.tcp!.port, during, 'octet');
+    await waitFor('spooled', () => f.counters.spooled === 550);
+    await waitFor('a failed send', () => f.counters.sendFailures > 0);
+    const health = (await getJson(f.addresses.health!.port, '/healthz')).body as {
+      status: string;
+      spool: { backlog: number; bytes: number };
+      lastError: { message: string } | null;
+    };
+    expect(health.status).toBe('degraded');
+    expect(health.spool.backlog).toBe(500);
+    expect(health.spool.bytes).toBeGreaterThan(0);
+    expect(health.lastError?.message).toMatch(/send/);
+
+    const restarted = performance.now();
+    await hub.start();
+    expect(await f.idle(20_000)).toBe(true);
+    const drainMs = performance.now() - restarted;
+    console.log(
+      `outage test: 500 spooled events drained in ${drainMs.toFixed(0)} ms after the hub came back`,
+    );
+
+    const counts = bodyCounts(hub);
+    for (const m of [...first, ...during]) expect(counts.get(m) ?? 0).toBeGreaterThanOrEqual(1);
+    expect(counts.size).toBe(550);
+    const duplicates = hub.events().length - counts.size;
+    expect(duplicates).toBeLessThanOrEqual(f.counters.resent);
+    expect(f.counters.status).toBe('ok');
+  });
+
+  test('throttling (server busy): rejected batches are retried until accepted; nothing lost, nothing doubled', async () => {
+    const f = await forwarder();
+    hub.busy = true;
+    const messages = Array.from({ length: 100 }, (_, i) => uniqueMessage(templates, 3000 + i));
+    await sendStream(f.addresses.tcp!.port, messages, 'newline');
+    await waitFor('a failed send', () => f.counters.sendFailures > 0);
+    expect(hub.events()).toHaveLength(0);
+    expect(f.counters.lastError?.message).toMatch(/busy/i);
+    hub.busy = false;
+    expect(await f.idle(20_000)).toBe(true);
+    expect(
+      hub
+        .events()
+        .map((e) => String(e.body))
+        .sort(),
+    ).toEqual([...messages].sort());
+  });
+
+  test('a restarted forwarder replays its spool first; nothing is lost across the restart', async () => {
+    await hub.stop();
+    const f1 = await forwarder();
+    const messages = Array.from({ length: 300 }, (_, i) => uniqueMessage(templates, i));
+    await sendStream(f1.addresses.tcp!.port, messages, 'newline');
+    await waitFor('spooled', () => f1.counters.spooled === 300);
+    // Stopped during the outage: the drain gives up after its timeout and the events stay on disk.
+    expect(await f1.stop(300)).toBe(false);
+    forwarders.splice(forwarders.indexOf(f1), 1);
+    expect(hub.events()).toHaveLength(0);
+
+    await hub.start();
+    const f2 = await forwarder();
+    expect(f2.snapshot().spool.replayed).toBe(300);
+    expect(await f2.idle(20_000)).toBe(true);
+    const counts = bodyCounts(hub);
+    expect(counts.size).toBe(300);
+    // Oldest first within each partition key.
+    for (const key of new Set(hub.events().map((e) => e.partitionKey))) {
+      const got = hub
+        .events()
+        .filter((e) => e.partitionKey === key)
+        .map((e) => String(e.body));
+      expect(got).toEqual(messages.filter((m) => partitionKeyOf(m, SENSORS) === key));
+    }
+    expect(f2.logs.lines.some((l) => l.msg.includes('replaying'))).toBe(true);
+  });
+
+  test('graceful stop drains the spool into Event Hubs before closing', async () => {
+    const f = await forwarder();
+    const messages = Array.from({ length: 1000 }, (_, i) => uniqueMessage(templates, i));
+    await sendStream(f.addresses.tcp!.port, messages, 'octet');
+    expect(await f.stop(10_000)).toBe(true);
+    forwarders.splice(forwarders.indexOf(f), 1);
+    expect(bodyCounts(hub).size).toBe(1000);
+  });
+
+  test('a full spool refuses new events (counted) and keeps the old ones', async () => {
+    await hub.stop();
+    const f = await forwarder({ spool: { dir: tmp.dir, maxBytes: 16 * 1024 } });
+    const messages = Array.from({ length: 100 }, (_, i) => uniqueMessage(templates, i));
+    await sendStream(f.addresses.tcp!.port, messages, 'newline');
+    await waitFor('all received', () => f.counters.received.tcp === 100);
+    const spooled = f.counters.spooled;
+    expect(spooled).toBeGreaterThan(10);
+    expect(spooled).toBeLessThan(100);
+    expect(f.counters.refused).toBe(100 - spooled);
+    expect(f.snapshot().spool.bytes).toBeLessThanOrEqual(16 * 1024);
+    expect(f.logs.lines.some((l) => l.msg.startsWith('spool full'))).toBe(true);
+
+    await hub.start();
+    expect(await f.idle(20_000)).toBe(true);
+    // The oldest ones were kept: exactly the first `spooled` messages arrived.
+    expect(new Set(hub.events().map((e) => String(e.body)))).toEqual(new Set(messages.slice(0, spooled)));
+    // Room again once drained.
+    await sendStream(f.addresses.tcp!.port, [uniqueMessage(templates, 5000)], 'newline');
+    expect(await f.idle(10_000)).toBe(true);
+    expect(bodyCounts(hub).has(uniqueMessage(templates, 5000))).toBe(true);
+  });
+});

@@ -1,0 +1,144 @@
+/**
+ * Outbound through a proxy: AMQP over WebSockets (TLS, `wss://…/$servicebus/websocket`, `AMQPWSB10`) through an
+ * HTTP CONNECT proxy, with the real SDK, to the fake Event Hub's WebSocket endpoint.
+ */
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import { type Socket, connect as tcpConnect } from 'node:net';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { createProducer } from '../../../cli/forward/eventHubs.js';
+import { startForwarder } from '../../../cli/forward/forwarder.js';
+import { memoryLogger } from '../../../cli/forward/log.js';
+import { AmqpWebSocket, decodeFrame, encodeFrame } from '../../../cli/forward/webSocket.js';
+import { type FakeEventHub, startFakeEventHub } from '../../helpers/fakeEventHub.js';
+import { generateSelfSignedCert, type SelfSignedCert } from '../../helpers/fakeLogsIngestion.js';
+import { bodyCounts, SENSORS, sendStream, syslogTemplates, tempDir, uniqueMessage } from './harness.js';
+
+let cert: SelfSignedCert;
+let hub: FakeEventHub;
+let proxy: { server: Server; port: number; connects: string[]; sockets: Set<Socket> };
+const ENV = 'OTSOC_TEST_PROXY_EVENTHUB';
+const AUTH = `Basic ${Buffer.from('plant:s3cret').toString('base64')}`;
+
+/** A minimal HTTP CONNECT proxy that requires basic auth and records the tunnels it opened. */
+async function startProxy(): Promise<typeof proxy> {
+  const connects: string[] = [];
+  const sockets = new Set<Socket>();
+  const server = createServer((_req, res) => res.writeHead(405).end());
+  server.on('connect', (req: IncomingMessage, client: Socket, head: Buffer) => {
+    sockets.add(client);
+    client.on('close', () => sockets.delete(client));
+    client.on('error', () => client.destroy());
+    if (req.headers['proxy-authorization'] !== AUTH) {
+      client.end('HTTP/1.1 407 Proxy Authentication Required\r\nProxy-Authenticate: Basic\r\n\r\n');
+      return;
+    }
+    connects.push(req.url ?? '');
+    const [host, port] = (req.url ?? '').split(':');
+    const upstream = tcpConnect(Number(port), host === 'localhost' ? '127.0.0.1' : host);
+    sockets.add(upstream);
+    upstream.on('close', () => {
+      sockets.delete(upstream);
+      client.destroy();
+    });
+    upstream.on('error', () => client.destroy());
+    upstream.on('connect', () => {
+      client.write('HTTP/1.1 200 Connection Established\r\n\r\n');
+      if (head.length) upstream.write(head);
+      upstream.pipe(client);
+      client.pipe(upstream);
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+  return { server, port: (server.address() as { port: number }).port, connects, sockets };
+}
+
+beforeAll(async () => {
+  cert = await generateSelfSignedCert();
+  hub = await startFakeEventHub({ partitions: 4, webSocket: { cert: cert.cert, key: cert.key } });
+  proxy = await startProxy();
+  process.env[ENV] = hub.webSocketConnectionString;
+});
+
+afterAll(async () => {
+  delete process.env[ENV];
+  for (const s of proxy.sockets) s.destroy();
+  await new Promise<void>((r) => proxy.server.close(() => r()));
+  await hub.close();
+  await cert.cleanup();
+});
+
+describe('AMQP over WebSockets through an HTTP proxy', () => {
+  test('frames: client frames are masked and round-trip through the decoder, at every length class', () => {
+    for (const len of [0, 5, 125, 126, 65535, 65536, 200_000]) {
+      const payload = Buffer.alloc(len, 7);
+      const f = decodeFrame(encodeFrame(0x2, payload))!;
+      expect(f.opcode).toBe(0x2);
+      expect(f.fin).toBe(true);
+      expect(f.payload.equals(payload)).toBe(true);
+    }
+    expect(decodeFrame(encodeFrame(0x2, Buffer.alloc(300)).subarray(0, 100))).toBeUndefined();
+  });
+
+  test('the forwarder publishes through the proxy (CONNECT + TLS + WebSocket upgrade) with the real SDK', async () => {
+    const tmp = await tempDir();
+    const producer = createProducer({
+      connectionStringEnv: ENV,
+      proxy: `http://plant:s3cret@127.0.0.1:${proxy.port}`,
+      ca: cert.cert,
+      retry: { maxRetries: 1, retryDelayInMs: 100, timeoutInMs: 5000 },
+    });
+    const f = await startForwarder({
+      producer,
+      sensors: SENSORS,
+      spool: { dir: tmp.dir, maxBytes: 16 * 1024 * 1024 },
+      tcp: { host: '127.0.0.1', port: 0 },
+      retry: { initialMs: 100, maxMs: 500 },
+      log: memoryLogger(),
+    });
+    try {
+      const templates = syslogTemplates();
+      const messages = Array.from({ length: 300 }, (_, i) => uniqueMessage(templates, i));
+      await sendStream(f.addresses.tcp!.port, messages, 'octet');
+      expect(await f.idle(20_000)).toBe(true);
+      const counts = bodyCounts(hub);
+      for (const m of messages) expect(counts.has(m)).toBe(true);
+      expect(proxy.connects).toContain(`localhost:${hub.webSocketPort}`);
+      expect(hub.webSocketUpgrades[0]).toEqual({ path: '/$servicebus/websocket', protocol: 'AMQPWSB10' });
+      expect(hub.events().filter((e) => e.partitionKey === 'Plant A/Packaging').length).toBeGreaterThan(0);
+      expect(hub.events().every((e) => typeof e.partitionKey === 'string')).toBe(true);
+    } finally {
+      await f.stop(2000);
+      await tmp.cleanup();
+    }
+  });
+
+  test('a proxy refusing the credentials is an error the forwarder reports (and retries)', async () => {
+    const ws = new AmqpWebSocket(
+      `wss://localhost:${hub.webSocketPort}/$servicebus/websocket`,
+      ['AMQPWSB10'],
+      {
+        proxy: `http://plant:wrong@127.0.0.1:${proxy.port}`,
+        ca: cert.cert,
+      },
+    );
+    const error = await new Promise<Error>((resolve) => {
+      ws.onerror = (e) => resolve(e);
+    });
+    expect(error.message).toMatch(/407/);
+    expect(ws.readyState).toBe(AmqpWebSocket.CLOSED);
+  });
+
+  test('an untrusted certificate behind the proxy is refused (no silent TLS downgrade)', async () => {
+    const ws = new AmqpWebSocket(
+      `wss://localhost:${hub.webSocketPort}/$servicebus/websocket`,
+      ['AMQPWSB10'],
+      {
+        proxy: `http://plant:s3cret@127.0.0.1:${proxy.port}`,
+      },
+    );
+    const error = await new Promise<Error>((resolve) => {
+      ws.onerror = (e) => resolve(e);
+    });
+    expect(error.message).toMatch(/self-signed|certificate/i);
+  });
+});

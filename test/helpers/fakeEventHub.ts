@@ -1,0 +1,463 @@
+/**
+ * A local Event Hubs endpoint for tests: a rhea AMQP 1.0 server on 127.0.0.1 that speaks enough of the Event Hubs
+ * protocol for the real `@azure/event-hubs` SDK to run end to end against it (research feasibility §6), reached
+ * with a `UseDevelopmentEmulator=true` connection string (plain TCP, no TLS).
+ *
+ * - SASL ANONYMOUS; `$cbs` put-token requests are answered 200 (any token is accepted);
+ * - `$management` READ of `com.microsoft:eventhub` and `com.microsoft:partition`;
+ * - senders attached to `hub` or `hub/Partitions/N`; batched messages (format 0x80013700) are decoded into their
+ *   events, each with its `x-opt-partition-key` annotation; an event sent with a partition key lands on the
+ *   partition the SDK's own key→partition mapping gives (stable), without a key round-robin;
+ * - every attach echoes the peer's source and target;
+ * - `stop()` drops every connection and stops listening (an outage), `start()` listens again on the same port;
+ *   `busy = true` rejects transfers with `com.microsoft:server-busy` (throttling);
+ * - events are recorded per partition with their bodies (a data section decoded as UTF-8 text);
+ * - optionally AMQP over WebSockets (`webSocket: {cert, key}`): the service's `wss://…:443/$servicebus/websocket`
+ *   endpoint, bridged to the AMQP port, for proxy tests.
+ *
+ * Consumers (receivers on partitions) are not implemented: tests read `events()` directly.
+ */
+import { createHash } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
+import { type AddressInfo, type Server, type Socket, connect as tcpConnect } from 'node:net';
+import rhea, {
+  type Connection,
+  type EventContext,
+  type Message,
+  type Receiver,
+  type Sender,
+  type Source,
+  type TerminusOptions,
+} from 'rhea';
+import { partitionIdForKey } from '../../cli/forward/partitionMap.js';
+
+const BATCH_FORMAT = 0x80013700;
+
+export interface FakeHubEvent {
+  partition: string;
+  sequenceNumber: number;
+  partitionKey: string | undefined;
+  /** The event body: a data section as UTF-8 text; an AMQP value as is. */
+  body: unknown;
+  properties: Record<string, unknown> | undefined;
+  /** The AMQP connection it came on (a reconnect is a new connection). */
+  connection: string;
+}
+
+export interface FakeEventHubOptions {
+  /** Port to listen on (default: any free one). */
+  port?: number;
+  partitions?: number;
+  hub?: string;
+  /**
+   * Also accept AMQP over WebSockets (as the service does on 443): an HTTPS endpoint with this certificate that
+   * upgrades `/$servicebus/websocket` (subprotocol `AMQPWSB10`) and bridges the frames to the AMQP port.
+   */
+  webSocket?: { cert: string; key: string };
+  /** Start refusing transfers (see `busy`). */
+  busy?: boolean;
+}
+
+export interface FakeEventHub {
+  readonly hub: string;
+  readonly port: number;
+  readonly partitionIds: string[];
+  /** `Endpoint=sb://127.0.0.1:PORT/;…;EntityPath=hub;UseDevelopmentEmulator=true` */
+  readonly connectionString: string;
+  /** With `webSocket`: its port, and a production-shaped connection string (`sb://localhost:WSPORT/`, no emulator flag). */
+  readonly webSocketPort: number | undefined;
+  readonly webSocketConnectionString: string | undefined;
+  /** WebSocket upgrades accepted. */
+  readonly webSocketUpgrades: { path: string; protocol: string }[];
+  readonly running: boolean;
+  /** Events in arrival order, of one partition or all. */
+  events(partition?: string): FakeHubEvent[];
+  /** The partition an event with this key lands on. */
+  partitionOf(key: string): string;
+  /** While true, every transfer is rejected with `com.microsoft:server-busy` (throttling) and not recorded. */
+  busy: boolean;
+  /** Counters: AMQP connections accepted, transfers (batches or single messages), put-token and READ requests. */
+  readonly stats: { connections: number; transfers: number; putTokens: number; reads: number };
+  /** Outage: stop listening and drop every connection. */
+  stop(): Promise<void>;
+  /** Listen again on the same port. */
+  start(): Promise<void>;
+  close(): Promise<void>;
+}
+
+interface LinkInfo {
+  kind: 'cbs' | 'management' | 'events';
+  partition?: string;
+}
+
+export async function startFakeEventHub(opts: FakeEventHubOptions = {}): Promise<FakeEventHub> {
+  const hub = opts.hub ?? 'hub';
+  const partitionCount = opts.partitions ?? 4;
+  const partitionIds = Array.from({ length: partitionCount }, (_, i) => String(i));
+  const stored = new Map<string, FakeHubEvent[]>(partitionIds.map((id) => [id, []]));
+  const all: FakeHubEvent[] = [];
+  const stats = { connections: 0, transfers: 0, putTokens: 0, reads: 0 };
+  const createdAt = new Date();
+  let roundRobin = 0;
+  let busy = opts.busy ?? false;
+
+  const container = rhea.create_container({ id: 'fake-eventhub' });
+  container.sasl_server_mechanisms.enable_anonymous();
+
+  const replySenders = new WeakMap<Connection, Map<string, Sender>>();
+  const linkInfo = new WeakMap<Receiver, LinkInfo>();
+
+  const classify = (address: string | undefined): LinkInfo | undefined => {
+    if (address === '$cbs') return { kind: 'cbs' };
+    if (address === '$management') return { kind: 'management' };
+    if (address === hub) return { kind: 'events' };
+    const m = /^([^/]+)\/Partitions\/(\d+)$/i.exec(address ?? '');
+    if (m && m[1] === hub && partitionIds.includes(m[2]!)) return { kind: 'events', partition: m[2]! };
+    return undefined;
+  };
+
+  container.on('connection_open', (ctx: EventContext) => {
+    stats.connections++;
+    replySenders.set(ctx.connection, new Map());
+  });
+
+  // The client's receivers (reply links of $cbs / $management): our side is a sender.
+  container.on('sender_open', (ctx: EventContext) => {
+    const s = ctx.sender!;
+    const remote = remoteAttach(s);
+    echo(s, remote);
+    const info = classify(remote.source?.address);
+    if (info?.kind === 'cbs' || info?.kind === 'management') {
+      replySenders.get(ctx.connection)?.set(s.name, s);
+      return;
+    }
+    s.close({ condition: 'amqp:not-implemented', description: 'the fake Event Hub has no consumers' });
+  });
+
+  // The client's senders: $cbs / $management requests, and events.
+  container.on('receiver_open', (ctx: EventContext) => {
+    const r = ctx.receiver!;
+    const remote = remoteAttach(r);
+    echo(r, remote);
+    const info = classify(remote.target?.address);
+    if (!info) {
+      r.close({ condition: 'amqp:not-found', description: `no entity ${remote.target?.address ?? ''}` });
+      return;
+    }
+    linkInfo.set(r, info);
+  });
+
+  const reply = (ctx: EventContext, request: Message, body: unknown, status = 200): void => {
+    const senders = replySenders.get(ctx.connection);
+    const to = request.reply_to as string | undefined;
+    const sender = (to && senders?.get(to)) || undefined;
+    if (!sender) return;
+    sender.send({
+      to,
+      correlation_id: request.message_id,
+      application_properties: {
+        'status-code': status,
+        'status-description': status === 200 ? 'OK' : 'Error',
+      },
+      body,
+    });
+  };
+
+  const partitionFor = (key: string | undefined): string => {
+    if (key !== undefined) return partitionOf(key);
+    const id = partitionIds[roundRobin % partitionCount]!;
+    roundRobin++;
+    return id;
+  };
+
+  const record = (ctx: EventContext, msg: Message, fixedPartition: string | undefined): void => {
+    const annotations = msg.message_annotations as Record<string, unknown> | undefined;
+    const key = annotations?.['x-opt-partition-key'];
+    const partitionKey = typeof key === 'string' ? key : undefined;
+    const partition = fixedPartition ?? partitionFor(partitionKey);
+    const list = stored.get(partition)!;
+    const event: FakeHubEvent = {
+      partition,
+      sequenceNumber: list.length,
+      partitionKey,
+      body: bodyOf(msg),
+      properties: msg.application_properties as Record<string, unknown> | undefined,
+      connection: ctx.connection.container_id ?? '',
+    };
+    list.push(event);
+    all.push(event);
+  };
+
+  container.on('message', (ctx: EventContext) => {
+    const r = ctx.receiver!;
+    const info = linkInfo.get(r);
+    if (!info) return;
+    const raw = ctx.message as unknown;
+    if (info.kind === 'cbs') {
+      stats.putTokens++;
+      reply(ctx, raw as Message, undefined);
+      return;
+    }
+    if (info.kind === 'management') {
+      stats.reads++;
+      const m = raw as Message;
+      const props = (m.application_properties ?? {}) as Record<string, unknown>;
+      if (props.type === 'com.microsoft:partition') {
+        const id = String(props.partition);
+        const list = stored.get(id) ?? [];
+        reply(ctx, m, {
+          name: hub,
+          partition: id,
+          begin_sequence_number: 0,
+          last_enqueued_sequence_number: list.length - 1,
+          last_enqueued_offset: String(Math.max(0, list.length - 1)),
+          last_enqueued_time_utc: new Date(),
+          is_partition_empty: list.length === 0,
+        });
+      } else {
+        reply(ctx, m, {
+          name: hub,
+          created_at: createdAt,
+          partition_count: partitionCount,
+          partition_ids: partitionIds,
+        });
+      }
+      return;
+    }
+    stats.transfers++;
+    if (busy) {
+      ctx.delivery?.reject({ condition: 'com.microsoft:server-busy', description: 'busy (fake)' });
+      return;
+    }
+    const format = (ctx as EventContext & { format?: number }).format;
+    if (format === BATCH_FORMAT || Buffer.isBuffer(raw)) {
+      const envelope = rhea.message.decode(raw as Buffer);
+      for (const section of dataSections(envelope as unknown as Message))
+        record(ctx, rhea.message.decode(section) as unknown as Message, info.partition);
+    } else record(ctx, raw as Message, info.partition);
+  });
+
+  let server: Server | undefined;
+  const sockets = new Set<Socket>();
+  let port = opts.port ?? 0;
+
+  const listen = (): Promise<void> =>
+    new Promise((resolve, reject) => {
+      const s = container.listen({ port, host: '127.0.0.1' }) as unknown as Server;
+      s.on('connection', (sock: Socket) => {
+        sockets.add(sock);
+        sock.on('close', () => sockets.delete(sock));
+      });
+      s.once('error', reject);
+      s.once('listening', () => {
+        port = (s.address() as AddressInfo).port;
+        server = s;
+        resolve();
+      });
+    });
+
+  const stop = async (): Promise<void> => {
+    const s = server;
+    server = undefined;
+    if (!s) return;
+    const closed = new Promise<void>((resolve) => s.close(() => resolve()));
+    for (const sock of sockets) sock.destroy();
+    sockets.clear();
+    await closed;
+  };
+
+  function partitionOf(key: string): string {
+    return partitionIdForKey(key, partitionIds);
+  }
+
+  await listen();
+  const ws = opts.webSocket ? await startWebSocketBridge(opts.webSocket, () => port) : undefined;
+
+  return {
+    hub,
+    partitionIds,
+    get port() {
+      return port;
+    },
+    get connectionString() {
+      return `Endpoint=sb://127.0.0.1:${port}/;SharedAccessKeyName=fake;SharedAccessKey=ZmFrZQ==;EntityPath=${hub};UseDevelopmentEmulator=true`;
+    },
+    get running() {
+      return server !== undefined;
+    },
+    get busy() {
+      return busy;
+    },
+    set busy(v: boolean) {
+      busy = v;
+    },
+    webSocketPort: ws?.port,
+    webSocketConnectionString: ws
+      ? `Endpoint=sb://localhost:${ws.port}/;SharedAccessKeyName=fake;SharedAccessKey=ZmFrZQ==;EntityPath=${hub}`
+      : undefined,
+    webSocketUpgrades: ws?.upgrades ?? [],
+    events: (partition) => (partition === undefined ? [...all] : [...(stored.get(partition) ?? [])]),
+    partitionOf,
+    stats,
+    stop,
+    start: async () => {
+      if (!server) await listen();
+    },
+    close: async () => {
+      await stop();
+      await ws?.close();
+    },
+  };
+}
+
+const WS_GUID = '258EAFA5-E914-47DA-95CA-C5AB0DC85B11';
+
+/** HTTPS + WebSocket upgrade → a plain TCP connection to the AMQP port, frame payloads copied both ways. */
+async function startWebSocketBridge(
+  tls: { cert: string; key: string },
+  amqpPort: () => number,
+): Promise<{ port: number; upgrades: { path: string; protocol: string }[]; close(): Promise<void> }> {
+  const upgrades: { path: string; protocol: string }[] = [];
+  const sockets = new Set<Socket>();
+  const server = createHttpsServer({ cert: tls.cert, key: tls.key }, (_req, res) => {
+    res.writeHead(426).end();
+  });
+  server.on('upgrade', (req: IncomingMessage, socket: Socket, head: Buffer) => {
+    const key = req.headers['sec-websocket-key'];
+    const protocol = String(req.headers['sec-websocket-protocol'] ?? '');
+    if (typeof key !== 'string' || String(req.headers.upgrade).toLowerCase() !== 'websocket') {
+      socket.end('HTTP/1.1 400 Bad Request\r\n\r\n');
+      return;
+    }
+    upgrades.push({ path: req.url ?? '', protocol });
+    sockets.add(socket);
+    const accept = createHash('sha1')
+      .update(key + WS_GUID)
+      .digest('base64');
+    socket.write(
+      `HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ${accept}\r\nSec-WebSocket-Protocol: AMQPWSB10\r\n\r\n`,
+    );
+    const amqp = tcpConnect(amqpPort(), '127.0.0.1');
+    sockets.add(amqp);
+    const end = () => {
+      socket.destroy();
+      amqp.destroy();
+    };
+    amqp.on('data', (d: Buffer) => socket.write(serverFrame(0x2, d)));
+    amqp.on('close', end);
+    amqp.on('error', end);
+    socket.on('close', () => {
+      sockets.delete(socket);
+      end();
+    });
+    socket.on('error', end);
+    let buf: Buffer = head;
+    const onData = (chunk: Buffer) => {
+      buf = buf.length ? Buffer.concat([buf, chunk]) : chunk;
+      for (;;) {
+        const f = readClientFrame(buf);
+        if (!f) return;
+        buf = buf.subarray(f.size);
+        if (f.opcode === 0x8) {
+          socket.end(serverFrame(0x8, f.payload));
+          amqp.end();
+          return;
+        }
+        if (f.opcode === 0x9) socket.write(serverFrame(0xa, f.payload));
+        else if (f.opcode <= 0x2) amqp.write(f.payload);
+      }
+    };
+    socket.on('data', onData);
+    if (head.length) onData(Buffer.alloc(0));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+  return {
+    port: (server.address() as AddressInfo).port,
+    upgrades,
+    close: async () => {
+      for (const s of sockets) s.destroy();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+/** A server frame: FIN, not masked. */
+function serverFrame(opcode: number, payload: Buffer): Buffer {
+  const len = payload.length;
+  const header =
+    len < 126
+      ? Buffer.from([0x80 | opcode, len])
+      : len < 65536
+        ? Buffer.from([0x80 | opcode, 126, len >> 8, len & 0xff])
+        : Buffer.concat([Buffer.from([0x80 | opcode, 127]), bigEndian64(len)]);
+  return Buffer.concat([header, payload]);
+}
+
+function bigEndian64(n: number): Buffer {
+  const b = Buffer.alloc(8);
+  b.writeBigUInt64BE(BigInt(n));
+  return b;
+}
+
+/** A client frame (must be masked, RFC 6455 §5.1). */
+function readClientFrame(buf: Buffer): { opcode: number; payload: Buffer; size: number } | undefined {
+  if (buf.length < 2) return undefined;
+  const opcode = buf[0]! & 0x0f;
+  if ((buf[1]! & 0x80) === 0) throw new Error('unmasked client frame');
+  let len = buf[1]! & 0x7f;
+  let at = 2;
+  if (len === 126) {
+    if (buf.length < 4) return undefined;
+    len = buf.readUInt16BE(2);
+    at = 4;
+  } else if (len === 127) {
+    if (buf.length < 10) return undefined;
+    len = Number(buf.readBigUInt64BE(2));
+    at = 10;
+  }
+  if (buf.length < at + 4 + len) return undefined;
+  const mask = buf.subarray(at, at + 4);
+  const payload = Buffer.allocUnsafe(len);
+  for (let i = 0; i < len; i++) payload[i] = buf[at + 4 + i]! ^ mask[i & 3]!;
+  return { opcode, payload, size: at + 4 + len };
+}
+
+interface Attach {
+  source?: { address?: string };
+  target?: { address?: string };
+}
+
+/** The peer's attach frame (rhea keeps it on `remote`, which its typings leave out). */
+function remoteAttach(link: Sender | Receiver): Attach {
+  return ((link as unknown as { remote?: { attach?: Attach } }).remote?.attach ?? {}) as Attach;
+}
+
+/** Our attach must echo the peer's source and target, or the SDK does not accept the link. */
+function echo(link: Sender | Receiver, remote: Attach): void {
+  link.set_source((remote.source ?? {}) as Source);
+  link.set_target((remote.target ?? {}) as TerminusOptions);
+}
+
+/** The data sections of a batch envelope: each one is an encoded message. */
+function dataSections(envelope: Message): Buffer[] {
+  const body = envelope.body as { multiple?: boolean; content?: unknown } | undefined;
+  if (!body) return [];
+  const content = body.content;
+  if (body.multiple && Array.isArray(content)) return content.filter((c): c is Buffer => Buffer.isBuffer(c));
+  return Buffer.isBuffer(content) ? [content] : [];
+}
+
+function bodyOf(msg: Message): unknown {
+  const body = msg.body as { typecode?: number; content?: unknown } | unknown;
+  if (
+    body &&
+    typeof body === 'object' &&
+    'typecode' in body &&
+    (body as { typecode: number }).typecode === 0x75
+  ) {
+    const content = (body as { content?: unknown }).content;
+    return Buffer.isBuffer(content) ? content.toString('utf8') : content;
+  }
+  return Buffer.isBuffer(body) ? body.toString('utf8') : body;
+}
