@@ -1,7 +1,13 @@
 import { z } from 'zod';
 
 /** Defender for IoT detection engines, as Azure names them (sensor names are mapped onto these). */
-export const ENGINES = ['Policy violation', 'Protocol violation', 'Malware', 'Anomaly', 'Operational'] as const;
+export const ENGINES = [
+  'Policy violation',
+  'Protocol violation',
+  'Malware',
+  'Anomaly',
+  'Operational',
+] as const;
 export type Engine = (typeof ENGINES)[number];
 
 /** Sentinel / Azure severities. Sensor Critical→High, Major→Medium, Minor→Low, Warning→Low. */
