@@ -1,3 +1,4 @@
+import type { OfflineSummary } from '../playbooks/outbox.js';
 import type { GroupLine, RunSummary } from './summary.js';
 
 /** Alert text comes from the network: everything is escaped, nothing from an alert is ever markup. */
@@ -29,8 +30,28 @@ const GROUP_COLUMNS: [string, (g: GroupLine) => unknown][] = [
   ['Last seen', (g) => g.lastSeen],
 ];
 
+/** What the playbooks did (offline: the outbox holds what they would have sent). */
+function renderPlaybooks(p: OfflineSummary): string {
+  const head = `<h2>Playbooks</h2><p>${escapeHtml(
+    `${p.incidents} incidents: ${p.cards} Teams cards, ${p.tickets} tickets, ${p.closed} auto-closed, ${p.reassigned} reassigned to OT teams. Outbox: ${p.outboxDir}`,
+  )}</p>`;
+  return `${head}${table(
+    ['Incident', 'Title', 'Playbook', 'HTTP', 'Result', 'Actions / reason'],
+    p.perIncident.flatMap((i) =>
+      i.runs.map((r) => [
+        i.incidentNumber ?? '',
+        i.title ?? '',
+        r.playbook,
+        r.status,
+        r.result ?? '',
+        r.actions.length ? r.actions.join('; ') : (r.reason ?? r.error ?? ''),
+      ]),
+    ),
+  )}`;
+}
+
 /** A self-contained HTML page (no scripts, no external assets) a person can open from `.ot-soc/`. */
-export function renderReport(s: RunSummary, generatedAt: Date): string {
+export function renderReport(s: RunSummary, generatedAt: Date, playbooks?: OfflineSummary): string {
   const tiles: [string, string | number][] = [
     ['Records received', s.records],
     ['Alerts parsed', s.alertsParsed],
@@ -65,6 +86,7 @@ ${table(
 )}
 <h2>Groups by site and zone</h2>
 ${table(['Site / Zone', 'Groups'], Object.entries(s.bySiteZone))}
+${playbooks ? renderPlaybooks(playbooks) : ''}
 <h2>Dead letters</h2>
 ${
   s.deadLettered

@@ -1,6 +1,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Command } from 'commander';
+import { formatPlaybooks, runDemoPlaybooks } from '../demoPlaybooks.js';
 import { packageRoot, positiveInt } from '../options.js';
 import { renderReport } from '../report.js';
 import { formatSummary } from '../summary.js';
@@ -18,6 +19,11 @@ export function registerDemo(program: Command): void {
       '--config <file>',
       'ot-soc configuration (JSON)',
       join(packageRoot, 'samples', 'ot-soc.config.json'),
+    )
+    .option(
+      '--playbooks <file>',
+      'playbook configuration (JSON): OT teams, ticket systems, Teams, auto-close rules',
+      join(packageRoot, 'samples', 'playbooks.config.json'),
     )
     .option('--out <dir>', 'where the local workspace, dead letters and report go', '.ot-soc/demo')
     .option(
@@ -38,6 +44,7 @@ export function registerDemo(program: Command): void {
         input: string;
         config: string;
         out: string;
+        playbooks: string;
         partitions: number;
         batch: number;
         progress: boolean;
@@ -52,10 +59,12 @@ export function registerDemo(program: Command): void {
           batchSize: o.batch,
           progress: o.progress,
         });
+        const playbooks = await runDemoPlaybooks(o.out, o.playbooks);
         const report = join(o.out, 'report.html');
         await mkdir(o.out, { recursive: true });
-        await writeFile(report, renderReport(summary, new Date()));
+        await writeFile(report, renderReport(summary, new Date(), playbooks));
         console.log(formatSummary(summary));
+        console.log(formatPlaybooks(playbooks));
         console.log(`\n  Rows as posted to Log Analytics: ${join(o.out, 'OTAlerts_CL.ndjson')}`);
         console.log(`  Dead letters:                    ${join(o.out, 'deadletter.ndjson')}`);
         console.log(`  HTML report:                     ${report}`);
