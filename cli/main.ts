@@ -7,6 +7,7 @@ import { ConfigError } from '../pipeline/config/config.js';
 import { registerCoverage } from './commands/coverage.js';
 import { registerDemo } from './commands/demo.js';
 import { registerForward } from './commands/forward.js';
+import { registerRedrive } from './commands/redrive.js';
 import { registerReplay } from './commands/replay.js';
 import { registerSend } from './commands/send.js';
 import { UsageError } from './commands/usageError.js';
@@ -21,6 +22,7 @@ const program = new Command()
 
 registerDemo(program);
 registerReplay(program);
+registerRedrive(program);
 registerForward(program);
 registerSend(program);
 registerValidate(program);

@@ -17,7 +17,7 @@ import {
 } from '../pipeline/pipeline.js';
 import { localCredential } from '../pipeline/sink/localCredential.js';
 import { createLocalWorkspace } from '../pipeline/sink/localWorkspace.js';
-import { createLogsIngestionSink } from '../pipeline/sink/logsIngestionSink.js';
+import { type AlertSink, createLogsIngestionSink } from '../pipeline/sink/logsIngestionSink.js';
 import type { FileEvent } from './fileEvents.js';
 import { partitionFor, partitionKeyOf } from './partitionKey.js';
 
@@ -45,6 +45,17 @@ export interface RunResult {
   elapsedMs: number;
 }
 
+/** The real LogsIngestionClient in front of the local workspace in `outDir` (OTAlerts_CL.ndjson). */
+export function createLocalSink(outDir: string): AlertSink {
+  const workspace = createLocalWorkspace({ dir: outDir });
+  return createLogsIngestionSink({
+    endpoint: workspace.endpoint,
+    dcrId: workspace.dcrId,
+    credential: localCredential(),
+    httpClient: workspace.httpClient,
+  });
+}
+
 /**
  * Feeds events to `processBatch` exactly as the Function receives them: per partition, in batches, with
  * sequence numbers; rows go through the real LogsIngestionClient to the local workspace in `outDir`.
@@ -53,13 +64,7 @@ export interface RunResult {
 export async function runPipeline(o: RunOptions): Promise<RunResult> {
   const started = Date.now();
   await mkdir(o.outDir, { recursive: true });
-  const workspace = createLocalWorkspace({ dir: o.outDir });
-  const sink = createLogsIngestionSink({
-    endpoint: workspace.endpoint,
-    dcrId: workspace.dcrId,
-    credential: localCredential(),
-    httpClient: workspace.httpClient,
-  });
+  const sink = createLocalSink(o.outDir);
   const deps: PipelineDeps = {
     enrich: o.enrich,
     spec: o.spec,

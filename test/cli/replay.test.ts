@@ -2,10 +2,12 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runRedrive } from '../../cli/commands/redrive.js';
 import { runFile } from '../../cli/commands/runFile.js';
 import { UsageError } from '../../cli/commands/usageError.js';
 import { escapeHtml, renderReport } from '../../cli/report.js';
 import { ConfigError } from '../../pipeline/config/config.js';
+import { FileDeadLetterStore } from '../../pipeline/deadletter/deadLetterStore.js';
 import { cefLine, minute, securityAlert } from '../helpers/records.js';
 
 const T0 = '2026-11-18T02:00:00.000Z';
@@ -90,6 +92,37 @@ describe('ot-soc replay', () => {
     await expect(runFile({ ...options(input, join(dir, 'o4')), config: bad })).rejects.toThrow(ConfigError);
     await expect(runFile({ ...options(input, join(dir, 'o4')), config: bad })).rejects.toThrow(
       /grouping\.windowMinutes/,
+    );
+  });
+});
+
+describe('ot-soc redrive', () => {
+  it('carries a sink-stage letter into the workspace and keeps bad input pending with its history', async () => {
+    const input = await mixedInput('redrive.ndjson');
+    const out = join(dir, 'out-redrive');
+    await runFile(options(input, out));
+    const store = new FileDeadLetterStore(join(out, 'deadletter.ndjson'));
+    await store.put([
+      {
+        reason: "sink rejected the group's row: HTTP 503",
+        stage: 'sink',
+        raw: JSON.stringify(securityAlert({ t: minute(T0, 40), title: 'Controller Stop' })),
+        origin: { partition: 'file:abc', sequence: 9, index: 0, locator: 'redrive.ndjson:9' },
+        attempts: 1,
+        failedAt: T0,
+      },
+    ]);
+    const r = await runRedrive({ out, stages: 'sink,parse,split', limit: 100 });
+    expect(r).toMatchObject({ read: 3, redriven: 1, stillFailing: 2 });
+    const rows = await lines(join(out, 'OTAlerts_CL.ndjson'));
+    expect(rows.at(-1)).toMatchObject({ AlertTitle: 'Controller Stop', Count: 1 });
+    const pending = await new FileDeadLetterStore(join(out, 'deadletter.ndjson')).listPending(10, {
+      stages: ['parse', 'split'],
+    });
+    expect(pending.map((l) => l.attempts)).toEqual([2, 2]);
+    await expect(runRedrive({ out, stages: 'nonsense', limit: 1 })).rejects.toThrow(/--stages/);
+    await expect(runRedrive({ out: join(dir, 'nowhere'), stages: 'sink', limit: 1 })).rejects.toThrow(
+      UsageError,
     );
   });
 });
