@@ -2,6 +2,7 @@ import type { InvocationContext } from '@azure/functions';
 import { pipelineRedriver, redrive } from '../pipeline/deadletter/redrive.js';
 import { flushGroups, processBatch } from '../pipeline/pipeline.js';
 import type { FunctionRuntime } from './deps.js';
+import { recordBatchMetrics } from './metrics.js';
 import { batchMetaFrom } from './triggerMetadata.js';
 
 /**
@@ -16,6 +17,7 @@ export function makeIngestHandler(runtime: () => Promise<FunctionRuntime>) {
     const events = Array.isArray(messages) ? messages : [messages];
     const meta = batchMetaFrom(context.triggerMetadata, events.length);
     const stats = await processBatch(events, meta, deps);
+    recordBatchMetrics(stats, meta.partition);
     // Counts only: no alert payloads or secrets at info level.
     context.log(`ingest partition=${meta.partition} ${JSON.stringify(stats)}`);
     if (stats.deadLettered)
