@@ -19,7 +19,7 @@ import { type KeySpec, keyVersion } from './dedup/keySpec.js';
 import type { EnrichedAlert } from './enrich/enriched.js';
 import type { OtAlert, RecordOrigin } from './model/alert.js';
 import { parseRecord } from './parse/index.js';
-import { splitEvent } from './parse/records.js';
+import { type RawRecord, splitEvent } from './parse/records.js';
 import type { AlertSink } from './sink/logsIngestionSink.js';
 import type { OtAlertsRow } from './sink/schema.js';
 
@@ -89,7 +89,11 @@ export function addStats(into: BatchStats, add: BatchStats): BatchStats {
 
 interface Keyed {
   members: Member[];
-  raws: string[];
+  /**
+   * Each member's raw record. Its `raw` text is read only for a dead letter: a record that arrived already
+   * parsed (an export envelope's element, a body the host JSON-parsed) would otherwise be re-serialised.
+   */
+  records: RawRecord[];
 }
 
 /** The outcome of applying a key's members to its stored head. */
@@ -178,7 +182,7 @@ export async function processBatch(
       const key = groupKey(alert, deps.spec, version, unique);
       let keyed = byKey.get(key);
       if (!keyed) {
-        keyed = { members: [], raws: [] };
+        keyed = { members: [], records: [] };
         byKey.set(key, keyed);
       }
       if (redo)
@@ -189,7 +193,7 @@ export async function processBatch(
           mark: { partition: redo.mark, sequence: 0, index: rec.index },
         });
       else keyed.members.push({ alert, origin, key });
-      keyed.raws.push(rec.raw);
+      keyed.records.push(rec);
       const t = Date.parse(alert.firstSeen);
       if (t > watermark) watermark = t;
     }
@@ -213,7 +217,7 @@ export async function processBatch(
     stats.rowsRejected += result.rejected.length;
     const rejectedAt = new Map(result.rejected.map((r) => [r.index, r.reason]));
 
-    const conflicted: string[] = [];
+    const commits: { key: string; head: GroupState; etag: string | undefined }[] = [];
     let rowIndex = 0;
     for (const plan of plans) {
       const reasons: string[] = [];
@@ -231,7 +235,7 @@ export async function processBatch(
             letter(
               'sink',
               `sink rejected the group's row: ${reasons.join('; ')}`,
-              keyed.raws[j]!,
+              keyed.records[j]!.raw,
               m.origin,
               now,
             ),
@@ -240,9 +244,11 @@ export async function processBatch(
         continue;
       }
       if (!plan.changed) continue; // a pure redelivery: nothing to commit
-      const put = await deps.store.put(head, plan.etag);
-      if (!put.ok) conflicted.push(plan.key);
+      commits.push({ key: plan.key, head, etag: plan.etag });
     }
+    // Each key is its own conditional write, so they go out in parallel (bounded), as getMany's reads do;
+    // a durable store pays one round trip per group, and one after the other they dominated a batch.
+    const conflicted = await commitAll(deps.store, commits);
     stats.conflicts += conflicted.length;
     pending = conflicted;
   }
@@ -253,7 +259,7 @@ export async function processBatch(
         letter(
           'commit',
           'group state kept changing under concurrent writers; retry',
-          keyed.raws[j]!,
+          keyed.records[j]!.raw,
           m.origin,
           now,
         ),
@@ -264,6 +270,28 @@ export async function processBatch(
   stats.deadLettered = letters.length;
   if (letters.length) await deps.deadLetters.put(letters);
   return stats;
+}
+
+/** Parallel commits per batch: the Table store's read concurrency, well within a storage partition's limits. */
+const COMMIT_CONCURRENCY = 16;
+
+/** Puts every head with its ETag; returns the keys that lost a race, in the order they were given. */
+async function commitAll(
+  store: GroupStore,
+  commits: readonly { key: string; head: GroupState; etag: string | undefined }[],
+): Promise<string[]> {
+  const lost = new Array<boolean>(commits.length).fill(false);
+  let next = 0;
+  const worker = async () => {
+    while (next < commits.length) {
+      const i = next++;
+      const c = commits[i]!;
+      const put = await store.put(c.head, c.etag);
+      if (!put.ok) lost[i] = true;
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(COMMIT_CONCURRENCY, commits.length) }, worker));
+  return commits.filter((_, i) => lost[i]).map((c) => c.key);
 }
 
 function countOutcome(stats: BatchStats, o: ApplyOutcome): void {

@@ -23,7 +23,7 @@ function fieldValue(a: EnrichedAlert, field: KeyField): string | undefined {
     case 'sensor':
       return a.sensor?.toLowerCase();
     case 'title':
-      return a.title.trim().replace(/\s+/g, ' ').toLowerCase();
+      return normalTitle(a.title);
     case 'protocol':
       return a.protocol?.toLowerCase();
     case 'engine':
@@ -39,6 +39,20 @@ function fieldValue(a: EnrichedAlert, field: KeyField): string | undefined {
       return set.length ? [...new Set(set.map((d) => d.toLowerCase()))].sort().join(',') : undefined;
     }
   }
+}
+
+/** Titles come from a small vocabulary (the alert catalog): memoise their normal form (bounded). */
+const TITLE_CACHE_MAX = 4096;
+const titleCache = new Map<string, string>();
+
+function normalTitle(title: string): string {
+  let out = titleCache.get(title);
+  if (out === undefined) {
+    out = title.trim().replace(/\s+/g, ' ').toLowerCase();
+    if (titleCache.size >= TITLE_CACHE_MAX) titleCache.clear();
+    titleCache.set(title, out);
+  }
+  return out;
 }
 
 /**
@@ -78,5 +92,8 @@ function hashKey(text: string): string {
 /** A UUID-shaped id derived from the key and the group's ordinal: replays produce the same AlertId. */
 export function groupAlertId(key: string, seq: number): string {
   const h = createHash('sha256').update(`${key}#${seq}`).digest('hex');
-  return `${h.slice(0, 8)}-${h.slice(8, 12)}-5${h.slice(13, 16)}-a${h.slice(17, 20)}-${h.slice(20, 32)}`;
+  // join() gives one flat string; a template literal would keep a rope of 10 pieces (~400 B) alive per group.
+  return [h.slice(0, 8), h.slice(8, 12), `5${h.slice(13, 16)}`, `a${h.slice(17, 20)}`, h.slice(20, 32)].join(
+    '-',
+  );
 }

@@ -74,7 +74,7 @@ function newGroup(m: Member, version: string, seq: number, previous: GroupState 
     lastSeen: Math.max(first, Date.parse(m.alert.lastSeen)),
     count: 1,
     status: m.alert.status,
-    sensors: m.alert.sensor ? [m.alert.sensor] : [],
+    sensors: m.alert.sensor ? [intern(m.alert.sensor)] : [],
     formats: [m.alert.sourceFormat],
     vendorIds: m.alert.id ? [m.alert.id] : [],
     vendorIdTotal: m.alert.id ? 1 : 0,
@@ -115,7 +115,7 @@ function mergeInto(state: GroupState, m: Member, spec: KeySpec): void {
     state.status = a.status; // closePolicy 'reopen'
     state.urgent = true;
   }
-  if (a.sensor) addCapped(state.sensors, a.sensor, 64);
+  if (a.sensor) addCapped(state.sensors, intern(a.sensor), 64);
   addCapped(state.formats, a.sourceFormat, 8);
   if (a.id) {
     // Not among them: applyMember treats an id it already holds as a repeat and never merges it.
@@ -127,16 +127,32 @@ function mergeInto(state: GroupState, m: Member, spec: KeySpec): void {
   state.dirty = true;
 }
 
+/**
+ * One shared copy of short texts that recur across groups (titles, sensor names, protocols, categories): each
+ * record brings its own copy of them, and an open group would keep that copy alive. Bounded; pure.
+ */
+const INTERN_MAX = 4096;
+const interned = new Map<string, string>();
+
+function intern<T extends string | undefined>(s: T): T {
+  if (s === undefined || s.length > 256) return s;
+  const hit = interned.get(s);
+  if (hit !== undefined) return hit as T;
+  if (interned.size >= INTERN_MAX) interned.clear();
+  interned.set(s, s);
+  return s;
+}
+
 /** The fields of a member that rows are built from (one literal: V8 builds it far faster than a spread). */
 function latestOf(a: EnrichedAlert): GroupLatest {
   return {
-    title: a.title,
+    title: intern(a.title),
     message: a.message,
     engine: a.engine,
-    category: a.category,
+    category: intern(a.category),
     severity: a.severity,
     originalSeverity: a.originalSeverity,
-    protocol: a.protocol,
+    protocol: intern(a.protocol),
     source: a.source,
     destination: a.destination,
     site: a.site,
@@ -235,13 +251,38 @@ export function markEmitted(state: GroupState, reason: RowReason): GroupState {
   };
 }
 
+/** T with every key present (values may still be undefined): a new GroupState field must be copied here. */
+type Complete<T> = { [K in keyof Required<T>]: T[K] };
+
+/**
+ * A deep-enough copy (the arrays and marks a merge mutates). One literal naming every field, not a spread: V8
+ * then keeps all fields in the object itself, where a spread copy also allocates a property array (~160 B per
+ * group in the memory store) and is slower to build. An absent `previousAlertId` becomes a key holding
+ * undefined, which JSON (Table Storage, snapshots) and rows drop alike.
+ */
 export function cloneState(s: GroupState): GroupState {
-  // slice(), not [...a]: the spread goes through the iterator protocol and costs several times more.
-  return {
-    ...s,
+  const c: Complete<GroupState> = {
+    key: s.key,
+    keyVersion: s.keyVersion,
+    alertId: s.alertId,
+    seq: s.seq,
+    previousAlertId: s.previousAlertId,
+    revision: s.revision,
+    windowStart: s.windowStart,
+    firstSeen: s.firstSeen,
+    lastSeen: s.lastSeen,
+    count: s.count,
+    status: s.status,
     sensors: s.sensors.slice(),
     formats: s.formats.slice(),
     vendorIds: s.vendorIds.slice(),
+    vendorIdTotal: s.vendorIdTotal,
     marks: { ...s.marks },
+    dirty: s.dirty,
+    urgent: s.urgent,
+    emittedAt: s.emittedAt,
+    finalized: s.finalized,
+    latest: s.latest,
   };
+  return c;
 }

@@ -1,4 +1,8 @@
-import { odata, RestError, type TableClient, type TableEntity } from '@azure/data-tables';
+// Types only from @azure/data-tables: the Function's entry imports this module, and the package (53 files with
+// its XML stack) then loaded at cold start even without Table settings. functions/deps.ts imports TableClient
+// itself, on first use. RestError is core-rest-pipeline's, which the sink loads anyway.
+import { isRestError } from '@azure/core-rest-pipeline';
+import type { TableClient, TableEntity } from '@azure/data-tables';
 import type { GroupState, GroupStore, PutResult, Versioned } from './groupState.js';
 
 /** Table Storage string properties hold 64 KiB (32K UTF-16 chars); the state is split across s0, s1, …. */
@@ -28,7 +32,10 @@ function fromEntity(e: Entity): Versioned<GroupState> {
   return { value: JSON.parse(json) as GroupState, etag: String(e.etag) };
 }
 
-const statusOf = (e: unknown): number | undefined => (e instanceof RestError ? e.statusCode : undefined);
+const statusOf = (e: unknown): number | undefined => (isRestError(e) ? e.statusCode : undefined);
+
+/** An OData string literal, quotes doubled (what data-tables' odata`` tag does for a string value). */
+const odataString = (v: string): string => `'${v.replace(/'/g, "''")}'`;
 
 /**
  * Group state in Azure Table Storage: one entity per key (PartitionKey = key), replaced only with a
@@ -88,7 +95,7 @@ export class TableGroupStore implements GroupStore {
   async findByAlertId(alertId: string): Promise<Versioned<GroupState> | undefined> {
     this.#operations++;
     for await (const e of this.table.listEntities({
-      queryOptions: { filter: odata`alertId eq ${alertId}` },
+      queryOptions: { filter: `alertId eq ${odataString(alertId)}` },
     })) {
       return fromEntity(e as Entity);
     }
@@ -98,7 +105,7 @@ export class TableGroupStore implements GroupStore {
   async listDirty(): Promise<Versioned<GroupState>[]> {
     const out: Versioned<GroupState>[] = [];
     this.#operations++;
-    for await (const e of this.table.listEntities({ queryOptions: { filter: odata`dirty eq ${true}` } })) {
+    for await (const e of this.table.listEntities({ queryOptions: { filter: 'dirty eq true' } })) {
       out.push(fromEntity(e as Entity));
     }
     return out;

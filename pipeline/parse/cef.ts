@@ -122,16 +122,20 @@ export function pick(ext: Map<string, string>, ...keys: string[]): string | unde
   return undefined;
 }
 
+/** `[cs1label, cs1]` … `[flexstring6label, flexstring6]`, built once (this runs for every CEF/LEEF record). */
+const CUSTOM_LABELS: readonly (readonly [string, string])[] = ['cs', 'cn', 'flexstring'].flatMap((prefix) =>
+  [1, 2, 3, 4, 5, 6].map((i) => [`${prefix}${i}label`, `${prefix}${i}`] as const),
+);
+
 /** `cs1Label=Site cs1=Plant A` → also readable as `site`, when the extension did not already have that key. */
 export function applyCustomLabels(ext: Map<string, string>): void {
-  for (const prefix of ['cs', 'cn', 'flexstring']) {
-    for (let i = 1; i <= 6; i++) {
-      const label = ext.get(`${prefix}${i}label`);
-      const value = ext.get(`${prefix}${i}`);
-      if (label === undefined || value === undefined) continue;
-      const k = label.toLowerCase();
-      if (!ext.has(k)) ext.set(k, value);
-    }
+  for (const [labelKey, valueKey] of CUSTOM_LABELS) {
+    const label = ext.get(labelKey);
+    if (label === undefined) continue;
+    const value = ext.get(valueKey);
+    if (value === undefined) continue;
+    const k = label.toLowerCase();
+    if (!ext.has(k)) ext.set(k, value);
   }
 }
 

@@ -87,13 +87,30 @@ export function normalizeMac(s: string): string | undefined {
         if (k === 2) upper = true;
       }
     }
-    if (sep === 58) return upper ? s.toLowerCase() : s;
-    const colon = s.replaceAll('-', ':');
-    return upper ? colon.toLowerCase() : colon;
+    if (sep === 58 && !upper) return s;
+    return canonicalMac(s);
   }
   if (len === 14 && MAC_DOTTED.test(s)) return pairs(s.replaceAll('.', ''));
   if (len === 12 && MAC_BARE.test(s)) return pairs(s);
   return undefined;
+}
+
+/**
+ * `00-1B-2C-3D-4E-5F` → `00:1b:2c:3d:4e:5f` for a string already checked to be a 17-char MAC. Memoised: a plant
+ * has a bounded set of devices, their MACs recur on every record, and rebuilding them costs ~1 µs each.
+ */
+const MAC_CACHE_MAX = 4096;
+const macCache = new Map<string, string>();
+
+function canonicalMac(s: string): string {
+  let out = macCache.get(s);
+  if (out === undefined) {
+    const l = s.toLowerCase();
+    out = `${l.slice(0, 2)}:${l.slice(3, 5)}:${l.slice(6, 8)}:${l.slice(9, 11)}:${l.slice(12, 14)}:${l.slice(15, 17)}`;
+    if (macCache.size >= MAC_CACHE_MAX) macCache.clear();
+    macCache.set(s, out);
+  }
+  return out;
 }
 
 function pairs(hex: string): string {
@@ -103,6 +120,8 @@ function pairs(hex: string): string {
 
 /** IPv4/IPv6 literal (node's own validator, no regex), lower-cased for IPv6. */
 export function ipOf(s: string): string | undefined {
+  // Neither a dot nor a colon: no IP literal (saves node's IPv6 regex on names and numeric device ids).
+  if (s.indexOf('.') < 0 && s.indexOf(':') < 0) return undefined;
   const kind = isIP(s);
   if (kind === 4) return s;
   if (kind === 6) return s.toLowerCase();
@@ -272,6 +291,51 @@ function parseIso(m: RegExpExecArray): number | undefined {
   );
 }
 
+/** Value of the decimal digit at `i`, or -1. */
+function digitAt(s: string, i: number): number {
+  const c = s.charCodeAt(i) - 48;
+  return c >= 0 && c <= 9 ? c : -1;
+}
+
+/** The number made of the `n` digits at `i`, or -1 when one of them is not a digit. */
+function digitsAt(s: string, i: number, n: number): number {
+  let v = 0;
+  for (let k = 0; k < n; k++) {
+    const d = digitAt(s, i + k);
+    if (d < 0) return -1;
+    v = v * 10 + d;
+  }
+  return v;
+}
+
+/**
+ * The form nearly every record carries, `YYYY-MM-DDTHH:MM:SS[.f{1,9}]Z` (Log Analytics writes 7 fraction
+ * digits), read without the general regex: exactly what `parseIso(ISO_RE.exec(s))` gives for it (the same
+ * composeUtc call, so an impossible date is still undefined). `null` when `s` is not in that form.
+ */
+function strictIsoUtc(s: string): number | undefined | null {
+  const len = s.length;
+  if (len < 20 || len > 30 || s.charCodeAt(len - 1) !== 90 /* Z */) return null;
+  if (s.charCodeAt(4) !== 45 || s.charCodeAt(7) !== 45 || s.charCodeAt(10) !== 84 /* T */) return null;
+  if (s.charCodeAt(13) !== 58 || s.charCodeAt(16) !== 58) return null;
+  const y = digitsAt(s, 0, 4);
+  const mo = digitsAt(s, 5, 2);
+  const d = digitsAt(s, 8, 2);
+  const h = digitsAt(s, 11, 2);
+  const mi = digitsAt(s, 14, 2);
+  const sec = digitsAt(s, 17, 2);
+  if (y < 0 || mo < 0 || d < 0 || h < 0 || mi < 0 || sec < 0) return null;
+  let ms = 0;
+  if (len > 20) {
+    // `.` then 1–9 digits, then Z.
+    const fracLen = len - 21;
+    if (s.charCodeAt(19) !== 46 || fracLen < 1 || fracLen > 9) return null;
+    if (digitsAt(s, 20, fracLen) < 0) return null;
+    ms = digitAt(s, 20) * 100 + (fracLen > 1 ? digitAt(s, 21) * 10 : 0) + (fracLen > 2 ? digitAt(s, 22) : 0);
+  }
+  return composeUtc(y, mo - 1, d, h, mi, sec, ms, 0);
+}
+
 function nameIndex(tok: string, names: readonly string[]): number {
   const t = tok.endsWith('.') ? tok.slice(0, -1).toLowerCase() : tok.toLowerCase();
   if (t.length < 3) return -1;
@@ -362,8 +426,12 @@ export function parseTime(v: unknown, now: number = Date.now()): string | undefi
     if (c >= 48 && c <= 57) {
       if (DIGITS_RE.test(s)) t = epochToMs(Number(s));
       else {
-        const m = ISO_RE.exec(s);
-        t = m === null ? parseTextual(s, now) : parseIso(m);
+        const fast = strictIsoUtc(s);
+        if (fast !== null) t = fast;
+        else {
+          const m = ISO_RE.exec(s);
+          t = m === null ? parseTextual(s, now) : parseIso(m);
+        }
       }
     } else t = parseTextual(s, now);
   } else if (v instanceof Date) t = v.getTime();

@@ -263,24 +263,6 @@ function ep(e: Record<string, unknown>, pascal: string, camel: string): unknown 
   return v !== undefined ? v : e[camel];
 }
 
-type AssetText = Exclude<keyof EntityAsset, 'owners' | 'ip' | 'mac'>;
-
-/** IoTDevice entity text properties; a later row for the same key is a fallback. */
-const ASSET_TEXT: ReadonlyArray<readonly [AssetText, string, string]> = [
-  ['name', 'DeviceName', 'deviceName'],
-  ['name', 'HostName', 'hostName'],
-  ['type', 'DeviceType', 'deviceType'],
-  ['vendor', 'Vendor', 'vendor'],
-  ['model', 'Model', 'model'],
-  ['firmware', 'FirmwareVersion', 'firmwareVersion'],
-  ['site', 'Site', 'site'],
-  ['zone', 'Zone', 'zone'],
-  ['sensor', 'Sensor', 'sensor'],
-  ['importance', 'Importance', 'importance'],
-  ['purdueLevel', 'PurdueLayer', 'purdueLayer'],
-  ['purdueLevel', 'PurdueLevel', 'purdueLevel'],
-];
-
 /**
  * IoTDevice entities → EntityAsset. Entities JSON uses `$id`/`$ref` to share objects, so an IpAddress may be a
  * `{"$ref":"5"}` pointing at an ip entity or at an IpAddress defined inside an earlier device.
@@ -296,11 +278,29 @@ function iotDevices(list: readonly unknown[]): EntityAsset[] | undefined {
     if (ip !== undefined) a.ip = ip;
     const macRaw = text(ep(e, 'MacAddress', 'macAddress'));
     if (macRaw !== undefined) a.mac = normalizeMac(macRaw) ?? macRaw;
-    for (const [key, pascal, camel] of ASSET_TEXT) {
-      if (a[key] !== undefined) continue;
-      const s = text(ep(e, pascal, camel));
-      if (s !== undefined) a[key] = s;
-    }
+    // IoTDevice text properties; a later one for the same field is a fallback. Unrolled: this runs for every
+    // device of every record, and a loop over names reads megamorphically.
+    // Key order does not matter here: validation rebuilds each asset in the schema's order.
+    let s = text(ep(e, 'DeviceName', 'deviceName')) ?? text(ep(e, 'HostName', 'hostName'));
+    if (s !== undefined) a.name = s;
+    s = text(ep(e, 'DeviceType', 'deviceType'));
+    if (s !== undefined) a.type = s;
+    s = text(ep(e, 'Vendor', 'vendor'));
+    if (s !== undefined) a.vendor = s;
+    s = text(ep(e, 'Model', 'model'));
+    if (s !== undefined) a.model = s;
+    s = text(ep(e, 'FirmwareVersion', 'firmwareVersion'));
+    if (s !== undefined) a.firmware = s;
+    s = text(ep(e, 'Site', 'site'));
+    if (s !== undefined) a.site = s;
+    s = text(ep(e, 'Zone', 'zone'));
+    if (s !== undefined) a.zone = s;
+    s = text(ep(e, 'Sensor', 'sensor'));
+    if (s !== undefined) a.sensor = s;
+    s = text(ep(e, 'Importance', 'importance'));
+    if (s !== undefined) a.importance = s;
+    s = text(ep(e, 'PurdueLayer', 'purdueLayer')) ?? text(ep(e, 'PurdueLevel', 'purdueLevel'));
+    if (s !== undefined) a.purdueLevel = s;
     const owners = listOf(ep(e, 'Owners', 'owners'));
     if (owners !== undefined) a.owners = owners;
     out ??= [];

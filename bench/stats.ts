@@ -1,0 +1,85 @@
+/**
+ * Small statistics for benchmarks on shared, noisy machines: every figure is a median of several runs, and a
+ * ratio is the median of per-run ratios (a subject run and its baseline run back to back, so load that comes
+ * and goes hits both).
+ */
+
+/** Value at quantile `q` (0–1) of `values`, nearest-rank on the sorted copy. NaN when empty. */
+export function quantile(values: readonly number[], q: number): number {
+  if (values.length === 0) return Number.NaN;
+  const sorted = [...values].sort((a, b) => a - b);
+  const rank = Math.ceil(q * sorted.length) - 1;
+  return sorted[Math.min(sorted.length - 1, Math.max(0, rank))]!;
+}
+
+/** Median (mean of the two middle values for an even count). NaN when empty. */
+export function median(values: readonly number[]): number {
+  if (values.length === 0) return Number.NaN;
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
+export const p50 = (values: readonly number[]): number => quantile(values, 0.5);
+export const p99 = (values: readonly number[]): number => quantile(values, 0.99);
+
+export interface Summary {
+  runs: number;
+  median: number;
+  min: number;
+  max: number;
+}
+
+export function summarize(values: readonly number[]): Summary {
+  return {
+    runs: values.length,
+    median: median(values),
+    min: values.length ? Math.min(...values) : Number.NaN,
+    max: values.length ? Math.max(...values) : Number.NaN,
+  };
+}
+
+/** Runs `subject` and `baseline` alternately `runs` times (after one untimed warm-up of each). */
+export async function paired(
+  runs: number,
+  subject: () => number | Promise<number>,
+  baseline: () => number | Promise<number>,
+): Promise<{ subject: number[]; baseline: number[]; ratios: number[] }> {
+  await subject();
+  await baseline();
+  const out = { subject: [] as number[], baseline: [] as number[], ratios: [] as number[] };
+  for (let i = 0; i < runs; i++) {
+    // Alternate which goes first so neither always runs on the warmer/colder side of a GC.
+    let s: number;
+    let b: number;
+    if (i % 2 === 0) {
+      s = await subject();
+      b = await baseline();
+    } else {
+      b = await baseline();
+      s = await subject();
+    }
+    out.subject.push(s);
+    out.baseline.push(b);
+    out.ratios.push(s / b);
+  }
+  return out;
+}
+
+/** Rounds to `digits` significant digits for printing and JSON (keeps figures readable, not falsely precise). */
+export function sig(n: number, digits = 3): number {
+  if (!Number.isFinite(n) || n === 0) return n;
+  const scale = 10 ** (digits - 1 - Math.floor(Math.log10(Math.abs(n))));
+  return Math.round(n * scale) / scale;
+}
+
+/** `123456.7` → `123,457`; small numbers keep 3 significant digits. */
+export function fmt(n: number, digits = 3): string {
+  if (!Number.isFinite(n)) return String(n);
+  const v = sig(n, digits);
+  return Math.abs(v) >= 1000
+    ? Math.round(v).toLocaleString('en-US')
+    : v.toLocaleString('en-US', { maximumSignificantDigits: digits });
+}
+
+export const MIB = 1024 * 1024;

@@ -1,0 +1,210 @@
+/**
+ * Issue 10.2 — storm collapse: 1,000,000 alerts into 100 groups and into 100,000 groups through processBatch
+ * with the memory store and a counting sink, in a fresh child process per run (`--expose-gc`, so heap figures
+ * are after a full GC and no run inherits another's heap). Reports rows written, the dedup ratio, alerts/s and
+ * the memory the open groups hold (heap after GC, over the heap before the first batch, per group in the store).
+ *
+ * Child mode: `node --expose-gc dist/bench/storm.js --child GROUPS ALERTS BATCH FORMAT`
+ */
+import { execFile } from 'node:child_process';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { promisify } from 'node:util';
+import { MemoryGroupStore } from '../pipeline/dedup/memoryGroupStore.js';
+import { addStats, emptyStats, flushGroups, processBatch } from '../pipeline/pipeline.js';
+import { type BenchFormat, FORMAT_LABEL, FORMATS, recordText, T0 } from './data.js';
+import { CountingSink, depsFor, sampleSetup } from './harness.js';
+import { median, summarize } from './stats.js';
+import type { Bench, BenchOptions, BenchResult, Figure } from './types.js';
+
+const execFileAsync = promisify(execFile);
+
+/** host.json `maxEventBatchSize`: what the Function gets during a storm. */
+const BATCH = 500;
+/** All alerts within 9 minutes of event time: every key is exactly one group (10-minute fixed window). */
+const SPAN_MS = 9 * 60_000;
+const FORMAT: BenchFormat = 'SensorApi';
+const TARGET_BYTES_PER_GROUP = 1024;
+
+interface ChildResult {
+  alerts: number;
+  groups: number;
+  newGroups: number;
+  merged: number;
+  repeats: number;
+  rowsInBatches: number;
+  rowsAtFlush: number;
+  ms: number;
+  alertsPerSecond: number;
+  heapBefore: number;
+  heapAfter: number;
+  rssAfter: number;
+  bytesPerGroup: number;
+}
+
+const gc = (): void => {
+  const g = (globalThis as { gc?: () => void }).gc;
+  if (!g) throw new Error('run with --expose-gc');
+  for (let i = 0; i < 3; i++) g();
+};
+
+/** Deterministic uniform numbers in [0, 1), so every run interleaves the groups the same way. */
+function uniform(seed: number): () => number {
+  let x = seed >>> 0;
+  return () => {
+    x = (Math.imul(x, 1_664_525) + 1_013_904_223) >>> 0;
+    return x / 2 ** 32;
+  };
+}
+
+async function child(
+  groups: number,
+  alerts: number,
+  batch: number,
+  format: BenchFormat,
+): Promise<ChildResult> {
+  const setup = await sampleSetup();
+  const store = new MemoryGroupStore();
+  const sink = new CountingSink();
+  const deps = depsFor(setup, store, sink);
+  const stats = emptyStats();
+  const next = uniform(groups);
+  gc();
+  const heapBefore = process.memoryUsage().heapUsed;
+  let ms = 0;
+  for (let from = 0; from < alerts; from += batch) {
+    const n = Math.min(batch, alerts - from);
+    const events = new Array<string>(n);
+    const sequenceNumbers = new Array<number>(n);
+    for (let k = 0; k < n; k++) {
+      const i = from + k;
+      // Interleaved storms: each alert belongs to a random one of the groups.
+      events[k] = recordText(format, i, Math.floor(next() * groups), T0 + Math.floor((i * SPAN_MS) / alerts));
+      sequenceNumbers[k] = i;
+    }
+    const t = performance.now();
+    addStats(stats, await processBatch(events, { partition: '0', sequenceNumbers }, deps));
+    ms += performance.now() - t;
+  }
+  if (stats.parsed !== alerts) throw new Error(`only ${stats.parsed}/${alerts} alerts parsed`);
+  gc();
+  const mem = process.memoryUsage();
+  const open = store.size;
+  const rowsInBatches = sink.rows;
+  await flushGroups(deps, { all: true });
+  return {
+    alerts,
+    groups: open,
+    newGroups: stats.newGroups,
+    merged: stats.merged,
+    repeats: stats.repeats,
+    rowsInBatches,
+    rowsAtFlush: sink.rows - rowsInBatches,
+    ms,
+    alertsPerSecond: alerts / (ms / 1000),
+    heapBefore,
+    heapAfter: mem.heapUsed,
+    rssAfter: mem.rss,
+    bytesPerGroup: (mem.heapUsed - heapBefore) / open,
+  };
+}
+
+async function runChild(groups: number, alerts: number, format: BenchFormat): Promise<ChildResult> {
+  const file = fileURLToPath(import.meta.url);
+  const { stdout } = await execFileAsync(
+    process.execPath,
+    [
+      '--expose-gc',
+      '--max-old-space-size=4096',
+      file,
+      '--child',
+      String(groups),
+      String(alerts),
+      String(BATCH),
+      format,
+    ],
+    { maxBuffer: 1 << 20 },
+  );
+  return JSON.parse(stdout.trim().split('\n').pop()!) as ChildResult;
+}
+
+function fig(name: string, values: number[], unit: string, extra: Partial<Figure> = {}): Figure {
+  const s = summarize(values);
+  return { name, value: s.median, unit, runs: s.runs, min: s.min, max: s.max, ...extra };
+}
+
+export const storm: Bench = {
+  name: 'storm',
+  title: 'Storm collapse through processBatch (memory store, counting sink), a fresh process per run',
+  async run(opts: BenchOptions): Promise<BenchResult> {
+    const alerts = opts.quick ? 100_000 : 1_000_000;
+    const figures: Figure[] = [];
+    const notes: string[] = [];
+    for (const groups of [100, 100_000]) {
+      const label = `${(alerts / 1e6).toLocaleString('en-US')}M alerts → ${groups.toLocaleString('en-US')} groups`;
+      opts.log(`  ${label} …`);
+      const runs: ChildResult[] = [];
+      for (let r = 0; r < opts.runs; r++) runs.push(await runChild(groups, alerts, FORMAT));
+      const pick = (f: (c: ChildResult) => number) => runs.map(f);
+      const rows = pick((c) => c.rowsInBatches + c.rowsAtFlush);
+      const bytesPerGroup = pick((c) => c.bytesPerGroup);
+      figures.push(
+        fig(
+          `${label}: throughput`,
+          pick((c) => c.alertsPerSecond),
+          'alerts/s',
+        ),
+        fig(`${label}: rows written (batches + final flush)`, rows, 'rows'),
+        fig(
+          `${label}: dedup ratio`,
+          pick((c) => c.alerts / (c.rowsInBatches + c.rowsAtFlush)),
+          'alerts/row',
+        ),
+        fig(`${label}: heap per open group (after GC)`, bytesPerGroup, 'B/group', {
+          target: `< ${TARGET_BYTES_PER_GROUP} B/group`,
+          met: median(bytesPerGroup) < TARGET_BYTES_PER_GROUP,
+        }),
+        fig(
+          `${label}: heap after GC`,
+          pick((c) => c.heapAfter / 2 ** 20),
+          'MiB',
+        ),
+        fig(
+          `${label}: RSS at the end`,
+          pick((c) => c.rssAfter / 2 ** 20),
+          'MiB',
+        ),
+      );
+      const c = runs[0]!;
+      notes.push(
+        `${label}: ${c.groups} groups open, ${c.newGroups} created, ${c.merged} merged, ${c.repeats} repeats; ` +
+          `${c.rowsInBatches} rows from batches + ${c.rowsAtFlush} final rows at flush; heap before the first batch ` +
+          `${(c.heapBefore / 2 ** 20).toFixed(1)} MiB`,
+      );
+    }
+    return {
+      name: 'storm',
+      title: this.title,
+      setup: {
+        alerts,
+        batch: BATCH,
+        format: FORMAT_LABEL[FORMAT],
+        eventTime: '9 minutes (one group per key)',
+        config: 'samples/ot-soc.config.json',
+      },
+      figures,
+      notes,
+    };
+  },
+};
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href && process.argv[2] === '--child') {
+  const [groups, alerts, batch, format] = process.argv.slice(3);
+  if (!FORMATS.includes(format as BenchFormat)) throw new Error(`unknown format ${format}`);
+  child(Number(groups), Number(alerts), Number(batch), format as BenchFormat).then(
+    (r) => process.stdout.write(`${JSON.stringify(r)}\n`),
+    (e: unknown) => {
+      process.stderr.write(`${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+      process.exit(1);
+    },
+  );
+}
