@@ -92,15 +92,3 @@ async function groupStoreFrom(s: Settings): Promise<GroupStore> {
       });
   return new TableGroupStore(table).init();
 }
-
-/** One set of deps per instance, built on first use; a failure is retried on the next invocation. */
-export function lazyRuntime(build: () => Promise<FunctionRuntime>): () => Promise<FunctionRuntime> {
-  let pending: Promise<FunctionRuntime> | undefined;
-  return () => {
-    pending ??= build().catch((e: unknown) => {
-      pending = undefined;
-      throw e;
-    });
-    return pending;
-  };
-}

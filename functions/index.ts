@@ -2,29 +2,49 @@
  * The Functions app entry (`main` in package.json). Registration only: handlers live beside it and the
  * core in pipeline/. Only `app` is imported as a value from @azure/functions: its classes are not
  * visible to native Node ESM (research feasibility §4).
+ *
+ * The handler modules (pipeline, Azure SDKs, zod: ~500 files) load on first use, not here: the host indexes
+ * the functions by importing this entry and waits for it, so everything imported statically is cold-start time
+ * (bench/coldStart.ts measures it). They are preloaded in the background right after registration, while the
+ * host opens the Event Hubs listeners, so the first batch rarely waits for them either.
  */
-import { app } from '@azure/functions';
-import { lazyRuntime, runtimeFromEnv } from './deps.js';
-import { makeFlushHandler, makeIngestHandler, makeRedriveHandler } from './ingest.js';
+import { app, type InvocationContext } from '@azure/functions';
+import { lazy } from './lazy.js';
 // The playbook HTTP functions (notify-teams, create-ticket, auto-close, reassign-ot) register themselves.
-import './playbooks.js';
+import { preloadPlaybooks } from './playbooks.js';
 
-const runtime = lazyRuntime(() => runtimeFromEnv(process.env));
+const handlers = lazy(async () => {
+  const [ingest, deps] = await Promise.all([import('./ingest.js'), import('./deps.js')]);
+  // One set of deps per instance, built on first use; a failure (bad settings) is retried on the next call.
+  const runtime = lazy(() => deps.runtimeFromEnv(process.env));
+  return {
+    ingest: ingest.makeIngestHandler(runtime),
+    flush: ingest.makeFlushHandler(runtime),
+    redrive: ingest.makeRedriveHandler(runtime),
+  };
+});
 
 app.eventHub('ingest', {
   connection: 'OTSOC_EVENTHUB',
   eventHubName: '%OTSOC_EVENTHUB_NAME%',
   consumerGroup: '%OTSOC_CONSUMER_GROUP%',
   cardinality: 'many',
-  handler: makeIngestHandler(runtime),
+  handler: async (messages: unknown[], context: InvocationContext) =>
+    (await handlers()).ingest(messages, context),
 });
 
 app.timer('flush', {
   schedule: '0 */1 * * * *',
-  handler: makeFlushHandler(runtime),
+  handler: async (timer: unknown, context: InvocationContext) => (await handlers()).flush(timer, context),
 });
 
 app.timer('redrive', {
   schedule: '30 */5 * * * *',
-  handler: makeRedriveHandler(runtime),
+  handler: async (timer: unknown, context: InvocationContext) => (await handlers()).redrive(timer, context),
+});
+
+// A failed preload is not an error here: the first invocation loads again and reports what failed.
+setImmediate(() => {
+  handlers().catch(() => {});
+  preloadPlaybooks();
 });

@@ -4,24 +4,16 @@
  * playbooks/handler.ts. Only `app` and types come from @azure/functions (its classes fail under native ESM).
  */
 import { app, type HttpRequest, type HttpResponseInit, type InvocationContext } from '@azure/functions';
-import { errorResult, handlePlaybook } from '../playbooks/handler.js';
-import { type PlaybookRuntime, playbookRuntimeFromEnv } from '../playbooks/runtime.js';
+import type { PlaybookRuntime } from '../playbooks/runtime.js';
 import { PLAYBOOK_NAMES, type PlaybookName } from '../playbooks/types.js';
+import { lazy } from './lazy.js';
 
-/** One runtime per instance, built on first use; a failure (bad settings) is retried on the next request. */
-export function lazyPlaybookRuntime(build: () => Promise<PlaybookRuntime>): () => Promise<PlaybookRuntime> {
-  let pending: Promise<PlaybookRuntime> | undefined;
-  return () => {
-    pending ??= build().catch((e: unknown) => {
-      pending = undefined;
-      throw e;
-    });
-    return pending;
-  };
-}
+// The playbook cores (zod, jose, Table Storage, the incident client) load on first use: see functions/index.ts.
+const handlerModule = lazy(() => import('../playbooks/handler.js'));
 
 export function makePlaybookHandler(name: PlaybookName, runtime: () => Promise<PlaybookRuntime>) {
   return async (request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> => {
+    const { errorResult, handlePlaybook } = await handlerModule();
     let rt: PlaybookRuntime;
     try {
       rt = await runtime();
@@ -51,7 +43,16 @@ export function makePlaybookHandler(name: PlaybookName, runtime: () => Promise<P
   };
 }
 
-const runtime = lazyPlaybookRuntime(() => playbookRuntimeFromEnv(process.env));
+// One runtime per instance, built on first use; a failure (bad settings) is retried on the next request.
+const runtime = lazy(async () =>
+  (await import('../playbooks/runtime.js')).playbookRuntimeFromEnv(process.env),
+);
+
+/** Loads the playbook modules in the background (the entry calls it once registration is done). */
+export function preloadPlaybooks(): void {
+  handlerModule().catch(() => {});
+  import('../playbooks/runtime.js').catch(() => {});
+}
 
 for (const name of PLAYBOOK_NAMES) {
   app.http(`playbook-${name}`, {
