@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { EnrichedAlert } from '../enrich/enriched.js';
 import type { Device } from '../model/alert.js';
+import { memoize } from '../util/memoize.js';
 import type { KeyField, KeySpec } from './keySpec.js';
 
 const deviceId = (d: Device): string | undefined => d.ip ?? d.mac ?? d.name;
@@ -41,19 +42,8 @@ function fieldValue(a: EnrichedAlert, field: KeyField): string | undefined {
   }
 }
 
-/** Titles come from a small vocabulary (the alert catalog): memoise their normal form (bounded). */
-const TITLE_CACHE_MAX = 4096;
-const titleCache = new Map<string, string>();
-
-function normalTitle(title: string): string {
-  let out = titleCache.get(title);
-  if (out === undefined) {
-    out = title.trim().replace(/\s+/g, ' ').toLowerCase();
-    if (titleCache.size >= TITLE_CACHE_MAX) titleCache.clear();
-    titleCache.set(title, out);
-  }
-  return out;
-}
+/** Titles come from a small vocabulary (the alert catalog): their normal form is memoised. */
+const normalTitle = memoize((title) => title.trim().replace(/\s+/g, ' ').toLowerCase());
 
 /**
  * The group key of an alert: a hash of the spec's fields under its KeyVersion. Alerts that arrive already

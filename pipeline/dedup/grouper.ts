@@ -1,5 +1,6 @@
 import type { EnrichedAlert } from '../enrich/enriched.js';
 import type { RecordOrigin, Severity } from '../model/alert.js';
+import { memoize } from '../util/memoize.js';
 import { groupAlertId } from './groupKey.js';
 import type { GroupLatest, GroupState } from './groupState.js';
 import type { KeySpec } from './keySpec.js';
@@ -131,16 +132,10 @@ function mergeInto(state: GroupState, m: Member, spec: KeySpec): void {
  * One shared copy of short texts that recur across groups (titles, sensor names, protocols, categories): each
  * record brings its own copy of them, and an open group would keep that copy alive. Bounded; pure.
  */
-const INTERN_MAX = 4096;
-const interned = new Map<string, string>();
+const internShort = memoize((s) => s);
 
 function intern<T extends string | undefined>(s: T): T {
-  if (s === undefined || s.length > 256) return s;
-  const hit = interned.get(s);
-  if (hit !== undefined) return hit as T;
-  if (interned.size >= INTERN_MAX) interned.clear();
-  interned.set(s, s);
-  return s;
+  return (s === undefined || s.length > 256 ? s : internShort(s)) as T;
 }
 
 /** The fields of a member that rows are built from (one literal: V8 builds it far faster than a spread). */

@@ -7,6 +7,7 @@
  */
 import { z } from 'zod';
 import type { Engine, Severity } from '../model/alert.js';
+import { memoize } from '../util/memoize.js';
 import {
   ATTACK_ICS_VERSION,
   type IcsTechniqueId,
@@ -40,8 +41,8 @@ const EDGE_JUNK = /^[\s'"]+|[\s.,;:!?'"-]+$/g;
  * made ASCII, whitespace collapsed, " - " and " (" spaced consistently, surrounding quotes and trailing punctuation
  * removed. "  Suspicion of  Malicious Activity(Havex). " → "suspicion of malicious activity (havex)".
  */
-export function normalizeTitle(title: string): string {
-  return title
+export const normalizeTitle: (title: string) => string = memoize((title) =>
+  title
     .normalize('NFKC')
     .replace(INVISIBLES, '')
     .replace(APOSTROPHES, "'")
@@ -52,8 +53,8 @@ export function normalizeTitle(title: string): string {
     .replace(OPEN_PAREN, ' (')
     .replace(CLOSE_PAREN, ')')
     .replace(SPACED_DASH, ' - ')
-    .replace(EDGE_JUNK, '');
-}
+    .replace(EDGE_JUNK, ''),
+);
 
 /**
  * Drops the right-most detail suffix of a normalized title: a trailing "(…)" group, or the text after the last

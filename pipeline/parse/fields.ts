@@ -4,6 +4,7 @@
  */
 import { isIP } from 'node:net';
 import type { Device, OtAlertInput } from '../model/alert.js';
+import { memoize } from '../util/memoize.js';
 
 /** What a format parser hands to `parseRecord`, before the schema has validated it. */
 export type Draft = { ok: true; alert: OtAlertInput } | { ok: false; reason: string };
@@ -99,19 +100,10 @@ export function normalizeMac(s: string): string | undefined {
  * `00-1B-2C-3D-4E-5F` → `00:1b:2c:3d:4e:5f` for a string already checked to be a 17-char MAC. Memoised: a plant
  * has a bounded set of devices, their MACs recur on every record, and rebuilding them costs ~1 µs each.
  */
-const MAC_CACHE_MAX = 4096;
-const macCache = new Map<string, string>();
-
-function canonicalMac(s: string): string {
-  let out = macCache.get(s);
-  if (out === undefined) {
-    const l = s.toLowerCase();
-    out = `${l.slice(0, 2)}:${l.slice(3, 5)}:${l.slice(6, 8)}:${l.slice(9, 11)}:${l.slice(12, 14)}:${l.slice(15, 17)}`;
-    if (macCache.size >= MAC_CACHE_MAX) macCache.clear();
-    macCache.set(s, out);
-  }
-  return out;
-}
+const canonicalMac = memoize((s) => {
+  const l = s.toLowerCase();
+  return `${l.slice(0, 2)}:${l.slice(3, 5)}:${l.slice(6, 8)}:${l.slice(9, 11)}:${l.slice(12, 14)}:${l.slice(15, 17)}`;
+});
 
 function pairs(hex: string): string {
   const h = hex.toLowerCase();
