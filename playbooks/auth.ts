@@ -47,6 +47,10 @@ export function createTokenValidator(
         return { ok: false, reason: `token claim ${e.claim} is not valid` };
       if (e instanceof errors.JWSSignatureVerificationFailed || e instanceof errors.JWKSNoMatchingKey)
         return { ok: false, reason: 'token signature is not valid' };
+      // Entra's JWKS keys carry no `alg`: RS256 is pinned here, so `none`, HS256 (keyed with the public key) or
+      // any other algorithm is refused before a key is even chosen.
+      if (e instanceof errors.JOSEAlgNotAllowed)
+        return { ok: false, reason: 'token algorithm is not allowed (RS256 only)' };
       return { ok: false, reason: `token rejected: ${(e as Error).message}` };
     }
   };
