@@ -13,21 +13,29 @@ const handlerModule = lazy(() => import('../playbooks/handler.js'));
 
 export function makePlaybookHandler(name: PlaybookName, runtime: () => Promise<PlaybookRuntime>) {
   return async (request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> => {
-    const { errorResult, handlePlaybook } = await handlerModule();
+    const { errorResult, handlePlaybook, MAX_PLAYBOOK_BODY_BYTES, tooLargeResult } = await handlerModule();
     let rt: PlaybookRuntime;
     try {
       rt = await runtime();
     } catch (e) {
       const result = errorResult(name, e);
-      context.error(`playbook ${name}: ${(e as Error).message}`);
+      // The answer's message is redacted (a URL's query, a credential): log that, not the raw error.
+      context.error(`playbook ${name}: ${(result.jsonBody as { message: string }).message}`);
       return result;
     }
-    const result = await handlePlaybook(
-      name,
-      { body: await request.text(), authorization: request.headers.get('authorization') },
-      rt.deps,
-      rt.validateToken,
-    );
+    const maxBodyBytes = rt.maxBodyBytes ?? MAX_PLAYBOOK_BODY_BYTES;
+    // A declared length over the limit is refused before the body is read; handlePlaybook checks the real one.
+    const declared = Number(request.headers.get('content-length'));
+    const result =
+      Number.isFinite(declared) && declared > maxBodyBytes
+        ? tooLargeResult(maxBodyBytes)
+        : await handlePlaybook(
+            name,
+            { body: await request.text(), authorization: request.headers.get('authorization') },
+            rt.deps,
+            rt.validateToken,
+            maxBodyBytes,
+          );
     // Outcome and error codes only: no alert payloads or secrets in the logs.
     const body = result.jsonBody as {
       result?: string;

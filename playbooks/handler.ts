@@ -5,6 +5,7 @@ import { DownstreamError, InProgressError, PlaybookConfigError } from './errors.
 import { runNotifyTeams } from './notifyTeams.js';
 import { type IncidentTrigger, parseIncidentTrigger } from './payload.js';
 import { runReassignOt } from './reassignOt.js';
+import { redactSecrets } from './redact.js';
 import { type IncidentRef, workspaceArmId } from './sentinel/armId.js';
 import type { PlaybookDeps, PlaybookName, PlaybookOutcome } from './types.js';
 
@@ -38,33 +39,37 @@ const retryAfter = (ms: number | undefined) => ({
  * retry will not fix (missing role, deleted incident, rejected ticket) with the message that says why.
  */
 export function errorResult(name: PlaybookName, e: unknown): HttpResult {
+  // The answer lands in the Logic App's run history: never a URL's query (sig=, code=) or a credential.
+  const message = redactSecrets((e as Error)?.message ?? String(e));
   if (e instanceof InProgressError)
     return {
       status: 409,
-      jsonBody: { error: 'in-progress', playbook: name, message: e.message },
+      jsonBody: { error: 'in-progress', playbook: name, message },
       headers: retryAfter(e.retryAfterMs),
     };
   if (e instanceof PlaybookConfigError)
     return {
       status: 500,
-      jsonBody: { error: 'configuration', playbook: name, message: e.message, problems: e.problems },
+      jsonBody: {
+        error: 'configuration',
+        playbook: name,
+        message,
+        problems: e.problems.map(redactSecrets),
+      },
     };
   if (e instanceof DownstreamError) {
     const body = {
       error: e.code,
       service: e.service,
       playbook: name,
-      message: e.message,
+      message,
       ...(e.status ? { status: e.status } : {}),
     };
     return e.transient
       ? { status: 503, jsonBody: body, headers: retryAfter(e.retryAfterMs) }
       : { status: 424, jsonBody: body };
   }
-  return {
-    status: 500,
-    jsonBody: { error: 'internal', playbook: name, message: (e as Error)?.message ?? String(e) },
-  };
+  return { status: 500, jsonBody: { error: 'internal', playbook: name, message } };
 }
 
 export interface PlaybookRequest {
@@ -73,14 +78,31 @@ export interface PlaybookRequest {
 }
 
 /**
- * The whole HTTP contract of one playbook, host-free: optional Entra token, JSON, the trigger schema (a bad
- * field is a 400 naming its path, and nothing is changed), the workspace allow-list, then the playbook core.
+ * Largest playbook request body (bytes). A Sentinel incident trigger with its expanded alerts and entities is
+ * tens to hundreds of KB; anything bigger is refused with 413 before it is parsed (app setting
+ * `OTSOC_PLAYBOOK_MAX_BODY_BYTES` raises it).
+ */
+export const MAX_PLAYBOOK_BODY_BYTES = 1024 * 1024;
+
+/** The 413 answer of an oversized playbook request (also used by the Functions adapter on Content-Length). */
+export function tooLargeResult(maxBytes: number): HttpResult {
+  return {
+    status: 413,
+    jsonBody: { error: 'payload-too-large', message: `the request body is over ${maxBytes} bytes` },
+  };
+}
+
+/**
+ * The whole HTTP contract of one playbook, host-free: optional Entra token, the size limit (413), JSON, the
+ * trigger schema (a bad field is a 400 naming its path, and nothing is changed), the workspace allow-list, then
+ * the playbook core.
  */
 export async function handlePlaybook(
   name: PlaybookName,
   request: PlaybookRequest,
   deps: PlaybookDeps,
   validateToken?: TokenValidator,
+  maxBodyBytes: number = MAX_PLAYBOOK_BODY_BYTES,
 ): Promise<HttpResult> {
   if (validateToken) {
     const check = await validateToken(request.authorization);
@@ -91,6 +113,12 @@ export async function handlePlaybook(
         headers: { 'www-authenticate': 'Bearer' },
       };
   }
+  // Cheap bound first (a UTF-16 unit is at least one UTF-8 byte), the exact byte count only near the limit.
+  if (
+    request.body.length > maxBodyBytes ||
+    (request.body.length * 3 > maxBodyBytes && Buffer.byteLength(request.body, 'utf8') > maxBodyBytes)
+  )
+    return tooLargeResult(maxBodyBytes);
   let body: unknown;
   try {
     body = JSON.parse(request.body);

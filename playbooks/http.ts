@@ -1,4 +1,5 @@
 import { DownstreamError, type DownstreamService } from './errors.js';
+import { redactSecrets } from './redact.js';
 
 /** The slice of `fetch` the playbooks use; tests pass an in-process fake that honours the real contracts. */
 export type FetchLike = (url: string, init: RequestInit) => Promise<Response>;
@@ -75,7 +76,7 @@ export async function fetchWithRetry(
       const throttled = res?.status === 429;
       const what = res
         ? `HTTP ${res.status}`
-        : `network error: ${(networkError as Error)?.message ?? networkError}`;
+        : `network error: ${redactSecrets(String((networkError as Error)?.message ?? networkError))}`;
       throw new DownstreamError(
         service,
         throttled ? 'throttled' : 'unavailable',

@@ -6,6 +6,7 @@ import { createTokenValidator, type TokenValidator } from './auth.js';
 import { formatZodIssues, type PlaybookConfig, parsePlaybookConfig } from './config.js';
 import { graphDirectory } from './directory.js';
 import { PlaybookConfigError } from './errors.js';
+import { MAX_PLAYBOOK_BODY_BYTES } from './handler.js';
 import {
   createLogAnalyticsQuery,
   logAnalyticsAlertFacts,
@@ -39,11 +40,20 @@ export const playbookSettingsSchema = z.object({
   OTSOC_GROUP_TABLE_NAME: tableName.default('otsocgroups'),
   /** Query Log Analytics for OTAlerts_CL facts and classification history (Log Analytics Reader). */
   OTSOC_PLAYBOOK_LOG_QUERIES: z.enum(['true', 'false']).default('true'),
+  /** Largest request body a playbook accepts (bytes); bigger requests get 413 before they are parsed. */
+  OTSOC_PLAYBOOK_MAX_BODY_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .max(100 * 1024 * 1024)
+    .default(MAX_PLAYBOOK_BODY_BYTES),
 });
 
 export interface PlaybookRuntime {
   deps: PlaybookDeps;
   validateToken?: TokenValidator;
+  /** Request body limit (default `MAX_PLAYBOOK_BODY_BYTES`). */
+  maxBodyBytes?: number;
   /** 'memory' means idempotency holds only within one instance: configure a table in Azure. */
   stateKind: 'table' | 'memory';
 }
@@ -141,6 +151,7 @@ export async function playbookRuntimeFromEnv(
   return {
     deps,
     ...(config.auth ? { validateToken: createTokenValidator(config.auth) } : {}),
+    maxBodyBytes: s.OTSOC_PLAYBOOK_MAX_BODY_BYTES,
     stateKind: durable ? 'table' : 'memory',
   };
 }
