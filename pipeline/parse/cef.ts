@@ -9,6 +9,7 @@ import {
   assignAddress,
   type Draft,
   fail,
+  inReason,
   messageText,
   type ParseOptions,
   quote,
@@ -55,9 +56,11 @@ const KEY_RE = /^[A-Za-z0-9_.[\]-]{1,64}$/;
  * Extension `key=value key2=value with spaces`: a key is the token before an unescaped `=` that follows a space.
  * An `=` without a valid key before it stays part of the value (tolerates `msg=a=b`). One pass, no regex over the
  * whole string. Keys are lower-cased; values are unescaped (`\=`, `\\`, `\n`, `\r`, `\|`) and trimmed.
+ * A repeated key is resolved by `setField`.
  */
 export function parseExtension(s: string): Map<string, string> {
   const out = new Map<string, string>();
+  const pinned = new Set<string>();
   const n = s.length;
   let key: string | undefined;
   let valueStart = 0;
@@ -70,7 +73,9 @@ export function parseExtension(s: string): Map<string, string> {
     const c = s.charCodeAt(i);
     if (c === 92 /* \ */) {
       escaped = true;
-      i++;
+      // `\\` and `\=` hide the next character; a stray backslash must not hide the space before a key.
+      const next = s.charCodeAt(i + 1);
+      if (next !== 32 && next !== 9) i++;
       continue;
     }
     if (c === 32 || c === 9) {
@@ -91,20 +96,39 @@ export function parseExtension(s: string): Map<string, string> {
     if (lastSpace < valueStart) continue; // `=` inside a value token
     const k = s.slice(lastSpace + 1, i);
     if (!KEY_RE.test(k)) continue;
-    setValue(out, key, s.slice(valueStart, lastSpace), escaped);
+    setValue(out, pinned, key, s.slice(valueStart, lastSpace), escaped);
     key = k;
     valueStart = i + 1;
     lastSpace = -1;
     escaped = false;
   }
-  if (key !== undefined) setValue(out, key, s.slice(valueStart), escaped);
+  if (key !== undefined) setValue(out, pinned, key, s.slice(valueStart), escaped);
   return out;
 }
 
-function setValue(out: Map<string, string>, key: string, raw: string, escaped: boolean): void {
-  const v = (escaped ? unescapeValue(raw) : raw).trim();
-  const k = key.toLowerCase();
-  if (!out.has(k)) out.set(k, v);
+function setValue(
+  out: Map<string, string>,
+  pinned: Set<string>,
+  key: string,
+  raw: string,
+  escaped: boolean,
+): void {
+  setField(out, pinned, key.toLowerCase(), (escaped ? unescapeValue(raw) : raw).trim());
+}
+
+/**
+ * Stores `key` unless the value to keep is another occurrence. A well-formed record names each key once; a repeat
+ * means text inside a value was read as fields, because the sender did not escape `=` (CEF requires `\=`) or
+ * cannot escape its delimiter (LEEF). That text sits in the free-text message (`msg`), which the sensor writes
+ * first. So a key that appeared before the message keeps its first value (`pinned`), a key after it its last:
+ * the copy injected into the message lies between the two and wins neither way. Without a message, the first
+ * value wins.
+ */
+export function setField(out: Map<string, string>, pinned: Set<string>, key: string, value: string): void {
+  const afterMessage = out.has('msg') || out.has('message');
+  if (afterMessage ? pinned.has(key) : out.has(key)) return;
+  out.set(key, value);
+  if (!afterMessage) pinned.add(key);
 }
 
 function unescapeValue(v: string): string {
@@ -185,7 +209,7 @@ export function parseCef(msg: string, at: number, header: SyslogHeader, opts?: P
   ];
   if (version.trim() !== '0' && version.trim() !== '1')
     return fail(`unsupported CEF version ${quote(version)}`);
-  if (!isD4IoTVendor(vendor)) return fail(`not a Defender for IoT alert (CEF vendor=${vendor.trim()})`);
+  if (!isD4IoTVendor(vendor)) return fail(`not a Defender for IoT alert (CEF vendor=${inReason(vendor)})`);
   const ext = parseExtension(msg.slice(split.rest));
   applyCustomLabels(ext);
 

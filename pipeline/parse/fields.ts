@@ -51,6 +51,12 @@ export function messageText(v: unknown): string {
   return s.length > MAX_MESSAGE ? s.slice(0, MAX_MESSAGE) : s;
 }
 
+/** A record's own text inside a failure reason: one line, at most `max` characters (the record is 1 MiB). */
+export function inReason(v: string, max = 100): string {
+  const s = v.replace(/[\u0000-\u001f\u007f-\u009f]/g, ' ').trim();
+  return s.length > max ? `${s.slice(0, max - 3)}...` : s;
+}
+
 /** Quote a raw value for a failure reason, short enough to stay readable. */
 export function quote(v: unknown): string {
   let s = typeof v === 'string' ? v : (JSON.stringify(v) ?? String(v));

@@ -6,8 +6,17 @@
  * The older QRadar sample (`devTime=May 05 2019 15:28:54 sev=2 cat=XSense Alerts title=...`) separates attributes
  * with single spaces; when the delimiter never occurs, attributes are read the CEF way (key = token before `=`).
  */
-import { applyCustomLabels, deviceFrom, parseExtension, pick, splitCefHeader } from './cef.js';
-import { type Draft, fail, messageText, type ParseOptions, quote, resolveTimes, text } from './fields.js';
+import { applyCustomLabels, deviceFrom, parseExtension, pick, setField, splitCefHeader } from './cef.js';
+import {
+  type Draft,
+  fail,
+  inReason,
+  messageText,
+  type ParseOptions,
+  quote,
+  resolveTimes,
+  text,
+} from './fields.js';
 import { toEngine, toSeverity } from './severity.js';
 import type { SyslogHeader } from './syslogHeader.js';
 
@@ -27,11 +36,12 @@ function delimiterOf(spec: string): string | undefined {
 function parseAttributes(attrs: string, delimiter: string): Map<string, string> {
   if (!attrs.includes(delimiter)) return parseExtension(attrs);
   const out = new Map<string, string>();
+  const pinned = new Set<string>();
   for (const part of attrs.split(delimiter)) {
     const eq = part.indexOf('=');
     if (eq <= 0) continue;
     const k = part.slice(0, eq).trim().toLowerCase();
-    if (k !== '' && !out.has(k)) out.set(k, part.slice(eq + 1).trim());
+    if (k !== '') setField(out, pinned, k, part.slice(eq + 1).trim());
   }
   return out;
 }
@@ -50,7 +60,7 @@ export function parseLeef(msg: string, at: number, header: SyslogHeader, opts?: 
   const [version, vendor] = split.fields as [string, string];
   const major = version.trim().charAt(0);
   if (major !== '1' && major !== '2') return fail(`unsupported LEEF version ${quote(version)}`);
-  if (!isD4IoTVendor(vendor)) return fail(`not a Defender for IoT alert (LEEF vendor=${vendor.trim()})`);
+  if (!isD4IoTVendor(vendor)) return fail(`not a Defender for IoT alert (LEEF vendor=${inReason(vendor)})`);
 
   let attrs = msg.slice(split.rest);
   let delimiter = '\t';

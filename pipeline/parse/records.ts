@@ -259,7 +259,8 @@ function addElement(ctx: Ctx, el: unknown, raw: string | undefined, line: number
   }
   if (typeof el !== 'object' || el === null || Array.isArray(el)) {
     const kind = el === null ? 'null' : Array.isArray(el) ? 'a nested array' : typeof el;
-    pushError(ctx, `record is ${kind}, not an object or string`, JSON.stringify(el) ?? String(el), line);
+    // safeStringify: a nested array can be thousands of levels deep, and JSON.stringify recurses.
+    pushError(ctx, `record is ${kind}, not an object or string`, safeStringify(el) || String(el), line);
     return;
   }
   const problem = checkShape(el, ctx.maxDepth, ctx.maxBytes);

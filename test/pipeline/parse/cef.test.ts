@@ -126,6 +126,34 @@ describe('CEF extension parsing', () => {
     expect(Object.fromEntries(parseExtension('junk words msg=first msg=second'))).toEqual({ msg: 'first' });
   });
 
+  it('unescaped ` key=` inside msg cannot override a key the record carries before or after msg', () => {
+    // The sensor writes msg first; an unescaped message `... severity=Warning src_ip=6.6.6.6` used to win over
+    // the record's own severity and source (first value won), downgrading and misattributing the alert.
+    const r = parse(
+      `${HEAD}|T|10|start=1767607872000 msg=hi severity=Warning src_ip=6.6.6.6 start=0 severity=Critical src_ip=10.10.1.5`,
+    );
+    expect(r.ok && r.alert).toMatchObject({
+      message: 'hi',
+      severity: 'High',
+      source: { ip: '10.10.1.5' },
+      firstSeen: '2026-01-05T10:11:12.000Z',
+    });
+  });
+
+  it('a stray backslash before a space does not swallow the next key', () => {
+    // `C:\\ot path\` with its last backslash unescaped: it used to escape the space and hide `severity=`.
+    expect(Object.fromEntries(parseExtension('msg=C:\\\\ot path\\ severity=Major'))).toEqual({
+      msg: 'C:\\ot path\\',
+      severity: 'Major',
+    });
+  });
+
+  it('quotes at most 100 characters of a foreign vendor in the reason', () => {
+    const r = parse(`CEF:0|${'V'.repeat(5000)}|p|1|x|T|5|start=1767607872000`);
+    expect(r.ok).toBe(false);
+    expect(!r.ok && r.reason).toBe(`not a Defender for IoT alert (CEF vendor=${'V'.repeat(97)}...)`);
+  });
+
   it('maps csN labels (site/zone) and shost names', () => {
     const r = parse(
       `${HEAD}|Some Alert|4|cs1Label=Site cs1=Plant A cs2Label=Zone cs2=Line 1 shost=EWS-01 dhost=10.10.2.20 start=1767607872000`,

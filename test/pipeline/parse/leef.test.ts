@@ -101,6 +101,22 @@ describe('LEEF fixtures', () => {
   });
 });
 
+describe('LEEF attribute injection', () => {
+  it('a delimiter inside msg cannot override the attributes the record carries before or after it', () => {
+    // LEEF has no escape for its delimiter: a message holding `\tseverity=Minor` used to win over the record's
+    // own severity (first value won). Now keys before msg keep their first value, keys after it their last.
+    const r = parse(
+      `${HEAD}title=Genuine\tmsg=hi\ttitle=Fake\tseverity=Minor\tsrc_ip=6.6.6.6\tseverity=Critical\tsrc_ip=10.10.1.5\tstart=1767607872000`,
+    );
+    expect(r.ok && r.alert).toMatchObject({
+      title: 'Genuine',
+      message: 'hi',
+      severity: 'High',
+      source: { ip: '10.10.1.5' },
+    });
+  });
+});
+
 describe('malformed LEEF', () => {
   it.each([
     ['no attributes', `${HEAD}`, 'LEEF record has no attributes'],

@@ -148,6 +148,17 @@ describe('splitEvent: strings and bytes', () => {
     ]);
   });
 
+  it('rejects 10,000 levels of array nesting without overflowing the stack', () => {
+    // Serialising the nested element for the dead letter used to throw RangeError out of splitEvent, which
+    // crashed the whole batch in processBatch.
+    const deep = `${'['.repeat(10_000)}${']'.repeat(10_000)}`;
+    for (const body of [deep, `{"records":[${deep}]}`, JSON.parse(`[${deep}]`) as unknown]) {
+      const pieces = splitEvent(body);
+      expect(kinds(pieces)).toEqual(['error:record is a nested array, not an object or string']);
+      expect(pieces[0]!.raw).toBe('[unserialisable record]');
+    }
+  });
+
   it('keeps __proto__ keys as inert data', () => {
     const text =
       '{"__proto__":{"polluted":true},"constructor":{"prototype":{"polluted":true}},"AlertName":"x"}';
