@@ -164,6 +164,11 @@ export class SyslogFramer {
     return this.#mode;
   }
 
+  /** Bytes held for an incomplete message between reads: at most the message limit plus an octet count. */
+  get bufferedBytes(): number {
+    return this.#buf.length;
+  }
+
   push(chunk: Buffer): FramerOutput {
     const out: FramerOutput = { messages: [], errors: [] };
     if (this.#failed) return out;

@@ -41,6 +41,9 @@ export async function startWebhook(
   counters: ForwarderCounters,
   log: Logger,
 ): Promise<Listener> {
+  // HTTPS only: the secret header (and the alerts) never cross the plant network in clear text.
+  if (!opts.cert || !opts.key)
+    throw new Error('the webhook needs a TLS certificate and key: it listens on HTTPS only');
   if (!opts.secret && !opts.clientCa)
     throw new Error('the webhook needs a shared secret or client certificates (mTLS), or both');
   const header = (opts.header ?? DEFAULT_WEBHOOK_HEADER).toLowerCase();
@@ -83,8 +86,12 @@ export async function startWebhook(
     if (secretDigest) {
       const given = req.headers[header];
       const value = Array.isArray(given) ? given[0] : given;
-      const ok =
-        value !== undefined && timingSafeEqual(createHash('sha256').update(value).digest(), secretDigest);
+      // Constant time: both sides are SHA-256 digests (same length whatever was sent), compared with
+      // timingSafeEqual, so neither the secret's length nor a matching prefix shows in the answer time.
+      const givenDigest = createHash('sha256')
+        .update(value ?? '')
+        .digest();
+      const ok = timingSafeEqual(givenDigest, secretDigest);
       if (!ok) {
         counters.webhook.unauthorized++;
         log.warn('webhook request without the shared secret', { peer });
