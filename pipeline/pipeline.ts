@@ -119,9 +119,10 @@ function letter(
 
 /**
  * The whole pipeline for one batch of events: parse → enrich → key → group → sink → commit.
- * Never throws for bad records (they go to dead letters with the reason); at-least-once delivery is made
- * exactly-once in effect by per-partition marks in each group and by committing a group only after the
- * sink accepted its row.
+ * Never throws for bad records (they go to dead letters with the reason), nor when the group store fails
+ * (its records are dead-lettered too); it throws only when the dead-letter store fails, or for a redrive batch
+ * whose group store fails. At-least-once delivery is made exactly-once in effect by per-partition marks in each
+ * group and by committing a group only after the sink accepted its row.
  */
 export async function processBatch(
   events: readonly unknown[],
@@ -201,10 +202,32 @@ export async function processBatch(
 
   let pending = [...byKey.keys()];
   const maxAttempts = 1 + (deps.maxConflictRetries ?? 8);
+  /**
+   * The group store failed (an outage beyond its SDK's retries). The trigger checkpoints even when the handler
+   * throws, so throwing would drop the batch: its records are dead-lettered (`commit`) for the redrive instead.
+   * A redrive batch still throws, so the redriver defers its letters without counting an attempt.
+   */
+  const storeFailed = (keys: readonly string[], e: unknown) => {
+    if (meta.redrive) throw e;
+    const reason = `group store unavailable: ${(e as Error)?.message ?? String(e)}`;
+    for (const key of keys) {
+      const keyed = byKey.get(key)!;
+      keyed.members.forEach((m, j) => {
+        letters.push(letter('commit', reason, keyed.records[j]!.raw, m.origin, now));
+      });
+    }
+  };
   for (let attempt = 1; attempt <= maxAttempts && pending.length; attempt++) {
     // Jittered backoff so two racing instances stop colliding on the same group.
     if (attempt > 1) await new Promise((r) => setTimeout(r, Math.random() * 25 * attempt));
-    const heads = await deps.store.getMany(pending);
+    let heads: Map<string, Versioned<GroupState>>;
+    try {
+      heads = await deps.store.getMany(pending);
+    } catch (e) {
+      storeFailed(pending, e);
+      pending = [];
+      break;
+    }
     const plans = pending.map((key) =>
       planKey(key, byKey.get(key)!.members, heads.get(key), deps.spec, version, watermark, now),
     );
@@ -248,7 +271,9 @@ export async function processBatch(
     }
     // Each key is its own conditional write, so they go out in parallel (bounded), as getMany's reads do;
     // a durable store pays one round trip per group, and one after the other they dominated a batch.
-    const conflicted = await commitAll(deps.store, commits);
+    const { conflicted, failed } = await commitAll(deps.store, commits);
+    // The rows of a failed commit may be in Sentinel already: the redrive rewrites the same revision.
+    for (const f of failed) storeFailed([f.key], f.error);
     stats.conflicts += conflicted.length;
     pending = conflicted;
   }
@@ -275,23 +300,31 @@ export async function processBatch(
 /** Parallel commits per batch: the Table store's read concurrency, well within a storage partition's limits. */
 const COMMIT_CONCURRENCY = 16;
 
-/** Puts every head with its ETag; returns the keys that lost a race, in the order they were given. */
+/**
+ * Puts every head with its ETag. Returns the keys that lost a race, in the order they were given, and those whose
+ * write failed (the store's error): one failed write neither stops nor hides the others.
+ */
 async function commitAll(
   store: GroupStore,
   commits: readonly { key: string; head: GroupState; etag: string | undefined }[],
-): Promise<string[]> {
+): Promise<{ conflicted: string[]; failed: { key: string; error: unknown }[] }> {
   const lost = new Array<boolean>(commits.length).fill(false);
+  const failed: { key: string; error: unknown }[] = [];
   let next = 0;
   const worker = async () => {
     while (next < commits.length) {
       const i = next++;
       const c = commits[i]!;
-      const put = await store.put(c.head, c.etag);
-      if (!put.ok) lost[i] = true;
+      try {
+        const put = await store.put(c.head, c.etag);
+        if (!put.ok) lost[i] = true;
+      } catch (error) {
+        failed.push({ key: c.key, error });
+      }
     }
   };
   await Promise.all(Array.from({ length: Math.min(COMMIT_CONCURRENCY, commits.length) }, worker));
-  return commits.filter((_, i) => lost[i]).map((c) => c.key);
+  return { conflicted: commits.filter((_, i) => lost[i]).map((c) => c.key), failed };
 }
 
 function countOutcome(stats: BatchStats, o: ApplyOutcome): void {

@@ -80,6 +80,11 @@ export interface FakeReply {
   /** seconds, sent as Retry-After */
   retryAfter?: number;
   error?: { code: string; message: string };
+  /**
+   * Answer this many ms late (a slow or hung service: the client's deadline may give up first). A delayed 204
+   * stores the rows on arrival, as the service does, so a client that gave up never learns they were accepted.
+   */
+  delayMs?: number;
 }
 
 export type FakeBehavior = (context: {
@@ -96,6 +101,8 @@ export interface FakeLogsIngestion {
   requests: FakeRequestRecord[];
   /** Rows of requests answered 204, in arrival order. */
   accepted: Record<string, unknown>[];
+  /** What the next requests get; replaces the `behavior` given at start. */
+  setBehavior(behavior: FakeBehavior | undefined): void;
   close(): Promise<void>;
 }
 
@@ -109,6 +116,8 @@ export async function startFakeLogsIngestion(options: {
   const requests: FakeRequestRecord[] = [];
   const accepted: Record<string, unknown>[] = [];
   const started = performance.now();
+  let behavior = options.behavior;
+  const delayed = new Set<NodeJS.Timeout>();
 
   const server: Server = createServer({ cert: options.cert, key: options.key }, (req, res) => {
     const chunks: Buffer[] = [];
@@ -134,6 +143,8 @@ export async function startFakeLogsIngestion(options: {
       };
       requests.push(record);
       const reply = (status: number, error?: { code: string; message: string }, retryAfter?: number) => {
+        // A delayed answer to a client that already gave up (closed the connection) goes nowhere.
+        if (res.destroyed || res.writableEnded) return;
         record.status = status;
         const headers: Record<string, string> = {};
         if (retryAfter !== undefined) headers['retry-after'] = String(retryAfter);
@@ -172,21 +183,29 @@ export async function startFakeLogsIngestion(options: {
       }
       const rows = JSON.parse(json.toString('utf8')) as Record<string, unknown>[];
       record.rows = rows.length;
-      const decided = options.behavior?.({
+      const decided = behavior?.({
         requestNumber: record.requestNumber,
         rows,
         gzipBytes: wire.length,
         jsonBytes: json.length,
       });
-      const answer = typeof decided === 'number' ? { status: decided } : decided;
+      const answer: FakeReply | undefined = typeof decided === 'number' ? { status: decided } : decided;
+      const later = (fn: () => void) => {
+        if (!answer?.delayMs) return fn();
+        const timer = setTimeout(() => {
+          delayed.delete(timer);
+          fn();
+        }, answer.delayMs);
+        delayed.add(timer);
+      };
       if (answer && answer.status !== 204) {
         const error =
           answer.error ??
           (answer.status >= 400 ? { code: `Http${answer.status}`, message: 'fake failure' } : undefined);
-        return reply(answer.status, error, answer.retryAfter);
+        return later(() => reply(answer.status, error, answer.retryAfter));
       }
       accepted.push(...rows);
-      reply(204);
+      later(() => reply(204));
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -196,8 +215,13 @@ export async function startFakeLogsIngestion(options: {
     dcrId,
     requests,
     accepted,
+    setBehavior: (b) => {
+      behavior = b;
+    },
     close: () =>
       new Promise<void>((resolve, reject) => {
+        for (const timer of delayed) clearTimeout(timer);
+        delayed.clear();
         server.close((error) => (error ? reject(error) : resolve()));
         server.closeAllConnections();
       }),

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { MemoryDeadLetterStore } from '../../pipeline/deadletter/deadLetterStore.js';
+import { pipelineRedriver, redrive } from '../../pipeline/deadletter/redrive.js';
 import type { GroupState, GroupStore, PutResult } from '../../pipeline/dedup/groupState.js';
 import { DEFAULT_KEY_SPEC } from '../../pipeline/dedup/keySpec.js';
 import { MemoryGroupStore } from '../../pipeline/dedup/memoryGroupStore.js';
@@ -122,6 +123,80 @@ describe('processBatch', () => {
     expect(redrive.newGroups).toBe(1);
     expect(sink.rows).toHaveLength(1);
     expect(sink.rows[0]!.Count).toBe(5);
+  });
+
+  it('dead-letters the batch (commit) when the group store is down instead of throwing, and a redrive carries it', async () => {
+    // The Event Hubs trigger checkpoints a batch whose handler threw: a throw here would drop these records.
+    const { sink, store, deadLetters, deps } = setup();
+    let down = true;
+    const flaky: GroupStore = {
+      kind: 'flaky',
+      get operations() {
+        return store.operations;
+      },
+      getMany: (keys) => (down ? Promise.reject(new Error('503 ServerBusy')) : store.getMany(keys)),
+      put: (s, etag) => store.put(s, etag),
+      listDirty: () => store.listDirty(),
+      findByAlertId: (id) => store.findByAlertId(id),
+      close: async () => {},
+    };
+    const events = Array.from({ length: 4 }, (_, i) =>
+      securityAlert({ t: minute(T0, i), dst: `10.10.2.${i}` }),
+    );
+    const stats = await processBatch(events, meta(4, '3', 70), { ...deps, store: flaky });
+    expect(stats).toMatchObject({ parsed: 4, deadLettered: 4, rowsWritten: 0 });
+    const letters = await deadLetters.list();
+    expect(letters.map((l) => [l.stage, l.origin.sequence])).toEqual([
+      ['commit', 70],
+      ['commit', 71],
+      ['commit', 72],
+      ['commit', 73],
+    ]);
+    expect(letters[0]!.reason).toBe('group store unavailable: 503 ServerBusy');
+
+    // A redrive batch throws instead, so the redriver defers it without counting an attempt.
+    const redriveDeps = { ...deps, store: flaky };
+    const run = pipelineRedriver(redriveDeps);
+    expect(await redrive(deadLetters, run)).toMatchObject({ redriven: 0, deferred: 4 });
+    expect((await deadLetters.list()).every((l) => l.attempts === 1)).toBe(true);
+    down = false;
+    expect(await redrive(deadLetters, run)).toMatchObject({ redriven: 4 });
+    expect(sink.totalCount()).toBe(4);
+  });
+
+  it('a failed write of one group dead-letters its records and commits the others', async () => {
+    const { sink, store, deadLetters, deps } = setup();
+    const failing: GroupStore = {
+      kind: 'failing-put',
+      get operations() {
+        return store.operations;
+      },
+      getMany: (keys) => store.getMany(keys),
+      put: (s, etag) =>
+        s.latest.destination.ip === '10.10.2.1'
+          ? Promise.reject(new Error('socket hang up'))
+          : store.put(s, etag),
+      listDirty: () => store.listDirty(),
+      findByAlertId: (id) => store.findByAlertId(id),
+      close: async () => {},
+    };
+    const events = Array.from({ length: 3 }, (_, i) =>
+      securityAlert({ t: minute(T0, i), dst: `10.10.2.${i}` }),
+    );
+    const stats = await processBatch(events, meta(3, '0', 5), { ...deps, store: failing });
+    expect(stats).toMatchObject({ deadLettered: 1, rowsWritten: 3 });
+    const [l] = await deadLetters.list();
+    expect(l).toMatchObject({ stage: 'commit', origin: { sequence: 6 } });
+    expect(l!.reason).toBe('group store unavailable: socket hang up');
+    expect(store.size).toBe(2);
+    // Its row reached Sentinel; the redrive rewrites the same AlertId and Revision with the same content.
+    await redrive(deadLetters, pipelineRedriver(deps));
+    const rows = sink.rows.filter((r) => r.DestinationIP === '10.10.2.1');
+    expect(rows.map((r) => [r.Revision, r.Count])).toEqual([
+      [1, 1],
+      [1, 1],
+    ]);
+    expect(new Set(rows.map((r) => r.AlertId)).size).toBe(1);
   });
 
   it('re-reads and re-applies when another writer updated the group (ETag conflict)', async () => {

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { MemoryDeadLetterStore } from '../../../pipeline/deadletter/deadLetterStore.js';
 import type { GroupStore } from '../../../pipeline/dedup/groupState.js';
 import { DEFAULT_KEY_SPEC, type KeySpec } from '../../../pipeline/dedup/keySpec.js';
@@ -58,7 +58,6 @@ describe('durable grouping on Table Storage (Azurite)', () => {
 
   it('survives a crash between sink and commit: the redelivered batch rewrites the same revision, counts stay exact', async () => {
     const { store, sink, deps } = await setup();
-    let crash = true;
     const crashing: GroupStore = {
       kind: 'crashing',
       get operations() {
@@ -68,19 +67,12 @@ describe('durable grouping on Table Storage (Azurite)', () => {
       listDirty: () => store.listDirty(),
       findByAlertId: (id) => store.findByAlertId(id),
       close: async () => {},
-      put: async (s, etag) => {
-        if (crash) {
-          crash = false;
-          throw new Error('instance died after the sink accepted the row');
-        }
-        return store.put(s, etag);
-      },
+      // The instance dies after the sink accepted the row: its commit never happens (nor anything after it).
+      put: () => new Promise<never>(() => {}),
     };
     const events = Array.from({ length: 10 }, (_, i) => securityAlert({ t: minute(T0, i / 2) }));
-    await expect(processBatch(events, meta(10, '4', 0), { ...deps, store: crashing })).rejects.toThrow(
-      'instance died',
-    );
-    expect(sink.rows).toHaveLength(1); // the row reached Sentinel, the state did not
+    void processBatch(events, meta(10, '4', 0), { ...deps, store: crashing });
+    await vi.waitFor(() => expect(sink.rows).toHaveLength(1)); // the row reached Sentinel, the state did not
     await processBatch(events, meta(10, '4', 0), deps); // Event Hubs redelivers from the last checkpoint
     await flushGroups(deps, { all: true });
     expectNoConflictingRevisions(sink);
