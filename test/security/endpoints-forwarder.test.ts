@@ -160,7 +160,7 @@ describe('rule 4: the webhook is HTTPS only, authenticated, secret compared in c
 
   it('wrong, missing or longer secrets are 401; the right one is 202', async () => {
     const before = fwd.counters.webhook.unauthorized;
-    for (const headers of [
+    for (const headers of <Record<string, string>[]>[
       {},
       { [DEFAULT_WEBHOOK_HEADER]: 'wrong' },
       { [DEFAULT_WEBHOOK_HEADER]: `${SECRET}x` },
