@@ -266,7 +266,9 @@ export async function processBatch(
         });
         continue;
       }
-      if (!plan.changed) continue; // a pure redelivery: nothing to commit
+      // A pure redelivery commits nothing, unless it wrote a row (its watermark ended the window of a group with
+      // unwritten changes): that revision must be recorded, or a later row would reuse it with other content.
+      if (!plan.changed && !plan.rows.length) continue;
       commits.push({ key: plan.key, head, etag: plan.etag });
     }
     // Each key is its own conditional write, so they go out in parallel (bounded), as getMany's reads do;

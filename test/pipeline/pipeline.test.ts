@@ -199,6 +199,28 @@ describe('processBatch', () => {
     expect(new Set(rows.map((r) => r.AlertId)).size).toBe(1);
   });
 
+  it('commits the row a pure redelivery writes, so no later row reuses its revision', async () => {
+    const { sink, deps } = setup();
+    const k = (t: string) => securityAlert({ t, dst: '10.10.2.21' });
+    await processBatch([k(T0)], meta(1, '0', 0), deps); // Created, revision 1
+    const b = k(minute(T0, 1));
+    await processBatch([b], meta(1, '0', 1), deps); // merged, not written yet (update interval)
+    // Redelivered with a later event of another group: nothing changes, but the watermark ends the window.
+    const other = securityAlert({ t: minute(T0, 15), dst: '10.10.2.99' });
+    const redelivered = await processBatch([b, other], meta(2, '0', 1), deps);
+    expect(redelivered).toMatchObject({ duplicates: 1, newGroups: 1 });
+    // A late member from another partition, then the flush timer.
+    await processBatch([k(minute(T0, 5))], meta(1, '1', 0), deps);
+    await flushGroups(deps, { all: true });
+    const byRevision = new Map<string, number>();
+    for (const r of sink.rows) {
+      const id = `${r.AlertId}#${r.Revision}`;
+      expect(byRevision.get(id) ?? r.Count, id).toBe(r.Count);
+      byRevision.set(id, r.Count);
+    }
+    expect(sink.totalCount()).toBe(4);
+  });
+
   it('re-reads and re-applies when another writer updated the group (ETag conflict)', async () => {
     const { sink, store, deps } = setup();
     const first = [securityAlert({ t: T0 })];
