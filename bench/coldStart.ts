@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
-import { median, summarize } from './stats.js';
+import { figure, median } from './stats.js';
 import { type Bench, type BenchOptions, type BenchResult, type Figure, ROOT } from './types.js';
 
 const execFileAsync = promisify(execFile);
@@ -189,11 +189,6 @@ function chainOf(file: string, parents: Map<string, string>): string {
     .join(' → ');
 }
 
-function fig(name: string, values: number[], unit: string, extra: Partial<Figure> = {}): Figure {
-  const s = summarize(values);
-  return { name, value: s.median, unit, runs: s.runs, min: s.min, max: s.max, ...extra };
-}
-
 export const coldStart: Bench = {
   name: 'coldStart',
   title: 'Cold start: import of the built Function entry in a fresh Node process',
@@ -231,7 +226,7 @@ export const coldStart: Bench = {
       if (hit) violations.push(`${what}: ${chainOf(hit, graph.parents)}`);
     }
     const figures: Figure[] = [
-      fig(
+      figure(
         'import dist/functions/index.js',
         entry.map((e) => e.import),
         'ms',
@@ -246,7 +241,7 @@ export const coldStart: Bench = {
           met: ratio <= TARGET_RATIO,
         },
       ),
-      fig(
+      figure(
         'ready for the first event (import + lazy handler modules)',
         entry.map((e) => e.ready ?? Number.NaN),
         'ms',
@@ -255,7 +250,7 @@ export const coldStart: Bench = {
           ratio: median(entry.map((e, i) => (e.ready ?? Number.NaN) / functionsOnly[i]!.import)),
         },
       ),
-      fig(
+      figure(
         'whole process (spawn → exit), entry',
         entry.map((e) => e.wallMs),
         'ms',
@@ -268,7 +263,7 @@ export const coldStart: Bench = {
           ratio: median(entry.map((e, i) => e.wallMs / functionsOnly[i]!.wallMs)),
         },
       ),
-      fig(
+      figure(
         'Node start before the import',
         entry.map((e) => e.boot),
         'ms',

@@ -305,7 +305,7 @@ function securityAlertRow(
 }
 
 /** Deterministic uniform numbers in [0, 1) (LCG), so every run and every format sees the same sequence. */
-function uniform(seed: number): () => number {
+export function uniform(seed: number): () => number {
   let x = seed >>> 0;
   return () => {
     x = (Math.imul(x, 1_664_525) + 1_013_904_223) >>> 0;

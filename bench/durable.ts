@@ -19,7 +19,7 @@ import {
 } from '../test/helpers/fakeLogsIngestion.js';
 import { asEvents, dataset } from './data.js';
 import { depsFor, runBatches, type SampleSetup, sampleSetup } from './harness.js';
-import { median, p50, p99, summarize } from './stats.js';
+import { figure, median, p50, p99 } from './stats.js';
 import type { Bench, BenchOptions, BenchResult, Figure } from './types.js';
 
 const BATCH = 100;
@@ -74,11 +74,6 @@ async function runOnce(
   };
 }
 
-function fig(name: string, values: number[], unit: string, extra: Partial<Figure> = {}): Figure {
-  const s = summarize(values);
-  return { name, value: s.median, unit, runs: s.runs, min: s.min, max: s.max, ...extra };
-}
-
 export const durable: Bench = {
   name: 'durable',
   title:
@@ -113,7 +108,7 @@ export const durable: Bench = {
       const m = (f: (x: RunFigures) => number) => memory.map(f);
       const ratios = table.map((x, i) => x.rate / memory[i]!.rate);
       const figures: Figure[] = [
-        fig(
+        figure(
           'Table store: alerts/s',
           t((x) => x.rate),
           'alerts/s',
@@ -122,7 +117,7 @@ export const durable: Bench = {
             ratio: median(ratios),
           },
         ),
-        fig(
+        figure(
           'Table store: batch latency p50',
           t((x) => x.p50),
           'ms',
@@ -130,7 +125,7 @@ export const durable: Bench = {
             baseline: { name: 'memory store p50', value: median(m((x) => x.p50)), unit: 'ms' },
           },
         ),
-        fig(
+        figure(
           'Table store: batch latency p99',
           t((x) => x.p99),
           'ms',
@@ -138,17 +133,17 @@ export const durable: Bench = {
             baseline: { name: 'memory store p99', value: median(m((x) => x.p99)), unit: 'ms' },
           },
         ),
-        fig(
+        figure(
           'Table operations per batch of 100',
           t((x) => x.opsPerBatch),
           'ops/batch',
         ),
-        fig(
+        figure(
           'Logs Ingestion requests per batch',
           t((x) => x.requestsPerBatch),
           'requests/batch',
         ),
-        fig(
+        figure(
           'Rows per batch',
           t((x) => (x.rows * BATCH) / n),
           'rows/batch',

@@ -3,6 +3,7 @@
  * ratio is the median of per-run ratios (a subject run and its baseline run back to back, so load that comes
  * and goes hits both).
  */
+import type { Figure } from './types.js';
 
 /** Value at quantile `q` (0–1) of `values`, nearest-rank on the sorted copy. NaN when empty. */
 export function quantile(values: readonly number[], q: number): number {
@@ -83,3 +84,9 @@ export function fmt(n: number, digits = 3): string {
 }
 
 export const MIB = 1024 * 1024;
+
+/** A figure from the values of several runs: their median, with the run count and the spread. */
+export function figure(name: string, values: number[], unit: string, extra: Partial<Figure> = {}): Figure {
+  const s = summarize(values);
+  return { name, value: s.median, unit, runs: s.runs, min: s.min, max: s.max, ...extra };
+}

@@ -11,9 +11,9 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { MemoryGroupStore } from '../pipeline/dedup/memoryGroupStore.js';
 import { addStats, emptyStats, flushGroups, processBatch } from '../pipeline/pipeline.js';
-import { type BenchFormat, FORMAT_LABEL, FORMATS, recordText, T0 } from './data.js';
+import { type BenchFormat, FORMAT_LABEL, FORMATS, recordText, T0, uniform } from './data.js';
 import { CountingSink, depsFor, sampleSetup } from './harness.js';
-import { median, summarize } from './stats.js';
+import { figure, median } from './stats.js';
 import type { Bench, BenchOptions, BenchResult, Figure } from './types.js';
 
 const execFileAsync = promisify(execFile);
@@ -48,15 +48,6 @@ const gc = (): void => {
   if (!g) throw new Error('run with --expose-gc');
   for (let i = 0; i < 3; i++) g();
 };
-
-/** Deterministic uniform numbers in [0, 1), so every run interleaves the groups the same way. */
-function uniform(seed: number): () => number {
-  let x = seed >>> 0;
-  return () => {
-    x = (Math.imul(x, 1_664_525) + 1_013_904_223) >>> 0;
-    return x / 2 ** 32;
-  };
-}
 
 async function child(
   groups: number,
@@ -133,11 +124,6 @@ async function runChild(groups: number, alerts: number, format: BenchFormat): Pr
   return JSON.parse(stdout.trim().split('\n').pop()!) as ChildResult;
 }
 
-function fig(name: string, values: number[], unit: string, extra: Partial<Figure> = {}): Figure {
-  const s = summarize(values);
-  return { name, value: s.median, unit, runs: s.runs, min: s.min, max: s.max, ...extra };
-}
-
 export const storm: Bench = {
   name: 'storm',
   title: 'Storm collapse through processBatch (memory store, counting sink), a fresh process per run',
@@ -156,39 +142,39 @@ export const storm: Bench = {
       const rows = pick((c) => c.rowsInBatches + c.rowsAtFlush);
       const bytesPerGroup = pick((c) => c.bytesPerGroup);
       figures.push(
-        fig(
+        figure(
           `${label}: throughput`,
           pick((c) => c.alertsPerSecond),
           'alerts/s',
         ),
-        fig(`${label}: rows written (batches + final flush)`, rows, 'rows'),
-        fig(
+        figure(`${label}: rows written (batches + final flush)`, rows, 'rows'),
+        figure(
           `${label}: dedup ratio`,
           pick((c) => c.alerts / (c.rowsInBatches + c.rowsAtFlush)),
           'alerts/row',
         ),
         // With 100 groups the per-group figure is the process's fixed growth (caches, compiled code) ÷ 100.
         groups >= 10_000
-          ? fig(`${label}: heap per open group (after GC)`, bytesPerGroup, 'B/group', {
+          ? figure(`${label}: heap per open group (after GC)`, bytesPerGroup, 'B/group', {
               target: `< ${TARGET_BYTES_PER_GROUP} B/group`,
               met: median(bytesPerGroup) < TARGET_BYTES_PER_GROUP,
             })
-          : fig(
+          : figure(
               `${label}: heap growth (fixed costs, not per group)`,
               pick((c) => (c.heapAfter - c.heapBefore) / 2 ** 20),
               'MiB',
             ),
-        fig(
+        figure(
           `${label}: JSON size of one group state`,
           pick((c) => c.jsonBytesPerGroup),
           'B/group',
         ),
-        fig(
+        figure(
           `${label}: heap after GC`,
           pick((c) => c.heapAfter / 2 ** 20),
           'MiB',
         ),
-        fig(
+        figure(
           `${label}: RSS at the end`,
           pick((c) => c.rssAfter / 2 ** 20),
           'MiB',

@@ -12,7 +12,7 @@ import type { OtAlert } from '../pipeline/model/alert.js';
 import { parseRecord, splitEvent } from '../pipeline/parse/index.js';
 import { asEvents, type BenchFormat, dataset, FORMAT_LABEL, FORMATS, JSON_FORMATS } from './data.js';
 import { CountingSink, depsFor, runBatches, type SampleSetup, sampleSetup } from './harness.js';
-import { median, paired, summarize } from './stats.js';
+import { figure, median, paired } from './stats.js';
 import type { Bench, BenchOptions, BenchResult, Figure } from './types.js';
 
 const BATCH = 100;
@@ -58,11 +58,6 @@ function timeUs(n: number, fn: () => void): number {
   const t = performance.now();
   fn();
   return ((performance.now() - t) * 1000) / n;
-}
-
-function figure(name: string, values: number[], unit: string, extra: Partial<Figure> = {}): Figure {
-  const s = summarize(values);
-  return { name, value: s.median, unit, runs: s.runs, min: s.min, max: s.max, ...extra };
 }
 
 async function measureFormat(
