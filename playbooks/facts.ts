@@ -163,7 +163,7 @@ function escalationRules(v: unknown): string[] {
 
 const CRITICALITY_RANK: Record<string, number> = { low: 1, medium: 2, high: 3, critical: 4 };
 export const criticalityRank = (c: string | undefined): number =>
-  c ? (CRITICALITY_RANK[c.toLowerCase()] ?? 0) : 0;
+  c && Object.hasOwn(CRITICALITY_RANK, c.toLowerCase()) ? CRITICALITY_RANK[c.toLowerCase()]! : 0;
 
 /** Defender for IoT importance (Low/Normal/High) as our criticality scale. */
 function criticalityOfImportance(v: string | undefined): string | undefined {

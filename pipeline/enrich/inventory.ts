@@ -87,8 +87,12 @@ const CRITICALITY_SPELLINGS: Record<string, Criticality> = {
   crownjewel: 'Critical',
 };
 
+/** A vocabulary entry by squashed spelling; own keys only (`constructor` must not find Object's). */
+const own = <T>(table: Record<string, T>, key: string): T | undefined =>
+  Object.hasOwn(table, key) ? table[key] : undefined;
+
 export function parseCriticality(s: string): Criticality | undefined {
-  return CRITICALITY_SPELLINGS[squash(s)];
+  return own(CRITICALITY_SPELLINGS, squash(s));
 }
 
 /** Words some inventories (and Defender for IoT's "Purdue layer") use instead of a number. */
@@ -113,7 +117,7 @@ const PURDUE_NUMBER = /^\d(?:\.5)?$/;
 export function parsePurdueLevel(v: string | number): number | undefined {
   if (typeof v === 'number') return purdueNumber(v);
   const s = v.trim().toLowerCase();
-  const word = PURDUE_WORDS[squash(s)];
+  const word = own(PURDUE_WORDS, squash(s));
   if (word !== undefined) return word;
   const n = s.replace(PURDUE_PREFIX, '');
   return PURDUE_NUMBER.test(n) ? purdueNumber(Number(n)) : undefined;

@@ -69,8 +69,14 @@ function withTime(h: SyslogHeader, ts: string | undefined): SyslogHeader {
   return h;
 }
 
+/** TIMESTAMP of RFC 5424: the NILVALUE or a full date (`2026-01-05T…`). */
+const TS_5424_RE = /^(?:- |\d{4}-\d{2}-\d{2}T)/;
+
 /** `TS HOST APP PROCID MSGID SD [MSG]` after `<PRI>1 `. */
 function rfc5424(s: string, now: number): SyslogHeader {
+  // `<9>1 CEF:0|…` is a bare message after a version-like digit: reading its words as header fields would eat
+  // the start of the message.
+  if (!TS_5424_RE.test(s)) return { message: s };
   let pos = 0;
   const tokens: string[] = [];
   for (let i = 0; i < 5; i++) {

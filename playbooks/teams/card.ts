@@ -99,7 +99,14 @@ export function buildIncidentCard(
       color: SEVERITY_COLOR[input.severity],
       wrap: true,
     },
-    { type: 'TextBlock', text: cardText(input.title, 200), size: 'Large', weight: 'Bolder', wrap: true },
+    {
+      type: 'TextBlock',
+      // A title of invisible characters only is empty once cleaned, and Teams refuses an empty TextBlock.
+      text: cardText(input.title, 200) || '(no title)',
+      size: 'Large',
+      weight: 'Bolder',
+      wrap: true,
+    },
   ];
   if (input.update)
     body.push({ type: 'TextBlock', text: cardText(input.update, 200), isSubtle: true, wrap: true });

@@ -33,12 +33,12 @@ export function cardText(value: unknown, max = 300): string {
     .replace(/\s+/g, ' ')
     .trim();
   s = s.replace(/[<>[\]*`~#|\\&{}]/g, (c) => LOOKALIKE[c] ?? c);
-  // Underscores emphasise only at word edges (CommonMark): keep PLC_01, neutralise _x_.
-  s = s.replace(/(^|[^\p{L}\p{N}])_|_(?=$|[^\p{L}\p{N}])/gu, (m) => m.replace('_', '＿'));
+  // Underscores emphasise only at word edges (CommonMark): keep PLC_01, neutralise _x_ and __x__ (lookarounds, so
+  // the first of two underscores does not use up the character that marks the second as an edge).
+  s = s.replace(/(?<![\p{L}\p{N}])_|_(?![\p{L}\p{N}])/gu, '＿');
   // No clickable schemes or auto-linked hosts: javascript:, data:, https://…, www.…
-  s = s.replace(/\b([a-z][a-z0-9+.-]{1,20}):/gi, (m, scheme: string) =>
-    /^(https?|ftp|file|javascript|vbscript|data|mailto|tel|ms-[a-z-]+)$/i.test(scheme) ? `${scheme}：` : m,
-  );
+  // Wherever the scheme starts: `A+https://…` is no `A+https` scheme to a linkifier, it is a link after `A+`.
+  s = s.replace(/(https?|ftp|file|javascript|vbscript|data|mailto|tel|ms-[a-z-]+):/gi, '$1：');
   s = s.replace(/\bwww\./gi, (m) => `${m.slice(0, 3)}․`);
   // A leading list marker or ordered-list number would turn the line into a list.
   s = s.replace(/^([-+])(\s)/, (_m, c: string, sp: string) => `${c === '-' ? '‐' : '＋'}${sp}`);

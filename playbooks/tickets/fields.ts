@@ -1,5 +1,6 @@
 import type { OtFacts } from '../facts.js';
 import type { IncidentSeverity } from '../sentinel/incident.js';
+import { safeLink } from '../teams/escape.js';
 
 /**
  * Ticket fields end up in CSV exports that people open in Excel: a cell starting with = + - @ (or tab/CR,
@@ -13,11 +14,16 @@ export function neutraliseFormula(s: string): string {
 /** Every line neutralised (some exports split multi-line fields). */
 export const neutraliseLines = (text: string): string => text.split('\n').map(neutraliseFormula).join('\n');
 
-/** Control characters out, whitespace collapsed, length capped: one clean line for a summary. */
+/**
+ * Control characters out, whitespace collapsed, length capped: one clean line for a summary. Angle brackets
+ * become look-alikes (‹ ›): ticket text reaches HTML (ServiceNow notification e-mails, portals, reports), and
+ * alert text from the plant network must not arrive there as markup.
+ */
 export function oneLine(value: unknown, max: number): string {
   const s = String(value ?? '')
     .replace(/[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u202a-\u202e\u2066-\u2069]/g, ' ')
     .replace(/\s+/g, ' ')
+    .replace(/[<>]/g, (c) => (c === '<' ? '‹' : '›'))
     .trim();
   return s.length > max ? `${s.slice(0, max - 1)}…` : s;
 }
@@ -79,12 +85,14 @@ export function ticketDraft(input: {
 }): TicketDraft {
   const f = input.facts;
   const where = [f.site, f.zone].filter(Boolean).join(' / ');
+  // The payload's link only when it is the incident in a Microsoft portal (normalised: no raw `<>"`).
+  const incidentUrl = safeLink(input.incidentUrl);
   const overview: TicketSection = {
     heading: 'Incident',
     items: [
       {
         text: `Sentinel incident #${input.incidentNumber}: ${oneLine(input.title, 200)}`,
-        ...(input.incidentUrl ? { url: input.incidentUrl } : {}),
+        ...(incidentUrl ? { url: incidentUrl } : {}),
       },
       {
         text: `Severity: ${input.severity}${f.criticality ? ` (asset criticality ${oneLine(f.criticality, 20)})` : ''}`,
@@ -121,14 +129,14 @@ export function ticketDraft(input: {
   };
   const trace: TicketSection = {
     heading: 'Source',
-    items: [{ text: `Opened by ot-soc create-ticket for ${input.incidentArmId}` }],
+    items: [{ text: `Opened by ot-soc create-ticket for ${oneLine(input.incidentArmId, 400)}` }],
   };
   const summary = oneLine(`[OT${f.site ? ` ${f.site}` : ''}] ${input.severity}: ${input.title}`, 160);
   return {
     correlationId: input.correlationId,
     incidentArmId: input.incidentArmId,
     incidentNumber: input.incidentNumber,
-    ...(input.incidentUrl ? { incidentUrl: input.incidentUrl } : {}),
+    ...(incidentUrl ? { incidentUrl } : {}),
     severity: input.severity,
     ...(f.criticality ? { criticality: f.criticality } : {}),
     ...(f.site ? { site: f.site } : {}),
@@ -152,7 +160,9 @@ export function serviceNowPriority(
   const bySeverity: Record<IncidentSeverity, number> = { High: 1, Medium: 2, Low: 3, Informational: 3 };
   const byCriticality: Record<string, number> = { critical: 1, high: 1, medium: 2, low: 3 };
   const urgency = bySeverity[severity];
-  const impact = Math.min(bySeverity[severity], byCriticality[criticality?.toLowerCase() ?? ''] ?? 3);
+  // Own keys only: a criticality spelled `constructor` must not find Object's (impact "NaN" is a 400).
+  const c = criticality?.toLowerCase() ?? '';
+  const impact = Math.min(bySeverity[severity], Object.hasOwn(byCriticality, c) ? byCriticality[c]! : 3);
   return { urgency: String(urgency), impact: String(impact) };
 }
 

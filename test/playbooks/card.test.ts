@@ -16,6 +16,12 @@ function inert(s: string): void {
   expect(s).not.toMatch(/[\u200b-\u200f\u202a-\u202e\u2066-\u2069]/);
 }
 
+const parseOk = (payload: unknown) => {
+  const parsed = parseIncidentTrigger(payload);
+  if (!parsed.ok) throw new Error('fixture');
+  return parsed.trigger;
+};
+
 describe('card text neutralisation', () => {
   it.each([
     ['<script>alert(1)</script>', '‹script›alert(1)‹/script›'],
@@ -26,10 +32,14 @@ describe('card text neutralisation', () => {
     ['# heading', '＃ heading'],
     ['see https://evil.example/login now', 'see https：//evil.example/login now'],
     ['visit www.evil.example', 'visit www․evil.example'],
+    // A scheme glued to a word used to pass as the scheme `A+https` and stay clickable.
+    ['A+https://evil.example x-javascript:alert(1)', 'A+https：//evil.example x-javascript：alert(1)'],
     ['{{DATE(2017-02-14T06:08:39Z, SHORT)}}', '｛｛DATE(2017-02-14T06:08:39Z, SHORT)｝｝'],
     ['![img](https://x/y.png)', '!［img］(https：//x/y.png)'],
     ['a\u202eb\u200bc', 'abc'],
     ['LYN_PLC_01 stays readable', 'LYN_PLC_01 stays readable'],
+    // The first underscore of a pair used to consume the edge of the second: `＿_x＿_` still rendered _x＿_.
+    ['__bold__ and ___both___', '＿＿bold＿＿ and ＿＿＿both＿＿＿'],
     ['line one\n\n- two', 'line one ‐ two'],
   ])('%s', (hostile, expected) => {
     const out = cardText(hostile);
@@ -39,6 +49,17 @@ describe('card text neutralisation', () => {
 
   it('full-width look-alikes in the input are normalised first, then neutralised', () => {
     inert(cardText('［x］（javascript：alert(1)）'));
+  });
+
+  it('a title of invisible characters only still gives Teams a non-empty TextBlock', () => {
+    const card = buildIncidentCard({
+      incidentNumber: 1,
+      title: '\u0000\u200b\u202e',
+      severity: 'High',
+      status: 'New',
+      facts: { ...aggregateFacts(parseOk(incidentOf([lyonRow()])), []), assets: [], techniques: [] },
+    });
+    expect(card.body[1]).toMatchObject({ type: 'TextBlock', text: '(no title)' });
   });
 
   it('caps length', () => {

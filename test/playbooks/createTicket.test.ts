@@ -2,7 +2,12 @@ import { describe, expect, it } from 'vitest';
 import { aggregateFacts, alertFacts } from '../../playbooks/facts.js';
 import { parseIncidentTrigger } from '../../playbooks/payload.js';
 import { adfFromDraft } from '../../playbooks/tickets/adf.js';
-import { labelOf, neutraliseFormula, ticketDraft } from '../../playbooks/tickets/fields.js';
+import {
+  labelOf,
+  neutraliseFormula,
+  serviceNowPriority,
+  ticketDraft,
+} from '../../playbooks/tickets/fields.js';
 import { adfProblem } from '../helpers/fakeJira.js';
 import { harness, incidentOf, lyonRow, rotterdamRow, TEST_CONFIG } from '../helpers/playbookFixtures.js';
 
@@ -299,5 +304,45 @@ describe('ticket fields', () => {
     expect(adf).not.toMatch(/"text":"\s*[=+\-@]/);
     expect(draft.labels.every((l) => !/^[=+\-@]/.test(l) && !/\s/.test(l))).toBe(true);
     expect(labelOf('=cmd x')).toBe('cmd-x');
+  });
+
+  it('no raw HTML from the payload: angle brackets become look-alikes, the link is the portal’s or none', async () => {
+    const h = harness();
+    const payload = incidentOf([
+      lyonRow({ Zone: '<img src=x onerror=alert(1)>', DestinationAssetName: '<script>alert(1)</script>' }),
+    ]) as { object: { properties: Record<string, unknown> } };
+    payload.object.properties.title = '<b onmouseover="x">PLC</b>';
+    payload.object.properties.incidentUrl = 'https://portal.azure.com/#"><script>alert(1)</script>';
+    h.sentinel.seed(payload as never);
+    await h.run('create-ticket', payload);
+    const r = h.snow.records[0]!;
+    for (const value of Object.values(r))
+      expect(value).not.toMatch(/<(?!https:\/\/(portal\.azure\.com|attack\.mitre\.org)\/)[a-z!/?]/i);
+    expect(r.description).toContain('Site / zone: Lyon / ‹img src=x onerror=alert(1)›');
+    expect(r.short_description).toBe('[OT Lyon] High: ‹b onmouseover="x"›PLC‹/b›');
+    expect(r.description).toContain('<https://portal.azure.com/#%22%3E%3Cscript%3Ealert(1)%3C/script%3E>');
+
+    const parsed = parseIncidentTrigger(incidentOf([lyonRow()]));
+    if (!parsed.ok) throw new Error('fixture');
+    const draft = (url: string) =>
+      ticketDraft({
+        correlationId: 'abc',
+        incidentArmId: '/subscriptions/s/resourceGroups/<x>/providers/p',
+        incidentNumber: 1,
+        incidentUrl: url,
+        title: 't',
+        severity: 'High',
+        facts: aggregateFacts(parsed.trigger, []),
+      });
+    expect(draft('https://evil.example/phish').incidentUrl).toBeUndefined();
+    expect(draft('https://evil.example/phish').sections[0]!.items[0]!.url).toBeUndefined();
+    expect(draft('https://portal.azure.com/#x').incidentUrl).toBe('https://portal.azure.com/#x');
+    expect(JSON.stringify(draft('https://portal.azure.com/#x').sections)).toContain('resourceGroups/‹x›/');
+  });
+
+  it('a criticality named like a built-in property keeps impact in 1–3', () => {
+    expect(serviceNowPriority('Medium', 'constructor')).toEqual({ urgency: '2', impact: '2' });
+    expect(serviceNowPriority('Low', '__proto__')).toEqual({ urgency: '3', impact: '3' });
+    expect(serviceNowPriority('Low', 'Critical')).toEqual({ urgency: '3', impact: '1' });
   });
 });

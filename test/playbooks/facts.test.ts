@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { parsePlaybookConfig } from '../../playbooks/config.js';
 import { graphDirectory } from '../../playbooks/directory.js';
 import { PlaybookConfigError } from '../../playbooks/errors.js';
-import { incidentFacts } from '../../playbooks/facts.js';
+import { criticalityRank, incidentFacts } from '../../playbooks/facts.js';
 import {
   createLogAnalyticsQuery,
   latestRowsQuery,
@@ -99,6 +99,14 @@ describe('incident facts', () => {
       ),
     );
     expect(f.count).toBe(9);
+  });
+
+  it('ranks a criticality named like a built-in property as unknown, not as a function', async () => {
+    expect([criticalityRank('constructor'), criticalityRank('__proto__'), criticalityRank('High')]).toEqual([
+      0, 0, 3,
+    ]);
+    const f = await incidentFacts(trigger(incidentOf([lyonRow({ AssetCriticality: 'constructor' })])));
+    expect(f.criticality).toBe('constructor');
   });
 });
 

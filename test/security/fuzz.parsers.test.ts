@@ -570,6 +570,62 @@ describe('processBatch: one hostile record never crashes a batch', () => {
     );
   });
 
+  it('built-in property names (`constructor`, `__proto__`, …) as asset types, Purdue layers, importance, tactics', async () => {
+    // The enrichment looks these values up in its vocabularies: a lookup that reaches Object.prototype yields a
+    // function, which no row column can hold.
+    const word = fc.constantFrom(
+      '__proto__',
+      'constructor',
+      'prototype',
+      'toString',
+      'valueOf',
+      'hasOwnProperty',
+      'isPrototypeOf',
+      'CONSTRUCTOR',
+      'Con-structor',
+      '__defineGetter__',
+    );
+    await fc.assert(
+      fc.asyncProperty(fc.array(word, { minLength: 8, maxLength: 8 }), async (w) => {
+        const { sink, deadLetters, deps } = pipelineDeps();
+        const device = (ip: string, i: number) => ({
+          Type: 'iotdevice',
+          IpAddress: { Address: ip },
+          DeviceName: w[i],
+          DeviceType: w[i + 1],
+          PurdueLayer: w[i + 2],
+          Importance: w[i + 3],
+          Site: w[i + 4],
+          Zone: w[i + 5],
+          Owners: [w[i + 6]],
+        });
+        const row = {
+          AlertName: `Alert ${w.join(' ')}`,
+          AlertSeverity: 'High',
+          ProviderName: 'IoTSecurity',
+          StartTime: T_ISO,
+          ProductComponentName: w[7],
+          Tactics: JSON.stringify([w[0], w[1]]),
+          Techniques: JSON.stringify([w[2], 'T0843']),
+          ExtendedProperties: JSON.stringify({
+            SourceDeviceAddress: '10.10.1.5',
+            DestinationDeviceAddress: '10.10.2.20',
+            Protocol: w[3],
+            Category: w[4],
+            SensorId: w[5],
+          }),
+          Entities: JSON.stringify([device('10.10.1.5', 0), device('10.10.2.20', 1)]),
+        };
+        const stats = await processBatch([row], { partition: '0' }, deps);
+        expect(deadLetters.letters).toEqual([]);
+        expect(stats.rowsWritten).toBe(1);
+        for (const r of sink.rows) expectRowAccepted(r);
+        expectNoPollution(pristine);
+      }),
+      { numRuns: 100 },
+    );
+  });
+
   it('a 10 MB record, invalid UTF-8, 10,000-deep JSON and > 64 KB fields next to good records', async () => {
     const { sink, deadLetters, deps } = pipelineDeps();
     const huge = JSON.stringify({

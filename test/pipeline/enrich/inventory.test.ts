@@ -91,6 +91,10 @@ describe('value normalization', () => {
     ['1.2', undefined],
     ['high', undefined],
     [2.5, undefined],
+    // Built-in property names: the lookup used to find Object's and return a function as the level.
+    ['constructor', undefined],
+    ['Con-structor', undefined],
+    ['__proto__', undefined],
   ] as const)('Purdue level %j → %j', (input, expected) => {
     expect(parsePurdueLevel(input)).toBe(expected);
   });
@@ -121,6 +125,8 @@ describe('value normalization', () => {
     ['critical', 'Critical'],
     ['Crown Jewel', 'Critical'],
     ['urgent', undefined],
+    ['constructor', undefined],
+    ['to String', undefined],
   ])('criticality %j → %j', (input, expected) => {
     expect(parseCriticality(input)).toBe(expected);
   });

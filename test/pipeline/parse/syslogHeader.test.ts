@@ -69,6 +69,12 @@ describe('stripSyslogHeader', () => {
     });
   });
 
+  it('reads `<PRI>1 ` without a 5424 timestamp as PRI plus message, not as header fields', () => {
+    // A `-` in the sixth word used to pass for NILVALUE structured data and cut the CEF message.
+    const line = '<9>1 CEF:0|Microsoft Defender for IoT/CyberX|a b -c|1|x|T|8|start=1767607872000';
+    expect(stripSyslogHeader(line, NOW)).toEqual({ message: line.slice(5) });
+  });
+
   it('leaves a malformed RFC 5424 structured data section alone', () => {
     const line = '<9>1 2026-01-05T10:11:12Z h app - - [unterminated x="1" msg';
     expect(stripSyslogHeader(line, NOW).message).toBe(
