@@ -3,7 +3,7 @@
  * the scenario's deliveries under its fault; then the fault ends and the timers run as in Azure (flush, redrive
  * until nothing is left to carry, flush), with a reconciliation before and after the redrive.
  */
-import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, inject, it } from 'vitest';
@@ -239,36 +239,34 @@ export function summaryTable(outcomes: readonly Outcome[]): string {
   ].join('\n');
 }
 
+/** Where the figures go: one directory per test run under the OS temp dir (runs on one machine may overlap). */
 export const FIGURES_DIR = join(tmpdir(), 'ot-soc-reliability');
 /** The suite's files, in the order their scenarios are listed in the combined table. */
 const PARTS = ['sink', 'store', 'delivery'] as const;
 
 /**
- * Prints this file's table and writes its figures under the OS temp dir; the last file of the run to finish
- * also writes the combined `figures.json` and prints the table of every scenario.
+ * Prints this file's table and writes its figures; the last file of the run to finish also writes the combined
+ * `figures.json` and prints the table of every scenario.
  */
 export async function report(part: (typeof PARTS)[number], outcomes: readonly Outcome[]): Promise<void> {
   if (!outcomes.length) return;
   console.log(`\n${summaryTable(outcomes)}`);
-  // Files of one run share the vitest process (their parent) and its Azurite.
-  const run = `${process.ppid} ${inject('azuriteTableUrl')}`;
-  await mkdir(FIGURES_DIR, { recursive: true });
-  await writeFile(join(FIGURES_DIR, `${part}.json`), JSON.stringify({ run, outcomes }, null, 2));
+  // The files of one run share the vitest process (their parent) and its Azurite.
+  const port = new URL(inject('azuriteTableUrl')).port;
+  const dir = join(FIGURES_DIR, `run-${process.ppid}-${port}`);
+  await mkdir(dir, { recursive: true });
+  await writeFile(join(dir, `${part}.json`), JSON.stringify({ part, outcomes }, null, 2));
   const all: Outcome[] = [];
   for (const p of PARTS) {
     try {
-      const data = JSON.parse(await readFile(join(FIGURES_DIR, `${p}.json`), 'utf8'));
-      if (data.run !== run) return;
-      all.push(...data.outcomes);
+      all.push(...JSON.parse(await readFile(join(dir, `${p}.json`), 'utf8')).outcomes);
     } catch {
-      return; // that file has not finished yet: it will combine
+      return; // that file has not finished (or is not part of this run): it will combine
     }
   }
-  const file = join(FIGURES_DIR, 'figures.json');
+  const file = join(dir, 'figures.json');
   await writeFile(file, JSON.stringify({ at: new Date().toISOString(), outcomes: all }, null, 2));
-  console.log(`\nAll fault scenarios (${(await readdir(FIGURES_DIR)).length - 1} parts in ${FIGURES_DIR}):`);
-  console.log(summaryTable(all));
-  console.log(`figures: ${file}`);
+  console.log(`\nAll fault scenarios:\n${summaryTable(all)}\nfigures: ${file}`);
 }
 
 /**

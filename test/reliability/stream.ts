@@ -4,10 +4,10 @@
  * lines), each carrying its own vendor alert id (`rel-000001`…) so that every alert can be found again in the
  * rows that reach the workspace or in the dead-letter store.
  *
- * Eight sensors in four zones, two sensors per zone on different Event Hubs partitions (the forwarder's
- * partition key is the sensor), so one group key is fed from two partitions at once. Incident popularity is
+ * Eight sensors in four zones (see SENSORS for how they map to Event Hubs partitions). Incident popularity is
  * Zipf-like over a few hours, with alert storms that overflow `maxGroupSize` into linked groups.
  */
+import { partitionFor } from '../../cli/partitionKey.js';
 import { cefLine, securityAlert } from '../helpers/records.js';
 
 export function mulberry32(seed: number): () => number {
@@ -37,14 +37,22 @@ const ZONES = [
 
 export const PARTITIONS = ['0', '1', '2', '3'] as const;
 
-/** Two sensors per zone, on partitions (2z, 2z+1) mod 4: each zone's keys arrive on two partitions. */
+/**
+ * Two sensors per zone. Rotterdam's are cloud-connected: Log Analytics data export spreads their SecurityAlert
+ * rows over partitions, here one partition per sensor, (2z, 2z+1) mod 4, so each of its zones' keys arrives on
+ * two partitions at once. Lyon's CEF comes through the on-site forwarder, whose partition key is the site/zone
+ * (cli/partitionKey.ts): one zone, one partition.
+ */
 export const SENSORS: readonly Sensor[] = ZONES.flatMap((z, zi) =>
   [1, 2].map((n) => ({
     name: `${z.sensors[0]}-sensor-0${n}`,
     site: z.site,
     zone: z.zone,
     format: z.format,
-    partition: PARTITIONS[(zi * 2 + n - 1) % PARTITIONS.length]!,
+    partition:
+      z.format === 'CEF'
+        ? PARTITIONS[partitionFor(`${z.site}/${z.zone}`, PARTITIONS.length)]!
+        : PARTITIONS[(zi * 2 + n - 1) % PARTITIONS.length]!,
   })),
 );
 
