@@ -215,8 +215,9 @@ describe('processBatch', () => {
     const byRevision = new Map<string, number>();
     for (const r of sink.rows) {
       const id = `${r.AlertId}#${r.Revision}`;
-      expect(byRevision.get(id) ?? r.Count, id).toBe(r.Count);
-      byRevision.set(id, r.Count);
+      const count = Number(r.Count);
+      expect(byRevision.get(id) ?? count, id).toBe(count);
+      byRevision.set(id, count);
     }
     expect(sink.totalCount()).toBe(4);
   });
