@@ -32,7 +32,8 @@ const scenarios: Scenario[] = [
     store: 'table',
     knownLimit: { what: SPECULATIVE, speculative: true },
     async run(world) {
-      // Instance A owns partitions 0 and 2, B owns 1 and 3: every zone's keys arrive through both.
+      // Instance A owns partitions 0 and 2, B owns 1 and 3: Rotterdam's zones (data export, one partition per
+      // sensor) reach both instances; Lyon's (forwarder, one partition per zone) only one, except in the handover.
       const a = await world.instance('a');
       const b = await world.instance('b', {
         store: await new TableGroupStore(tableClient(world.table!)).init(),
