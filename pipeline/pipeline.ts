@@ -4,18 +4,12 @@ import {
   type DeadLetterStage,
   type DeadLetterStore,
 } from './deadletter/deadLetterStore.js';
-import {
-  type ApplyOutcome,
-  applyMember,
-  emissionFor,
-  type Member,
-  markEmitted,
-  type RowReason,
-} from './dedup/grouper.js';
+import { type ApplyOutcome, applyMember, emissionFor, type Member, markEmitted } from './dedup/grouper.js';
 import { groupKey } from './dedup/groupKey.js';
 import { groupRow } from './dedup/groupRow.js';
-import type { GroupState, GroupStore, Versioned } from './dedup/groupState.js';
+import type { GroupState, GroupStore, OwedRow, PutResult, Versioned } from './dedup/groupState.js';
 import { type KeySpec, keyVersion } from './dedup/keySpec.js';
+import { OWED_GRACE_MS, owedRow, type SettledRows, settledRows } from './dedup/outbox.js';
 import type { EnrichedAlert } from './enrich/enriched.js';
 import type { OtAlert, RecordOrigin } from './model/alert.js';
 import { parseRecord } from './parse/index.js';
@@ -100,11 +94,11 @@ interface Keyed {
 interface KeyPlan {
   key: string;
   etag: string | undefined;
+  /** The state to commit, its outbox holding every row the group owes (the new ones included). */
   head: GroupState;
-  /** Rows to write, each with the state to commit when it is the head's row. */
-  rows: { row: OtAlertsRow; reason: RowReason; isHead: boolean }[];
   outcomes: ApplyOutcome[];
-  changed: boolean;
+  /** Whether the head changed or owes a new row (else the batch commits nothing for this key). */
+  commit: boolean;
 }
 
 function letter(
@@ -118,11 +112,13 @@ function letter(
 }
 
 /**
- * The whole pipeline for one batch of events: parse → enrich → key → group → sink → commit.
+ * The whole pipeline for one batch of events: parse → enrich → key → group → commit → sink.
  * Never throws for bad records (they go to dead letters with the reason), nor when the group store fails
  * (its records are dead-lettered too); it throws only when the dead-letter store fails, or for a redrive batch
  * whose group store fails. At-least-once delivery is made exactly-once in effect by per-partition marks in each
- * group and by committing a group only after the sink accepted its row.
+ * group and by committing a group's new state together with the rows it owes (its outbox) before any of them is
+ * sent: a row that reaches Sentinel is always a committed revision, so a re-send (retry, redelivery, flush
+ * timer) repeats it identically and the loser of an ETag race has written nothing.
  */
 export async function processBatch(
   events: readonly unknown[],
@@ -202,6 +198,7 @@ export async function processBatch(
 
   let pending = [...byKey.keys()];
   const maxAttempts = 1 + (deps.maxConflictRetries ?? 8);
+  const settled = settledRows(deps.store);
   /**
    * The group store failed (an outage beyond its SDK's retries). The trigger checkpoints even when the handler
    * throws, so throwing would drop the batch: its records are dead-lettered (`commit`) for the redrive instead.
@@ -217,6 +214,8 @@ export async function processBatch(
       });
     }
   };
+  // Commit, then write: rows go to the sink only once the state that owes them is committed (see `send`).
+  const outgoing: Outgoing[] = [];
   for (let attempt = 1; attempt <= maxAttempts && pending.length; attempt++) {
     // Jittered backoff so two racing instances stop colliding on the same group.
     if (attempt > 1) await new Promise((r) => setTimeout(r, Math.random() * 25 * attempt));
@@ -229,53 +228,25 @@ export async function processBatch(
       break;
     }
     const plans = pending.map((key) =>
-      planKey(key, byKey.get(key)!.members, heads.get(key), deps.spec, version, watermark, now),
+      planKey(key, byKey.get(key)!.members, heads.get(key), deps.spec, version, watermark, now, settled),
     );
     if (attempt === 1) for (const p of plans) for (const o of p.outcomes) countOutcome(stats, o);
 
-    const rows = plans.flatMap((p) => p.rows.map((r) => r.row));
-    const result = rows.length ? await deps.sink.write(rows) : { accepted: [], rejected: [], retries: 0 };
-    stats.sinkRetries += result.retries;
-    stats.rowsWritten += result.accepted.length;
-    stats.rowsRejected += result.rejected.length;
-    const rejectedAt = new Map(result.rejected.map((r) => [r.index, r.reason]));
-
     const commits: { key: string; head: GroupState; etag: string | undefined }[] = [];
-    let rowIndex = 0;
     for (const plan of plans) {
-      const reasons: string[] = [];
-      let head = plan.head;
-      for (const r of plan.rows) {
-        const reason = rejectedAt.get(rowIndex++);
-        if (reason !== undefined) reasons.push(reason);
-        else if (r.isHead) head = markEmitted(head, r.reason);
-      }
-      const keyed = byKey.get(plan.key)!;
-      if (reasons.length) {
-        // The store stays as it was, so a redrive of these records re-applies them cleanly.
-        keyed.members.forEach((m, j) => {
-          letters.push(
-            letter(
-              'sink',
-              `sink rejected the group's row: ${reasons.join('; ')}`,
-              keyed.records[j]!.raw,
-              m.origin,
-              now,
-            ),
-          );
-        });
-        continue;
-      }
-      // A pure redelivery commits nothing, unless it wrote a row (its watermark ended the window of a group with
-      // unwritten changes): that revision must be recorded, or a later row would reuse it with other content.
-      if (!plan.changed && !plan.rows.length) continue;
-      commits.push({ key: plan.key, head, etag: plan.etag });
+      // A pure redelivery commits nothing, but still sends what its group owes (a crash after the commit, an
+      // unanswered write): the rows are committed already, and each goes out identical every time.
+      if (plan.commit) commits.push({ key: plan.key, head: plan.head, etag: plan.etag });
+      else outgoing.push(...owedOf(plan.head));
     }
     // Each key is its own conditional write, so they go out in parallel (bounded), as getMany's reads do;
     // a durable store pays one round trip per group, and one after the other they dominated a batch.
     const { conflicted, failed } = await commitAll(deps.store, commits);
-    // The rows of a failed commit may be in Sentinel already: the redrive rewrites the same revision.
+    const lost = new Set([...conflicted, ...failed.map((f) => f.key)]);
+    // A failed write may still have been applied: its rows then stay owed, and the flush timer sends them.
     for (const f of failed) storeFailed([f.key], f.error);
+    for (const c of commits) if (!lost.has(c.key)) outgoing.push(...owedOf(c.head));
+    // The loser of a race wrote nothing: it re-reads and re-applies.
     stats.conflicts += conflicted.length;
     pending = conflicted;
   }
@@ -293,10 +264,62 @@ export async function processBatch(
       );
     });
   }
+  const sent = await send(deps.sink, outgoing, settled, now);
+  stats.sinkRetries += sent.retries;
+  stats.rowsWritten += sent.accepted;
+  stats.rowsRejected += sent.rejected;
+  letters.push(...sent.letters);
 
   stats.deadLettered = letters.length;
   if (letters.length) await deps.deadLetters.put(letters);
   return stats;
+}
+
+/** A committed row on its way to the sink. */
+interface Outgoing {
+  owed: OwedRow;
+  row: OtAlertsRow;
+}
+
+function owedOf(head: GroupState): Outgoing[] {
+  return (head.outbox ?? []).map((owed) => ({ owed, row: owedRow(head, owed) }));
+}
+
+/**
+ * Sends committed rows. Accepted ones are settled (the group's next commit, or the flush timer, drops them from
+ * its outbox). A retryable refusal (5xx, timeout, deadline) leaves the row owed: the group's next batch or the
+ * flush timer sends it again, identical; its records are not dead-lettered, their state is committed. A row
+ * refused for good (4xx once isolated) would be refused every time: it is dead-lettered on its own (stage `row`,
+ * the row as sent, for a person) and settled, so its group moves on and nothing loops.
+ */
+async function send(
+  sink: AlertSink,
+  outgoing: readonly Outgoing[],
+  settled: SettledRows,
+  now: Date,
+): Promise<{ accepted: number; rejected: number; retries: number; letters: DeadLetter[] }> {
+  const out = { accepted: 0, rejected: 0, retries: 0, letters: [] as DeadLetter[] };
+  if (!outgoing.length) return out;
+  const result = await sink.write(outgoing.map((o) => o.row));
+  out.retries = result.retries;
+  out.accepted = result.accepted.length;
+  out.rejected = result.rejected.length;
+  for (const i of result.accepted) settled.add(outgoing[i]!.owed.alertId, outgoing[i]!.owed.revision);
+  for (const r of result.rejected) {
+    if (r.retryable) continue;
+    const { owed, row } = outgoing[r.index]!;
+    const origin: RecordOrigin = {
+      partition: `row:${owed.alertId}`,
+      sequence: owed.revision,
+      index: 0,
+      locator: `OTAlerts_CL row ${owed.alertId} revision ${owed.revision}`,
+    };
+    out.letters.push(
+      letter('row', `the sink refused the row: ${r.reason}`, JSON.stringify(row), origin, now),
+    );
+    settled.add(owed.alertId, owed.revision);
+  }
+  return out;
 }
 
 /** Parallel commits per batch: the Table store's read concurrency, well within a storage partition's limits. */
@@ -310,23 +333,37 @@ async function commitAll(
   store: GroupStore,
   commits: readonly { key: string; head: GroupState; etag: string | undefined }[],
 ): Promise<{ conflicted: string[]; failed: { key: string; error: unknown }[] }> {
-  const lost = new Array<boolean>(commits.length).fill(false);
+  const results = await putAll(store, commits);
+  const conflicted: string[] = [];
   const failed: { key: string; error: unknown }[] = [];
+  commits.forEach((c, i) => {
+    const r = results[i]!;
+    if ('error' in r) failed.push({ key: c.key, error: r.error });
+    else if (!r.ok) conflicted.push(c.key);
+  });
+  return { conflicted, failed };
+}
+
+/** Conditional puts in parallel (bounded); per put its result, or the store's error. */
+async function putAll(
+  store: GroupStore,
+  puts: readonly { head: GroupState; etag: string | undefined }[],
+): Promise<(PutResult | { error: unknown })[]> {
+  const results = new Array<PutResult | { error: unknown }>(puts.length);
   let next = 0;
   const worker = async () => {
-    while (next < commits.length) {
+    while (next < puts.length) {
       const i = next++;
-      const c = commits[i]!;
+      const p = puts[i]!;
       try {
-        const put = await store.put(c.head, c.etag);
-        if (!put.ok) lost[i] = true;
+        results[i] = await store.put(p.head, p.etag);
       } catch (error) {
-        failed.push({ key: c.key, error });
+        results[i] = { error };
       }
     }
   };
-  await Promise.all(Array.from({ length: Math.min(COMMIT_CONCURRENCY, commits.length) }, worker));
-  return { conflicted: commits.filter((_, i) => lost[i]).map((c) => c.key), failed };
+  await Promise.all(Array.from({ length: Math.min(COMMIT_CONCURRENCY, puts.length) }, worker));
+  return results;
 }
 
 function countOutcome(stats: BatchStats, o: ApplyOutcome): void {
@@ -344,55 +381,139 @@ function planKey(
   version: string,
   watermark: number,
   now: Date,
+  settled: SettledRows,
 ): KeyPlan {
   let head = stored?.value;
-  const rows: KeyPlan['rows'] = [];
+  const at = now.getTime();
+  // What the group still owes, minus what this process knows is settled (the lazy clear). Each entry gets its
+  // row now, while the head it was committed with is still unchanged. (An array: an outbox holds one or two.)
+  const owed: OwedRow[] = [];
+  for (const o of head?.outbox ?? [])
+    if (!settled.has(o)) owed.push(o.row ? o : { ...o, row: owedRow(head!, o) });
   const outcomes: ApplyOutcome[] = [];
   for (const m of members) {
     const step = applyMember(head, m, spec, version);
     outcomes.push(step.outcome);
     if (step.superseded) {
       const s = step.superseded;
-      rows.push({
-        row: groupRow(s, s.revision === 0 ? 'Created' : 'Final', now),
-        reason: 'Final',
-        isHead: false,
-      });
+      const row = groupRow(s, s.revision === 0 ? 'Created' : 'Final', now);
+      owe(owed, { alertId: s.alertId, revision: s.revision + 1, reason: 'Final', at, row });
     }
     head = step.head;
   }
   const changed = outcomes.some((o) => o !== 'duplicate');
-  const plan: KeyPlan = { key, etag: stored?.etag, head: head!, rows, outcomes, changed };
-  const reason = emissionFor(plan.head, spec, watermark);
-  if (reason) rows.push({ row: groupRow(plan.head, reason, now), reason, isHead: true });
-  return plan;
+  let next = head!;
+  const reason = emissionFor(next, spec, watermark);
+  if (reason) {
+    next = markEmitted(next, reason);
+    owe(owed, { alertId: next.alertId, revision: next.revision, reason, at });
+  }
+  next.outbox = owed.length ? owed : undefined;
+  // A pure redelivery commits only when it owes a new row (its watermark ended the window of a group with
+  // unwritten changes): that revision must be committed before it is written.
+  return { key, etag: stored?.etag, head: next, outcomes, commit: changed || reason !== undefined };
+}
+
+/** Adds a row to an outbox: the newest revision of an AlertId supersedes an older one still owed (see OwedRow). */
+function owe(outbox: OwedRow[], o: OwedRow): void {
+  const i = outbox.findIndex((x) => x.alertId === o.alertId);
+  if (i < 0) outbox.push(o);
+  else outbox[i] = o;
 }
 
 /**
  * Writes the pending revisions of groups whose window has ended by `until` (event time), or of every
- * dirty group with `all`. In Azure a timer calls this; replay and demo call it at the end.
+ * dirty group with `all`, and carries what groups still owe: rows owed longer than `owedGraceMs` (every owed
+ * row with `all`) are sent again, identical, and settled rows are cleared from the outbox. A new revision is
+ * committed before it is sent, as in a batch. In Azure a timer calls this; replay and demo call it at the end.
  */
 export async function flushGroups(
-  deps: Pick<PipelineDeps, 'store' | 'sink' | 'spec' | 'now'>,
-  opts: { until?: number; all?: boolean },
-): Promise<{ rowsWritten: number; rowsRejected: number; conflicts: number }> {
+  deps: Pick<PipelineDeps, 'store' | 'sink' | 'spec' | 'now' | 'deadLetters'>,
+  opts: { until?: number; all?: boolean; owedGraceMs?: number },
+): Promise<{ rowsWritten: number; rowsRejected: number; conflicts: number; deadLettered: number }> {
   const now = deps.now?.() ?? new Date();
-  const dirty = await deps.store.listDirty();
-  const until = opts.all ? Number.POSITIVE_INFINITY : (opts.until ?? now.getTime());
-  const due: { group: Versioned<GroupState>; reason: RowReason }[] = [];
-  for (const group of dirty) {
-    const reason = emissionFor(group.value, deps.spec, until) ?? (opts.all ? 'Updated' : undefined);
-    if (reason) due.push({ group, reason });
+  const at = now.getTime();
+  const settled = settledRows(deps.store);
+  const listed = await deps.store.listDirty();
+  const until = opts.all ? Number.POSITIVE_INFINITY : (opts.until ?? at);
+  const owedBefore = opts.all ? Number.POSITIVE_INFINITY : at - (opts.owedGraceMs ?? OWED_GRACE_MS);
+  const out = { rowsWritten: 0, rowsRejected: 0, conflicts: 0, deadLettered: 0 };
+
+  interface Job {
+    state: GroupState;
+    etag: string;
+    /** Entries still owed (rows attached), and whether the stored outbox holds settled ones to drop. */
+    owed: Map<string, OwedRow>;
+    dropped: boolean;
+    commit: boolean;
+    due: boolean;
   }
-  const out = { rowsWritten: 0, rowsRejected: 0, conflicts: 0 };
-  if (!due.length) return out;
-  const result = await deps.sink.write(due.map((d) => groupRow(d.group.value, d.reason, now)));
-  out.rowsWritten = result.accepted.length;
-  out.rowsRejected = result.rejected.length;
-  for (const i of result.accepted) {
-    const d = due[i]!;
-    const put = await deps.store.put(markEmitted(d.group.value, d.reason), d.group.etag);
-    if (!put.ok) out.conflicts++; // a live batch moved the group on; it will write its own revision
+  const jobs: Job[] = [];
+  for (const group of listed) {
+    const s = group.value;
+    const owed = new Map<string, OwedRow>();
+    let dropped = false;
+    let due = false;
+    for (const o of s.outbox ?? []) {
+      // A settled row is cleared once it is as old as an owed one would be re-sent (else the group's next
+      // batch clears it for free).
+      if (settled.has(o)) dropped ||= o.at <= owedBefore;
+      else {
+        owed.set(o.alertId, o); // a compact entry stays valid: only markEmitted below changes the head
+        due ||= o.at <= owedBefore;
+      }
+    }
+    const reason = s.dirty
+      ? (emissionFor(s, deps.spec, until) ?? (opts.all ? 'Updated' : undefined))
+      : undefined;
+    let state = s;
+    if (reason) {
+      state = markEmitted(s, reason);
+      owed.set(state.alertId, { alertId: state.alertId, revision: state.revision, reason, at });
+    }
+    if (!reason && !due && !dropped) continue;
+    state.outbox = owed.size ? [...owed.values()] : undefined;
+    jobs.push({ state, etag: group.etag, owed, dropped, commit: reason !== undefined, due });
   }
+  if (!jobs.length) return out;
+
+  // Commit the new revisions first; a group a live batch moved on meanwhile is left to it.
+  const commits = jobs.filter((j) => j.commit);
+  const results = await putAll(
+    deps.store,
+    commits.map((j) => ({ head: j.state, etag: j.etag })),
+  );
+  let failure: unknown;
+  const live: Job[] = [];
+  commits.forEach((j, i) => {
+    const r = results[i]!;
+    if ('error' in r) failure ??= r.error;
+    else if (!r.ok) out.conflicts++;
+    else {
+      j.etag = r.etag;
+      live.push(j);
+    }
+  });
+  for (const j of jobs) if (!j.commit) live.push(j);
+
+  const outgoing = live.flatMap((j) => (j.commit || j.due ? owedOf(j.state) : []));
+  const sent = await send(deps.sink, outgoing, settled, now);
+  out.rowsWritten = sent.accepted;
+  out.rowsRejected = sent.rejected;
+  out.deadLettered = sent.letters.length;
+  if (sent.letters.length) await deps.deadLetters.put(sent.letters);
+
+  // Clear what is settled now: one more put for a group that has something to drop.
+  const clears: { head: GroupState; etag: string }[] = [];
+  for (const j of live) {
+    const left = [...j.owed.values()].filter((o) => !settled.has(o));
+    if (left.length === j.owed.size && !(j.dropped && !j.commit)) continue;
+    clears.push({ head: { ...j.state, outbox: left.length ? left : undefined }, etag: j.etag });
+  }
+  for (const r of await putAll(deps.store, clears)) {
+    if ('error' in r) failure ??= r.error;
+    else if (!r.ok) out.conflicts++; // a live batch moved the group on; its commit drops what is settled
+  }
+  if (failure !== undefined) throw failure;
   return out;
 }

@@ -3,10 +3,21 @@ import { appendFile, readFile, rename, writeFile } from 'node:fs/promises';
 import { z } from 'zod';
 import type { RecordOrigin } from '../model/alert.js';
 
-/** The pipeline stage that gave up on a record. `enrich`, `sink` and `commit` letters are retryable by redrive. */
-export type DeadLetterStage = 'split' | 'parse' | 'enrich' | 'sink' | 'commit';
+/**
+ * The pipeline stage that gave up on a record. `enrich`, `sink` and `commit` letters are retryable by redrive.
+ * `row` is not a record but a group's committed row the sink refused for good (4xx once isolated): its `raw` is
+ * the row as sent, kept for a person (the same row would be refused again).
+ */
+export type DeadLetterStage = 'split' | 'parse' | 'enrich' | 'sink' | 'commit' | 'row';
 
-export const DEAD_LETTER_STAGES: readonly DeadLetterStage[] = ['split', 'parse', 'enrich', 'sink', 'commit'];
+export const DEAD_LETTER_STAGES: readonly DeadLetterStage[] = [
+  'split',
+  'parse',
+  'enrich',
+  'sink',
+  'commit',
+  'row',
+];
 
 /**
  * Stages worth retrying: the record was good but something downstream failed (or the enricher threw).
@@ -243,7 +254,7 @@ export function withFailure(
   });
 }
 
-const stageSchema = z.enum(['split', 'parse', 'enrich', 'sink', 'commit']);
+const stageSchema = z.enum(['split', 'parse', 'enrich', 'sink', 'commit', 'row']);
 const storedSchema = z.object({
   reason: z.string(),
   stage: stageSchema,

@@ -5,13 +5,18 @@ import type { GroupState } from './groupState.js';
 
 const iso = (ms: number): string => new Date(ms).toISOString();
 
-/** The OTAlerts_CL row for the next revision of a group. */
-export function groupRow(state: GroupState, reason: RowReason, now: Date): OtAlertsRow {
+/** The OTAlerts_CL row for the next revision of a group (or for `revision`, a revision the group has committed). */
+export function groupRow(
+  state: GroupState,
+  reason: RowReason,
+  now: Date,
+  revision = state.revision + 1,
+): OtAlertsRow {
   const a = state.latest;
   const row: OtAlertsRow = {
     TimeGenerated: now.toISOString(),
     AlertId: state.alertId,
-    Revision: state.revision + 1,
+    Revision: revision,
     RowReason: reason,
     AlertTitle: a.title,
     Description: a.message,

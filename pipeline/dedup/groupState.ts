@@ -1,5 +1,7 @@
 import type { EnrichedAlert } from '../enrich/enriched.js';
 import type { AlertStatus, SourceFormat } from '../model/alert.js';
+import type { OtAlertsRow } from '../sink/schema.js';
+import type { RowReason } from './grouper.js';
 
 /**
  * The state of one alert group: the head of a key. One entity per key keeps every update to a group a
@@ -38,6 +40,30 @@ export interface GroupState {
   finalized: boolean;
   /** The latest member's enriched fields, from which rows are built. */
   latest: GroupLatest;
+  /**
+   * The outbox: rows committed with this state and not yet known to be in Sentinel, at most one per AlertId
+   * (the newest revision; see OwedRow). Absent when empty. A row is committed here before it is sent, so a
+   * re-send after a crash, a timeout or a lost answer repeats the identical row.
+   */
+  outbox?: OwedRow[];
+}
+
+/**
+ * A row a group owes Sentinel. The head's own row is kept compact (no `row`): it is rebuilt from the head
+ * (groupRow with the revision before this one, the reason and `at`), which is exact as long as the head has not
+ * changed since, and the pipeline gives it its full `row` before it changes the head. A superseded group's final
+ * row, or a head row the head has moved on from, carries `row`. Keeping only the newest revision per AlertId is
+ * safe: each revision is a group's whole cumulative state (count, vendor ids, status, worst severity), the SOC
+ * reads only `arg_max(Revision, *)`, and the newer row has a higher Revision than any copy of the older one that
+ * did reach the workspace; what can be missing is an intermediate revision, never an alert.
+ */
+export interface OwedRow {
+  alertId: string;
+  revision: number;
+  reason: RowReason;
+  /** When it was committed (epoch ms, wall clock): its TimeGenerated, and what the flush timer's grace is from. */
+  at: number;
+  row?: OtAlertsRow;
 }
 
 /**
@@ -83,7 +109,7 @@ export interface GroupStore {
   put(state: GroupState, etag: string | undefined): Promise<PutResult>;
   /** The group that currently has this AlertId, if it is still the head of its key. */
   findByAlertId(alertId: string): Promise<Versioned<GroupState> | undefined>;
-  /** Groups with changes not yet written as a row (for flushes). */
+  /** Groups with changes not yet written as a row, or with rows in their outbox (for flushes). */
   listDirty(): Promise<Versioned<GroupState>[]>;
   /** Number of operations sent to the backing service (the cost driver in Azure). */
   readonly operations: number;

@@ -234,7 +234,7 @@ export function emissionFor(state: GroupState, spec: KeySpec, watermark: number)
   return undefined;
 }
 
-/** The state after its row is accepted. Pure: the caller commits it only once the sink said yes. */
+/** The state once its next row is owed: the caller commits it with that row in its outbox, then sends it. Pure. */
 export function markEmitted(state: GroupState, reason: RowReason): GroupState {
   return {
     ...state,
@@ -278,6 +278,7 @@ export function cloneState(s: GroupState): GroupState {
     emittedAt: s.emittedAt,
     finalized: s.finalized,
     latest: s.latest,
+    outbox: s.outbox?.slice(),
   };
   return c;
 }

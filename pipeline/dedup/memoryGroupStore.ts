@@ -53,7 +53,7 @@ export class MemoryGroupStore implements GroupStore {
     this.#operations++;
     const out: Versioned<GroupState>[] = [];
     for (const { value, version } of this.#groups.values()) {
-      if (value.dirty) out.push({ value: cloneState(value), etag: String(version) });
+      if (value.dirty || value.outbox?.length) out.push({ value: cloneState(value), etag: String(version) });
     }
     return out;
   }

@@ -1,5 +1,6 @@
 import type { AlertStatus } from '../model/alert.js';
 import type { GroupStore } from './groupState.js';
+import { fullOutbox } from './outbox.js';
 
 export type FeedbackResult =
   | { ok: true; alertId: string; status: AlertStatus; changed: boolean }
@@ -21,7 +22,11 @@ export async function setGroupStatus(
     if (!found) return { ok: false, alertId, reason: 'not-found' };
     const group = found.value;
     if (group.status === status) return { ok: true, alertId, status, changed: false };
-    const put = await store.put({ ...group, status, dirty: true, urgent: true }, found.etag);
+    // The head changes: a row it still owes keeps the content it was committed with.
+    const put = await store.put(
+      { ...group, status, dirty: true, urgent: true, outbox: fullOutbox(group) },
+      found.etag,
+    );
     if (put.ok) return { ok: true, alertId, status, changed: true };
   }
   return { ok: false, alertId, reason: 'conflict' };

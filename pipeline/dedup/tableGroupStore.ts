@@ -18,6 +18,8 @@ function toEntity(state: GroupState): TableEntity<Record<string, unknown>> {
     partitionKey: state.key,
     rowKey: ROW_KEY,
     dirty: state.dirty,
+    // Rows committed and not yet known to be in Sentinel: the flush query finds them.
+    owed: Boolean(state.outbox?.length),
     alertId: state.alertId,
     parts: Math.ceil(json.length / PART_CHARS) || 1,
   };
@@ -105,7 +107,9 @@ export class TableGroupStore implements GroupStore {
   async listDirty(): Promise<Versioned<GroupState>[]> {
     const out: Versioned<GroupState>[] = [];
     this.#operations++;
-    for await (const e of this.table.listEntities({ queryOptions: { filter: 'dirty eq true' } })) {
+    for await (const e of this.table.listEntities({
+      queryOptions: { filter: 'dirty eq true or owed eq true' },
+    })) {
       out.push(fromEntity(e as Entity));
     }
     return out;

@@ -109,17 +109,27 @@ describe('ingest Function against an HTTPS Logs Ingestion endpoint', () => {
     expect(fake.requests[1]!.at - r.at).toBeGreaterThanOrEqual(900);
   });
 
-  it('dead-letters every event when the sink fails forever, commits nothing, and a redelivery writes each once', async () => {
+  it('keeps the rows owed when the sink fails forever (state committed, nothing dead-lettered), and a redelivery sends each once', async () => {
     let down = true;
     const { invoke, fake } = await handlerAgainst(() => (down ? 500 : 204));
     const events = distinctAlerts(40);
     const failed = statsOf(await invoke(events, '1', 100));
-    expect(failed).toMatchObject({ parsed: 40, rowsWritten: 0, rowsRejected: 40, deadLettered: 40 });
+    expect(failed).toMatchObject({
+      parsed: 40,
+      newGroups: 40,
+      rowsWritten: 0,
+      rowsRejected: 40,
+      deadLettered: 0,
+    });
     expect(fake.accepted).toHaveLength(0);
     down = false;
+    // The redelivered events are duplicates; their groups still owe their rows, which go out as committed.
     const again = statsOf(await invoke(events, '1', 100));
-    expect(again).toMatchObject({ newGroups: 40, duplicates: 0, rowsWritten: 40, deadLettered: 0 });
+    expect(again).toMatchObject({ newGroups: 0, duplicates: 40, rowsWritten: 40, deadLettered: 0 });
     expect(new Set(fake.accepted.map((r) => r.AlertId)).size).toBe(40);
+    expect(fake.accepted.every((r) => r.Revision === 1)).toBe(true);
+    const third = statsOf(await invoke(events, '1', 100));
+    expect(third).toMatchObject({ duplicates: 40, rowsWritten: 0 });
   });
 
   it('isolates one poison row among 1,000 and accounts for every event', async () => {

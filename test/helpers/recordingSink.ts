@@ -9,12 +9,14 @@ export class RecordingSink implements AlertSink {
   readonly rows: OtAlertsRow[] = [];
   /** Return a reason to reject a row. */
   reject: ((row: OtAlertsRow) => string | undefined) | undefined;
+  /** Whether a rejection is worth retrying (5xx, timeout) or final (4xx once isolated). */
+  retryable = true;
 
   async write(rows: OtAlertsRow[]): Promise<SinkResult> {
     const result: SinkResult = { accepted: [], rejected: [], retries: 0 };
     rows.forEach((row, index) => {
       const reason = this.reject?.(row);
-      if (reason) result.rejected.push({ index, reason, retryable: true });
+      if (reason) result.rejected.push({ index, reason, retryable: this.retryable });
       else {
         result.accepted.push(index);
         this.rows.push(structuredClone(row));

@@ -106,23 +106,57 @@ describe('processBatch', () => {
     }
   });
 
-  it('commits nothing when the sink rejects the row, dead-letters the records, and a redrive writes them once', async () => {
+  it('commits the state before the row: a refused row stays owed, nothing is dead-lettered, and the flush re-sends it identical', async () => {
     const { sink, store, deadLetters, deps } = setup();
     sink.reject = () => 'HTTP 500 InternalServerError';
-    const events = Array.from({ length: 5 }, (_, i) => securityAlert({ t: minute(T0, i) }));
+    const events = Array.from({ length: 5 }, (_, i) =>
+      securityAlert({ t: minute(T0, i), severity: 'Medium' }),
+    );
     const stats = await processBatch(events, meta(5), deps);
-    expect(stats.rowsRejected).toBe(1);
-    expect(store.size).toBe(0);
-    const letters = await deadLetters.list();
-    expect(letters).toHaveLength(5);
-    expect(letters[0]!.stage).toBe('sink');
-    expect(letters[0]!.reason).toContain('HTTP 500');
+    expect(stats).toMatchObject({ rowsRejected: 1, rowsWritten: 0, deadLettered: 0 });
+    expect(store.size).toBe(1);
+    expect(await deadLetters.list()).toEqual([]);
+    const [owed] = await store.listDirty();
+    expect(owed!.value.outbox).toMatchObject([{ revision: 1, reason: 'Created' }]);
 
+    // Still refused by the next batch of the group: owed again, with the new revision (one row per AlertId).
+    const worse = securityAlert({ t: minute(T0, 5), severity: 'High' }); // urgent: a row at once
+    const more = await processBatch([worse], meta(1, '0', 5), deps);
+    expect(more).toMatchObject({ rowsRejected: 1, deadLettered: 0 });
     sink.reject = undefined;
-    const redrive = await processBatch(events, meta(5), deps);
-    expect(redrive.newGroups).toBe(1);
-    expect(sink.rows).toHaveLength(1);
-    expect(sink.rows[0]!.Count).toBe(5);
+    const flushed = await flushGroups(deps, { all: true });
+    expect(flushed).toMatchObject({ rowsWritten: 1, rowsRejected: 0 });
+    expect(sink.rows.map((r) => [r.Revision, r.Count])).toEqual([[2, 6]]);
+    // Settled: the flush cleared the outbox, and a second flush has nothing to send.
+    expect(await store.listDirty()).toEqual([]);
+    expect(await flushGroups(deps, { all: true })).toMatchObject({ rowsWritten: 0 });
+    // A redelivery of the batch changes nothing and sends nothing.
+    expect(await processBatch(events, meta(5), deps)).toMatchObject({ duplicates: 5, rowsWritten: 0 });
+  });
+
+  it('dead-letters a row the sink refuses for good (stage row) and clears it, so nothing loops', async () => {
+    const { sink, store, deadLetters, deps } = setup();
+    sink.reject = (r) =>
+      r.Revision === 1 ? '400 InvalidArgument: row rejected by transformation' : undefined;
+    sink.retryable = false;
+    const events = Array.from({ length: 3 }, (_, i) =>
+      securityAlert({ t: minute(T0, i), severity: 'Medium' }),
+    );
+    const stats = await processBatch(events, meta(3, '0', 0), deps);
+    expect(stats).toMatchObject({ newGroups: 1, rowsRejected: 1, deadLettered: 1 });
+    const [l] = await deadLetters.list();
+    expect(l).toMatchObject({ stage: 'row', origin: { sequence: 1 } });
+    expect(l!.reason).toContain('400 InvalidArgument');
+    expect(JSON.parse(l!.raw)).toMatchObject({ Revision: 1, Count: 3 });
+    // Not something the redrive retries, and not sent again: the flush clears it from the outbox.
+    expect(await redrive(deadLetters, pipelineRedriver(deps))).toMatchObject({ read: 0 });
+    expect(await flushGroups(deps, { all: true })).toMatchObject({ rowsWritten: 0, rowsRejected: 0 });
+    expect(await store.listDirty()).toEqual([]);
+    // The group goes on: its next revision is written.
+    await processBatch([securityAlert({ t: minute(T0, 4), severity: 'High' })], meta(1, '0', 3), deps);
+    await flushGroups(deps, { all: true });
+    expect(sink.rows.map((r) => [r.Revision, r.Count])).toEqual([[2, 4]]);
+    expect(await deadLetters.list()).toHaveLength(1);
   });
 
   it('dead-letters the batch (commit) when the group store is down instead of throwing, and a redrive carries it', async () => {
@@ -184,19 +218,16 @@ describe('processBatch', () => {
       securityAlert({ t: minute(T0, i), dst: `10.10.2.${i}` }),
     );
     const stats = await processBatch(events, meta(3, '0', 5), { ...deps, store: failing });
-    expect(stats).toMatchObject({ deadLettered: 1, rowsWritten: 3 });
+    expect(stats).toMatchObject({ deadLettered: 1, rowsWritten: 2 });
     const [l] = await deadLetters.list();
     expect(l).toMatchObject({ stage: 'commit', origin: { sequence: 6 } });
     expect(l!.reason).toBe('group store unavailable: socket hang up');
     expect(store.size).toBe(2);
-    // Its row reached Sentinel; the redrive rewrites the same AlertId and Revision with the same content.
+    // Its row was not sent (rows go out only once committed); the redrive writes it once.
+    expect(sink.rows.filter((r) => r.DestinationIP === '10.10.2.1')).toEqual([]);
     await redrive(deadLetters, pipelineRedriver(deps));
     const rows = sink.rows.filter((r) => r.DestinationIP === '10.10.2.1');
-    expect(rows.map((r) => [r.Revision, r.Count])).toEqual([
-      [1, 1],
-      [1, 1],
-    ]);
-    expect(new Set(rows.map((r) => r.AlertId)).size).toBe(1);
+    expect(rows.map((r) => [r.Revision, r.Count])).toEqual([[1, 1]]);
   });
 
   it('commits the row a pure redelivery writes, so no later row reuses its revision', async () => {

@@ -81,22 +81,12 @@ export interface Scenario {
   /** A stream of its own (clock skew). */
   stream?: () => AlertStream;
   /**
-   * A limit the suite shows rather than hides (README "What happens when things fail"). Everything else is
-   * asserted as for every scenario. `speculative`: revision ties and the double counting of speculative rows
-   * (SPECULATIVE) are reported, not asserted; `double`: the scenario checks the double counting it explains.
+   * A limit the suite shows rather than hides (README "What happens when things fail"): marked in the table.
+   * It exempts nothing: lost, double-counted and revision ties are asserted 0 for every scenario.
    */
-  knownLimit?: { what: string; speculative?: boolean; double?: (o: Outcome) => void };
+  knownLimit?: { what: string };
   run(world: World): Promise<void>;
 }
-
-/**
- * The limit behind most of what the suite finds: a group's row is written before its state is committed, so a
- * write whose commit does not follow (a lost ETag race, a crash, an answer that never came) stays in the
- * workspace, and the group's next row can carry the same AlertId and Revision with other content.
- */
-export const SPECULATIVE =
-  'a row written for a commit that did not happen (lost race, crash, unanswered write) keeps its AlertId and ' +
-  'Revision, which a later row of other content reuses: a revision tie';
 
 export interface Outcome {
   scenario: string;
@@ -270,8 +260,8 @@ export async function report(part: (typeof PARTS)[number], outcomes: readonly Ou
 }
 
 /**
- * The test block of one suite file: one test per scenario, lost and double-counted asserted 0 both when the
- * fault ends and after the redrive; afterwards the file's table and figures.
+ * The test block of one suite file: one test per scenario, lost, double-counted and revision ties asserted 0
+ * both when the fault ends and after the redrive; afterwards the file's table and figures.
  */
 export function defineSuite(part: (typeof PARTS)[number], scenarios: readonly Scenario[]): void {
   let cert: SelfSignedCert;
@@ -292,13 +282,10 @@ export function defineSuite(part: (typeof PARTS)[number], scenarios: readonly Sc
       expect(r.writtenOnce + r.deadLettered + r.lost + r.inSeveralGroups + r.inTiedRevisions).toBe(
         r.alertsIn,
       );
-      if (!s.knownLimit?.speculative) {
-        expect(r.revisionTies, `ties: ${r.examples.ties.join(', ')}`).toBe(0);
-        if (!s.knownLimit?.double)
-          expect(r.doubleCounted, `double-counted: ${r.examples.double.join(', ')}`).toBe(0);
-      }
+      expect(r.revisionTies, `ties: ${r.examples.ties.join(', ')}`).toBe(0);
+      expect(r.inTiedRevisions).toBe(0);
+      expect(r.doubleCounted, `double-counted: ${r.examples.double.join(', ')}`).toBe(0);
     }
-    s.knownLimit?.double?.(o);
     // After the redrive, only the records that can never be parsed are still dead letters.
     expect(o.afterRedrive.letters).toEqual({ parse: o.afterRedrive.deadLettered });
   });

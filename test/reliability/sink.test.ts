@@ -5,7 +5,7 @@
  */
 import { describe, expect } from 'vitest';
 import type { FakeRequestRecord } from '../helpers/fakeLogsIngestion.js';
-import { defineSuite, deliver, note, plainBatches, type Scenario, SPECULATIVE } from './runner.js';
+import { defineSuite, deliver, note, plainBatches, type Scenario } from './runner.js';
 
 /** A deterministic per-request coin (the same request number always lands the same way). */
 const coin = (n: number, p: number) => ((Math.imul(n, 2654435761) >>> 0) % 10_000) / 10_000 < p;
@@ -50,7 +50,8 @@ const scenarios: Scenario[] = [
   },
   {
     name: 'sink 500s (15% of requests, and an outage)',
-    handling: 'exponential retry; what still fails is dead-lettered (sink) and redriven',
+    handling:
+      'exponential retry; a row still refused stays owed by its committed group and is sent again by the next batch or the flush timer',
     async run(world) {
       // 15% of all attempts fail; batches 40-47 meet an outage longer than the retries.
       world.fake.setBehavior(({ requestNumber }) =>
@@ -65,8 +66,7 @@ const scenarios: Scenario[] = [
   {
     name: 'sink timeouts (hung; accepted but unanswered)',
     handling:
-      'the write deadline aborts; rows dead-lettered (sink) and redriven under the same AlertId/Revision',
-    knownLimit: { what: SPECULATIVE, speculative: true },
+      'the write deadline aborts; the rows stay owed and are sent again identical (same AlertId, Revision, content)',
     async run(world) {
       // Batch 30: the service stores the rows but its answer comes after the deadline (lost).
       // Batch 60: the service hangs and stores nothing.

@@ -6,7 +6,7 @@
 import { describe, expect } from 'vitest';
 import { TableGroupStore } from '../../pipeline/dedup/tableGroupStore.js';
 import { type Instance, type TableFaults, tableClient } from './harness.js';
-import { defineSuite, note, type Scenario, SPECULATIVE, type World } from './runner.js';
+import { defineSuite, note, type Scenario, type World } from './runner.js';
 import { type Batch, cutBatches, mulberry32, PARTITIONS } from './stream.js';
 
 /** One partition's batches through one instance, in order, as the host delivers them (it checkpoints even when the handler throws). */
@@ -28,9 +28,9 @@ const coin = (p: number) => chance() < p;
 const scenarios: Scenario[] = [
   {
     name: 'Table 412: two instances on the same groups',
-    handling: 'conditional writes (ETag); the loser re-reads, re-applies and writes the next revision',
+    handling:
+      'conditional writes (ETag) before any row is sent; the loser has written nothing, re-reads, re-applies and commits the next revision',
     store: 'table',
-    knownLimit: { what: SPECULATIVE, speculative: true },
     async run(world) {
       // Instance A owns partitions 0 and 2, B owns 1 and 3: Rotterdam's zones (data export, one partition per
       // sensor) reach both instances; Lyon's (forwarder, one partition per zone) only one, except in the handover.

@@ -48,6 +48,20 @@ const meta = (n: number, partition: string, first: number): BatchMeta => ({
   sequenceNumbers: Array.from({ length: n }, (_, i) => first + i),
 });
 
+/** The group store behind `deps`, down: every read fails, so a batch's records are dead-lettered (`commit`). */
+const storeDown = (deps: PipelineDeps): PipelineDeps => ({
+  ...deps,
+  store: {
+    kind: 'down',
+    operations: 0,
+    getMany: () => Promise.reject(new Error('503 ServerBusy')),
+    put: () => Promise.reject(new Error('503 ServerBusy')),
+    findByAlertId: () => Promise.reject(new Error('503 ServerBusy')),
+    listDirty: () => Promise.reject(new Error('503 ServerBusy')),
+    close: async () => {},
+  },
+});
+
 const storm = (n: number, from = 0) =>
   Array.from({ length: n }, (_, i) => securityAlert({ t: minute(T0, 0, from + i) }));
 
@@ -89,13 +103,11 @@ describe('redriveBatches', () => {
 });
 
 describe('redrive through processBatch', () => {
-  it('writes the records of a failed sink call once the sink is back, and resolves their letters', async () => {
+  it('writes the records of a group store outage once the store is back, and resolves their letters', async () => {
     const { sink, deadLetters, deps } = setup();
-    sink.reject = () => 'HTTP 500 InternalServerError';
-    await processBatch(storm(5), meta(5, '1', 10), deps);
+    await processBatch(storm(5), meta(5, '1', 10), storeDown(deps));
     expect(await deadLetters.listPending()).toHaveLength(5);
 
-    sink.reject = undefined;
     const result = await redrive(deadLetters, pipelineRedriver(deps));
     expect(result).toMatchObject({ read: 5, redriven: 5, stillFailing: 0, parked: 0 });
     expect(sink.rows).toHaveLength(1);
@@ -105,19 +117,20 @@ describe('redrive through processBatch', () => {
   });
 
   it('records a retry that fails again on its letter, without writing a second letter', async () => {
-    const { sink, deadLetters, deps } = setup();
-    sink.reject = () => 'HTTP 500 InternalServerError';
-    await processBatch(storm(3), meta(3, '1', 10), deps);
-    sink.reject = () => 'HTTP 503 ServerBusy';
+    const { sink, deadLetters, deps, flaky } = setup();
+    const events = storm(3);
+    await processBatch(events, meta(3, '1', 10), storeDown(deps));
+    // The store is back, but the enrichment of every record throws this time.
+    for (const e of events) flaky.add(String(e.VendorOriginalId));
     const result = await redrive(deadLetters, pipelineRedriver(deps));
     expect(result).toMatchObject({ read: 3, redriven: 0, stillFailing: 3 });
     const letters = await deadLetters.list();
     expect(letters).toHaveLength(3);
     expect(deadLetters.letters).toHaveLength(3); // the redrive wrote no new letter
     for (const l of letters) {
-      expect(l).toMatchObject({ stage: 'sink', attempts: 2 });
-      expect(l.history[1]).toMatchObject({ stage: 'sink' });
-      expect(l.reason).toContain('HTTP 503');
+      expect(l).toMatchObject({ stage: 'commit', attempts: 2 });
+      expect(l.history[1]).toMatchObject({ stage: 'enrich' });
+      expect(l.reason).toContain('inventory lookup timed out');
     }
     expect(sink.rows).toEqual([]);
   });
@@ -142,9 +155,7 @@ describe('redrive through processBatch', () => {
 
   it('redrives records whose group moved on past them in the same partition (per-record redrive marks)', async () => {
     const { sink, deadLetters, deps } = setup();
-    sink.reject = () => 'HTTP 500 InternalServerError';
-    await processBatch(storm(5), meta(5, '1', 10), deps);
-    sink.reject = undefined;
+    await processBatch(storm(5), meta(5, '1', 10), storeDown(deps));
     // The group goes on: a later event of the same partition moves the group's mark past the letters.
     await processBatch(storm(1, 30), meta(1, '1', 20), deps);
     expect(sink.totalCount()).toBe(1);
@@ -157,9 +168,7 @@ describe('redrive through processBatch', () => {
 
   it('a redrive that crashed after writing but before resolving does not count its records twice', async () => {
     const { sink, deadLetters, deps } = setup();
-    sink.reject = () => 'HTTP 500 InternalServerError';
-    await processBatch(storm(3), meta(3, '1', 10), deps);
-    sink.reject = undefined;
+    await processBatch(storm(3), meta(3, '1', 10), storeDown(deps));
     const process = pipelineRedriver(deps);
     await process(await deadLetters.listPending()); // carried, then the host died: nothing resolved
     expect(await deadLetters.listPending()).toHaveLength(3);

@@ -56,8 +56,9 @@ describe('durable grouping on Table Storage (Azurite)', () => {
     expect(sink.totalCount()).toBe(30);
   });
 
-  it('survives a crash between sink and commit: the redelivered batch rewrites the same revision, counts stay exact', async () => {
+  it('survives a crash between commit and sink: the redelivered batch sends the committed row, counts stay exact', async () => {
     const { store, sink, deps } = await setup();
+    let committed = 0;
     const crashing: GroupStore = {
       kind: 'crashing',
       get operations() {
@@ -67,17 +68,57 @@ describe('durable grouping on Table Storage (Azurite)', () => {
       listDirty: () => store.listDirty(),
       findByAlertId: (id) => store.findByAlertId(id),
       close: async () => {},
-      // The instance dies after the sink accepted the row: its commit never happens (nor anything after it).
-      put: () => new Promise<never>(() => {}),
+      // The instance dies once its commit is stored: the answer never comes, and nothing after it happens.
+      put: async (s, etag) => {
+        await store.put(s, etag);
+        committed++;
+        return new Promise<never>(() => {});
+      },
     };
     const events = Array.from({ length: 10 }, (_, i) => securityAlert({ t: minute(T0, i / 2) }));
     void processBatch(events, meta(10, '4', 0), { ...deps, store: crashing });
-    await vi.waitFor(() => expect(sink.rows).toHaveLength(1)); // the row reached Sentinel, the state did not
-    await processBatch(events, meta(10, '4', 0), deps); // Event Hubs redelivers from the last checkpoint
+    await vi.waitFor(() => expect(committed).toBe(1)); // the state (with the row it owes) is stored
+    expect(sink.rows).toEqual([]); // nothing reached Sentinel
+    const again = await processBatch(events, meta(10, '4', 0), deps); // Event Hubs redelivers
+    expect(again).toMatchObject({ duplicates: 10, rowsWritten: 1 });
     await flushGroups(deps, { all: true });
     expectNoConflictingRevisions(sink);
     expect(sink.latest().size).toBe(1);
     expect(sink.totalCount()).toBe(10);
+  });
+
+  it('a loser of an ETag race writes nothing: every written revision has one content', async () => {
+    const { store, sink, deps } = await setup();
+    await processBatch([securityAlert({ t: T0 })], meta(1, '0', 0), deps);
+    // Another instance commits between this instance's read and its write, every time it tries once.
+    let raced = 0;
+    const racing: GroupStore = {
+      kind: 'racing',
+      get operations() {
+        return store.operations;
+      },
+      getMany: (k) => store.getMany(k),
+      listDirty: () => store.listDirty(),
+      findByAlertId: (id) => store.findByAlertId(id),
+      close: async () => {},
+      put: async (s, etag) => {
+        if (raced++ < 2)
+          await processBatch(
+            [securityAlert({ t: minute(T0, raced), severity: 'Low' })],
+            meta(1, `p${raced}`, 0),
+            deps,
+          );
+        return store.put(s, etag);
+      },
+    };
+    const stats = await processBatch([securityAlert({ t: minute(T0, 3) })], meta(1, 'p9', 0), {
+      ...deps,
+      store: racing,
+    });
+    expect(stats.conflicts).toBe(2);
+    await flushGroups(deps, { all: true });
+    expectNoConflictingRevisions(sink);
+    expect(sink.totalCount()).toBe(4);
   });
 
   it('loses no update when two instances process the same group at the same time', async () => {
@@ -172,7 +213,8 @@ describe('durable grouping on Table Storage (Azurite)', () => {
     expect(sink.latest().size).toBe(40);
     expect(sink.rows.length).toBeLessThanOrEqual(400);
     expect(sink.totalCount()).toBe(N);
-    // One read and one write per group per batch, plus the flush.
-    expect(store.operations).toBeLessThanOrEqual(40 * 2 * (N / batch) + 2 + 40 + 1);
+    // One read and one write per group per batch (sent rows are cleared by the group's next write), plus the
+    // flush: its query, and per group the commit of the final row and, once sent, the clear of its outbox.
+    expect(store.operations).toBeLessThanOrEqual(40 * 2 * (N / batch) + 2 + 2 * 40 + 1);
   });
 });

@@ -67,6 +67,23 @@ describe.each(stores)('GroupStore contract: %s', (_name, make) => {
     expect(dirty.map((d) => d.value.key)).toEqual(['d1']);
   });
 
+  it('lists groups that owe rows (outbox) as well, with the outbox intact, until it is cleared', async () => {
+    const store = await make();
+    const base = state('o1', { dirty: false, revision: 1 });
+    const owed = {
+      ...base,
+      outbox: [{ alertId: base.alertId, revision: 1, reason: 'Created' as const, at: 1 }],
+    };
+    await store.put(owed, undefined);
+    await store.put(state('o2', { dirty: false }), undefined);
+    const listed = await store.listDirty();
+    expect(listed.map((d) => d.value.key)).toEqual(['o1']);
+    expect(listed[0]!.value.outbox).toEqual(owed.outbox);
+    const cleared = await store.put({ ...listed[0]!.value, outbox: undefined }, listed[0]!.etag);
+    expect(cleared.ok).toBe(true);
+    expect(await store.listDirty()).toEqual([]);
+  });
+
   it('finds a group by its AlertId', async () => {
     const store = await make();
     const s = state('f1');
