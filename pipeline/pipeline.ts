@@ -414,12 +414,20 @@ function planKey(
   return { key, etag: stored?.etag, head: next, outcomes, commit: changed || reason !== undefined };
 }
 
-/** Adds a row to an outbox: the newest revision of an AlertId supersedes an older one still owed (see OwedRow). */
+/**
+ * Adds a row to an outbox: the newest revision of an AlertId supersedes an older one still owed (see OwedRow),
+ * except a group's first row (Revision 1), which stays owed until sent: the analytics rules raise the incident
+ * from it (`Revision == 1`, `FirstRevision == 1`), so a sink outage that outlasts a group's first update must not
+ * swallow it. An outbox therefore holds at most two rows per AlertId.
+ */
 function owe(outbox: OwedRow[], o: OwedRow): void {
-  const i = outbox.findIndex((x) => x.alertId === o.alertId);
+  const i = outbox.findIndex((x) => x.alertId === o.alertId && x.revision !== 1);
   if (i < 0) outbox.push(o);
   else outbox[i] = o;
 }
+
+/** Where an owed row sits in a flush's map: a group's first row apart, any later revision in one slot (see owe). */
+const owedSlot = (o: OwedRow): string => (o.revision === 1 ? `${o.alertId}#1` : o.alertId);
 
 /**
  * Writes the pending revisions of groups whose window has ended by `until` (event time), or of every
@@ -459,7 +467,7 @@ export async function flushGroups(
       // batch clears it for free).
       if (settled.has(o)) dropped ||= o.at <= owedBefore;
       else {
-        owed.set(o.alertId, o); // a compact entry stays valid: only markEmitted below changes the head
+        owed.set(owedSlot(o), o); // a compact entry stays valid: only markEmitted below changes the head
         due ||= o.at <= owedBefore;
       }
     }
@@ -468,8 +476,11 @@ export async function flushGroups(
       : undefined;
     let state = s;
     if (reason) {
+      // The head moves on: a compact entry (rebuilt from the head) gets its row first.
+      for (const [slot, o] of owed) if (!o.row) owed.set(slot, { ...o, row: owedRow(s, o) });
       state = markEmitted(s, reason);
-      owed.set(state.alertId, { alertId: state.alertId, revision: state.revision, reason, at });
+      const entry: OwedRow = { alertId: state.alertId, revision: state.revision, reason, at };
+      owed.set(owedSlot(entry), entry);
     }
     if (!reason && !due && !dropped) continue;
     state.outbox = owed.size ? [...owed.values()] : undefined;

@@ -41,8 +41,8 @@ export interface GroupState {
   /** The latest member's enriched fields, from which rows are built. */
   latest: GroupLatest;
   /**
-   * The outbox: rows committed with this state and not yet known to be in Sentinel, at most one per AlertId
-   * (the newest revision; see OwedRow). Absent when empty. A row is committed here before it is sent, so a
+   * The outbox: rows committed with this state and not yet known to be in Sentinel: per AlertId the newest
+   * revision, and its first row (Revision 1) while that is unsent, as the rules alert on it (see OwedRow). Absent when empty. A row is committed here before it is sent, so a
    * re-send after a crash, a timeout or a lost answer repeats the identical row.
    */
   outbox?: OwedRow[];
@@ -55,7 +55,8 @@ export interface GroupState {
  * row, or a head row the head has moved on from, carries `row`. Keeping only the newest revision per AlertId is
  * safe: each revision is a group's whole cumulative state (count, vendor ids, status, worst severity), the SOC
  * reads only `arg_max(Revision, *)`, and the newer row has a higher Revision than any copy of the older one that
- * did reach the workspace; what can be missing is an intermediate revision, never an alert.
+ * did reach the workspace; what can be missing is an intermediate revision, never an alert. The first row
+ * (Revision 1) is the exception, kept until sent: the analytics rules raise the incident from it.
  */
 export interface OwedRow {
   alertId: string;

@@ -119,19 +119,44 @@ describe('processBatch', () => {
     const [owed] = await store.listDirty();
     expect(owed!.value.outbox).toMatchObject([{ revision: 1, reason: 'Created' }]);
 
-    // Still refused by the next batch of the group: owed again, with the new revision (one row per AlertId).
-    const worse = securityAlert({ t: minute(T0, 5), severity: 'High' }); // urgent: a row at once
+    // Still refused by the next batch of the group (it sends what the group owes: revision 1 again). When the
+    // flush writes revision 2, revision 1 is still sent: the rules raise the incident from the group's first row.
+    const worse = securityAlert({ t: minute(T0, 5), severity: 'High' });
     const more = await processBatch([worse], meta(1, '0', 5), deps);
     expect(more).toMatchObject({ rowsRejected: 1, deadLettered: 0 });
+    const [still] = await store.listDirty();
+    expect(still!.value.outbox?.map((o) => o.revision)).toEqual([1]);
     sink.reject = undefined;
     const flushed = await flushGroups(deps, { all: true });
-    expect(flushed).toMatchObject({ rowsWritten: 1, rowsRejected: 0 });
-    expect(sink.rows.map((r) => [r.Revision, r.Count])).toEqual([[2, 6]]);
+    expect(flushed).toMatchObject({ rowsWritten: 2, rowsRejected: 0 });
+    expect(sink.rows.map((r) => [r.Revision, r.Count])).toEqual([
+      [1, 5],
+      [2, 6],
+    ]);
     // Settled: the flush cleared the outbox, and a second flush has nothing to send.
     expect(await store.listDirty()).toEqual([]);
     expect(await flushGroups(deps, { all: true })).toMatchObject({ rowsWritten: 0 });
     // A redelivery of the batch changes nothing and sends nothing.
     expect(await processBatch(events, meta(5), deps)).toMatchObject({ duplicates: 5, rowsWritten: 0 });
+  });
+
+  it("keeps a group's first row owed when later revisions follow during a sink outage (rules alert on Revision 1)", async () => {
+    const { sink, store, deps } = setup();
+    sink.reject = () => 'HTTP 503 ServiceUnavailable';
+    await processBatch([securityAlert({ t: T0 })], meta(1), deps); // Created, revision 1: refused
+    // Past the 5-minute update interval (event time): revision 2, then 3, each refused; revision 1 stays owed.
+    await processBatch([securityAlert({ t: minute(T0, 6) })], meta(1, '0', 1), deps);
+    await processBatch([securityAlert({ t: minute(T0, 9), severity: 'High' })], meta(1, '0', 2), deps);
+    const [owed] = await store.listDirty();
+    const revisions = owed!.value.outbox?.map((o) => o.revision) ?? [];
+    expect(revisions[0]).toBe(1);
+    expect(revisions.length).toBe(2); // the first row and the newest: intermediate revisions are superseded
+    sink.reject = undefined;
+    await flushGroups(deps, { all: true });
+    const sent = sink.rows.map((r) => Number(r.Revision));
+    expect(sent).toContain(1);
+    expect(sink.rows.find((r) => r.Revision === 1)).toMatchObject({ Count: 1 });
+    expect(sink.totalCount()).toBe(3);
   });
 
   it('dead-letters a row the sink refuses for good (stage row) and clears it, so nothing loops', async () => {
