@@ -5,6 +5,7 @@
 import { isIP } from 'node:net';
 import type { Device, OtAlertInput } from '../model/alert.js';
 import { memoize } from '../util/memoize.js';
+import { toEngine, toSeverity } from './severity.js';
 
 /** What a format parser hands to `parseRecord`, before the schema has validated it. */
 export type Draft = { ok: true; alert: OtAlertInput } | { ok: false; reason: string };
@@ -609,4 +610,53 @@ function trimValue(v: string): string {
     else break;
   }
   return v.slice(0, e).trim();
+}
+
+/** What the labelled syslog formats (text message, object) found, besides their plain fields. */
+export interface LabelledParts {
+  source: Device;
+  destination: Device;
+  protocol: string | undefined;
+  /** The syslog header: its time when the message has none, its host when no sensor is named. */
+  header: { timestamp?: string; hostname?: string };
+  sourceFormat: 'SyslogText' | 'SyslogObject';
+  /** How the format labels its title, for the reason when it is missing. */
+  titleLabel: string;
+}
+
+/** The draft of a labelled syslog alert from its fields: title and severity are required, times resolved. */
+export function labelledDraft(
+  f: Record<string, unknown>,
+  parts: LabelledParts,
+  opts: ParseOptions | undefined,
+): Draft {
+  const title = text(f.title, 100_000);
+  if (title === undefined) return fail(`missing title (${parts.titleLabel})`);
+  const severity = toSeverity(f.severity);
+  if (severity === undefined) {
+    return fail(
+      f.severity === undefined ? 'missing severity' : `severity: unknown value ${quote(f.severity)}`,
+    );
+  }
+  const times = resolveTimes([f.time, parts.header.timestamp], [], opts);
+  if ('reason' in times) return fail(times.reason);
+  return {
+    ok: true,
+    alert: {
+      id: text(f.id),
+      title,
+      message: messageText(f.message),
+      engine: toEngine(f.engine),
+      category: text(f.category),
+      severity,
+      status: 'New',
+      protocol: parts.protocol,
+      source: parts.source,
+      destination: parts.destination,
+      sensor: text(f.sensor) ?? parts.header.hostname,
+      firstSeen: times.firstSeen,
+      lastSeen: times.lastSeen,
+      sourceFormat: parts.sourceFormat,
+    },
+  };
 }

@@ -10,17 +10,13 @@ import type { Device } from '../model/alert.js';
 import {
   assignAddress,
   type Draft,
-  fail,
   type LabelSpec,
+  labelledDraft,
   labelScanner,
-  messageText,
   type ParseOptions,
-  quote,
-  resolveTimes,
   scanLabels,
   text,
 } from './fields.js';
-import { toEngine, toSeverity } from './severity.js';
 import type { SyslogHeader } from './syslogHeader.js';
 
 const LABELS: readonly LabelSpec[] = [
@@ -100,35 +96,18 @@ function build(
         if (f[key] === undefined) f[key] = value;
     }
   }
-  const title = text(f.title, 100_000);
-  if (title === undefined) return fail('missing title (field "Alert title")');
-  const severity = toSeverity(f.severity);
-  if (severity === undefined) {
-    return fail(
-      f.severity === undefined ? 'missing severity' : `severity: unknown value ${quote(f.severity)}`,
-    );
-  }
-  const times = resolveTimes([f.time, header.timestamp], [], opts);
-  if ('reason' in times) return fail(times.reason);
-  return {
-    ok: true,
-    alert: {
-      id: text(f.id),
-      title,
-      message: messageText(f.message),
-      engine: toEngine(f.engine),
-      category: text(f.category),
-      severity,
-      status: 'New',
-      protocol: text(f.protocol),
+  return labelledDraft(
+    f,
+    {
       source,
       destination,
-      sensor: text(f.sensor) ?? header.hostname,
-      firstSeen: times.firstSeen,
-      lastSeen: times.lastSeen,
+      protocol: text(f.protocol),
+      header,
       sourceFormat: 'SyslogObject',
+      titleLabel: 'field "Alert title"',
     },
-  };
+    opts,
+  );
 }
 
 /** Labelled-string form. */

@@ -13,17 +13,13 @@ import {
   assignAddress,
   assignAddressOrName,
   type Draft,
-  fail,
   type LabelSpec,
+  labelledDraft,
   labelScanner,
-  messageText,
   type ParseOptions,
-  quote,
-  resolveTimes,
   scanLabels,
   text,
 } from './fields.js';
-import { toEngine, toSeverity } from './severity.js';
 import type { SyslogHeader } from './syslogHeader.js';
 
 const LABELS: readonly LabelSpec[] = [
@@ -95,33 +91,16 @@ export function parseSyslogText(msg: string, header: SyslogHeader, opts?: ParseO
         f[key] ??= value;
     }
   }
-  const title = text(f.title, 100_000);
-  if (title === undefined) return fail('missing title (label "Microsoft Defender for IoT Alert")');
-  const severity = toSeverity(f.severity);
-  if (severity === undefined) {
-    return fail(
-      f.severity === undefined ? 'missing severity' : `severity: unknown value ${quote(f.severity)}`,
-    );
-  }
-  const times = resolveTimes([f.time, header.timestamp], [], opts);
-  if ('reason' in times) return fail(times.reason);
-  return {
-    ok: true,
-    alert: {
-      id: text(f.id),
-      title,
-      message: messageText(f.message),
-      engine: toEngine(f.engine),
-      category: text(f.category),
-      severity,
-      status: 'New',
-      protocol: sourceProtocol ?? destinationProtocol,
+  return labelledDraft(
+    f,
+    {
       source,
       destination,
-      sensor: text(f.sensor) ?? header.hostname,
-      firstSeen: times.firstSeen,
-      lastSeen: times.lastSeen,
+      protocol: sourceProtocol ?? destinationProtocol,
+      header,
       sourceFormat: 'SyslogText',
+      titleLabel: 'label "Microsoft Defender for IoT Alert"',
     },
-  };
+    opts,
+  );
 }
