@@ -29,6 +29,28 @@ import {
   workbook,
 } from './workbookBuilder.js';
 
+/**
+ * The tail of a headline query: its one summarized row turned into ordered tiles (Order, Metric, Value), one per
+ * `[label, column]`; drawn with {@link METRIC_TILES}.
+ */
+function metricTiles(metrics: readonly (readonly [label: string, column: string])[]): string {
+  const bags = metrics
+    .map(([label, column], i) => `    bag_pack("Order", ${i + 1}, "Metric", "${label}", "Value", ${column})`)
+    .join(',\n');
+  return `| project Tiles = pack_array(
+${bags})
+| mv-expand Tile = Tiles
+| project Order = toint(Tile.Order), Metric = tostring(Tile.Metric), Value = todouble(Tile.Value)
+| order by Order asc`;
+}
+
+/** How {@link metricTiles} rows are drawn: one blue tile per metric. */
+const METRIC_TILES = {
+  visualization: 'tiles',
+  size: 3,
+  tileSettings: tilesFor('Metric', 'Value', undefined, 'blue'),
+} as const;
+
 export interface WorkbookRule {
   readonly id: string;
   readonly name: string;
@@ -255,18 +277,14 @@ devices within the window). The **suppression ratio** is the share of raw alerts
 ${GROUPS}
 | summarize Raw = sum(Count), Groups = count()
 | extend Ratio = iff(Raw == 0, 0.0, round(100.0 * (Raw - Groups) / Raw, 1)), PerGroup = iff(Groups == 0, 0.0, round(todouble(Raw) / Groups, 1))
-| project Tiles = pack_array(
-    bag_pack("Order", 1, "Metric", "Raw sensor alerts", "Value", Raw),
-    bag_pack("Order", 2, "Metric", "Alert groups in Sentinel", "Value", Groups),
-    bag_pack("Order", 3, "Metric", "Suppression ratio (%)", "Value", Ratio),
-    bag_pack("Order", 4, "Metric", "Raw alerts per group", "Value", PerGroup),
-    bag_pack("Order", 5, "Metric", "Rows written (revisions)", "Value", Rows))
-| mv-expand Tile = Tiles
-| project Order = toint(Tile.Order), Metric = tostring(Tile.Metric), Value = todouble(Tile.Value)
-| order by Order asc`,
-      visualization: 'tiles',
-      size: 3,
-      tileSettings: tilesFor('Metric', 'Value', undefined, 'blue'),
+${metricTiles([
+  ['Raw sensor alerts', 'Raw'],
+  ['Alert groups in Sentinel', 'Groups'],
+  ['Suppression ratio (%)', 'Ratio'],
+  ['Raw alerts per group', 'PerGroup'],
+  ['Rows written (revisions)', 'Rows'],
+])}`,
+      ...METRIC_TILES,
     }),
     query('raw vs groups', {
       title: 'Raw sensor alerts vs alert groups over time',
@@ -399,19 +417,15 @@ OtIncidents
 | summarize Incidents = count(), Open = countif(Status != "Closed"), Closed = countif(Status == "Closed"),
     MedianMinutesToFirstChange = percentile(MinutesToFirstChange, 50), MedianHoursToClose = percentile(HoursToClose, 50),
     ClosedByAutomation = countif(ClosedBy == "Automation")
-| project Tiles = pack_array(
-    bag_pack("Order", 1, "Metric", "Incidents", "Value", Incidents),
-    bag_pack("Order", 2, "Metric", "Open", "Value", Open),
-    bag_pack("Order", 3, "Metric", "Closed", "Value", Closed),
-    bag_pack("Order", 4, "Metric", "Median minutes to first change", "Value", MedianMinutesToFirstChange),
-    bag_pack("Order", 5, "Metric", "Median hours to close", "Value", MedianHoursToClose),
-    bag_pack("Order", 6, "Metric", "Closed by automation", "Value", ClosedByAutomation))
-| mv-expand Tile = Tiles
-| project Order = toint(Tile.Order), Metric = tostring(Tile.Metric), Value = todouble(Tile.Value)
-| order by Order asc`,
-      visualization: 'tiles',
-      size: 3,
-      tileSettings: tilesFor('Metric', 'Value', undefined, 'blue'),
+${metricTiles([
+  ['Incidents', 'Incidents'],
+  ['Open', 'Open'],
+  ['Closed', 'Closed'],
+  ['Median minutes to first change', 'MedianMinutesToFirstChange'],
+  ['Median hours to close', 'MedianHoursToClose'],
+  ['Closed by automation', 'ClosedByAutomation'],
+])}`,
+      ...METRIC_TILES,
     }),
     query('by severity', {
       title: 'Response times by severity',
