@@ -1,9 +1,9 @@
 // Types only from @azure/data-tables: the Function's entry imports this module, and the package (53 files with
 // its XML stack) then loaded at cold start even without Table settings. functions/deps.ts imports TableClient
-// itself, on first use. RestError is core-rest-pipeline's, which the sink loads anyway.
-import { isRestError } from '@azure/core-rest-pipeline';
+// itself, on first use.
 import type { TableClient, TableEntity } from '@azure/data-tables';
 import type { GroupState, GroupStore, PutResult, Versioned } from './groupState.js';
+import { conditionalPut, statusOf } from './tablePut.js';
 
 /** Table Storage string properties hold 64 KiB (32K UTF-16 chars); the state is split across s0, s1, …. */
 const PART_CHARS = 30_000;
@@ -33,8 +33,6 @@ function fromEntity(e: Entity): Versioned<GroupState> {
   for (let p = 0; p < Number(e.parts); p++) json += String(e[`s${p}`] ?? '');
   return { value: JSON.parse(json) as GroupState, etag: String(e.etag) };
 }
-
-const statusOf = (e: unknown): number | undefined => (isRestError(e) ? e.statusCode : undefined);
 
 /** An OData string literal, quotes doubled (what data-tables' odata`` tag does for a string value). */
 const odataString = (v: string): string => `'${v.replace(/'/g, "''")}'`;
@@ -80,18 +78,7 @@ export class TableGroupStore implements GroupStore {
 
   async put(state: GroupState, etag: string | undefined): Promise<PutResult> {
     this.#operations++;
-    try {
-      const entity = toEntity(state);
-      const res =
-        etag === undefined
-          ? await this.table.createEntity(entity)
-          : await this.table.updateEntity(entity, 'Replace', { etag });
-      return { ok: true, etag: String(res.etag) };
-    } catch (e) {
-      const status = statusOf(e);
-      if (status === 409 || status === 412) return { ok: false, reason: 'conflict' };
-      throw e;
-    }
+    return conditionalPut(this.table, toEntity(state), etag);
   }
 
   async findByAlertId(alertId: string): Promise<Versioned<GroupState> | undefined> {

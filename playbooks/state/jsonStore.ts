@@ -1,13 +1,9 @@
-import { RestError, type TableClient } from '@azure/data-tables';
+import type { TableClient } from '@azure/data-tables';
+import type { PutResult, Versioned } from '../../pipeline/dedup/groupState.js';
+import { conditionalPut, statusOf } from '../../pipeline/dedup/tablePut.js';
 import { incidentKey } from '../ids.js';
 
-export interface Versioned<T> {
-  value: T;
-  /** Opaque concurrency token (Table Storage ETag, or a counter in memory). */
-  etag: string;
-}
-
-export type PutResult = { ok: true; etag: string } | { ok: false; reason: 'conflict' };
+export type { PutResult, Versioned };
 
 /**
  * Small per-incident state (ticket map, notification throttle) with optimistic concurrency: insert only when
@@ -53,8 +49,6 @@ export class MemoryIncidentStore<T> implements IncidentStore<T> {
   }
 }
 
-const statusOf = (e: unknown): number | undefined => (e instanceof RestError ? e.statusCode : undefined);
-
 /**
  * Azure Table Storage: PartitionKey = SHA-256 of the incident ARM id (ids hold '/'), RowKey = what the row
  * is ('ticket', 'notify-teams'), the value as JSON plus the incident id for people reading the table.
@@ -96,17 +90,7 @@ export class TableIncidentStore<T> implements IncidentStore<T> {
       incidentArmId,
       json: JSON.stringify(value),
     };
-    try {
-      const res =
-        etag === undefined
-          ? await this.table.createEntity(entity)
-          : await this.table.updateEntity(entity, 'Replace', { etag });
-      return { ok: true, etag: String(res.etag) };
-    } catch (e) {
-      const status = statusOf(e);
-      if (status === 409 || status === 412) return { ok: false, reason: 'conflict' };
-      throw e;
-    }
+    return conditionalPut(this.table, entity, etag);
   }
 
   async delete(incidentArmId: string, etag: string): Promise<boolean> {

@@ -1,0 +1,29 @@
+import { isRestError } from '@azure/core-rest-pipeline';
+import type { TableClient, TableEntity } from '@azure/data-tables';
+import type { PutResult } from './groupState.js';
+
+/** The HTTP status of an Azure SDK error (core-rest-pipeline's RestError), if it is one. */
+export const statusOf = (e: unknown): number | undefined => (isRestError(e) ? e.statusCode : undefined);
+
+/**
+ * Optimistic concurrency on one Table entity: insert when `etag` is undefined, else replace only if the stored
+ * ETag still matches. A lost race (409 on insert, 412 on replace) is a `conflict` for the caller to re-read;
+ * any other error is thrown.
+ */
+export async function conditionalPut(
+  table: TableClient,
+  entity: TableEntity<Record<string, unknown>>,
+  etag: string | undefined,
+): Promise<PutResult> {
+  try {
+    const res =
+      etag === undefined
+        ? await table.createEntity(entity)
+        : await table.updateEntity(entity, 'Replace', { etag });
+    return { ok: true, etag: String(res.etag) };
+  } catch (e) {
+    const status = statusOf(e);
+    if (status === 409 || status === 412) return { ok: false, reason: 'conflict' };
+    throw e;
+  }
+}
