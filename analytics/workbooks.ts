@@ -94,17 +94,27 @@ const ZONE_QUERY = `OTAlerts_CL
 
 const CONTROLLERS = 'dynamic(["PLC", "RTU", "DCS", "SIS", "IED"])';
 
-function siteZoneParameters(id: string): ReturnType<typeof parameters> {
+/** The plant-site dropdown every workbook filters by. */
+function siteParameter(id: string): ReturnType<typeof queryDropdownParameter> {
+  return queryDropdownParameter(
+    id,
+    'Site',
+    'Site',
+    SITE_QUERY,
+    'Plant sites that reported alert groups in the time range.',
+  );
+}
+
+/** Time range, site and zone, then any `extra` parameters of the workbook. */
+function siteZoneParameters(
+  id: string,
+  extra: readonly ReturnType<typeof queryDropdownParameter>[] = [],
+): ReturnType<typeof parameters> {
   return parameters('parameters', [
     timeRangeParameter(id),
-    queryDropdownParameter(
-      id,
-      'Site',
-      'Site',
-      SITE_QUERY,
-      'Plant sites that reported alert groups in the time range.',
-    ),
+    siteParameter(id),
     queryDropdownParameter(id, 'Zone', 'Zone', ZONE_QUERY, 'Network zones of the selected sites.'),
+    ...extra,
   ]);
 }
 
@@ -191,16 +201,7 @@ Every Defender for IoT alert group in \`OTAlerts_CL\` (latest revision) counted 
 alert groups; "Alerts" in the table below is the raw sensor alerts merged into them. Select a technique to drill down.
 "Rules" is how many ot-soc analytics rules list the technique.`,
     ),
-    parameters('parameters', [
-      timeRangeParameter(id),
-      queryDropdownParameter(
-        id,
-        'Site',
-        'Site',
-        SITE_QUERY,
-        'Plant sites that reported alert groups in the time range.',
-      ),
-      queryDropdownParameter(id, 'Zone', 'Zone', ZONE_QUERY, 'Network zones of the selected sites.'),
+    siteZoneParameters(id, [
       staticDropdownParameter(id, 'Severity', 'Severity', ['High', 'Medium', 'Low', 'Informational']),
     ]),
     query('tactic summary', {
@@ -402,13 +403,7 @@ monitoring for automation rules and playbooks.`,
     ),
     parameters('parameters', [
       timeRangeParameter(id, 30 * 86_400_000),
-      queryDropdownParameter(
-        id,
-        'Site',
-        'Site',
-        SITE_QUERY,
-        'Plant sites that reported alert groups in the time range.',
-      ),
+      siteParameter(id),
       staticDropdownParameter(id, 'Severity', 'Severity', ['High', 'Medium', 'Low', 'Informational']),
     ]),
     query('headline', {
