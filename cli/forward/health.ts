@@ -3,7 +3,7 @@
  * `ok`, `degraded` (Event Hubs failing: events wait in the spool) or `stopping`).
  */
 import { createServer } from 'node:http';
-import type { Endpoint, Listener } from './syslog.js';
+import { type Endpoint, type Listener, listenOn } from './syslog.js';
 
 export async function startHealth(at: Endpoint, snapshot: () => unknown): Promise<Listener> {
   const server = createServer((req, res) => {
@@ -21,16 +21,9 @@ export async function startHealth(at: Endpoint, snapshot: () => unknown): Promis
     res.writeHead(404, { 'Content-Type': 'text/plain' });
     res.end('not found: GET /healthz\n');
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(at.port, at.host, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const a = server.address() as { address: string; port: number };
+  const address = await listenOn(server, at);
   return {
-    address: { host: a.address, port: a.port },
+    address,
     close: async () => {
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeAllConnections();

@@ -19,6 +19,19 @@ export interface Endpoint {
   port: number;
 }
 
+/** Listens on `at` (port 0: any free port) and resolves with the address bound, or rejects with the listen error. */
+export async function listenOn(server: Server, at: Endpoint): Promise<Endpoint> {
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(at.port, at.host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const a = server.address() as { address: string; port: number };
+  return { host: a.address, port: a.port };
+}
+
 export interface Listener {
   readonly address: Endpoint;
   close(): Promise<void>;
@@ -120,16 +133,9 @@ export async function startStream(
   } else server = tcpServer(onConnection);
   server.maxConnections = opts.maxConnections ?? 1000;
   server.on('error', (e) => log.error(`${kind} listener error`, { error: e.message }));
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(at.port, at.host, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const a = server.address() as { address: string; port: number };
+  const address = await listenOn(server, at);
   return {
-    address: { host: a.address, port: a.port },
+    address,
     close: async () => {
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       // Read what the peers already sent, then close their connections.

@@ -15,7 +15,7 @@ import type { ForwarderCounters } from './counters.js';
 import type { Intake } from './intake.js';
 import type { Logger } from './log.js';
 import type { Spool } from './spool.js';
-import type { Endpoint, Listener } from './syslog.js';
+import { type Endpoint, type Listener, listenOn } from './syslog.js';
 
 export const DEFAULT_WEBHOOK_HEADER = 'X-OT-SOC-Secret';
 
@@ -156,17 +156,10 @@ export async function startWebhook(
     reply(res, 202, { accepted: outcome.accepted, invalid: outcome.invalid });
   }
 
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(at.port, at.host, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
+  const address = await listenOn(server, at);
   server.on('error', (e) => log.error('webhook listener error', { error: e.message }));
-  const a = server.address() as { address: string; port: number };
   return {
-    address: { host: a.address, port: a.port },
+    address,
     close: async () => {
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
