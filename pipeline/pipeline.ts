@@ -421,12 +421,12 @@ function planKey(
  * swallow it. An outbox therefore holds at most two rows per AlertId.
  */
 function owe(outbox: OwedRow[], o: OwedRow): void {
-  const i = outbox.findIndex((x) => x.alertId === o.alertId && x.revision !== 1);
+  const i = outbox.findIndex((x) => owedSlot(x) === owedSlot(o));
   if (i < 0) outbox.push(o);
   else outbox[i] = o;
 }
 
-/** Where an owed row sits in a flush's map: a group's first row apart, any later revision in one slot (see owe). */
+/** The slot of an owed row in an outbox: a group's first row has its own, any later revision shares one (see owe). */
 const owedSlot = (o: OwedRow): string => (o.revision === 1 ? `${o.alertId}#1` : o.alertId);
 
 /**
