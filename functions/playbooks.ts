@@ -10,6 +10,7 @@ import { lazy } from './lazy.js';
 
 // The playbook cores (zod, jose, Table Storage, the incident client) load on first use: see functions/index.ts.
 const handlerModule = lazy(() => import('../playbooks/handler.js'));
+const runtimeModule = lazy(() => import('../playbooks/runtime.js'));
 
 export function makePlaybookHandler(name: PlaybookName, runtime: () => Promise<PlaybookRuntime>) {
   return async (request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> => {
@@ -52,14 +53,12 @@ export function makePlaybookHandler(name: PlaybookName, runtime: () => Promise<P
 }
 
 // One runtime per instance, built on first use; a failure (bad settings) is retried on the next request.
-const runtime = lazy(async () =>
-  (await import('../playbooks/runtime.js')).playbookRuntimeFromEnv(process.env),
-);
+const runtime = lazy(async () => (await runtimeModule()).playbookRuntimeFromEnv(process.env));
 
 /** Loads the playbook modules in the background (the entry calls it once registration is done). */
 export function preloadPlaybooks(): void {
   handlerModule().catch(() => {});
-  import('../playbooks/runtime.js').catch(() => {});
+  runtimeModule().catch(() => {});
 }
 
 for (const name of PLAYBOOK_NAMES) {
