@@ -6,10 +6,10 @@
  * Values are normalized on the way in (asset types, Purdue levels, criticality, MACs), so rows carry one spelling.
  */
 import { readFile } from 'node:fs/promises';
-import { isIP } from 'node:net';
 import { extname } from 'node:path';
 import { z } from 'zod';
 import type { Device, EntityAsset } from '../model/alert.js';
+import { canonicalIp } from '../util/ip.js';
 
 export const CRITICALITIES = ['Low', 'Medium', 'High', 'Critical'] as const;
 export type Criticality = (typeof CRITICALITIES)[number];
@@ -139,12 +139,8 @@ export function normalizeMac(s: string): string | undefined {
   return hex.match(/../g)!.join(':');
 }
 
-/** IPv4/IPv6 literal (IPv6 lower-cased), or undefined. */
-export function normalizeIp(s: string): string | undefined {
-  const t = s.trim();
-  const kind = isIP(t);
-  return kind === 4 ? t : kind === 6 ? t.toLowerCase() : undefined;
-}
+/** IPv4/IPv6 literal in its canonical form (the same text the parsers give an alert's device), or undefined. */
+export const normalizeIp = canonicalIp;
 
 // ---------------------------------------------------------------------------------------------------------------
 // Records (CSV rows, JSON objects, inline config) → Asset

@@ -2,8 +2,8 @@
  * Small helpers shared by the format parsers: text cleanup, IP/MAC detection, time parsing, label scanning.
  * Everything here is pure and allocation-light because it runs once per field of every record.
  */
-import { isIP } from 'node:net';
 import type { Device, OtAlertInput } from '../model/alert.js';
+import { canonicalIp } from '../util/ip.js';
 import { memoize } from '../util/memoize.js';
 import { toEngine, toSeverity } from './severity.js';
 
@@ -117,14 +117,11 @@ function pairs(hex: string): string {
   return `${h.slice(0, 2)}:${h.slice(2, 4)}:${h.slice(4, 6)}:${h.slice(6, 8)}:${h.slice(8, 10)}:${h.slice(10, 12)}`;
 }
 
-/** IPv4/IPv6 literal (node's own validator, no regex), lower-cased for IPv6. */
+/** IPv4/IPv6 literal in its canonical form (one text per address, see canonicalIp), or undefined. */
 export function ipOf(s: string): string | undefined {
   // Neither a dot nor a colon: no IP literal (saves node's IPv6 regex on names and numeric device ids).
   if (s.indexOf('.') < 0 && s.indexOf(':') < 0) return undefined;
-  const kind = isIP(s);
-  if (kind === 4) return s;
-  if (kind === 6) return s.toLowerCase();
-  return undefined;
+  return canonicalIp(s);
 }
 
 /**
