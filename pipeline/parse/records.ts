@@ -8,6 +8,8 @@
  * merged into other objects, so keys like `__proto__` stay inert data.
  */
 
+import { stringifyDeep } from './deepJson.js';
+
 export const MAX_RECORD_BYTES = 1024 * 1024;
 export const MAX_JSON_DEPTH = 64;
 /** A dead letter keeps the whole record (records are at most 1 MiB), so a redrive can parse it again. */
@@ -245,13 +247,20 @@ function isEnvelope(v: unknown): v is { records: unknown[] } {
 /** A parsed JSON value: array → elements, export envelope → its records, object → itself. */
 function addParsed(ctx: Ctx, v: unknown, raw: string | undefined, line: number | undefined): void {
   if (Array.isArray(v)) {
-    for (const el of v) addElement(ctx, el, undefined, line);
+    for (const el of v) addElement(ctx, el, undefined, line, raw);
   } else if (isEnvelope(v)) {
-    for (const el of v.records) addElement(ctx, el, undefined, line);
+    for (const el of v.records) addElement(ctx, el, undefined, line, raw);
   } else addElement(ctx, v, raw, line);
 }
 
-function addElement(ctx: Ctx, el: unknown, raw: string | undefined, line: number | undefined): void {
+/** `outer`: the text of the array or envelope holding `el`, the evidence kept when `el` cannot be re-serialised. */
+function addElement(
+  ctx: Ctx,
+  el: unknown,
+  raw: string | undefined,
+  line: number | undefined,
+  outer?: string,
+): void {
   if (typeof el === 'string') {
     if (byteLengthOver(el, ctx.maxBytes)) pushError(ctx, tooLarge(el, ctx.maxBytes), el, line);
     else pushRecord(ctx, el, el, line);
@@ -260,19 +269,25 @@ function addElement(ctx: Ctx, el: unknown, raw: string | undefined, line: number
   if (typeof el !== 'object' || el === null || Array.isArray(el)) {
     const kind = el === null ? 'null' : Array.isArray(el) ? 'a nested array' : typeof el;
     // safeStringify: a nested array can be thousands of levels deep, and JSON.stringify recurses.
-    pushError(ctx, `record is ${kind}, not an object or string`, safeStringify(el) || String(el), line);
+    pushError(
+      ctx,
+      `record is ${kind}, not an object or string`,
+      safeStringify(el, outer) || String(el),
+      line,
+    );
     return;
   }
   const problem = checkShape(el, ctx.maxDepth, ctx.maxBytes);
-  if (problem !== undefined) pushError(ctx, problem, raw ?? safeStringify(el), line);
+  if (problem !== undefined) pushError(ctx, problem, raw ?? safeStringify(el, outer), line);
   else pushRecord(ctx, el, raw, line);
 }
 
-function safeStringify(v: unknown): string {
+/** Too deep for JSON.stringify (it recurses): the text it came in (the line as read), else serialised without recursion. */
+function safeStringify(v: unknown, outer: string | undefined): string {
   try {
     return JSON.stringify(v) ?? '';
   } catch {
-    return '[unserialisable record]';
+    return outer ?? stringifyDeep(v);
   }
 }
 
