@@ -5,7 +5,7 @@ import { contentLayout, loadContent, packageRoot } from '../../analytics/content
 import type { KqlAnalyzer } from '../../analytics/kusto.js';
 import { staleFiles } from '../../analytics/package.js';
 import { formatProblem, validateLoaded } from '../../analytics/validate.js';
-import { validateInfra } from '../../scripts/validateTemplate.js';
+import { validateInfra } from '../../infra/validate/index.js';
 import { UsageError } from './usageError.js';
 
 export interface ValidateOptions {

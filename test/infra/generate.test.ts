@@ -2,6 +2,13 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { settingsSchema } from '../../functions/settings.js';
+import {
+  type Allowlist,
+  type Expr,
+  parseExpression,
+  readAllowlist,
+  validateTemplate,
+} from '../../infra/validate/index.js';
 import { parseConfig } from '../../pipeline/config/config.js';
 import { STREAM_NAME } from '../../pipeline/sink/schema.js';
 import { customTableSchema, streamDeclaration } from '../../pipeline/sink/tableSchema.js';
@@ -12,13 +19,6 @@ import {
   MAIN_TEMPLATE_FILE,
   renderMainTemplate,
 } from '../../scripts/gen-infra.js';
-import {
-  type Allowlist,
-  type Expr,
-  parseExpression,
-  readAllowlist,
-  validateTemplate,
-} from '../../scripts/validateTemplate.js';
 
 const ROOT = join(import.meta.dirname, '../..');
 const INFRA = join(ROOT, 'infra');

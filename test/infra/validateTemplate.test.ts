@@ -2,8 +2,6 @@ import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync }
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { STREAM_NAME, TABLE_NAME } from '../../pipeline/sink/schema.js';
-import { customTableSchema, streamDeclaration } from '../../pipeline/sink/tableSchema.js';
 import {
   type Allowlist,
   type Expr,
@@ -17,7 +15,9 @@ import {
   validateParametersFile,
   validateTemplate,
   validateTemplates,
-} from '../../scripts/validateTemplate.js';
+} from '../../infra/validate/index.js';
+import { STREAM_NAME, TABLE_NAME } from '../../pipeline/sink/schema.js';
+import { customTableSchema, streamDeclaration } from '../../pipeline/sink/tableSchema.js';
 
 const INFRA = join(import.meta.dirname, '../../infra');
 const SCHEMA = 'https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#';
