@@ -23,7 +23,7 @@ import {
   sitesSchema,
   type TimeContext,
   timeContextAt,
-} from './timeContext.js';
+} from './time/index.js';
 
 /** Sensor → site/zone, for formats that do not carry them (CEF, LEEF, sensor API). */
 export const sensorPlacementSchema = z.record(

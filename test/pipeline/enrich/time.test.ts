@@ -19,7 +19,7 @@ import {
   siteSchema,
   sitesSchema,
   timeContextAt,
-} from '../../../pipeline/enrich/timeContext.js';
+} from '../../../pipeline/enrich/time/index.js';
 import type { Severity } from '../../../pipeline/model/alert.js';
 
 const AMS = 'Europe/Amsterdam';
