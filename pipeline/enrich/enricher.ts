@@ -11,7 +11,7 @@ import {
   loadInventoryFile,
   primaryAsset,
   resolveAsset,
-} from './inventory.js';
+} from './inventory/index.js';
 import { riskScore } from './risk.js';
 import {
   compileEscalation,

@@ -14,7 +14,7 @@
  *   clamped to 0–100. The maxima add up to exactly 100.
  */
 import type { Severity } from '../model/alert.js';
-import type { Criticality } from './inventory.js';
+import type { Criticality } from './inventory/index.js';
 
 export const SEVERITY_POINTS: Readonly<Record<Severity, number>> = {
   High: 40,

@@ -1,4 +1,7 @@
-/** Parsing calendar values (day lists, time ranges, dates, moments), shared by the config schema and the compiler. */
+/**
+ * Parsing calendar values (day lists, time ranges, dates, moments), shared by the config schema and the
+ * compiler.
+ */
 import { localToUtc, p2 } from './zoneClock.js';
 
 export const DAY_NAMES = ['sunday', 'monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday'];

@@ -1,9 +1,12 @@
-/** Escalation rules: which engineering operations outside working hours or from a non-engineering station escalate. */
+/**
+ * Escalation rules: which engineering operations outside working hours or from a non-engineering station
+ * escalate.
+ */
 
 import { z } from 'zod';
 import { type Device, SEVERITIES, type Severity } from '../../model/alert.js';
 import { parseTechniqueId, technique } from '../attack.js';
-import { type Asset, normalizeAssetType, normalizeMac } from '../inventory.js';
+import { type Asset, normalizeAssetType, normalizeMac } from '../inventory/index.js';
 import { DAY_SHORT } from './calendarValues.js';
 import { hhmm, type MaintenanceWindow, type SiteCalendar, type TimeContext } from './siteCalendar.js';
 

@@ -3,7 +3,7 @@
  * open maintenance windows (a binary search over the site's windows).
  */
 
-import { normalizeIp, normalizeMac } from '../inventory.js';
+import { normalizeIp, normalizeMac } from '../inventory/index.js';
 import { ALL_DAYS, DASH, instantOf, parseDays, parseTimeRange, parseWhen } from './calendarValues.js';
 import type { SiteConfig, SitesConfig } from './siteConfig.js';
 import { isTimeZone, type LocalMoment, localMoment, p2 } from './zoneClock.js';

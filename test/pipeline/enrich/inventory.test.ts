@@ -21,7 +21,7 @@ import {
   primaryAsset,
   readCsv,
   resolveAsset,
-} from '../../../pipeline/enrich/inventory.js';
+} from '../../../pipeline/enrich/inventory/index.js';
 import type { EntityAsset } from '../../../pipeline/model/alert.js';
 
 const SAMPLES = fileURLToPath(new URL('../../../samples/', import.meta.url));

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CRITICALITIES, type Criticality } from '../../../pipeline/enrich/inventory.js';
+import { CRITICALITIES, type Criticality } from '../../../pipeline/enrich/inventory/index.js';
 import {
   MAX_RECURRENCE_POINTS,
   type RiskInput,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Asset } from '../../../pipeline/enrich/inventory.js';
+import type { Asset } from '../../../pipeline/enrich/inventory/index.js';
 import {
   compileEscalation,
   compileSite,
