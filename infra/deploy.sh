@@ -7,7 +7,8 @@
 #   3. companions, when present, each its own deployment into the Sentinel workspace's resource group, their
 #      required parameters filled from the main deployment's outputs: infra/sentinel-content.json (rules,
 #      hunting queries, workbooks) and, for each playbook named with --playbooks, infra/playbook-shim.json (the
-#      Logic App + automation rule); the Function's key goes to Key Vault first (the shim reads it there).
+#      Logic App + its automation rules, bound to the ids of the analytics rules in sentinel-content.json, with
+#      the order of docs/playbooks.md); the Function's key goes to Key Vault first (the shim reads it there).
 #
 # Usage:
 #   infra/deploy.sh -g <resource-group> [-l <location>] [-p <parameters.json>] [--playbooks a,b]
@@ -15,8 +16,9 @@
 #
 #   -g   resource group for ot-soc (created in <location> when -l is given and it does not exist)
 #   -p   parameters file (default: infra/main.parameters.json, else infra/main.parameters.example.json)
-#   --playbooks    playbook shims to deploy: notify-teams,create-ticket,auto-close,reassign-ot (default none:
-#                  an automation rule that closes or reassigns incidents is switched on deliberately)
+#   --playbooks    playbook shims to deploy: auto-close,reassign-ot,create-ticket,notify-teams,sync-status or
+#                  all (default none: an automation rule that closes or reassigns incidents is switched on
+#                  deliberately)
 #   --what-if      show what the infrastructure deployment would change, deploy nothing
 #   --infra-only   steps 0, 1 and 3;  --code-only: step 2 against the app of the last deployment in the group
 #
@@ -42,7 +44,7 @@ while [ $# -gt 0 ]; do
     --infra-only) MODE="infra"; shift ;;
     --code-only) MODE="code"; shift ;;
     --playbooks) PLAYBOOKS="$2"; shift 2 ;;
-    -h|--help) sed -n '2,26p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,28p' "$0"; exit 0 ;;
     *) echo "unknown argument: $1 (see --help)" >&2; exit 2 ;;
   esac
 done
@@ -174,16 +176,18 @@ if [ "$MODE" != "code" ]; then
     SAME_RG=false
     [ "$(echo "$RG" | tr '[:upper:]' '[:lower:]')" = "$(echo "$WS_RG" | tr '[:upper:]' '[:lower:]')" ] && SAME_RG=true
     SENTINEL_SP=$(az ad sp show --id 98785600-1bb7-4fb9-b9fa-19afe2c8a360 --query id -o tsv 2>/dev/null || true)
+    [ "$PLAYBOOKS" = all ] && PLAYBOOKS=auto-close,reassign-ot,create-ticket,notify-teams,sync-status
     for pb in ${PLAYBOOKS//,/ }; do
+      # The automation rules' conditions (shipped rule ids) and order are in the template itself.
       case "$pb" in
-        auto-close) ORDER=10 ;; reassign-ot) ORDER=20 ;; create-ticket) ORDER=30 ;; notify-teams) ORDER=40 ;;
+        auto-close|reassign-ot|create-ticket|notify-teams|sync-status) ;;
         *) echo "unknown playbook: $pb" >&2; exit 2 ;;
       esac
-      EXTRA_JSON="{\"playbook\":\"$pb\",\"automationRuleOrder\":$ORDER,\"assignRoles\":$SAME_RG,\"functionKeySecretName\":\"$SECRET\",\"functionHostName\":\"$(output "$OUT/outputs.json" functionHostName)\""
+      EXTRA_JSON="{\"playbook\":\"$pb\",\"assignRoles\":$SAME_RG,\"functionKeySecretName\":\"$SECRET\",\"functionHostName\":\"$(output "$OUT/outputs.json" functionHostName)\""
       [ -n "$SENTINEL_SP" ] && EXTRA_JSON+=",\"sentinelServicePrincipalObjectId\":\"$SENTINEL_SP\""
       EXTRA_JSON+="}"
       companion_params "$ROOT/infra/playbook-shim.json" "$EXTRA_JSON" "$OUT/shim-$pb.parameters.json" || exit 1
-      echo "  infra/playbook-shim.json for $pb (automation rule order $ORDER)"
+      echo "  infra/playbook-shim.json for $pb"
       az deployment group create -g "$WS_RG" -n "$NAME-shim-$pb" -f infra/playbook-shim.json \
         -p @"$OUT/shim-$pb.parameters.json" --query properties.outputs -o json > "$OUT/shim-$pb.outputs.json"
       if [ "$SAME_RG" = false ]; then

@@ -1,12 +1,11 @@
-import { setGroupStatus } from '../pipeline/dedup/statusFeedback.js';
 import { decideAutoClose } from './autoCloseRules.js';
 import { incidentFacts, type OtFacts } from './facts.js';
 import { commentId } from './ids.js';
 import { AUTO_CLOSE_MARKER } from './logAnalytics.js';
 import type { IncidentTrigger } from './payload.js';
 import type { IncidentRef } from './sentinel/armId.js';
-import { d4iotAlertPath } from './sentinel/d4iotAlert.js';
 import { withClosed } from './sentinel/incident.js';
+import { syncIncidentStatus } from './syncStatus.js';
 import { outcome, type PlaybookDeps, type PlaybookOutcome } from './types.js';
 
 const PLAYBOOK = 'auto-close';
@@ -69,33 +68,17 @@ export async function runAutoClose(
 }
 
 /** Closes the dedup groups and the Defender for IoT alerts of a closed incident (no-ops when already closed). */
-async function syncClosed(
-  facts: OtFacts,
-  deps: PlaybookDeps,
-  actions: string[],
-  notes: string[],
-): Promise<void> {
+function syncClosed(facts: OtFacts, deps: PlaybookDeps, actions: string[], notes: string[]): Promise<void> {
   const cfg = deps.config.autoClose;
-  if (cfg.closeDedupGroup) {
-    if (!deps.groups && facts.alertIds.length)
-      notes.push('no dedup group store configured: groups left open');
-    for (const alertId of deps.groups ? facts.alertIds : []) {
-      const r = await setGroupStatus(deps.groups!, alertId, 'Closed');
-      if (r.ok && r.changed) actions.push(`closed dedup group ${alertId}`);
-      else if (!r.ok) notes.push(`dedup group ${alertId}: ${r.reason}`);
-    }
-  }
-  if (cfg.syncDefenderForIoT && deps.d4iot) {
-    for (const uri of facts.alertManagementUris) {
-      const path = d4iotAlertPath(uri);
-      if (!path) {
-        notes.push(
-          `ignored AlertManagementUri that is not a Defender for IoT alert on management.azure.com: ${uri.slice(0, 200)}`,
-        );
-        continue;
-      }
-      const r = await deps.d4iot.setStatus(path, 'Closed');
-      if (r.changed) actions.push(`closed Defender for IoT alert ${path.split('/').pop()}`);
-    }
-  }
+  return syncIncidentStatus(
+    'Closed',
+    facts,
+    deps,
+    {
+      defender: cfg.syncDefenderForIoT && deps.config.defenderForIoT.syncStatus,
+      groups: cfg.closeDedupGroup,
+    },
+    actions,
+    notes,
+  );
 }

@@ -142,6 +142,8 @@ export const playbookConfigSchema = z.object({
       minSeverity: severity.default('Low'),
       /** Extra webhook hosts besides Logic Apps and Power Platform (sovereign clouds). */
       webhookHosts: z.array(nonEmpty).default([]),
+      /** How long a card being sent blocks another run for the same incident (then the run's outcome is judged). */
+      leaseSeconds: z.int().min(10).max(3600).default(120),
     })
     .prefault({}),
   tickets: z
@@ -198,6 +200,14 @@ export const playbookConfigSchema = z.object({
         .default({ Critical: 'High', High: 'Medium' }),
       /** Replace an owner that is a person (an analyst took it); by default only empty or group owners change. */
       overrideUserOwner: z.boolean().default(false),
+    })
+    .prefault({}),
+  defenderForIoT: z
+    .object({
+      /** sync-status sets every Defender for IoT alert of an incident to the incident's status (Security Admin). */
+      syncStatus: z.boolean().default(true),
+      /** ARM hosts besides the public and sovereign clouds' (Azure Stack, private endpoints) for AlertManagementUri. */
+      armHosts: z.array(z.string().regex(/^[a-z0-9.-]+$/, 'a host name')).default([]),
     })
     .prefault({}),
   /** Optional Entra token check on top of the function key (the shim sends its managed identity's token). */

@@ -1,5 +1,5 @@
 import { siteConfig } from './config.js';
-import { InProgressError, PlaybookConfigError } from './errors.js';
+import { DownstreamError, InProgressError, PlaybookConfigError } from './errors.js';
 import { incidentFacts } from './facts.js';
 import { commentId } from './ids.js';
 import type { IncidentTrigger } from './payload.js';
@@ -70,7 +70,14 @@ export async function runCreateTicket(
   const now = nowOf(deps);
   const leaseMs = deps.config.tickets.leaseSeconds * 1000;
 
-  // Reserve the incident. A fresh reservation by another run means it is creating the ticket right now.
+  // Record the intent (reserve the incident) before acting. A fresh reservation by another run means it is
+  // creating the ticket right now; a stale one means a run stopped mid-way: look the ticket up, then create.
+  const pending: TicketRecord = {
+    incidentArmId: ref.armId,
+    state: 'pending',
+    since: now.toISOString(),
+    system: systemName,
+  };
   let reservation: string | undefined;
   for (let attempt = 0; attempt < 5 && !reservation; attempt++) {
     const entry = attempt === 0 ? existing : await deps.ticketMap.get(ref.armId);
@@ -78,13 +85,15 @@ export async function runCreateTicket(
       await link(deps, ref, entry.value, actions);
       return outcome(PLAYBOOK, ref, number, actions, notes, `ticket ${entry.value.key} exists`);
     }
-    if (entry && now.getTime() - Date.parse(entry.value.since) < leaseMs)
-      throw new InProgressError(`another run is creating the ticket for incident #${number}`, leaseMs);
-    const put = await deps.ticketMap.put(
-      ref.armId,
-      { incidentArmId: ref.armId, state: 'pending', since: now.toISOString(), system: systemName },
-      entry?.etag,
-    );
+    const age = entry ? now.getTime() - Date.parse(entry.value.since) : Number.POSITIVE_INFINITY;
+    if (age < leaseMs)
+      throw new InProgressError(
+        entry?.value.uncertain
+          ? `incident #${number}: the last ticket creation got no clear answer (${entry.value.uncertain}); it is looked up again once the ${deps.config.tickets.leaseSeconds} s lease ends`
+          : `another run is creating the ticket for incident #${number}`,
+        leaseMs - age,
+      );
+    const put = await deps.ticketMap.put(ref.armId, pending, entry?.etag);
     if (put.ok) reservation = put.etag;
   }
   if (!reservation)
@@ -114,7 +123,15 @@ export async function runCreateTicket(
       actions.push(`created ${SYSTEM_NAMES[system.kind]} ticket ${ticket.key}`);
     }
   } catch (e) {
-    // Give the reservation back so the Logic App's retry can try again at once.
+    if (e instanceof DownstreamError && e.code === 'uncertain') {
+      // The ticket may exist (a 504 after the insert): keep the reservation, note why, and let the retry look
+      // it up by correlation id once the lease ends instead of creating a second one now.
+      await deps.ticketMap
+        .put(ref.armId, { ...pending, uncertain: e.message.slice(0, 300) }, reservation)
+        .catch(() => {});
+      throw new InProgressError(`incident #${number}: ${e.message}; looked up again on retry`, leaseMs);
+    }
+    // A clear refusal wrote nothing: give the reservation back so the Logic App's retry can try again at once.
     await deps.ticketMap.delete(ref.armId, reservation).catch(() => {});
     throw e;
   }

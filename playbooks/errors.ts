@@ -18,7 +18,9 @@ export type DownstreamCode =
   | 'unauthorized'
   | 'throttled'
   | 'unavailable'
-  | 'conflict';
+  | 'conflict'
+  /** No clear answer to a write (5xx, timeout): it may have happened; look it up before writing again. */
+  | 'uncertain';
 
 export class DownstreamError extends Error {
   override readonly name = 'DownstreamError';
@@ -34,7 +36,12 @@ export class DownstreamError extends Error {
   }
 
   get transient(): boolean {
-    return this.code === 'throttled' || this.code === 'unavailable' || this.code === 'conflict';
+    return (
+      this.code === 'throttled' ||
+      this.code === 'unavailable' ||
+      this.code === 'conflict' ||
+      this.code === 'uncertain'
+    );
   }
 }
 

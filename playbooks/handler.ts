@@ -7,6 +7,7 @@ import { type IncidentTrigger, parseIncidentTrigger } from './payload.js';
 import { runReassignOt } from './reassignOt.js';
 import { redactSecrets } from './redact.js';
 import { type IncidentRef, workspaceArmId } from './sentinel/armId.js';
+import { runSyncStatus } from './syncStatus.js';
 import type { PlaybookDeps, PlaybookName, PlaybookOutcome } from './types.js';
 
 /** The plain `HttpResponseInit` shape the Functions host takes (no @azure/functions classes: ESM). */
@@ -27,6 +28,7 @@ export const PLAYBOOKS: Record<PlaybookName, PlaybookCore> = {
   'create-ticket': runCreateTicket,
   'auto-close': runAutoClose,
   'reassign-ot': runReassignOt,
+  'sync-status': runSyncStatus,
 };
 
 const retryAfter = (ms: number | undefined) => ({
@@ -34,16 +36,17 @@ const retryAfter = (ms: number | undefined) => ({
 });
 
 /**
- * Maps what went wrong to what the Logic App shim should do: 400/401/403 are the caller's problem, 409 and
- * 503 carry Retry-After (the shim's retry policy waits and tries again), 424 is a downstream refusal that a
+ * Maps what went wrong to what the Logic App shim should do: 400/401/403 are the caller's problem, "in
+ * progress" and transient failures are 503 with Retry-After (the shim's retry policy waits and tries again), 424 is a downstream refusal that a
  * retry will not fix (missing role, deleted incident, rejected ticket) with the message that says why.
  */
 export function errorResult(name: PlaybookName, e: unknown): HttpResult {
   // The answer lands in the Logic App's run history: never a URL's query (sig=, code=) or a credential.
   const message = redactSecrets((e as Error)?.message ?? String(e));
+  // 503, not 409: Logic Apps retries 408, 429 and 5xx only, and waits what Retry-After says.
   if (e instanceof InProgressError)
     return {
-      status: 409,
+      status: 503,
       jsonBody: { error: 'in-progress', playbook: name, message },
       headers: retryAfter(e.retryAfterMs),
     };

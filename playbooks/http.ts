@@ -15,6 +15,13 @@ export interface RetryOptions {
   /** First backoff for 5xx/network errors without Retry-After (default 500 ms, doubled each time). */
   baseDelayMs?: number;
   sleep?: Sleep;
+  /**
+   * False for a request that creates something (a ticket POST, a card post): a 5xx, a timeout or a dropped
+   * connection may come after the write succeeded, so it is never repeated here; it ends in an `uncertain`
+   * DownstreamError and the caller looks the result up before trying again. Only a refusal that proves nothing
+   * was written (429, a refused connection) is retried. Default true.
+   */
+  idempotent?: boolean;
 }
 
 export interface HttpDeps {
@@ -40,7 +47,14 @@ export function retryAfterMs(headers: Headers, now = Date.now()): number | undef
   return Number.isNaN(at) ? undefined : Math.max(0, at - now);
 }
 
-const TRANSIENT = new Set([429, 500, 502, 503, 504]);
+const TRANSIENT = new Set([408, 429, 500, 502, 503, 504]);
+
+/** A network error that proves the request never reached the server (nothing can have been written). */
+function neverSent(e: unknown): boolean {
+  const code =
+    (e as { cause?: { code?: string }; code?: string })?.cause?.code ?? (e as { code?: string })?.code;
+  return code === 'ECONNREFUSED' || code === 'ENOTFOUND' || code === 'EAI_AGAIN';
+}
 
 /**
  * One HTTP call with the retries every downstream here needs: 429 waits exactly what Retry-After says (the
@@ -69,6 +83,19 @@ export async function fetchWithRetry(
       networkError = e;
     }
     if (res && !TRANSIENT.has(res.status)) return res;
+    if (options.idempotent === false && (res ? res.status !== 429 : !neverSent(networkError))) {
+      await res?.body?.cancel().catch(() => {});
+      const what = res
+        ? `HTTP ${res.status}`
+        : `network error: ${redactSecrets(String((networkError as Error)?.message ?? networkError))}`;
+      throw new DownstreamError(
+        service,
+        'uncertain',
+        `${service} gave no clear answer (${what}): the write may or may not have happened, so it is not repeated blindly`,
+        res?.status,
+        res ? retryAfterMs(res.headers) : undefined,
+      );
+    }
     const hinted = res ? retryAfterMs(res.headers) : undefined;
     const wait = hinted ?? base * 2 ** (attempt - 1);
     if (attempt >= maxAttempts || wait > maxWaitMs) {

@@ -1,10 +1,9 @@
 import { siteConfig } from './config.js';
-import { PlaybookConfigError } from './errors.js';
+import { DownstreamError, InProgressError, PlaybookConfigError } from './errors.js';
 import { incidentFacts } from './facts.js';
 import { commentId } from './ids.js';
 import type { IncidentTrigger } from './payload.js';
 import type { IncidentRef } from './sentinel/armId.js';
-import type { Versioned } from './state/jsonStore.js';
 import type { NotifyState } from './state/playbookState.js';
 import { buildIncidentCard, teamsMessage } from './teams/card.js';
 import { decideNotification } from './teams/throttle.js';
@@ -13,21 +12,41 @@ import { nowOf, outcome, type PlaybookDeps, type PlaybookOutcome } from './types
 const PLAYBOOK = 'notify-teams';
 const MAX_CLAIMS = 5;
 
-const auditMessage = (
-  n: number,
-  summary: string,
-  severity: string,
-  count: number | undefined,
-  site?: string,
-) =>
-  `ot-soc ${PLAYBOOK}: posted Teams card #${n} to the ${site ?? 'default'} OT channel (${summary}; severity ${severity}${
-    count !== undefined ? `, ${count} alert${count === 1 ? '' : 's'}` : ''
-  }).`;
+type Sent = Omit<NotifyState, 'pending'>;
 
 /**
- * Posts an Adaptive Card about the incident to the site's OT channel, then only updates when it gets worse.
- * The throttle state is claimed (ETag) before posting, so two runs racing on one incident send one card; a
- * failed post gives the claim back so the retry can send it.
+ * The audit comment says what is known: a Teams Workflows 2xx means the flow accepted the card (whether it
+ * reached the channel shows only in the flow's run history), so it is never called "posted".
+ */
+function auditMessage(
+  s: Sent,
+  summary: string,
+  count: number | undefined,
+  site?: string,
+  why?: string,
+): string {
+  const what = `${summary}; severity ${s.severity}${count !== undefined ? `, ${count} alert${count === 1 ? '' : 's'}` : ''}`;
+  const channel = `the ${site ?? 'default'} OT channel's Teams workflow`;
+  return s.outcome === 'unknown'
+    ? `ot-soc ${PLAYBOOK}: Teams card #${s.cards} (${what}) was sent to ${channel}, but no clear answer came back${why ? ` (${why})` : ''}; it is not sent again, to avoid a duplicate. Check the channel.`
+    : `ot-soc ${PLAYBOOK}: Teams card #${s.cards} accepted by ${channel} (${what}).`;
+}
+
+const withoutPending = (s: NotifyState): Sent => {
+  const { pending: _p, ...rest } = s;
+  return rest;
+};
+
+/** The state of the cards already sent (cards 0 before the first), under a pending one. */
+const baseOf = (s: NotifyState | undefined, severity: NotifyState['severity']): Sent =>
+  s ? withoutPending(s) : { cards: 0, severity, countLevel: 0, lastSentAt: '' };
+
+/**
+ * Sends an Adaptive Card about the incident to the site's OT channel, then only updates when it gets worse.
+ * Intent → act → outcome: the card is claimed in the state store (ETag) before it is sent, marked `sending`
+ * right before the request, and recorded with what the workflow answered. So two racing runs send one card,
+ * a run that stopped before sending is completed by the next one, and a card that may have gone out is never
+ * sent twice (its comment says the outcome is unknown).
  */
 export async function runNotifyTeams(
   trigger: IncidentTrigger,
@@ -36,35 +55,97 @@ export async function runNotifyTeams(
 ): Promise<PlaybookOutcome> {
   if (!deps.teams || !deps.notifyState)
     throw new PlaybookConfigError(['notify-teams needs a Teams poster and a state store']);
+  const store = deps.notifyState;
   const notes: string[] = [];
   const actions: string[] = [];
   const current = await deps.incidents.get(ref);
   const p = current.properties;
   const number = p.incidentNumber ?? trigger.object.properties.incidentNumber;
-  if (p.status === 'Closed') return outcome(PLAYBOOK, ref, number, [], notes, 'incident is closed', true);
-
   const facts = await incidentFacts(trigger, deps.facts, (e) =>
     notes.push(`facts query failed: ${(e as Error).message}`),
   );
-  const site = siteConfig(deps.config, facts.site);
+  const leaseMs = deps.config.teams.leaseSeconds * 1000;
+  const now = nowOf(deps);
+
   for (let claim = 1; ; claim++) {
-    const state = await deps.notifyState.get(ref.armId);
-    const decision = decideNotification(
-      state?.value,
-      { severity: p.severity, count: facts.count },
-      deps.config.teams,
-      nowOf(deps),
+    if (claim > MAX_CLAIMS) throw new Error('notify-teams: state kept changing under concurrent runs');
+    const state = await store.get(ref.armId);
+    const pending = state?.value.pending;
+    let next: Sent;
+    let reason: string;
+    let summary: string;
+    let etag = state?.etag;
+    if (pending) {
+      const age = now.getTime() - Date.parse(pending.since);
+      if (age < leaseMs)
+        throw new InProgressError(
+          `another run is sending card #${pending.next.cards} for incident #${number}`,
+          leaseMs - age,
+        );
+      if (pending.stage === 'sending') {
+        // The run stopped while the card may have been on its way: record the unknown, never send it twice.
+        const done: Sent = { ...pending.next, outcome: 'unknown' };
+        const put = await store.put(ref.armId, done, etag);
+        if (!put.ok) continue;
+        notes.push(
+          `card #${done.cards}: an earlier run stopped while sending it; outcome unknown, not re-sent`,
+        );
+        await comment(
+          deps,
+          ref,
+          done,
+          pending.summary,
+          facts.count,
+          facts.site,
+          actions,
+          'the run stopped while sending',
+        );
+        return outcome(PLAYBOOK, ref, number, actions, notes, 'card outcome unknown (not re-sent)');
+      }
+      // `claimed`: the run stopped before sending, so nothing went out: send this card now.
+      ({ next, reason, summary } = pending);
+    } else {
+      if (p.status === 'Closed') return outcome(PLAYBOOK, ref, number, [], notes, 'incident is closed', true);
+      const decision = decideNotification(
+        state && state.value.cards > 0 ? withoutPending(state.value) : undefined,
+        { severity: p.severity, count: facts.count },
+        deps.config.teams,
+        now,
+      );
+      if (!decision.send) {
+        // A re-run after a crash between the outcome and the comment still leaves the audit comment.
+        if (state && state.value.cards > 0)
+          await comment(
+            deps,
+            ref,
+            state.value,
+            state.value.cards === 1 ? 'New OT incident' : 'update',
+            state.value.lastCount,
+            facts.site,
+            actions,
+          );
+        return outcome(PLAYBOOK, ref, number, actions, notes, decision.reason);
+      }
+      ({ next, reason, summary } = decision);
+      const claimed = await store.put(
+        ref.armId,
+        {
+          ...baseOf(state?.value, p.severity),
+          pending: { stage: 'claimed', since: now.toISOString(), reason, summary, next },
+        },
+        etag,
+      );
+      if (!claimed.ok) continue; // another run claimed first: decide again on its state
+      etag = claimed.etag;
+    }
+    const base = baseOf(state?.value, p.severity);
+    const sending = await store.put(
+      ref.armId,
+      { ...base, pending: { stage: 'sending', since: now.toISOString(), reason, summary, next } },
+      etag,
     );
-    if (!decision.send) {
-      // A re-run after a crash between post and comment still leaves the audit comment.
-      if (state) await ensureComment(deps, ref, state, facts.site, actions);
-      return outcome(PLAYBOOK, ref, number, actions, notes, decision.reason);
-    }
-    const claimed = await deps.notifyState.put(ref.armId, decision.next, state?.etag);
-    if (!claimed.ok) {
-      if (claim >= MAX_CLAIMS) throw new Error('notify-teams: state kept changing under concurrent runs');
-      continue; // another run claimed first: decide again on its state
-    }
+    if (!sending.ok) continue;
+
     const card = buildIncidentCard({
       incidentNumber: number,
       title: p.title,
@@ -72,41 +153,51 @@ export async function runNotifyTeams(
       status: p.status,
       incidentUrl: p.incidentUrl ?? trigger.object.properties.incidentUrl,
       facts,
-      ...(site.otTeam?.groupName ? { otTeamName: site.otTeam.groupName } : {}),
-      ...(decision.reason === 'first' ? {} : { update: decision.summary }),
+      ...(siteConfig(deps.config, facts.site).otTeam?.groupName
+        ? { otTeamName: siteConfig(deps.config, facts.site).otTeam!.groupName! }
+        : {}),
+      ...(reason === 'first' ? {} : { update: summary }),
     });
+    let sent: Sent;
+    let why: string | undefined;
     try {
       await deps.teams.post(facts.site, teamsMessage(card));
+      sent = { ...next, outcome: 'accepted' };
+      actions.push(`Teams workflow accepted card #${next.cards} (${reason})`);
     } catch (e) {
-      await (state
-        ? deps.notifyState.put(ref.armId, state.value, claimed.etag)
-        : deps.notifyState.delete(ref.armId, claimed.etag)
-      ).catch(() => {});
-      throw e;
+      if (!(e instanceof DownstreamError && e.code === 'uncertain')) {
+        // A clear refusal sent nothing: give the claim back so a retry can send it.
+        await (base.cards === 0
+          ? store.delete(ref.armId, sending.etag)
+          : store.put(ref.armId, base, sending.etag)
+        ).catch(() => {});
+        throw e;
+      }
+      sent = { ...next, outcome: 'unknown' };
+      why = e.message;
+      notes.push(`card #${next.cards}: ${e.message}; not re-sent`);
     }
-    actions.push(`posted Teams card #${decision.next.cards} (${decision.reason})`);
-    const { created } = await deps.incidents.addComment(
-      ref,
-      commentId(ref.armId, PLAYBOOK, `card-${decision.next.cards}`),
-      auditMessage(decision.next.cards, decision.summary, p.severity, facts.count, facts.site),
-    );
-    if (created) actions.push('added audit comment');
-    return outcome(PLAYBOOK, ref, number, actions, notes, decision.summary);
+    const recorded = await store.put(ref.armId, sent, sending.etag);
+    if (!recorded.ok) notes.push('the notification state changed while the card was sent');
+    await comment(deps, ref, sent, summary, facts.count, facts.site, actions, why);
+    return outcome(PLAYBOOK, ref, number, actions, notes, summary);
   }
 }
 
-async function ensureComment(
+async function comment(
   deps: PlaybookDeps,
   ref: IncidentRef,
-  state: Versioned<NotifyState>,
+  s: NotifyState,
+  summary: string,
+  count: number | undefined,
   site: string | undefined,
   actions: string[],
+  why?: string,
 ): Promise<void> {
-  const s = state.value;
   const { created } = await deps.incidents.addComment(
     ref,
     commentId(ref.armId, PLAYBOOK, `card-${s.cards}`),
-    auditMessage(s.cards, s.cards === 1 ? 'New OT incident' : 'update', s.severity, s.lastCount, site),
+    auditMessage(withoutPending(s), summary, count, site, why),
   );
-  if (created) actions.push('added missing audit comment');
+  if (created) actions.push('added audit comment');
 }

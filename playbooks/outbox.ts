@@ -116,8 +116,8 @@ export async function runPlaybooksOffline(
   const tickets: { system: string; request: unknown; key: string }[] = [];
   const patches: { path: string; body: unknown }[] = [];
   const d4iot: D4IoTAlertClient = {
-    async setStatus(path, status) {
-      patches.push({ path, body: { properties: { status } } });
+    async setStatus(alert, status) {
+      patches.push({ path: alert.path, body: { properties: { status } } });
       return { changed: true };
     },
   };

@@ -10,7 +10,13 @@ import type { TicketMap } from './state/ticketMap.js';
 import type { TeamsPoster } from './teams/webhook.js';
 import type { TicketSystem } from './tickets/fields.js';
 
-export const PLAYBOOK_NAMES = ['notify-teams', 'create-ticket', 'auto-close', 'reassign-ot'] as const;
+export const PLAYBOOK_NAMES = [
+  'notify-teams',
+  'create-ticket',
+  'auto-close',
+  'reassign-ot',
+  'sync-status',
+] as const;
 export type PlaybookName = (typeof PLAYBOOK_NAMES)[number];
 
 /**

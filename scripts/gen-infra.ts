@@ -20,6 +20,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { STREAM_NAME, TABLE_NAME } from '../pipeline/sink/schema.js';
 import { customTableSchema, streamDeclaration } from '../pipeline/sink/tableSchema.js';
+import { renderShimTemplate, SHIM_TEMPLATE_FILE } from './playbookShim.js';
 
 export const MAIN_TEMPLATE_FILE = 'main.json';
 export const TEMPLATE_SCHEMA =
@@ -917,6 +918,10 @@ export function writeMainTemplate(outDir: string = join(repoRoot(), 'infra')): s
 const invokedDirectly =
   process.argv[1] !== undefined && import.meta.url === pathToFileURL(resolve(process.argv[1])).href;
 if (invokedDirectly) {
-  const file = writeMainTemplate(process.argv[2] ? resolve(process.argv[2]) : undefined);
-  console.log(`wrote ${file}`);
+  const outDir = process.argv[2] ? resolve(process.argv[2]) : join(repoRoot(), 'infra');
+  console.log(`wrote ${writeMainTemplate(outDir)}`);
+  // The playbook shim's automation rules carry the shipped analytics rule ids (scripts/playbookShim.ts).
+  const shim = join(outDir, SHIM_TEMPLATE_FILE);
+  writeFileSync(shim, renderShimTemplate());
+  console.log(`wrote ${shim}`);
 }

@@ -10,6 +10,20 @@ export interface NotifyState {
   countLevel: number;
   lastCount?: number;
   lastSentAt: string;
+  /** What is known of the last card: the workflow accepted it (2xx), or no clear answer (not re-sent). */
+  outcome?: 'accepted' | 'unknown';
+  /**
+   * A card being sent (intent recorded before acting): `claimed` is written first, `sending` right before the
+   * request. A run that finds a stale `claimed` knows nothing was sent and sends it; a stale `sending` may have
+   * reached Teams, so it is recorded as unknown and not sent twice.
+   */
+  pending?: {
+    stage: 'claimed' | 'sending';
+    since: string;
+    reason: string;
+    summary: string;
+    next: Omit<NotifyState, 'pending'>;
+  };
 }
 
 /** Rows of the `PlaybookState` table, one interface for Table Storage and memory. */

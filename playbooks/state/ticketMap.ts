@@ -20,6 +20,8 @@ export interface TicketRecord {
   /** System id: sys_id or the Jira issue id. */
   id?: string;
   url?: string;
+  /** Why the last create got no clear answer (a 5xx or timeout): the ticket may exist; look it up first. */
+  uncertain?: string;
 }
 
 export type TicketMap = IncidentStore<TicketRecord>;

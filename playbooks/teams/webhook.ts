@@ -57,7 +57,8 @@ export function createWorkflowPoster(options: WorkflowPosterOptions): TeamsPoste
         fetch,
         url,
         { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(message) },
-        { ...options.retry, ...(options.sleep ? { sleep: options.sleep } : {}) },
+        // A post is never repeated blindly: a 5xx may follow an accepted card (notifyTeams decides).
+        { ...options.retry, ...(options.sleep ? { sleep: options.sleep } : {}), idempotent: false },
       );
       const text = await res.text();
       if (res.status >= 200 && res.status < 300) return;

@@ -81,7 +81,7 @@ export function createJira(options: JiraOptions): TicketSystem {
     return new DownstreamError('jira', 'rejected', `Jira rejected ${action} (${status}): ${msg}`, status);
   }
 
-  async function post(path: string, body: unknown) {
+  async function post(path: string, body: unknown, idempotent = true) {
     const res = await fetchWithRetry(
       'jira',
       fetch,
@@ -95,7 +95,7 @@ export function createJira(options: JiraOptions): TicketSystem {
         },
         body: JSON.stringify(body),
       },
-      retry,
+      { ...retry, idempotent },
     );
     return { res, body: await jsonOf(res) };
   }
@@ -117,10 +117,11 @@ export function createJira(options: JiraOptions): TicketSystem {
       return { key: issue.key, id: issue.id, url: `${base}/browse/${issue.key}` };
     },
     async create(draft): Promise<TicketRef> {
-      let { res, body } = await post('/rest/api/3/issue', jiraIssue(config, draft));
+      // Creates are never repeated blindly (a 5xx can follow a created issue): createTicket looks it up.
+      let { res, body } = await post('/rest/api/3/issue', jiraIssue(config, draft), false);
       // Projects whose create screen lacks Priority reject it: try once more without it.
       if (res.status === 400 && (body as JiraErrorBody | undefined)?.errors?.priority)
-        ({ res, body } = await post('/rest/api/3/issue', jiraIssue(config, draft, false)));
+        ({ res, body } = await post('/rest/api/3/issue', jiraIssue(config, draft, false), false));
       if (res.status !== 201) throw failure(res.status, body, `the issue creation in ${config.projectKey}`);
       const issue = body as { id?: string; key?: string };
       if (!issue.key || !issue.id)

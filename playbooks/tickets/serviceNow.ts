@@ -100,7 +100,8 @@ export function createServiceNow(options: ServiceNowOptions): TicketSystem {
         },
         ...(body ? { body: JSON.stringify(body) } : {}),
       },
-      retry,
+      // A create is never repeated blindly (a 504 can follow a committed insert): createTicket looks it up.
+      { ...retry, idempotent: method !== 'POST' },
     );
     return { res, body: await jsonOf(res) };
   }

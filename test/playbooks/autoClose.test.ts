@@ -84,8 +84,8 @@ describe('auto-close', () => {
     expect(body(res).actions).toEqual([
       'added audit comment',
       'closed as BenignPositive/SuspiciousButExpected',
-      'closed dedup group grp-lyon-fw-0001',
-      'closed Defender for IoT alert 5f1e9c1a-0000-4000-8000-000000000001',
+      'set dedup group grp-lyon-fw-0001 to Closed',
+      'set Defender for IoT alert 5f1e9c1a-0000-4000-8000-000000000001 to Closed',
     ]);
     const p = h.sentinel.incident(id).properties;
     expect(p).toMatchObject({
@@ -129,7 +129,7 @@ describe('auto-close', () => {
     h.sentinel.d4iotRole = 'admin';
     const retry = await h.run('auto-close', payload);
     expect(body(retry).actions).toEqual([
-      'closed Defender for IoT alert 5f1e9c1a-0000-4000-8000-000000000001',
+      'set Defender for IoT alert 5f1e9c1a-0000-4000-8000-000000000001 to Closed',
     ]);
   });
 

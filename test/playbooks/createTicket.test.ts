@@ -92,13 +92,13 @@ describe('create-ticket: ServiceNow', () => {
     expect(h.snow.records).toHaveLength(2);
   });
 
-  it('two concurrent runs open one ticket: the loser gets 409 in-progress with Retry-After', async () => {
+  it('two concurrent runs open one ticket: the loser gets 503 in-progress with Retry-After (Logic Apps retries 5xx, not 409)', async () => {
     const h = harness();
     const payload = incidentOf([lyonRow()]);
     h.sentinel.seed(payload as never);
     const [a, b] = await Promise.all([h.run('create-ticket', payload), h.run('create-ticket', payload)]);
-    expect([a.status, b.status].sort()).toEqual([200, 409]);
-    const loser = a.status === 409 ? a : b;
+    expect([a.status, b.status].sort()).toEqual([200, 503]);
+    const loser = a.status === 503 ? a : b;
     expect(loser.headers).toEqual({ 'retry-after': '120' });
     expect(body(loser).error).toBe('in-progress');
     expect(h.snow.records).toHaveLength(1);

@@ -48,6 +48,7 @@ describe('playbook HTTP functions', () => {
       'playbook-create-ticket',
       'playbook-auto-close',
       'playbook-reassign-ot',
+      'playbook-sync-status',
     ]);
     for (const [name, o] of registered) {
       expect(o).toMatchObject({

@@ -40,7 +40,9 @@ describe('notify-teams', () => {
     // Audit comment on the incident.
     const comments = [...h.sentinel.incident(id).comments.values()];
     expect(comments).toHaveLength(1);
-    expect(comments[0]!.message).toMatch(/^ot-soc notify-teams: posted Teams card #1 to the Lyon OT channel/);
+    expect(comments[0]!.message).toMatch(
+      /^ot-soc notify-teams: Teams card #1 accepted by the Lyon OT channel's Teams workflow/,
+    );
   });
 
   it('uses IoTDevice entities of native Defender for IoT incidents (device page link, Purdue layer)', async () => {
@@ -83,12 +85,12 @@ describe('notify-teams', () => {
     expect(h.sentinel.incident(id).comments.size).toBe(3);
   });
 
-  it('two concurrent runs send one card (the throttle state is claimed with an ETag first)', async () => {
+  it('two concurrent runs send one card (claimed with an ETag first; the other answers 503 in progress)', async () => {
     const h = harness();
     const payload = incidentOf([lyonRow()]);
     const id = h.sentinel.seed(payload as never);
     const [a, b] = await Promise.all([h.run('notify-teams', payload), h.run('notify-teams', payload)]);
-    expect([a.status, b.status]).toEqual([200, 200]);
+    expect([a.status, b.status].sort()).toEqual([200, 503]);
     expect(h.teams.posts).toHaveLength(1);
     expect(h.sentinel.incident(id).comments.size).toBe(1);
   });

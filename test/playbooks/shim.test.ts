@@ -66,30 +66,8 @@ describe('infra/playbook-shim.json', () => {
       'create-ticket',
       'auto-close',
       'reassign-ot',
+      'sync-status',
     ]);
-  });
-
-  it('creates the automation rule: on incident creation, title prefix (or rule ids), RunPlaybook', () => {
-    const [rule] = byType('Microsoft.SecurityInsights/automationRules');
-    expect(rule!.apiVersion).toBe('2025-09-01');
-    expect(rule!.scope).toContain('Microsoft.OperationalInsights/workspaces/');
-    expect(rule!.properties.triggeringLogic).toMatchObject({
-      isEnabled: true,
-      triggersOn: 'Incidents',
-      triggersWhen: 'Created',
-    });
-    expect(rule!.properties.actions).toEqual([
-      expect.objectContaining({
-        actionType: 'RunPlaybook',
-        actionConfiguration: expect.objectContaining({ tenantId: '[subscription().tenantId]' }),
-      }),
-    ]);
-    expect(template.variables.titleCondition).toMatchObject({
-      conditionProperties: { propertyName: 'IncidentTitle', operator: 'StartsWith' },
-    });
-    expect(template.variables.ruleIdCondition).toMatchObject({
-      conditionProperties: { propertyName: 'IncidentRelatedAnalyticRuleIds', operator: 'Contains' },
-    });
   });
 
   it('has no secret among parameter defaults and no secret-looking parameter', () => {

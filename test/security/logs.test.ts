@@ -118,7 +118,7 @@ beforeAll(async () => {
 });
 
 describe('playbook functions: logs and answers carry no secret and no alert payload', () => {
-  it('all four playbooks, served and refused, with a function key, a bearer token and every ITSM secret configured', async () => {
+  it('every playbook, served and refused, with a function key, a bearer token and every ITSM secret configured', async () => {
     const h = harness({
       ...TEST_CONFIG,
       autoClose: { knownBenign: [{ site: 'Rotterdam', alertTitles: ['Illegal Modbus Address Range'] }] },
@@ -154,7 +154,7 @@ describe('playbook functions: logs and answers carry no secret and no alert payl
     statuses.push(
       await call('notify-teams', JSON.stringify({ object: { raw: MARKER } }), `Bearer ${bearer}`),
     );
-    expect(statuses).toEqual([200, 200, 200, 200, 200, 200, 200, 200, 401, 400, 400]);
+    expect(statuses).toEqual([...payloads.flatMap(() => PLAYBOOK_NAMES.map(() => 200)), 401, 400, 400]);
     // The secrets really were used (not a vacuous test).
     expect(h.teams.posts.length).toBeGreaterThan(0);
     expect(
@@ -189,8 +189,12 @@ describe('playbook functions: logs and answers carry no secret and no alert payl
       env: TEST_ENV,
       sleep: noSleep,
       fetch: async (url) => {
-        throw new TypeError(
-          `request to ${url} failed, reason: getaddrinfo ENOTFOUND prod-42.westeurope.logic.azure.com`,
+        // (with undici's cause code: a name that does not resolve proves nothing was sent, so it is retried)
+        throw Object.assign(
+          new TypeError(
+            `request to ${url} failed, reason: getaddrinfo ENOTFOUND prod-42.westeurope.logic.azure.com`,
+          ),
+          { cause: { code: 'ENOTFOUND' } },
         );
       },
     });
