@@ -9,7 +9,7 @@
  * (reference(), list*()) throws naming the function: it is never approximated.
  */
 import { createHash } from 'node:crypto';
-import { type Expr, parseTemplateString } from './validateTemplate.js';
+import { type Expr, parseTemplateString } from '../infra/validate/armExpression.js';
 
 export interface DeploymentContext {
   subscriptionId: string;
