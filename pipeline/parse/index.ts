@@ -7,7 +7,7 @@
 import type { z } from 'zod';
 import { type OtAlert, type OtAlertInput, otAlertSchema } from '../model/alert.js';
 import { parseCef } from './cef.js';
-import { type Draft, fail, isObject, lowerKeys, type ParseOptions, quote } from './fields.js';
+import { type Draft, fail, isObject, lowerKeys, type ParseOptions, quote } from './fields/index.js';
 import { parseLeef } from './leef.js';
 import { checkShape, MAX_JSON_DEPTH, MAX_RECORD_BYTES } from './records.js';
 import {
@@ -27,7 +27,7 @@ import {
 import { isSyslogText, parseSyslogText } from './syslogText.js';
 import { fastValidate } from './validate.js';
 
-export type { ParseOptions } from './fields.js';
+export type { ParseOptions } from './fields/index.js';
 export {
   isSplitError,
   MAX_JSON_DEPTH,

@@ -16,7 +16,7 @@ import {
   quote,
   resolveTimes,
   text,
-} from './fields.js';
+} from './fields/index.js';
 import { toEngine, toSeverity } from './severity.js';
 import type { SyslogHeader } from './syslogHeader.js';
 

@@ -27,7 +27,7 @@ import {
   resolveTimes,
   stepsOf,
   text,
-} from './fields.js';
+} from './fields/index.js';
 import { toEngine, toSeverity, toStatus } from './severity.js';
 
 /** The columns every Azure alert shape provides, under their SecurityAlert meaning. */

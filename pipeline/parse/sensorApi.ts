@@ -22,7 +22,7 @@ import {
   resolveTimes,
   stepsOf,
   text,
-} from './fields.js';
+} from './fields/index.js';
 import { toEngine, toSeverity, toStatus } from './severity.js';
 
 /** The fields that tell a sensor API alert from any other JSON object. */

@@ -4,7 +4,7 @@
  * also without PRI, with a year, or with an ISO timestamp as rsyslog writes it).
  * Anything that does not look like a header is returned untouched as the message.
  */
-import { parseTime } from './fields.js';
+import { parseTime } from './fields/index.js';
 
 export interface SyslogHeader {
   message: string;

@@ -16,7 +16,7 @@ import {
   type ParseOptions,
   scanLabels,
   text,
-} from './fields.js';
+} from './fields/index.js';
 import type { SyslogHeader } from './syslogHeader.js';
 
 const LABELS: readonly LabelSpec[] = [

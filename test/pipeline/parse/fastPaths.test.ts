@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { normalizeMac, parseTime } from '../../../pipeline/parse/fields.js';
+import { normalizeMac, parseTime } from '../../../pipeline/parse/fields/index.js';
 
 const digits = (n: number) =>
   fc.array(fc.integer({ min: 0, max: 9 }), { minLength: n, maxLength: n }).map((d) => d.join(''));

@@ -11,7 +11,7 @@ import {
   scanLabels,
   stepsOf,
   text,
-} from '../../../pipeline/parse/fields.js';
+} from '../../../pipeline/parse/fields/index.js';
 import { NOW } from './fixtures.js';
 
 describe('parseTime', () => {

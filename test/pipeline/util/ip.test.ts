@@ -4,7 +4,7 @@ import { DEFAULT_KEY_SPEC } from '../../../pipeline/dedup/keySpec.js';
 import { MemoryGroupStore } from '../../../pipeline/dedup/memoryGroupStore.js';
 import { createEnricher } from '../../../pipeline/enrich/enricher.js';
 import { buildAssetIndex, normalizeIp, resolveAsset } from '../../../pipeline/enrich/inventory/index.js';
-import { ipOf } from '../../../pipeline/parse/fields.js';
+import { ipOf } from '../../../pipeline/parse/fields/index.js';
 import { processBatch } from '../../../pipeline/pipeline.js';
 import { canonicalIp } from '../../../pipeline/util/ip.js';
 import { RecordingSink } from '../../helpers/recordingSink.js';
