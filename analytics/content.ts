@@ -2,8 +2,11 @@
  * Where the Sentinel content lives and how it is read.
  *
  * Two layouts are accepted for a content directory:
- * - the repository: `analytics/rules/*.yaml`, `analytics/hunting/*.yaml`, `workbooks/*.json`;
- * - flat: `rules/*.yaml`, `hunting/*.yaml`, `workbooks/*.json` (handy for a content pack or a test fixture).
+ * - the repository: `analytics/rules/*.yaml`, `analytics/hunting/*.yaml`, `analytics/dataConnectors/*.json`,
+ *   `workbooks/*.json`;
+ * - flat: `rules/*.yaml`, `hunting/*.yaml`, `dataConnectors/*.json`, `workbooks/*.json` (handy for a content pack or a
+ *   test fixture).
+ * Both may hold the generated ARM template at `infra/sentinel-content.json`, which the validator checks too.
  * A directory is treated as the repository layout when it has an `analytics/` folder.
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
@@ -34,6 +37,9 @@ export interface ContentLayout {
   readonly rules: string;
   readonly hunting: string;
   readonly workbooks: string;
+  readonly dataConnectors: string;
+  /** The generated ARM template (may not exist). */
+  readonly armTemplate: string;
 }
 
 export function contentLayout(dir: string = packageRoot()): ContentLayout {
@@ -44,6 +50,8 @@ export function contentLayout(dir: string = packageRoot()): ContentLayout {
       rules: join(root, 'analytics', 'rules'),
       hunting: join(root, 'analytics', 'hunting'),
       workbooks: join(root, 'workbooks'),
+      dataConnectors: join(root, 'analytics', 'dataConnectors'),
+      armTemplate: join(root, 'infra', 'sentinel-content.json'),
     };
   }
   return {
@@ -51,6 +59,8 @@ export function contentLayout(dir: string = packageRoot()): ContentLayout {
     rules: join(root, 'rules'),
     hunting: join(root, 'hunting'),
     workbooks: join(root, 'workbooks'),
+    dataConnectors: join(root, 'dataConnectors'),
+    armTemplate: join(root, 'infra', 'sentinel-content.json'),
   };
 }
 
@@ -68,16 +78,23 @@ export interface Content {
   readonly rules: readonly YamlSource[];
   readonly hunting: readonly YamlSource[];
   readonly workbooks: readonly JsonSource[];
+  readonly dataConnectors: readonly JsonSource[];
+  readonly armTemplate?: JsonSource;
 }
 
 export function loadContent(dir?: string): Content {
   const layout = contentLayout(dir);
   const yaml = (d: string) =>
     listFiles(d, ['.yaml', '.yml']).map((f) => parseYamlSource(f, readFileSync(f, 'utf8')));
+  const json = (d: string) => listFiles(d, ['.json']).map((f) => parseJsonSource(f, readFileSync(f, 'utf8')));
   return {
     layout,
     rules: yaml(layout.rules),
     hunting: yaml(layout.hunting),
-    workbooks: listFiles(layout.workbooks, ['.json']).map((f) => parseJsonSource(f, readFileSync(f, 'utf8'))),
+    workbooks: json(layout.workbooks),
+    dataConnectors: json(layout.dataConnectors),
+    ...(existsSync(layout.armTemplate)
+      ? { armTemplate: parseJsonSource(layout.armTemplate, readFileSync(layout.armTemplate, 'utf8')) }
+      : {}),
   };
 }

@@ -1,7 +1,8 @@
 /**
  * Generates the deployable Sentinel content from the sources:
  * - `workbooks/*.json` from the workbook builders (analytics/workbooks.ts), with the rule ids and names they embed;
- * - `infra/sentinel-content.json`, an ARM template like a Sentinel solution's mainTemplate.json: every rule as
+ * - `infra/sentinel-content.json`, an ARM template like a Sentinel solution's mainTemplate.json: the shipped data
+ *   connector definitions as codeless (GenericUI) `dataConnectors`, every rule as
  *   `Microsoft.OperationalInsights/workspaces/providers/alertRules` (kind Scheduled or NRT), every workbook as
  *   `Microsoft.Insights/workbooks` (serializedData = the committed workbook file, byte for byte), every hunting query
  *   as a `savedSearches` entry in category "Hunting Queries" with tactics/techniques tags. Parameters: `workspace`,
@@ -13,6 +14,7 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, relative } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { definitionProblems } from './connectors.js';
 import { type Content, loadContent } from './content.js';
 import { parseDuration, toIsoDuration } from './duration.js';
 import {
@@ -27,11 +29,14 @@ import { WORKBOOKS, type WorkbookContext } from './workbooks.js';
 export const ALERT_RULES_API = '2024-09-01';
 export const WORKBOOKS_API = '2022-04-01';
 export const SAVED_SEARCHES_API = '2020-08-01';
+export const DATA_CONNECTORS_API = '2021-03-01-preview';
 export const ARM_TEMPLATE_FILE = join('infra', 'sentinel-content.json');
 
 export interface ParsedContent {
   readonly rules: readonly { file: string; rule: AnalyticsRule }[];
   readonly hunting: readonly { file: string; query: HuntingQuery }[];
+  /** Shipped data connector definitions (connectorUiConfig), by file. */
+  readonly dataConnectors: readonly { file: string; definition: Record<string, unknown> }[];
 }
 
 /** Parses rules and hunting queries; throws with every file that does not parse (run `ot-soc validate`). */
@@ -49,8 +54,13 @@ export function parseContent(content: Content): ParsedContent {
     if (r.success) hunting.push({ file: src.file, query: r.data });
     else errors.push(src.file);
   }
+  const dataConnectors: { file: string; definition: Record<string, unknown> }[] = [];
+  for (const src of content.dataConnectors) {
+    if (src.error || definitionProblems(src.value).length) errors.push(src.file);
+    else dataConnectors.push({ file: src.file, definition: src.value as Record<string, unknown> });
+  }
   if (errors.length) throw new Error(`invalid content (run ot-soc validate): ${errors.join(', ')}`);
-  return { rules, hunting };
+  return { rules, hunting, dataConnectors };
 }
 
 export function workbookContext(parsed: ParsedContent): WorkbookContext {
@@ -119,7 +129,8 @@ function alertRuleResource(rule: AnalyticsRule): { [k: string]: ArmValue } {
       createIncident: rule.incidentConfiguration.createIncident,
       groupingConfiguration: g && { ...g, lookbackDuration: iso(g.lookbackDuration) },
     },
-    templateVersion: rule.version,
+    // No templateVersion: Azure-Sentinel rejects it without alertRuleTemplateName, and these rules are deployed as
+    // rules, not from a template in the content hub (the YAML `version` stays in the repository).
   });
   return {
     type: 'Microsoft.OperationalInsights/workspaces/providers/alertRules',
@@ -147,6 +158,17 @@ function savedSearchResource(q: HuntingQuery): { [k: string]: ArmValue } {
         { name: 'techniques', value: q.relevantTechniques.join(',') },
       ],
     }) as { [k: string]: ArmValue },
+  };
+}
+
+/** A codeless (GenericUI) data connector: the definition shown on Sentinel's Data connectors page. */
+function dataConnectorResource(definition: Record<string, unknown>): { [k: string]: ArmValue } {
+  return {
+    type: 'Microsoft.OperationalInsights/workspaces/providers/dataConnectors',
+    apiVersion: DATA_CONNECTORS_API,
+    name: `[concat(parameters('workspace'), '/Microsoft.SecurityInsights/', '${String(definition.id)}')]`,
+    kind: 'GenericUI',
+    properties: { connectorUiConfig: armLiteral(definition) },
   };
 }
 
@@ -191,6 +213,7 @@ export function buildArmTemplate(parsed: ParsedContent, workbookFiles: ReadonlyM
       },
     },
     resources: [
+      ...parsed.dataConnectors.map(({ definition }) => dataConnectorResource(definition)),
       ...parsed.rules.map(({ rule }) => alertRuleResource(rule)),
       ...parsed.hunting.map(({ query }) => savedSearchResource(query)),
       ...[...workbookFiles.entries()]

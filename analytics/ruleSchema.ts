@@ -65,9 +65,55 @@ export const ENTITY_IDENTIFIERS: Readonly<Record<string, readonly string[]>> = {
     'OSVersion',
     'IsDomainJoined',
   ],
+  IoTDevice: [
+    'DeviceId',
+    'DeviceName',
+    'Manufacturer',
+    'Model',
+    'FirmwareVersion',
+    'OperatingSystem',
+    'MacAddress',
+    'Protocols',
+    'SerialNumber',
+    'Source',
+    'IoTSecurityAgentId',
+    'DeviceType',
+  ],
   IP: ['Address', 'AddressScope'],
-  MailCluster: ['NetworkMessageIds', 'CountByDeliveryStatus', 'CountByThreatType', 'CountByProtectionStatus'],
-  MailMessage: ['Recipient', 'Urls', 'Threats', 'Sender', 'P1Sender', 'P2Sender', 'NetworkMessageId'],
+  MailCluster: [
+    'NetworkMessageIds',
+    'CountByDeliveryStatus',
+    'CountByThreatType',
+    'CountByProtectionStatus',
+    'Threats',
+    'Query',
+    'QueryTime',
+    'MailCount',
+    'IsVolumeAnomaly',
+    'Source',
+    'ClusterSourceIdentifier',
+    'ClusterSourceType',
+    'ClusterQueryStartTime',
+    'ClusterQueryEndTime',
+    'ClusterGroup',
+  ],
+  MailMessage: [
+    'Recipient',
+    'Urls',
+    'Threats',
+    'Sender',
+    'P1Sender',
+    'P1SenderDisplayName',
+    'P1SenderDomain',
+    'SenderIP',
+    'P2Sender',
+    'P2SenderDisplayName',
+    'P2SenderDomain',
+    'ReceivedDate',
+    'NetworkMessageId',
+    'InternetMessageId',
+    'Subject',
+  ],
   Mailbox: ['MailboxPrimaryAddress', 'DisplayName', 'Upn', 'ExternalDirectoryObjectId', 'RiskLevel'],
   Malware: ['Name', 'Category'],
   Process: ['ProcessId', 'CommandLine', 'ElevationToken', 'CreationTimeUtc'],
@@ -85,6 +131,35 @@ export const ENTITY_IDENTIFIERS: Readonly<Record<string, readonly string[]>> = {
   URL: ['Url'],
 };
 export const ENTITY_TYPES = Object.keys(ENTITY_IDENTIFIERS) as [string, ...string[]];
+
+/**
+ * Identifier combinations of which an entity mapping must contain at least one, else Sentinel drops the entity
+ * (Azure-Sentinel EntityMappingIdentifiers.cs `RequiredIdentifiers`, checked by its ValidEntityMappingsAttribute).
+ */
+export const REQUIRED_IDENTIFIERS: Readonly<Record<string, readonly (readonly string[])[]>> = {
+  Account: [['FullName'], ['Sid'], ['Name'], ['AadUserId'], ['PUID'], ['ObjectGuid']],
+  AzureResource: [['ResourceId']],
+  CloudApplication: [['AppId'], ['Name']],
+  DNS: [['DomainName']],
+  File: [['Name']],
+  FileHash: [['Algorithm', 'Value']],
+  Host: [['FullName'], ['HostName'], ['NetBiosName'], ['AzureID'], ['OMSAgentID']],
+  IoTDevice: [['DeviceId']],
+  IP: [['Address']],
+  Mailbox: [['MailboxPrimaryAddress']],
+  MailCluster: [['Query'], ['Source']],
+  MailMessage: [['NetworkMessageId'], ['Recipient']],
+  Malware: [['Name']],
+  Process: [['CommandLine'], ['ProcessId']],
+  RegistryKey: [['Key'], ['Hive']],
+  RegistryValue: [['Name']],
+  SecurityGroup: [['DistinguishedName'], ['SID'], ['ObjectGuid']],
+  SubmissionMail: [['SubmissionId'], ['NetworkMessageId'], ['Recipient'], ['Submitter']],
+  URL: [['Url']],
+};
+
+/** A Log Analytics column name as entity mappings and custom details may reference it (Azure-Sentinel regex). */
+export const COLUMN_NAME = /^[A-Za-z_]+\w*$/;
 
 /** `alertDynamicProperties[].alertProperty` values. */
 export const ALERT_PROPERTIES = [
@@ -105,6 +180,9 @@ export const LIMITS = {
   queryChars: 10_000,
   minFrequencyMs: 5 * 60_000,
   maxPeriodMs: 14 * 86_400_000,
+  /** A queryPeriod of 2 days or more needs a queryFrequency of at least 1 hour. */
+  longPeriodMs: 2 * 86_400_000,
+  longPeriodMinFrequencyMs: 3_600_000,
   minLookbackMs: 5 * 60_000,
   maxLookbackMs: 7 * 86_400_000,
   entityMappings: 10,
@@ -114,7 +192,8 @@ export const LIMITS = {
 } as const;
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-const SEMVER = /^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(?:-[0-9A-Za-z.-]+)?(?:\+[0-9A-Za-z.-]+)?$/;
+/** Azure-Sentinel QueryBasedTemplateVersionValidator: X.Y.Z, all numbers (no pre-release or build suffix). */
+const VERSION = /^\d+\.\d+\.\d+$/;
 const TECHNIQUE_ID = /^T\d{4}(\.\d{3})?$/;
 const CUSTOM_DETAIL_KEY = /^[A-Za-z][A-Za-z0-9_]{0,19}$/;
 
@@ -182,8 +261,9 @@ const common = {
   relevantTechniques: z.array(techniqueId).min(1),
   query: z.string().min(1).max(LIMITS.queryChars),
   version: z
-    .string({ message: 'must be a semantic version like 1.0.0 (quoted if YAML reads it as a number)' })
-    .regex(SEMVER, { message: 'must be a semantic version like 1.0.0' }),
+    .string({ message: 'must be a version X.Y.Z like 1.0.0 (quoted if YAML reads it as a number)' })
+    .max(20, { message: 'at most 20 characters' })
+    .regex(VERSION, { message: 'must be X.Y.Z, all numbers (Azure-Sentinel rejects 1.0.0-beta.1)' }),
   tags: z.array(z.string()).optional(),
   metadata: metadataSchema.optional(),
 };
