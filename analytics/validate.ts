@@ -264,7 +264,10 @@ export function validateLoaded(content: Content, opts: ValidateOptions = {}): Va
   const out = new Collector();
   let queries = 0;
   for (const src of content.dataConnectors) queries += validateConnectorDefinition(out, analyzer, src);
-  const connectors = connectorCatalog(content.dataConnectors, content.layout.dataConnectors);
+  const connectors = connectorCatalog(
+    content.dataConnectors,
+    relative(content.layout.root, content.layout.dataConnectors),
+  );
   const ids = new Map<string, { file: string; pos: Position }>();
   const checkId = (src: YamlSource, id: unknown) => {
     if (typeof id !== 'string') return;

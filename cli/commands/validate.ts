@@ -65,7 +65,7 @@ export function registerValidate(program: Command): void {
   program
     .command('validate')
     .description(
-      'Validate the Sentinel content: every analytics rule, hunting and workbook query is parsed and type-checked with Kusto.Language against OTAlerts_CL (from the code), SecurityAlert, SecurityIncident, SentinelHealth and _GetWatchlist; rule YAML is checked for unique GUIDs, durations, NRT/Scheduled fields, Sentinel tactics, ATT&CK for ICS 18.1 techniques and their tactics, and mapped columns against the query output. Prints file:line:col: message per problem and a summary; exit 0 when clean, 1 on problems, 2 on bad arguments.',
+      'Validate the Sentinel content: every analytics rule, hunting and workbook query is parsed and type-checked with Kusto.Language against OTAlerts_CL (from the code), SecurityAlert, SecurityIncident, SentinelHealth and _GetWatchlist; rule YAML is checked like the Azure-Sentinel repository checks detections (unique GUIDs, schedule bounds, X.Y.Z versions, NRT/Scheduled fields, Sentinel tactics, ATT&CK for ICS 18.1 techniques with all their tactics, required and unique entity identifiers, known or shipped data connectors) and mapped columns against the query output; shipped data connector definitions and the generated ARM template are checked too. Prints file:line:col: message per problem and a summary; exit 0 when clean, 1 on problems, 2 on bad arguments.',
     )
     .option(
       '--content <dir>',

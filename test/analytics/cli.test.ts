@@ -26,7 +26,7 @@ describe('ot-soc validate', () => {
     const { lines, out } = capture();
     expect(runValidate({ content: dir }, out, analyzer)).toBe(0);
     expect(lines).toEqual([
-      'ok: 1 analytics rules, 1 hunting queries, 0 workbooks; 2 KQL queries type-checked; no problems',
+      'ok: 1 analytics rules, 1 hunting queries, 0 workbooks; 7 KQL queries type-checked; no problems',
     ]);
   }, 60_000);
 
@@ -44,7 +44,7 @@ describe('ot-soc validate', () => {
       'rules/a.yaml:16:5: T0999 is not a technique of ATT&CK for ICS 18.1',
     ]);
     expect(lines.at(-1)).toBe(
-      'FAILED: 1 analytics rules, 0 hunting queries, 0 workbooks; 1 KQL queries type-checked; 2 problems',
+      'FAILED: 1 analytics rules, 0 hunting queries, 0 workbooks; 6 KQL queries type-checked; 2 problems',
     );
   }, 60_000);
 

@@ -1,6 +1,13 @@
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { packageRoot } from '../../analytics/content.js';
+
+/** The shipped definition of connector OtSoc, which BASE_RULE and BASE_HUNTING require. */
+export const OTSOC_CONNECTOR = readFileSync(
+  join(packageRoot(), 'analytics', 'dataConnectors', 'OtSoc.json'),
+  'utf8',
+);
 
 /** A minimal valid Scheduled rule; line numbers are referred to by the tests (query starts on line 18). */
 export const BASE_RULE = `id: 11111111-1111-4111-8111-111111111111
@@ -55,10 +62,16 @@ query: |
 version: 1.0.0
 `;
 
-/** A flat content folder (rules/, hunting/, workbooks/) with the given files. */
+/**
+ * A flat content folder (rules/, hunting/, workbooks/, dataConnectors/) with the given files; the OtSoc connector
+ * definition is added unless the files name a dataConnectors/ file themselves.
+ */
 export function contentDir(files: Record<string, string>): string {
   const dir = mkdtempSync(join(tmpdir(), 'ot-soc-content-'));
-  for (const [path, text] of Object.entries(files)) {
+  const withConnector = Object.keys(files).some((f) => f.startsWith('dataConnectors/'))
+    ? files
+    : { ...files, 'dataConnectors/OtSoc.json': OTSOC_CONNECTOR };
+  for (const [path, text] of Object.entries(withConnector)) {
     const file = join(dir, path);
     mkdirSync(dirname(file), { recursive: true });
     writeFileSync(file, text);

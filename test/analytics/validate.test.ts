@@ -146,6 +146,7 @@ describe('validator', () => {
 
   it('reports an identifier the entity type does not have', () => {
     expect(problems(rule((s) => s.replace('identifier: Address', 'identifier: HostName')))).toEqual([
+      'rules/test.yaml:23:17: IP entity needs Address (Sentinel drops it otherwise)',
       "rules/test.yaml:25:21: 'HostName' is not an identifier of IP (Address, AddressScope)",
     ]);
   });
@@ -188,9 +189,9 @@ eventGroupingSettings:`,
     ]);
   });
 
-  it('reports a version that is not semver', () => {
+  it('reports a version that is not X.Y.Z', () => {
     expect(problems(rule((s) => s.replace('version: 1.0.0', 'version: 1.0')))).toEqual([
-      'rules/test.yaml:31:10: version: must be a semantic version like 1.0.0 (quoted if YAML reads it as a number)',
+      'rules/test.yaml:31:10: version: must be a version X.Y.Z like 1.0.0 (quoted if YAML reads it as a number)',
     ]);
   });
 
