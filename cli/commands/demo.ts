@@ -1,9 +1,9 @@
-import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { formatPlaybooks, runDemoPlaybooks } from '../demoPlaybooks.js';
 import { packageRoot, positiveInt } from '../options.js';
-import { renderReport } from '../report.js';
+import { runQuery } from '../report/engine.js';
+import { writeReport } from '../report/index.js';
 import { formatSummary } from '../summary.js';
 import { runFile } from './runFile.js';
 
@@ -60,9 +60,7 @@ export function registerDemo(program: Command): void {
           progress: o.progress,
         });
         const playbooks = await runDemoPlaybooks(o.out, o.playbooks);
-        const report = join(o.out, 'report.html');
-        await mkdir(o.out, { recursive: true });
-        await writeFile(report, renderReport(summary, new Date(), playbooks));
+        const report = await writeReport({ out: o.out, input: o.input, summary, playbooks, run: runQuery });
         console.log(formatSummary(summary));
         console.log(formatPlaybooks(playbooks));
         console.log(`\n  Rows as posted to Log Analytics: ${join(o.out, 'OTAlerts_CL.ndjson')}`);

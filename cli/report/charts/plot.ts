@@ -1,0 +1,110 @@
+/**
+ * Time and bar charts drawn by Observable Plot on the server: Plot builds SVG through a `document`, given here
+ * by linkedom (a small DOM without a browser), and the SVG is inlined in the page. Every chart is a
+ * `<figure role="img">` with a text alternative saying what it shows and its extremes.
+ */
+import * as Plot from '@observablehq/plot';
+import { parseHTML } from 'linkedom';
+import { escapeHtml, formatNumber, formatTime } from '../html.js';
+import type { Point } from './series.js';
+
+const { document } = parseHTML('<!doctype html><html><head></head><body></body></html>');
+const doc = document as unknown as NonNullable<Plot.PlotOptions['document']>;
+
+export interface ChartOptions {
+  title: string;
+  /** Drawing width in px before the page scales it down to its box. */
+  width: number;
+  height?: number;
+  yLabel?: string;
+  /** Symmetric log scale on y, for series a thousand times apart (the storm against the rows). */
+  logY?: boolean;
+}
+
+const LOG_TICKS = [0, 1, 3, 10, 30, 100, 300, 1000, 3000, 10_000, 30_000, 100_000];
+const series = (points: readonly Point[]) => [...new Set(points.map((p) => p.series))];
+
+function describe(kind: string, points: readonly Point[], o: ChartOptions): string {
+  const names = series(points);
+  const max = points.reduce((m, p) => (p.y > m.y ? p : m), points[0]!);
+  const at = max.x instanceof Date ? formatTime(max.x) : max.x;
+  return `${kind}: ${o.title}. ${names.length} series (${names.slice(0, 6).join(', ')}${names.length > 6 ? ', …' : ''}), ${points.length} points; highest ${formatNumber(max.y)} (${max.series}) at ${at}.`;
+}
+
+export function figure(svg: string, label: string, caption?: string): string {
+  return `<figure class="chart" role="img" aria-label="${escapeHtml(label)}">${svg}${caption ? `<figcaption>${escapeHtml(caption)}</figcaption>` : ''}</figure>`;
+}
+
+/** The text alternative goes on the figure (escaped here): linkedom leaves `<` in attribute values as is. */
+function render(plot: Plot.PlotOptions, label: string): string {
+  const el = Plot.plot({ ...plot, document: doc });
+  return figure(el.outerHTML, label);
+}
+
+export function timeChart(points: readonly Point[], o: ChartOptions): string {
+  const label = describe('Time chart', points, o);
+  const many = series(points).length > 1;
+  return render(
+    {
+      width: o.width,
+      height: o.height ?? 260,
+      marginLeft: 50,
+      x: { type: 'utc', label: null },
+      y: {
+        grid: true,
+        label: o.yLabel ?? null,
+        ...(o.logY
+          ? {
+              type: 'symlog' as const,
+              ticks: LOG_TICKS.filter((t) => t <= 3 * Math.max(...points.map((p) => p.y))),
+            }
+          : {}),
+      },
+      color: { legend: many, scheme: 'tableau10', domain: series(points) },
+      marks: [
+        Plot.ruleY([0]),
+        Plot.lineY(points, { x: 'x', y: 'y', stroke: 'series', strokeWidth: 2 }),
+        Plot.dot(points, { x: 'x', y: 'y', fill: 'series', r: 2.5, tip: false }),
+      ],
+    },
+    label,
+  );
+}
+
+export function barChart(points: readonly Point[], o: ChartOptions): string {
+  const label = describe('Bar chart', points, o);
+  const many = series(points).length > 1;
+  const domain = [...new Set(points.map((p) => String(p.x)))];
+  return render(
+    {
+      width: o.width,
+      height: o.height ?? 260,
+      marginLeft: 50,
+      marginBottom: 40,
+      x: { type: 'band', domain, label: null, tickRotate: domain.some((d) => d.length > 12) ? -20 : 0 },
+      y: { grid: true, label: o.yLabel ?? null },
+      color: { legend: many, scheme: 'tableau10' },
+      marks: [
+        Plot.barY(points, Plot.stackY({ x: (p: Point) => String(p.x), y: 'y', fill: 'series' })),
+        Plot.ruleY([0]),
+      ],
+    },
+    label,
+  );
+}
+
+/** Horizontal bars for long category names (dead-letter reasons). */
+export function barChartH(points: readonly Point[], o: ChartOptions): string {
+  const label = describe('Bar chart', points, o);
+  return render(
+    {
+      width: o.width,
+      height: o.height ?? 40 + 28 * new Set(points.map((p) => p.x)).size,
+      marginLeft: Math.min(420, 8 + 6 * Math.max(...points.map((p) => String(p.x).length))),
+      x: { grid: true, label: o.yLabel ?? null },
+      y: { type: 'band', label: null },
+      marks: [Plot.barX(points, { y: (p: Point) => String(p.x), x: 'y', fill: '#4269d0' }), Plot.ruleX([0])],
+    },
+    label,
+  );
+}

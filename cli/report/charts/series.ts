@@ -1,0 +1,82 @@
+/**
+ * A query result → the points of a chart, by the workbook chart rules (no per-query knowledge):
+ * - time chart: x = the first datetime column; every numeric column is a series; string columns split them;
+ * - bar chart: x = the first column; numeric columns after it are values; other columns split into stacked series;
+ * - pie chart: slices = the text columns joined, value = the first numeric column.
+ */
+import type { KqlColumn, KqlTable, KqlValue } from '../engine.js';
+import { cellText } from '../html.js';
+
+export interface Point {
+  x: Date | string;
+  series: string;
+  y: number;
+}
+
+const NUMERIC = new Set(['long', 'int', 'real', 'decimal']);
+const isNumeric = (c: KqlColumn) => NUMERIC.has(c.type);
+const num = (v: KqlValue | undefined): number | undefined =>
+  typeof v === 'number' && Number.isFinite(v) ? v : undefined;
+
+function seriesName(
+  row: Record<string, KqlValue>,
+  split: KqlColumn[],
+  value: KqlColumn,
+  values: number,
+): string {
+  const parts = split.map((c) => cellText(row[c.name]) || '(empty)');
+  if (values > 1 || parts.length === 0) parts.push(value.name);
+  return parts.join(' · ');
+}
+
+export function timePoints(t: KqlTable): { points: Point[]; problem?: string } {
+  const x = t.columns.find((c) => c.type === 'datetime');
+  if (!x) return { points: [], problem: 'a time chart needs a datetime column' };
+  const values = t.columns.filter(isNumeric);
+  if (!values.length) return { points: [], problem: 'a time chart needs a numeric column' };
+  const split = t.columns.filter((c) => c !== x && !isNumeric(c) && c.type !== 'datetime');
+  const points: Point[] = [];
+  for (const row of t.rows) {
+    const at = row[x.name];
+    if (!(at instanceof Date)) continue;
+    for (const v of values) {
+      const y = num(row[v.name]);
+      if (y !== undefined) points.push({ x: at, series: seriesName(row, split, v, values.length), y });
+    }
+  }
+  points.sort((a, b) => (a.x as Date).getTime() - (b.x as Date).getTime());
+  return { points };
+}
+
+export function barPoints(t: KqlTable): { points: Point[]; problem?: string } {
+  const [x, ...rest] = t.columns;
+  if (!x) return { points: [], problem: 'no columns' };
+  const values = rest.filter(isNumeric);
+  if (!values.length) return { points: [], problem: 'a bar chart needs a numeric column after the first' };
+  const split = rest.filter((c) => !isNumeric(c));
+  const points: Point[] = [];
+  for (const row of t.rows) {
+    for (const v of values) {
+      const y = num(row[v.name]);
+      if (y !== undefined)
+        points.push({
+          x: cellText(row[x.name]) || '(empty)',
+          series: seriesName(row, split, v, values.length),
+          y,
+        });
+    }
+  }
+  return { points };
+}
+
+export function piePoints(t: KqlTable): { points: Point[]; problem?: string } {
+  const value = t.columns.find(isNumeric);
+  if (!value) return { points: [], problem: 'a pie chart needs a numeric column' };
+  const labels = t.columns.filter((c) => !isNumeric(c));
+  const points = t.rows.flatMap((row) => {
+    const y = num(row[value.name]);
+    const x = labels.map((c) => cellText(row[c.name])).join(' · ') || '(empty)';
+    return y !== undefined && y > 0 ? [{ x, series: x, y }] : [];
+  });
+  return { points };
+}

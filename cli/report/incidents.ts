@@ -1,0 +1,132 @@
+/**
+ * Rules → alerts → incidents → playbook actions. From the local Sentinel twin's files when it ran
+ * (OUT/sentinel/alerts|incidents|actions.ndjson, issue 17); otherwise the demo's offline playbook run.
+ * Escalation reasons come from the OTAlerts_CL rows (latest revision) the incident covers.
+ */
+import type { OfflineSummary } from '../../playbooks/outbox.js';
+import { latestRows } from '../summary.js';
+import { escapeHtml, formatNumber, table } from './html.js';
+import type { Row, TwinOutput } from './workspace.js';
+
+const str = (v: unknown): string =>
+  typeof v === 'string' ? v : v === undefined || v === null ? '' : String(v);
+const strs = (v: unknown): string[] => (Array.isArray(v) ? v.map(str) : []);
+
+/** "Rule: reason" for each escalation on a row. */
+export function escalationsOf(row: Row | undefined): string[] {
+  return Array.isArray(row?.Escalations)
+    ? row.Escalations.map((e) =>
+        e && typeof e === 'object' ? `${str((e as Row).rule)}: ${str((e as Row).reason)}` : str(e),
+      )
+    : [];
+}
+
+function funnel(steps: readonly [string, number][]): string {
+  return `<ol class="funnel" aria-label="${escapeHtml(steps.map(([k, v]) => `${v} ${k}`).join(' → '))}">${steps
+    .map(([k, v]) => `<li><b>${escapeHtml(formatNumber(v))}</b>${escapeHtml(k)}</li>`)
+    .join('')}</ol>`;
+}
+
+function reasonsList(reasons: readonly string[]): string {
+  return reasons.length
+    ? `<ul class="reasons">${reasons.map((r) => `<li>${escapeHtml(r)}</li>`).join('')}</ul>`
+    : '<p class="muted">No escalation on its alert groups.</p>';
+}
+
+function fromTwin(twin: TwinOutput, rows: readonly Row[]): string {
+  const latest = latestRows(rows as Row[]);
+  const rules = new Map<string, { name: string; alerts: number; incidents: Set<string> }>();
+  for (const a of twin.alerts) {
+    const id = str(a.RuleId);
+    const r = rules.get(id) ?? { name: str(a.RuleName) || id, alerts: 0, incidents: new Set<string>() };
+    r.alerts++;
+    rules.set(id, r);
+  }
+  for (const i of twin.incidents)
+    for (const id of strs(i.RuleIds)) rules.get(id)?.incidents.add(str(i.IncidentNumber));
+  const actionsOf = (n: string) => twin.actions.filter((a) => str(a.IncidentNumber) === n);
+  const cards = twin.incidents.map((i) => {
+    const n = str(i.IncidentNumber);
+    const groups = strs(i.AlertIds).flatMap((id) => {
+      const l = latest.get(id);
+      return l ? [l.row] : [];
+    });
+    const reasons = [...new Set(groups.flatMap((g) => escalationsOf(g)))];
+    const acts = actionsOf(n);
+    return `<article class="incident" data-incident="${escapeHtml(n)}"><h4>Incident ${escapeHtml(n)}: ${escapeHtml(str(i.Title))}</h4>
+<p><span class="pill">${escapeHtml(str(i.Severity))}</span> <span class="pill">${escapeHtml(str(i.Status))}${i.Classification ? ` · ${escapeHtml(str(i.Classification))}` : ''}</span> ${escapeHtml(formatNumber(Number(i.AlertCount ?? 0)))} alerts, ${groups.length} alert groups · rules: ${escapeHtml(
+      strs(i.RuleIds)
+        .map((id) => rules.get(id)?.name ?? id)
+        .join(', '),
+    )}</p>
+<h5>Why it was escalated</h5>${reasonsList(reasons)}
+<h5>What the playbooks did</h5>${
+      acts.length
+        ? table(
+            ['Playbook', 'Action', 'Target'],
+            acts.map((a) => [str(a.Playbook), str(a.Action), str(a.Target)]),
+          )
+        : '<p class="muted">No playbook action.</p>'
+    }</article>`;
+  });
+  return `${funnel([
+    ['rules fired', rules.size],
+    ['alerts', twin.alerts.length],
+    ['incidents', twin.incidents.length],
+    ['playbook actions', twin.actions.length],
+  ])}
+<h4>Per analytics rule</h4>${table(
+    ['Rule', 'Alerts', 'Incidents'],
+    [...rules.values()].map((r) => [r.name, r.alerts, r.incidents.size]),
+  )}
+<h4>Incidents</h4>${cards.join('\n')}`;
+}
+
+function fromDemo(p: OfflineSummary, rows: readonly Row[], groups: number): string {
+  const runs = p.perIncident.flatMap((i) => i.runs);
+  const escalated = [...latestRows(rows as Row[]).values()]
+    .map(({ row }) => row)
+    .filter((r) => escalationsOf(r).length)
+    .map((r) => [
+      `${str(r.AlertTitle)} (${str(r.Site)} / ${str(r.Zone)})`,
+      str(r.Severity),
+      escalationsOf(r).join(' | '),
+    ]);
+  return `<p class="note">The local Sentinel twin did not run for this output (no <code>sentinel/incidents.ndjson</code>): the incidents below are the demo's stand-in (one per alert group that is High, escalated or scored 60+), not the analytics rules' output.</p>
+${funnel([
+  ['alert groups', groups],
+  ['incidents', p.incidents],
+  ['playbook runs', runs.length],
+  ['Teams cards', p.cards],
+  ['tickets', p.tickets],
+  ['auto-closed', p.closed],
+])}
+<h4>Playbook outcome per incident</h4>${table(
+    ['Incident', 'Title', 'Playbook', 'HTTP', 'Result', 'Actions / reason'],
+    p.perIncident.flatMap((i) =>
+      i.runs.map((r) => [
+        i.incidentNumber ?? '',
+        i.title ?? '',
+        r.playbook,
+        r.status,
+        r.result ?? '',
+        r.actions.length ? r.actions.join('; ') : (r.reason ?? r.error ?? ''),
+      ]),
+    ),
+  )}
+<h4>Escalated alert groups and why</h4>${table(['Alert group', 'Severity', 'Escalation reasons'], escalated)}`;
+}
+
+export function incidentsHtml(
+  twin: TwinOutput,
+  playbooks: OfflineSummary | undefined,
+  rows: readonly Row[],
+  groups: number,
+): string {
+  const body = twin.ran
+    ? fromTwin(twin, rows)
+    : playbooks
+      ? fromDemo(playbooks, rows, groups)
+      : '<p class="muted">Neither the local Sentinel twin nor the playbooks ran for this output.</p>';
+  return `<h3>Rules → alerts → incidents → playbook actions</h3>${body}`;
+}

@@ -1,0 +1,118 @@
+/**
+ * The story of the run, from what the run itself wrote: sensor alerts received vs rows written over time
+ * (the storm compression), dead letters by reason, and rules → alerts → incidents → playbook actions with
+ * each incident's escalation reasons.
+ */
+
+import { parseRecord } from '../../pipeline/parse/index.js';
+import { splitEvent } from '../../pipeline/parse/records.js';
+import { fileEvents } from '../fileEvents.js';
+import { latestRows, type RunSummary } from '../summary.js';
+import { barChartH, timeChart } from './charts/plot.js';
+import type { Point } from './charts/series.js';
+import { escapeHtml, formatNumber, formatTime, table } from './html.js';
+import { grainOf } from './workbooks/params.js';
+import type { Row } from './workspace.js';
+
+const str = (v: unknown): string =>
+  typeof v === 'string' ? v : v === undefined || v === null ? '' : String(v);
+
+/** When each sensor alert in the input happened (its last occurrence), parsed as the pipeline parses it. */
+export function alertTimes(inputText: string, name: string): number[] {
+  const times: number[] = [];
+  for (const event of fileEvents(inputText, name))
+    for (const rec of splitEvent(event.body)) {
+      if ('error' in rec) continue;
+      const parsed = parseRecord(rec.value);
+      if (parsed.ok) times.push(Date.parse(parsed.alert.lastSeen));
+    }
+  return times.filter(Number.isFinite);
+}
+
+/** Counts per bin of `grain` ms, every bin from the first to the last present (zeros included). */
+function binned(
+  times: readonly number[],
+  start: number,
+  end: number,
+  grain: number,
+  series: string,
+): Point[] {
+  const counts = new Map<number, number>();
+  for (const t of times) {
+    const b = Math.floor(t / grain) * grain;
+    counts.set(b, (counts.get(b) ?? 0) + 1);
+  }
+  const points: Point[] = [];
+  for (let b = Math.floor(start / grain) * grain; b <= end; b += grain)
+    points.push({ x: new Date(b), series, y: counts.get(b) ?? 0 });
+  return points;
+}
+
+export function compressionHtml(s: RunSummary, rows: readonly Row[], times: readonly number[]): string {
+  const rowTimes = rows.map((r) => Date.parse(str(r.LastSeen))).filter(Number.isFinite);
+  const all = [...times, ...rowTimes];
+  let chart = '<p class="visual-status nodata" data-status="nodata">No alert times to plot.</p>';
+  if (all.length) {
+    const start = Math.min(...all);
+    const end = Math.max(...all);
+    const grain = grainOf(Math.max(end - start, 3_600_000));
+    const points = [
+      ...binned(times, start, end, grain, 'Sensor alerts received'),
+      ...binned(rowTimes, start, end, grain, 'Rows written to OTAlerts_CL'),
+    ];
+    chart = timeChart(points, {
+      title: `Sensor alerts received vs rows written, per ${grain / 60_000} minutes of alert time (log scale)`,
+      width: 1140,
+      height: 300,
+      yLabel: `per ${grain / 60_000} min (log scale)`,
+      logY: true,
+    });
+  }
+  const storms = [...latestRows(rows as Row[]).values()]
+    .filter(({ row }) => Number(row.Count) >= 100)
+    .sort((a, b) => Number(b.row.Count) - Number(a.row.Count))
+    .map(({ row, revisions }) => [
+      str(row.AlertTitle),
+      `${str(row.Site)} / ${str(row.Zone)}`,
+      formatNumber(Number(row.Count)),
+      revisions,
+      `${formatTime(new Date(str(row.FirstSeen)))} → ${formatTime(new Date(str(row.LastSeen)))}`,
+    ]);
+  const tiles: [string, string][] = [
+    ['Records received', formatNumber(s.records)],
+    ['Sensor alerts parsed', formatNumber(s.alertsParsed)],
+    ['Alert groups', formatNumber(s.groups)],
+    ['Rows written', formatNumber(s.rowsWritten)],
+    ['Alerts per group', formatNumber(s.dedupRatio)],
+    ['Dead-lettered', formatNumber(s.deadLettered)],
+  ];
+  return `<h3>Storm compression: sensor alerts in, rows out</h3>
+<div class="tiles size-3">${tiles.map(([k, v]) => `<div class="tile blue"><span class="tile-title">${escapeHtml(k)}</span><b class="tile-value">${escapeHtml(v)}</b></div>`).join('')}</div>
+<div class="item visual" data-item="story: compression" data-kind="timechart">${chart}</div>
+${storms.length ? `<h4>Storms absorbed (groups of 100 or more sensor alerts)</h4>${table(['Alert', 'Site / Zone', 'Sensor alerts', 'Rows written', 'First → last seen (UTC)'], storms)}` : ''}`;
+}
+
+export function deadLettersHtml(letters: readonly Row[]): string {
+  if (!letters.length) return '<h3>Dead letters</h3><p>None: every record parsed.</p>';
+  const byReason = new Map<string, Row[]>();
+  for (const l of letters) {
+    const reason = str(l.reason);
+    byReason.set(reason, [...(byReason.get(reason) ?? []), l]);
+  }
+  const points: Point[] = [...byReason].map(([reason, ls]) => ({
+    x: reason.length > 70 ? `${reason.slice(0, 70)}…` : reason,
+    series: 'Records',
+    y: ls.length,
+  }));
+  return `<h3>Dead letters by reason (${letters.length} records, kept with their text, nothing dropped)</h3>
+<div class="item visual" data-item="story: dead letters" data-kind="barchart">${barChartH(points, { title: 'Dead-lettered records by reason', width: 1140, yLabel: 'records' })}</div>
+${table(
+  ['Reason', 'Stage', 'Where', 'Record (first 120 characters)'],
+  letters.map((l) => [
+    str(l.reason),
+    str(l.stage),
+    str((l.origin as Row | undefined)?.locator),
+    str(l.raw).slice(0, 120),
+  ]),
+)}`;
+}

@@ -1,0 +1,152 @@
+/**
+ * The demo's report in a real headless Chromium at 1,280 px: every workbook section drew its visuals with
+ * data (or says exactly why not), nothing overflows horizontally (screen and print), no console error, no
+ * request leaves the file. Screenshots are kept in the OS temp dir (ot-soc-report-browser/) as artefacts.
+ */
+import { mkdirSync, mkdtempSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { Command } from 'commander';
+import type { Browser, Page } from 'puppeteer-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { WORKBOOKS } from '../../../analytics/workbooks.js';
+import { registerDemo } from '../../../cli/commands/demo.js';
+import { launchBrowser } from './browser.js';
+
+const ARTEFACTS = join(tmpdir(), 'ot-soc-report-browser');
+const out = mkdtempSync(join(tmpdir(), 'ot-soc-report-demo-'));
+const report = join(out, 'report.html');
+let browser: Browser;
+let page: Page;
+const consoleErrors: string[] = [];
+const requests: string[] = [];
+
+interface Visual {
+  workbook: string;
+  item: string;
+  kind: string;
+  status: string | null;
+  marks: number;
+  tiles: number;
+  rows: number;
+  width: number;
+}
+
+/** Runs in the page (a string: the test's TypeScript has no DOM types). */
+const INSPECT = `(() => {
+  const visuals = [...document.querySelectorAll('.item.visual')].map((el) => {
+    return {
+      workbook: el.closest('section.workbook')?.getAttribute('data-workbook') ?? 'story',
+      item: el.getAttribute('data-item'),
+      kind: el.getAttribute('data-kind'),
+      status: el.querySelector('.visual-status')?.getAttribute('data-status') ?? null,
+      marks: el.querySelectorAll('figure.chart svg path, figure.chart svg rect, figure.chart svg circle').length,
+      tiles: el.querySelectorAll('.tile').length,
+      rows: el.querySelectorAll('table.grid tbody tr').length,
+      width: el.getBoundingClientRect().width,
+    };
+  });
+  const sections = [...document.querySelectorAll('section.workbook')].map((s) => s.getAttribute('data-workbook'));
+  const wide = [...document.querySelectorAll('body *')].filter((e) => e.getBoundingClientRect().right > innerWidth + 1).map((e) => e.tagName + '.' + e.className).slice(0, 5);
+  return { visuals, sections, scrollWidth: document.documentElement.scrollWidth, innerWidth, wide,
+    figures: [...document.querySelectorAll('figure.chart')].map((f) => ({ role: f.getAttribute('role'), label: f.getAttribute('aria-label') ?? '' })),
+    headerless: [...document.querySelectorAll('table')].filter((t) => !t.querySelector('thead th')).length };
+})()`;
+
+interface Inspection {
+  visuals: Visual[];
+  sections: string[];
+  scrollWidth: number;
+  innerWidth: number;
+  wide: string[];
+  figures: { role: string | null; label: string }[];
+  headerless: number;
+}
+
+beforeAll(async () => {
+  const program = new Command().exitOverride();
+  registerDemo(program);
+  await program.parseAsync([
+    ...['node', 'ot-soc', 'demo', '--no-progress', '--out', out],
+    ...['--input', 'samples/plant-scenario.ndjson', '--config', 'samples/ot-soc.config.json'],
+    ...['--playbooks', 'samples/playbooks.config.json'],
+  ]);
+  mkdirSync(ARTEFACTS, { recursive: true });
+  browser = await launchBrowser();
+  page = await browser.newPage();
+  page.on('console', (m) => {
+    if (m.type() === 'error' || m.type() === 'warn') consoleErrors.push(`${m.type()}: ${m.text()}`);
+  });
+  page.on('pageerror', (e) => consoleErrors.push(`pageerror: ${String(e)}`));
+  await page.setRequestInterception(true);
+  const self = pathToFileURL(report).href;
+  page.on('request', (r) => {
+    if (r.url() === self) return void r.continue();
+    requests.push(r.url());
+    void r.abort();
+  });
+  await page.setViewport({ width: 1280, height: 900 });
+  await page.goto(self, { waitUntil: 'load' });
+}, 180_000);
+
+afterAll(async () => {
+  await browser?.close();
+});
+
+describe('the demo report in headless Chromium at 1,280 px', () => {
+  it('is one self-contained file well under 2 MB that asks for nothing and logs no error', () => {
+    expect(statSync(report).size).toBeLessThan(1_000_000);
+    expect(requests).toEqual([]);
+    expect(consoleErrors).toEqual([]);
+  });
+
+  it('does not overflow horizontally, on screen or in print', async () => {
+    const screen = (await page.evaluate(INSPECT)) as Inspection;
+    expect(screen.wide).toEqual([]);
+    expect(screen.scrollWidth).toBeLessThanOrEqual(1280);
+    await page.screenshot({ path: join(ARTEFACTS, 'top-1280.png') });
+    await page.screenshot({ path: join(ARTEFACTS, 'full-1280.png'), fullPage: true });
+    await page.emulateMediaType('print');
+    await page.setViewport({ width: 1047, height: 740 }); // A4 landscape at 96 dpi less 10 mm margins
+    const print = (await page.evaluate(INSPECT)) as Inspection;
+    expect(print.wide).toEqual([]);
+    expect(print.scrollWidth).toBeLessThanOrEqual(1047);
+    await page.pdf({
+      path: join(ARTEFACTS, 'report.pdf'),
+      format: 'A4',
+      landscape: true,
+      printBackground: true,
+    });
+    await page.emulateMediaType('screen');
+    await page.setViewport({ width: 1280, height: 900 });
+  }, 60_000);
+
+  it('has the story and every shipped workbook in order, each visual drawn with data or saying why not', async () => {
+    const r = (await page.evaluate(INSPECT)) as Inspection;
+    expect(r.sections).toEqual(WORKBOOKS.map((w) => w.file));
+    expect(r.headerless).toBe(0);
+    for (const f of r.figures) {
+      expect(f.role).toBe('img');
+      expect(f.label.length).toBeGreaterThan(20);
+    }
+    const story = r.visuals.filter((v) => v.workbook === 'story');
+    expect(story.map((v) => [v.item, v.status, v.marks > 10])).toEqual([
+      ['story: compression', null, true],
+      ['story: dead letters', null, true],
+    ]);
+    expect(r.visuals.filter((v) => v.status === 'error').map((v) => v.item)).toEqual([]);
+    for (const v of r.visuals) {
+      if (v.status) continue;
+      const drawn = v.kind === 'tiles' ? v.tiles : v.kind === 'table' ? v.rows : v.marks;
+      expect(drawn, `${v.workbook} ${v.item} (${v.kind}) drew nothing`).toBeGreaterThan(0);
+      expect(v.width).toBeGreaterThan(60);
+    }
+    const sections = await page.$$('section.workbook');
+    for (const [i, s] of sections.entries())
+      await s.screenshot({
+        path: join(ARTEFACTS, `workbook-${i + 1}-${WORKBOOKS[i]!.file.replace('.json', '')}.png`),
+      });
+    console.log(`report screenshots and PDF: ${ARTEFACTS}`);
+  }, 60_000);
+});
