@@ -14,7 +14,7 @@ import {
   WATCHLIST_COLUMNS,
 } from '../../../analytics/schemas.js';
 import { runFile } from '../../../cli/commands/runFile.js';
-import { readCsv } from '../../../pipeline/enrich/inventory.js';
+import { readCsv } from '../../../pipeline/enrich/inventory/csv.js';
 import { OTALERTS_COLUMNS } from '../../../pipeline/sink/schema.js';
 import type { KqlColumn, KqlContext, KqlTable, KqlType, KqlValue } from '../../../sentinel/kql/index.js';
 
