@@ -1,7 +1,7 @@
 /** The pipeline as the Function runs it, with in-process stand-ins where a benchmark must not measure I/O. */
 import { join } from 'node:path';
 import { keySpecOf, loadConfigFile } from '../pipeline/config/config.js';
-import { MemoryDeadLetterStore } from '../pipeline/deadletter/deadLetterStore.js';
+import { MemoryDeadLetterStore } from '../pipeline/deadletter/memoryDeadLetterStore.js';
 import type { GroupStore } from '../pipeline/dedup/groupState.js';
 import type { KeySpec } from '../pipeline/dedup/keySpec.js';
 import type { EnrichedAlert } from '../pipeline/enrich/enriched.js';

@@ -1,7 +1,7 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { SingleBar } from 'cli-progress';
-import type { FileDeadLetterStore } from '../pipeline/deadletter/deadLetterStore.js';
+import type { FileDeadLetterStore } from '../pipeline/deadletter/fileDeadLetterStore.js';
 import type { GroupStore } from '../pipeline/dedup/groupState.js';
 import type { KeySpec } from '../pipeline/dedup/keySpec.js';
 import type { EnrichedAlert } from '../pipeline/enrich/enriched.js';

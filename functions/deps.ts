@@ -1,11 +1,9 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ConfigError, keySpecOf } from '../pipeline/config/config.js';
-import {
-  type DeadLetterStore,
-  FileDeadLetterStore,
-  MemoryDeadLetterStore,
-} from '../pipeline/deadletter/deadLetterStore.js';
+import type { DeadLetterStore } from '../pipeline/deadletter/deadLetterStore.js';
+import { FileDeadLetterStore } from '../pipeline/deadletter/fileDeadLetterStore.js';
+import { MemoryDeadLetterStore } from '../pipeline/deadletter/memoryDeadLetterStore.js';
 import type { GroupStore } from '../pipeline/dedup/groupState.js';
 import { MemoryGroupStore } from '../pipeline/dedup/memoryGroupStore.js';
 import { TableGroupStore } from '../pipeline/dedup/tableGroupStore.js';

@@ -2,11 +2,8 @@ import { access } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { keySpecOf, loadConfigFile, parseConfig } from '../../pipeline/config/config.js';
-import {
-  DEAD_LETTER_STAGES,
-  type DeadLetterStage,
-  FileDeadLetterStore,
-} from '../../pipeline/deadletter/deadLetterStore.js';
+import { DEAD_LETTER_STAGES, type DeadLetterStage } from '../../pipeline/deadletter/deadLetterStore.js';
+import { FileDeadLetterStore } from '../../pipeline/deadletter/fileDeadLetterStore.js';
 import { pipelineRedriver, redrive } from '../../pipeline/deadletter/redrive.js';
 import { createEnricher } from '../../pipeline/enrich/enricher.js';
 import { flushGroups, type PipelineDeps } from '../../pipeline/pipeline.js';

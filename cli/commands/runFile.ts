@@ -1,7 +1,7 @@
 import { open, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { keySpecOf, loadConfigFile, type OtSocConfig, parseConfig } from '../../pipeline/config/config.js';
-import { FileDeadLetterStore } from '../../pipeline/deadletter/deadLetterStore.js';
+import { FileDeadLetterStore } from '../../pipeline/deadletter/fileDeadLetterStore.js';
 import { createEnricher } from '../../pipeline/enrich/enricher.js';
 import { fileEvents, filePartition } from '../fileEvents.js';
 import { runPipeline } from '../runPipeline.js';

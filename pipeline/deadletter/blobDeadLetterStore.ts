@@ -1,20 +1,15 @@
 import type { BlobRequestConditions, ContainerClient } from '@azure/storage-blob';
+import { mapLimit } from '../util/mapLimit.js';
 import {
-  byAge,
   DEFAULT_MAX_ATTEMPTS,
   type DeadLetter,
   type DeadLetterStage,
   type DeadLetterStore,
-  deadLetterId,
   type FailureOptions,
-  mapLimit,
-  mergeLetter,
   type PendingFilter,
-  parseStoredLetter,
   type StoredDeadLetter,
-  toStored,
-  withFailure,
 } from './deadLetterStore.js';
+import { byAge, deadLetterId, mergeLetter, parseStoredLetter, toStored, withFailure } from './letters.js';
 
 export const DEFAULT_DEADLETTER_CONTAINER = 'ot-soc-deadletters';
 

@@ -1,15 +1,15 @@
 import type { RecordOrigin } from '../model/alert.js';
 import type { BatchMeta, BatchStats, PipelineDeps } from '../pipeline.js';
 import { processBatch } from '../pipeline.js';
+import { mapLimit } from '../util/mapLimit.js';
 import {
   type DeadLetterStage,
   type DeadLetterStore,
-  MemoryDeadLetterStore,
-  mapLimit,
-  originKey,
   RETRYABLE_STAGES,
   type StoredDeadLetter,
 } from './deadLetterStore.js';
+import { originKey } from './letters.js';
+import { MemoryDeadLetterStore } from './memoryDeadLetterStore.js';
 
 /** Letters read per redrive run; keep it at or below the grouper's cap on redrive marks per group. */
 export const DEFAULT_REDRIVE_LIMIT = 500;

@@ -21,6 +21,7 @@ import {
   type LogsIngestionClientOptions,
   type LogsUploadFailure,
 } from '@azure/monitor-ingestion';
+import { createLimiter } from '../util/mapLimit.js';
 import { truncateRow, validateRow } from './rowValidator.js';
 import { type OtAlertsRow, STREAM_NAME } from './schema.js';
 
@@ -140,22 +141,6 @@ interface Failure {
 function isRetryableStatus(status: number): boolean {
   // 401/403: token or role assignment (Monitoring Metrics Publisher) not there yet — environmental.
   return status === 408 || status === 429 || status >= 500 || status === 401 || status === 403;
-}
-
-function createLimiter(limit: number): <T>(fn: () => Promise<T>) => Promise<T> {
-  let active = 0;
-  const waiting: (() => void)[] = [];
-  return async (fn) => {
-    if (active < limit) active++;
-    else await new Promise<void>((resolve) => waiting.push(resolve));
-    try {
-      return await fn();
-    } finally {
-      const next = waiting.shift();
-      if (next) next();
-      else active--;
-    }
-  };
 }
 
 /** Per-request bookkeeping seen by the attempt-counting policy, keyed by the request's abort signal. */

@@ -6,7 +6,7 @@ import { runRedrive } from '../../cli/commands/redrive.js';
 import { runFile } from '../../cli/commands/runFile.js';
 import { UsageError } from '../../cli/commands/usageError.js';
 import { ConfigError } from '../../pipeline/config/config.js';
-import { FileDeadLetterStore } from '../../pipeline/deadletter/deadLetterStore.js';
+import { FileDeadLetterStore } from '../../pipeline/deadletter/fileDeadLetterStore.js';
 import { cefLine, minute, securityAlert } from '../helpers/records.js';
 
 const T0 = '2026-11-18T02:00:00.000Z';

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import funcs, { type EventHubFunctionOptions, type TimerFunctionOptions } from '@azure/functions';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { batchMetaFrom } from '../../functions/triggerMetadata.js';
-import { FileDeadLetterStore } from '../../pipeline/deadletter/deadLetterStore.js';
+import { FileDeadLetterStore } from '../../pipeline/deadletter/fileDeadLetterStore.js';
 import { cefLine, minute, securityAlert } from '../helpers/records.js';
 
 // Capture what functions/index.ts registers: outside the host, @azure/functions skips registration.

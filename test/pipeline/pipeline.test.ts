@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { MemoryDeadLetterStore } from '../../pipeline/deadletter/deadLetterStore.js';
+import { MemoryDeadLetterStore } from '../../pipeline/deadletter/memoryDeadLetterStore.js';
 import { pipelineRedriver, redrive } from '../../pipeline/deadletter/redrive.js';
 import type { GroupState, GroupStore, PutResult } from '../../pipeline/dedup/groupState.js';
 import { DEFAULT_KEY_SPEC } from '../../pipeline/dedup/keySpec.js';

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, inject, it } from 'vitest';
 import type { Settings } from '../../functions/settings.js';
-import { MemoryDeadLetterStore } from '../../pipeline/deadletter/deadLetterStore.js';
+import { MemoryDeadLetterStore } from '../../pipeline/deadletter/memoryDeadLetterStore.js';
 import type { GroupStore } from '../../pipeline/dedup/groupState.js';
 import { MemoryGroupStore } from '../../pipeline/dedup/memoryGroupStore.js';
 import { TableGroupStore } from '../../pipeline/dedup/tableGroupStore.js';

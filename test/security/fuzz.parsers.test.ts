@@ -6,7 +6,7 @@
  */
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MemoryDeadLetterStore } from '../../pipeline/deadletter/deadLetterStore.js';
+import { MemoryDeadLetterStore } from '../../pipeline/deadletter/memoryDeadLetterStore.js';
 import { DEFAULT_KEY_SPEC } from '../../pipeline/dedup/keySpec.js';
 import { MemoryGroupStore } from '../../pipeline/dedup/memoryGroupStore.js';
 import { createEnricher } from '../../pipeline/enrich/enricher.js';

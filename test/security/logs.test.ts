@@ -17,7 +17,7 @@ import { DEFAULT_WEBHOOK_HEADER } from '../../cli/forward/webhook.js';
 import type { FunctionRuntime } from '../../functions/deps.js';
 import { makeIngestHandler } from '../../functions/ingest.js';
 import { makePlaybookHandler } from '../../functions/playbooks.js';
-import { MemoryDeadLetterStore } from '../../pipeline/deadletter/deadLetterStore.js';
+import { MemoryDeadLetterStore } from '../../pipeline/deadletter/memoryDeadLetterStore.js';
 import { DEFAULT_KEY_SPEC } from '../../pipeline/dedup/keySpec.js';
 import { MemoryGroupStore } from '../../pipeline/dedup/memoryGroupStore.js';
 import { createEnricher } from '../../pipeline/enrich/enricher.js';

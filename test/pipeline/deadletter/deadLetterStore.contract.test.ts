@@ -8,11 +8,11 @@ import {
   type DeadLetterStage,
   type DeadLetterStore,
   type DeadLetterStoreOptions,
-  deadLetterId,
-  FileDeadLetterStore,
   MAX_RAW_BYTES,
-  MemoryDeadLetterStore,
 } from '../../../pipeline/deadletter/deadLetterStore.js';
+import { FileDeadLetterStore } from '../../../pipeline/deadletter/fileDeadLetterStore.js';
+import { deadLetterId } from '../../../pipeline/deadletter/letters.js';
+import { MemoryDeadLetterStore } from '../../../pipeline/deadletter/memoryDeadLetterStore.js';
 import { azuriteContainer } from '../../helpers/azuriteBlob.js';
 
 const T = (m: number) => new Date(Date.UTC(2026, 10, 18, 8, m)).toISOString();

@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { BlobDeadLetterStore } from '../../../pipeline/deadletter/blobDeadLetterStore.js';
-import {
-  type DeadLetter,
-  type DeadLetterStage,
-  type DeadLetterStore,
-  MemoryDeadLetterStore,
-  type StoredDeadLetter,
+import type {
+  DeadLetter,
+  DeadLetterStage,
+  DeadLetterStore,
+  StoredDeadLetter,
 } from '../../../pipeline/deadletter/deadLetterStore.js';
+import { MemoryDeadLetterStore } from '../../../pipeline/deadletter/memoryDeadLetterStore.js';
 import { type RedriveOutcome, type RedriveProcess, redrive } from '../../../pipeline/deadletter/redrive.js';
 import { azuriteContainer } from '../../helpers/azuriteBlob.js';
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { MemoryDeadLetterStore, originKey } from '../../../pipeline/deadletter/deadLetterStore.js';
+import { originKey } from '../../../pipeline/deadletter/letters.js';
+import { MemoryDeadLetterStore } from '../../../pipeline/deadletter/memoryDeadLetterStore.js';
 import {
   pipelineRedriver,
   type RedriveBatchMeta,

@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from 'vitest';
-import { MemoryDeadLetterStore } from '../../../pipeline/deadletter/deadLetterStore.js';
+import { MemoryDeadLetterStore } from '../../../pipeline/deadletter/memoryDeadLetterStore.js';
 import type { GroupStore } from '../../../pipeline/dedup/groupState.js';
 import { DEFAULT_KEY_SPEC, type KeySpec } from '../../../pipeline/dedup/keySpec.js';
 import { setGroupStatus } from '../../../pipeline/dedup/statusFeedback.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { MemoryDeadLetterStore } from '../../../pipeline/deadletter/deadLetterStore.js';
+import { MemoryDeadLetterStore } from '../../../pipeline/deadletter/memoryDeadLetterStore.js';
 import { DEFAULT_KEY_SPEC } from '../../../pipeline/dedup/keySpec.js';
 import { MemoryGroupStore } from '../../../pipeline/dedup/memoryGroupStore.js';
 import { createEnricher } from '../../../pipeline/enrich/enricher.js';
