@@ -7,6 +7,7 @@
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { bigFile } from './bigFile.js';
 import { coldStart } from './coldStart.js';
 import { durable } from './durable.js';
 import { currentLoad, describeMachine, gitRevision, machineLine } from './machine.js';
@@ -15,7 +16,7 @@ import { storm } from './storm.js';
 import { throughput } from './throughput.js';
 import { type Bench, type BenchResult, type Figure, ROOT } from './types.js';
 
-const BENCHES: readonly Bench[] = [throughput, storm, durable, coldStart];
+const BENCHES: readonly Bench[] = [throughput, storm, durable, coldStart, bigFile];
 
 interface Args {
   json: boolean;

@@ -1,50 +1,82 @@
 import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import type { TextDecoder } from 'node:util';
+import { decoderFor, sniffEncoding } from './files/decode.js';
+import { RecordScanner, type ScannedPiece, type ScanOptions } from './files/scanner.js';
 
-/** One event as the Event Hubs trigger would hand it over, with where it sits in the file. */
+/**
+ * One record of a file, as the Event Hubs trigger would hand it over (JSON parsed, text as a string), with where
+ * it sits in the file (`name:line`, plus `[i]` or `records[i]` for an element of an array or envelope). A piece
+ * of the file that is no record carries `error` and its text in `raw` instead: it becomes one dead letter.
+ */
 export interface FileEvent {
   body: unknown;
   locator: string;
+  error?: string;
+  raw?: string;
 }
 
-/** As the Functions host does (research azure-contracts §1.1): JSON bodies arrive parsed, others as strings. */
-function hostBody(text: string): unknown {
-  const c = text.trimStart()[0];
-  if (c !== '{' && c !== '[' && c !== '"') return text;
-  try {
-    return JSON.parse(text);
-  } catch {
-    return text;
-  }
+export interface ReadOptions extends ScanOptions {
+  /** Bytes read per step (bounded memory: one step plus one record are held at a time). Default 1 MiB. */
+  chunkBytes?: number;
+  /** Called with the bytes read so far, for a progress bar. */
+  onRead?: (bytes: number) => void;
+}
+
+function toEvent(p: ScannedPiece, name: string): FileEvent {
+  const where = p.element
+    ? `${name}:${p.line} ${p.element.container === 'records' ? 'records' : ''}[${p.element.index}]`
+    : `${name}:${p.line}`;
+  return p.error !== undefined
+    ? { body: p.raw ?? '', locator: where, error: p.error, raw: p.raw ?? '' }
+    : { body: p.value, locator: where };
 }
 
 /**
- * Splits a replay file into events. A file that is one JSON document (an array of records, or a
- * `{"records":[...]}` export envelope) gives one event per record; anything else is read line by line
- * (NDJSON, syslog lines, or a mix), one event per non-empty line.
+ * Streams the records of a replay file (any layout the scanner reads, UTF-8 or UTF-16) without ever holding the
+ * file: a file larger than V8's longest string (~512 MB) works. An encoding that cannot be read gives one event
+ * with the reason.
  */
-export function fileEvents(text: string, name: string): FileEvent[] {
-  const body = text.trim();
-  if (body.startsWith('[') || (body.startsWith('{') && !body.includes('\n'))) {
-    try {
-      const doc = JSON.parse(body) as unknown;
-      if (Array.isArray(doc)) return doc.map((r, i) => ({ body: r, locator: `${name}[${i}]` }));
-      const records = (doc as { records?: unknown }).records;
-      if (Array.isArray(records))
-        return records.map((r, i) => ({ body: r, locator: `${name}.records[${i}]` }));
-    } catch {
-      // Not one document: fall through to lines, where each bad line becomes its own dead letter.
+export async function* readFileEvents(
+  path: string,
+  name: string,
+  o: ReadOptions = {},
+): AsyncGenerator<FileEvent> {
+  const scanner = new RecordScanner(o);
+  let decoder: TextDecoder | undefined;
+  let read = 0;
+  for await (const chunk of createReadStream(path, { highWaterMark: o.chunkBytes ?? 1024 * 1024 })) {
+    const bytes = chunk as Buffer;
+    read += bytes.length;
+    if (!decoder) {
+      const sniffed = sniffEncoding(bytes);
+      if (sniffed.refusal !== undefined) {
+        yield { body: '', locator: `${name}:1`, error: sniffed.refusal, raw: '' };
+        o.onRead?.(read);
+        return;
+      }
+      decoder = decoderFor(sniffed.encoding);
     }
+    for (const p of scanner.push(decoder.decode(bytes, { stream: true }))) yield toEvent(p, name);
+    o.onRead?.(read);
   }
-  const events: FileEvent[] = [];
-  const lines = text.split('\n');
-  for (let i = 0; i < lines.length; i++) {
-    const line = lines[i]!.replace(/\r$/, '');
-    if (line.trim()) events.push({ body: hostBody(line), locator: `${name}:${i + 1}` });
-  }
-  return events;
+  if (decoder) for (const p of scanner.push(decoder.decode())) yield toEvent(p, name);
+  for (const p of scanner.end()) yield toEvent(p, name);
 }
 
-/** The replay "partition" of a file: its content hash, so the same input replayed is recognised. */
-export function filePartition(text: string): string {
-  return `file:${createHash('sha256').update(text).digest('hex').slice(0, 16)}`;
+/** The records of a text already in memory (tests, small inputs), as `readFileEvents` finds them. */
+export function fileEvents(text: string, name: string, o: ScanOptions = {}): FileEvent[] {
+  const scanner = new RecordScanner(o);
+  return [...scanner.push(text), ...scanner.end()].map((p) => toEvent(p, name));
+}
+
+/**
+ * The replay "partition" of a file: its content hash, so the same input replayed is recognised. Hashes the bytes
+ * as they stream (a UTF-8 file hashes as its text always did, so earlier state directories still match).
+ */
+export async function filePartition(path: string): Promise<string> {
+  const hash = createHash('sha256');
+  for await (const chunk of createReadStream(path, { highWaterMark: 1024 * 1024 }))
+    hash.update(chunk as Buffer);
+  return `file:${hash.digest('hex').slice(0, 16)}`;
 }

@@ -1,6 +1,5 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { SingleBar } from 'cli-progress';
 import type { FileDeadLetterStore } from '../pipeline/deadletter/fileDeadLetterStore.js';
 import type { GroupStore } from '../pipeline/dedup/groupState.js';
 import type { KeySpec } from '../pipeline/dedup/keySpec.js';
@@ -22,7 +21,8 @@ import type { FileEvent } from './fileEvents.js';
 import { partitionFor, partitionKeyOf } from './partitionKey.js';
 
 export interface RunOptions {
-  events: FileEvent[];
+  /** The file's records, read as they are needed (see readFileEvents): never all held at once. */
+  events: AsyncIterable<FileEvent> | Iterable<FileEvent>;
   /** Event Hubs emulation: events are spread over this many partitions (1 for a plain replay). */
   partitions: number;
   partitionPrefix: string;
@@ -34,7 +34,11 @@ export interface RunOptions {
   spec: KeySpec;
   /** Sensor placement, to route events to partitions by site/zone. */
   sensors: EnrichConfig['sensors'];
-  progress: boolean;
+  /**
+   * Runs before any row is written to the workspace: the group state those rows come from must be durable
+   * first (see stateStore.ts), so a crash never leaves a written row whose state was lost.
+   */
+  beforeWrite?: () => Promise<void>;
 }
 
 export interface RunResult {
@@ -46,25 +50,40 @@ export interface RunResult {
 }
 
 /** The real LogsIngestionClient in front of the local workspace in `outDir` (OTAlerts_CL.ndjson). */
-export function createLocalSink(outDir: string): AlertSink {
+export function createLocalSink(outDir: string, beforeWrite?: () => Promise<void>): AlertSink {
   const workspace = createLocalWorkspace({ dir: outDir });
-  return createLogsIngestionSink({
+  const sink = createLogsIngestionSink({
     endpoint: workspace.endpoint,
     dcrId: workspace.dcrId,
     credential: localCredential(),
     httpClient: workspace.httpClient,
   });
+  if (!beforeWrite) return sink;
+  return {
+    write: async (rows, signal) => {
+      if (rows.length) await beforeWrite();
+      return sink.write(rows, signal);
+    },
+  };
+}
+
+interface Part {
+  events: FileEvent[];
+  /** Sequence number of the next event of this partition. */
+  next: number;
 }
 
 /**
  * Feeds events to `processBatch` exactly as the Function receives them: per partition, in batches, with
  * sequence numbers; rows go through the real LogsIngestionClient to the local workspace in `outDir`.
- * Ends with a flush, as the timer function does in Azure.
+ * Events stream in: a partition's batch runs as soon as it is full, so memory holds one batch per partition.
+ * A piece of the file that is no record (its `error`) is dead-lettered in its place, after the records
+ * before it. Ends with a flush, as the timer function does in Azure.
  */
 export async function runPipeline(o: RunOptions): Promise<RunResult> {
   const started = Date.now();
   await mkdir(o.outDir, { recursive: true });
-  const sink = createLocalSink(o.outDir);
+  const sink = createLocalSink(o.outDir, o.beforeWrite);
   const deps: PipelineDeps = {
     enrich: o.enrich,
     spec: o.spec,
@@ -72,55 +91,68 @@ export async function runPipeline(o: RunOptions): Promise<RunResult> {
     sink,
     deadLetters: o.deadLetters,
   };
-
-  // Partition by site/zone as the forwarder does; each partition keeps its own increasing sequence numbers.
-  const parts: { events: FileEvent[]; seqs: number[] }[] = Array.from({ length: o.partitions }, () => ({
-    events: [],
-    seqs: [],
-  }));
-  for (const e of o.events) {
-    const p = parts[o.partitions === 1 ? 0 : partitionFor(partitionKeyOf(e.body, o.sensors), o.partitions)]!;
-    p.events.push(e);
-    p.seqs.push(p.seqs.length);
-  }
-
-  const total = o.events.length;
-  const bar =
-    o.progress && process.stderr.isTTY
-      ? new SingleBar({ format: ' {bar} {value}/{total} events', hideCursor: true })
-      : undefined;
-  bar?.start(total, 0);
   const stats = emptyStats();
   let batches = 0;
-  let done = 0;
-  const longest = Math.max(...parts.map((p) => p.events.length));
-  for (let offset = 0; offset < longest; offset += o.batchSize) {
-    for (let p = 0; p < parts.length; p++) {
-      const part = parts[p]!;
-      const slice = part.events.slice(offset, offset + o.batchSize);
-      if (!slice.length) continue;
-      const meta = {
-        partition: o.partitions === 1 ? o.partitionPrefix : `${o.partitionPrefix}/${p}`,
-        sequenceNumbers: part.seqs.slice(offset, offset + o.batchSize),
-        locators: slice.map((e) => e.locator),
-      };
-      addStats(
-        stats,
-        await processBatch(
-          slice.map((e) => e.body),
-          meta,
-          deps,
-        ),
-      );
-      batches++;
-      done += slice.length;
-      bar?.update(done);
+  const parts: Part[] = Array.from({ length: o.partitions }, () => ({ events: [], next: 0 }));
+  const partitionName = (p: number) => (o.partitions === 1 ? o.partitionPrefix : `${o.partitionPrefix}/${p}`);
+
+  const runBatch = async (p: number) => {
+    const part = parts[p]!;
+    const slice = part.events;
+    if (!slice.length) return;
+    part.events = [];
+    const first = part.next - slice.length;
+    const meta = {
+      partition: partitionName(p),
+      sequenceNumbers: slice.map((_, k) => first + k),
+      locators: slice.map((e) => e.locator),
+    };
+    addStats(
+      stats,
+      await processBatch(
+        slice.map((e) => e.body),
+        meta,
+        deps,
+      ),
+    );
+    batches++;
+  };
+
+  // A piece that is no record: one dead letter, as processBatch writes them for records it cannot split.
+  const deadLetter = async (p: number, e: FileEvent) => {
+    await runBatch(p);
+    const sequence = parts[p]!.next++;
+    stats.events++;
+    stats.records++;
+    stats.deadLettered++;
+    await o.deadLetters.put([
+      {
+        stage: 'split',
+        reason: e.error ?? 'not a record',
+        raw: e.raw ?? '',
+        origin: { partition: partitionName(p), sequence, index: 0, locator: e.locator },
+        attempts: 1,
+        failedAt: new Date().toISOString(),
+      },
+    ]);
+  };
+
+  // Partition by site/zone as the forwarder does; each partition keeps its own increasing sequence numbers.
+  for await (const e of o.events) {
+    const p = o.partitions === 1 ? 0 : partitionFor(partitionKeyOf(e.body, o.sensors), o.partitions);
+    if (e.error !== undefined) {
+      await deadLetter(p, e);
+      continue;
     }
+    const part = parts[p]!;
+    part.events.push(e);
+    part.next++;
+    if (part.events.length >= o.batchSize) await runBatch(p);
   }
+  for (let p = 0; p < parts.length; p++) await runBatch(p);
   const flush = await flushGroups(deps, { all: true });
   stats.rowsWritten += flush.rowsWritten;
   stats.rowsRejected += flush.rowsRejected;
-  bar?.stop();
   return {
     stats,
     flushed: flush.rowsWritten,

@@ -10,6 +10,8 @@ export interface StateStore {
   store: GroupStore;
   /** What holds the state, for the summary. */
   description: string;
+  /** Makes what was committed so far durable (survives this process being killed); none when nothing to do. */
+  durable?: () => Promise<void>;
   close(): Promise<void>;
 }
 

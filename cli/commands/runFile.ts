@@ -1,9 +1,11 @@
-import { open, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { access, open, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
+import { SingleBar } from 'cli-progress';
 import { keySpecOf, loadConfigFile, type OtSocConfig, parseConfig } from '../../pipeline/config/config.js';
 import { FileDeadLetterStore } from '../../pipeline/deadletter/fileDeadLetterStore.js';
 import { createEnricher } from '../../pipeline/enrich/enricher.js';
-import { fileEvents, filePartition } from '../fileEvents.js';
+import { filePartition, readFileEvents } from '../fileEvents.js';
 import { runPipeline } from '../runPipeline.js';
 import { openStateStore } from '../stateStore.js';
 import { type RunSummary, summarize } from '../summary.js';
@@ -21,9 +23,13 @@ export interface RunFileOptions {
   fresh?: boolean;
 }
 
-async function readInput(file: string): Promise<string> {
+/** Checks the input can be read before anything starts (the records are streamed later). */
+async function checkInput(file: string): Promise<number> {
   try {
-    return await readFile(file, 'utf8');
+    const st = await stat(file);
+    if (st.isDirectory()) throw Object.assign(new Error('is a directory'), { code: 'EISDIR' });
+    await access(file, constants.R_OK);
+    return st.size;
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     throw new UsageError(
@@ -64,7 +70,7 @@ async function readAppended(file: string, offset: number): Promise<Record<string
  * persists (see stateStore.ts) and the outputs accumulate like a workspace does.
  */
 export async function runFile(o: RunFileOptions): Promise<RunSummary> {
-  const text = await readInput(o.input);
+  const inputBytes = await checkInput(o.input);
   const config: OtSocConfig = o.config ? await loadConfigFile(o.config) : parseConfig({}, 'defaults');
   const rowsFile = join(o.out, 'OTAlerts_CL.ndjson');
   const lettersFile = join(o.out, 'deadletter.ndjson');
@@ -75,12 +81,18 @@ export async function runFile(o: RunFileOptions): Promise<RunSummary> {
   const deadLetters = new FileDeadLetterStore(lettersFile);
   const rowsBefore = await sizeOf(rowsFile);
 
+  const bar =
+    o.progress && process.stderr.isTTY
+      ? new SingleBar({ format: ' {bar} {percentage}% of {total} bytes', hideCursor: true })
+      : undefined;
   let result: Awaited<ReturnType<typeof runPipeline>>;
   try {
+    const partitionPrefix = await filePartition(o.input);
+    bar?.start(inputBytes, 0);
     result = await runPipeline({
-      events: fileEvents(text, basename(o.input)),
+      events: readFileEvents(o.input, basename(o.input), { onRead: (n) => bar?.update(n) }),
       partitions: o.partitions,
-      partitionPrefix: filePartition(text),
+      partitionPrefix,
       batchSize: o.batchSize,
       outDir: o.out,
       store: state.store,
@@ -88,9 +100,10 @@ export async function runFile(o: RunFileOptions): Promise<RunSummary> {
       enrich: createEnricher(config.enrichment),
       sensors: config.enrichment.sensors,
       spec: keySpecOf(config),
-      progress: o.progress,
+      beforeWrite: state.durable,
     });
   } finally {
+    bar?.stop();
     await state.close();
   }
   const rows = await readAppended(rowsFile, rowsBefore);

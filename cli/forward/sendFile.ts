@@ -4,13 +4,14 @@
  * zone's alerts reach one consumer in order). Every record is validated with `parseRecord` first; invalid ones are
  * reported and not sent. `rate` paces it (token bucket) for load tests.
  */
-import { readFile } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { access } from 'node:fs/promises';
 import { basename } from 'node:path';
 import type { EventDataBatch } from '@azure/event-hubs';
 import type { EnrichConfig } from '../../pipeline/enrich/enricher.js';
 import { isSplitError, parseRecord, splitEvent } from '../../pipeline/parse/index.js';
 import { UsageError } from '../commands/usageError.js';
-import { fileEvents } from '../fileEvents.js';
+import { readFileEvents } from '../fileEvents.js';
 import { partitionKeyOf } from '../partitionKey.js';
 import { partitionIdForKey } from './partitionMap.js';
 import type { Progress } from './progress.js';
@@ -63,19 +64,17 @@ interface Outgoing {
 const MAX_SAMPLES = 20;
 
 export async function sendFile(o: SendFileOptions): Promise<SendSummary> {
-  let text: string;
   try {
-    text = await readFile(o.input, 'utf8');
+    await access(o.input, constants.R_OK);
   } catch (e) {
     throw new UsageError(
       `cannot read ${o.input}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`,
     );
   }
-  const events = fileEvents(text, basename(o.input));
   const out: Outgoing[] = [];
   const summary: SendSummary = {
     input: o.input,
-    events: events.length,
+    events: 0,
     records: 0,
     sent: 0,
     batches: 0,
@@ -91,7 +90,14 @@ export async function sendFile(o: SendFileOptions): Promise<SendSummary> {
     summary.invalid++;
     if (summary.invalidSamples.length < MAX_SAMPLES) summary.invalidSamples.push({ locator, reason });
   };
-  for (const e of events) {
+  // Streamed (any layout, UTF-8 or UTF-16, larger than a string can hold): see cli/fileEvents.ts.
+  for await (const e of readFileEvents(o.input, basename(o.input))) {
+    summary.events++;
+    if (e.error !== undefined) {
+      summary.records++;
+      invalid(e.locator, e.error);
+      continue;
+    }
     const pieces = splitEvent(e.body);
     for (const piece of pieces) {
       summary.records++;
