@@ -165,7 +165,12 @@ export async function runNotifyTeams(
       sent = { ...next, outcome: 'accepted' };
       actions.push(`Teams workflow accepted card #${next.cards} (${reason})`);
     } catch (e) {
-      if (!(e instanceof DownstreamError && e.code === 'uncertain')) {
+      const refused =
+        e instanceof PlaybookConfigError || (e instanceof DownstreamError && e.code !== 'uncertain');
+      // Anything unexplained may have happened after the card left: keep `sending` (the next run records the
+      // outcome as unknown) rather than risk a second card.
+      if (!refused && !(e instanceof DownstreamError)) throw e;
+      if (refused) {
         // A clear refusal sent nothing: give the claim back so a retry can send it.
         await (base.cards === 0
           ? store.delete(ref.armId, sending.etag)

@@ -75,6 +75,8 @@ export class FakeJira implements FakeService {
   readonly noPriority = new Set<string>();
   /** Newly created issues stay invisible to search (the eventually consistent /search/jql). */
   searchLag = false;
+  /** The next N creates store the issue, then the answer is lost: 502 (ambiguous failure). */
+  failAfterWrite = 0;
   #id = 10_000;
 
   handles(url: URL): boolean {
@@ -142,6 +144,10 @@ export class FakeJira implements FakeService {
     const id = String(++this.#id);
     const key = `${project}-${this.issues.length + 1}`;
     this.issues.push({ id, key, fields: { ...fields, labels: labels as string[] } });
+    if (this.failAfterWrite > 0) {
+      this.failAfterWrite--;
+      return json(502, { errorMessages: ['Bad gateway'], errors: {} });
+    }
     return json(201, { id, key, self: `${JIRA_URL}/rest/api/3/issue/${id}` });
   }
 }

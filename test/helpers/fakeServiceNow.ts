@@ -30,6 +30,8 @@ const FIELDS = new Set([
 export class FakeServiceNow implements FakeService {
   readonly records: Record<string, string>[] = [];
   readonly throttle = new Throttle();
+  /** The next N creates commit the record, then the answer is lost: 504 from the gateway (ambiguous failure). */
+  failAfterWrite = 0;
   #number = 10_000;
 
   handles(url: URL): boolean {
@@ -76,6 +78,10 @@ export class FakeServiceNow implements FakeService {
         state: '1',
       };
       this.records.push(record);
+      if (this.failAfterWrite > 0) {
+        this.failAfterWrite--;
+        return new Response('<html><body>504 Gateway Time-out</body></html>', { status: 504 });
+      }
       return json(201, { result: record }, { location: `${SNOW_URL}/api/now/table/incident/${sys_id}` });
     }
     return json(405, { error: { message: 'Method not allowed' }, status: 'failure' });

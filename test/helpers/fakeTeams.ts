@@ -55,6 +55,12 @@ export class FakeTeamsWebhook implements FakeService {
   readonly throttle = new Throttle();
   /** The workflow owner turned it off / deleted it. */
   disabled = false;
+  /** Every card the workflow accepted (202), delivered or not. */
+  readonly accepted: { body: unknown }[] = [];
+  /** The next N cards are accepted (202) but the flow's post step fails: they never reach the channel. */
+  flowFailsAfterAccept = 0;
+  /** The next N cards reach the channel, then the answer is lost: 502 from the gateway (ambiguous). */
+  failAfterPost = 0;
 
   handles(url: URL): boolean {
     return url.hostname.endsWith('.logic.azure.com');
@@ -95,7 +101,17 @@ export class FakeTeamsWebhook implements FakeService {
               )
               .find(Boolean);
     if (problem) return json(400, { error: { code: 'InvalidTemplate', message: problem } });
+    this.accepted.push({ body });
+    // Workflows answers 202 when the flow run is queued; a failing post step shows only in its run history.
+    if (this.flowFailsAfterAccept > 0) {
+      this.flowFailsAfterAccept--;
+      return new Response(null, { status: 202 });
+    }
     this.posts.push({ body });
+    if (this.failAfterPost > 0) {
+      this.failAfterPost--;
+      return json(502, { error: { code: 'BadGateway', message: 'The gateway did not receive a response' } });
+    }
     return new Response(null, { status: 202 });
   }
 }

@@ -1,0 +1,307 @@
+/**
+ * Crash at every step: each dependency call a playbook makes (Sentinel reads and writes, state stores, the
+ * ticket system, the Teams workflow, Defender for IoT) is made to fail once — before it happens, or after it
+ * happened with its answer lost (a crash, a 5xx after the write) — and the Logic App's retries then run the
+ * playbook again (after the lease, as Retry-After says) until it succeeds. Whatever the step, the incident
+ * gets exactly one card, one ticket, one close. The one window where a card cannot be guaranteed is a run that
+ * dies between recording `sending` and making the request: the next run cannot tell it from a run that died
+ * while the card was on its way, so it does not send again and the comment says the outcome is unknown.
+ * The fakes also model the services' own ambiguous answers: a ServiceNow or Jira create that commits and then
+ * answers 5xx, a Teams post that reaches the channel and then answers 502, a workflow that accepts (202) a
+ * card its flow then fails to post.
+ */
+import { describe, expect, it } from 'vitest';
+import type { PlaybookDeps, PlaybookName } from '../../playbooks/types.js';
+import {
+  D4IOT_ALERT_PATH,
+  groupState,
+  harness,
+  incidentOf,
+  lyonRow,
+  rotterdamRow,
+  TEST_CONFIG,
+} from '../helpers/playbookFixtures.js';
+
+class Crash extends Error {}
+type Mode = 'before' | 'after';
+interface Call {
+  n: number;
+  name: string;
+  args: unknown[];
+}
+
+/** Wraps every async method of the playbooks' dependencies; call number `k` fails in `mode`. */
+function crashing(deps: PlaybookDeps, k: number, mode: Mode) {
+  const calls: Call[] = [];
+  let crashed: Call | undefined;
+  const wrap = <T extends object>(target: T, prefix: string): T =>
+    new Proxy(target, {
+      get(t, p, r) {
+        const v = Reflect.get(t, p, r) as unknown;
+        if (typeof v !== 'function') return v;
+        return async (...args: unknown[]) => {
+          const call = { n: calls.length + 1, name: `${prefix}.${String(p)}`, args };
+          calls.push(call);
+          if (call.n === k && mode === 'before') {
+            crashed = call;
+            throw new Crash(`crash before ${call.name}`);
+          }
+          const result = await (v as (...a: unknown[]) => unknown).apply(t, args);
+          if (call.n === k && mode === 'after') {
+            crashed = call;
+            throw new Crash(`crash after ${call.name}`);
+          }
+          return result;
+        };
+      },
+    });
+  const wrapped: PlaybookDeps = {
+    ...deps,
+    incidents: wrap(deps.incidents, 'incidents'),
+    teams: wrap(deps.teams!, 'teams'),
+    notifyState: wrap(deps.notifyState!, 'notifyState'),
+    ticketMap: wrap(deps.ticketMap!, 'ticketMap'),
+    ticketSystem: (name) => wrap(deps.ticketSystem!(name), 'ticketSystem'),
+    d4iot: wrap(deps.d4iot!, 'd4iot'),
+    groups: wrap(deps.groups!, 'groups'),
+  };
+  return { deps: wrapped, calls, crashed: () => crashed };
+}
+
+const T0 = Date.parse('2026-11-18T09:00:00Z');
+
+/** One playbook, crashed at call k, then retried (10 minutes apart) until it answers 200, then once more. */
+async function crashThenRetry(
+  name: PlaybookName,
+  payload: unknown,
+  setup: (h: ReturnType<typeof harness>) => void,
+  k: number,
+  mode: Mode,
+  config = TEST_CONFIG,
+) {
+  const h = harness(config);
+  setup(h);
+  let now = T0;
+  h.deps.now = () => new Date(now);
+  const c = crashing(h.deps, k, mode);
+  const first = await (await import('../../playbooks/handler.js')).handlePlaybook(
+    name,
+    { body: JSON.stringify(payload) },
+    c.deps,
+  );
+  const statuses = [first.status];
+  for (let attempt = 0; attempt < 4 && statuses.at(-1) !== 200; attempt++) {
+    now += 10 * 60_000;
+    statuses.push((await h.run(name, payload)).status);
+  }
+  now += 10 * 60_000;
+  const again = await h.run(name, payload);
+  return { h, c, statuses, again };
+}
+
+/** How many dependency calls a clean run makes (the steps to crash at). */
+async function stepsOf(
+  name: PlaybookName,
+  payload: unknown,
+  setup: (h: ReturnType<typeof harness>) => void,
+  config = TEST_CONFIG,
+) {
+  const h = harness(config);
+  setup(h);
+  const c = crashing(h.deps, 0, 'before');
+  const res = await (await import('../../playbooks/handler.js')).handlePlaybook(
+    name,
+    { body: JSON.stringify(payload) },
+    c.deps,
+  );
+  expect(res.status).toBe(200);
+  return { steps: c.calls.length, names: c.calls.map((x) => x.name) };
+}
+
+const modes: Mode[] = ['before', 'after'];
+
+describe('crash at every step: one card, one ticket, one close per incident', () => {
+  it('notify-teams: exactly one card (or, if the run died between recording "sending" and the request, none and an honest comment)', async () => {
+    const payload = incidentOf([lyonRow()]);
+    const seed = (h: ReturnType<typeof harness>) => void h.sentinel.seed(payload as never);
+    const { steps, names } = await stepsOf('notify-teams', payload, seed);
+    expect(steps).toBeGreaterThanOrEqual(6);
+    for (let k = 1; k <= steps; k++)
+      for (const mode of modes) {
+        const { h, c, statuses, again } = await crashThenRetry('notify-teams', payload, seed, k, mode);
+        const where = `${mode} ${c.crashed()?.name} (step ${k}), statuses ${statuses}`;
+        expect(statuses.at(-1), where).toBe(200);
+        expect(again.status, where).toBe(200);
+        const comments = [...[...h.sentinel.incidents.values()][0]!.comments.values()].map((x) => x.message);
+        expect(comments, where).toHaveLength(1);
+        const stage = (c.crashed()?.args[1] as { pending?: { stage?: string } } | undefined)?.pending?.stage;
+        // The one window no run can see into: `sending` recorded, the request not (known to be) made.
+        const window =
+          (mode === 'after' && c.crashed()?.name === 'notifyState.put' && stage === 'sending') ||
+          (mode === 'before' && c.crashed()?.name === 'teams.post');
+        if (window) {
+          expect(h.teams.posts, where).toHaveLength(0);
+          expect(comments[0], where).toMatch(/no clear answer .*not sent again.*Check the channel/);
+        } else {
+          expect(h.teams.posts, where).toHaveLength(1);
+          // Before the request the outcome is known to the run that sends; once it is out, a run that dies
+          // before recording the answer leaves the next run knowing only that it may have gone.
+          expect(comments[0], where).toMatch(
+            k < names.indexOf('teams.post') + 1 ? /Teams card #1 accepted by/ : /accepted by|no clear answer/,
+          );
+        }
+        expect(comments[0]).not.toMatch(/posted/);
+      }
+  });
+
+  it('create-ticket: exactly one ServiceNow ticket and one label, whatever step fails', async () => {
+    const payload = incidentOf([lyonRow()]);
+    const seed = (h: ReturnType<typeof harness>) => void h.sentinel.seed(payload as never);
+    const { steps } = await stepsOf('create-ticket', payload, seed);
+    for (let k = 1; k <= steps; k++)
+      for (const mode of modes) {
+        const { h, c, statuses, again } = await crashThenRetry('create-ticket', payload, seed, k, mode);
+        const where = `${mode} ${c.crashed()?.name} (step ${k}), statuses ${statuses}`;
+        expect(statuses.at(-1), where).toBe(200);
+        expect(again.status, where).toBe(200);
+        expect(h.snow.records, where).toHaveLength(1);
+        const p = [...h.sentinel.incidents.values()][0]!.properties;
+        expect(
+          (p.labels as { labelName: string }[]).filter((l) => l.labelName.startsWith('ticket:')),
+          where,
+        ).toHaveLength(1);
+        expect([...h.sentinel.incidents.values()][0]!.comments.size, where).toBe(1);
+      }
+  });
+
+  it('create-ticket: exactly one Jira issue whatever step fails', async () => {
+    const payload = incidentOf([rotterdamRow()]);
+    const seed = (h: ReturnType<typeof harness>) => void h.sentinel.seed(payload as never);
+    const { steps } = await stepsOf('create-ticket', payload, seed);
+    for (let k = 1; k <= steps; k++)
+      for (const mode of modes) {
+        const { h, c, statuses } = await crashThenRetry('create-ticket', payload, seed, k, mode);
+        const where = `${mode} ${c.crashed()?.name} (step ${k}), statuses ${statuses}`;
+        expect(statuses.at(-1), where).toBe(200);
+        expect(h.jira.issues, where).toHaveLength(1);
+      }
+  });
+
+  it('auto-close: exactly one close, one comment, and the group and the Defender for IoT alert closed', async () => {
+    const config = {
+      ...TEST_CONFIG,
+      autoClose: {
+        trustPipelineMaintenanceTag: false,
+        maintenance: [
+          {
+            name: 'Brewhouse PLC firmware upgrade',
+            site: 'Lyon',
+            zones: ['Brewhouse'],
+            sources: ['10.20.1.10'],
+            start: '2026-11-18T10:00:00+00:00',
+            end: '2026-11-18T12:00:00+00:00',
+          },
+        ],
+      },
+    };
+    const payload = incidentOf([
+      lyonRow({
+        AlertId: 'grp-lyon-fw-0001',
+        AlertTitle: 'Firmware Version Changed',
+        Severity: 'Medium',
+        Zone: 'Brewhouse',
+        FirstSeen: '2026-11-18T10:20:00.000Z',
+        SourceIP: '10.20.1.10',
+        Escalations: [],
+      }),
+    ]);
+    const seed = (h: ReturnType<typeof harness>) => {
+      h.sentinel.seed(payload as never);
+      void h.groups.put(groupState('grp-lyon-fw-0001'), undefined);
+      h.sentinel.seedD4IoTAlert(D4IOT_ALERT_PATH);
+    };
+    const { steps } = await stepsOf('auto-close', payload, seed, config);
+    for (let k = 1; k <= steps; k++)
+      for (const mode of modes) {
+        const { h, c, statuses } = await crashThenRetry('auto-close', payload, seed, k, mode, config);
+        const where = `${mode} ${c.crashed()?.name} (step ${k}), statuses ${statuses}`;
+        expect(statuses.at(-1), where).toBe(200);
+        const closes = h.fetch.requests.filter(
+          (r) => r.method === 'PUT' && !r.url.includes('/comments/') && r.body?.includes('"status":"Closed"'),
+        );
+        expect(closes, where).toHaveLength(1);
+        expect([...h.sentinel.incidents.values()][0]!.comments.size, where).toBe(1);
+        expect((await h.groups.findByAlertId('grp-lyon-fw-0001'))!.value.status, where).toBe('Closed');
+        expect(h.sentinel.d4iotAlerts.get(D4IOT_ALERT_PATH.toLowerCase())!.properties.status, where).toBe(
+          'Closed',
+        );
+      }
+  });
+});
+
+describe('ambiguous answers of the services themselves', () => {
+  it('ServiceNow commits the create and answers 504: no second POST; the retry finds it by correlation_id', async () => {
+    const h = harness();
+    const payload = incidentOf([lyonRow()]);
+    h.sentinel.seed(payload as never);
+    let now = T0;
+    h.deps.now = () => new Date(now);
+    h.snow.failAfterWrite = 1;
+    const first = await h.run('create-ticket', payload);
+    expect(first.status).toBe(503);
+    expect(first.headers?.['retry-after']).toBe('120');
+    expect(h.fetch.requests.filter((r) => r.method === 'POST' && r.url.includes('service-now'))).toHaveLength(
+      1,
+    );
+    expect((await h.run('create-ticket', payload)).status).toBe(503); // within the lease: not again
+    now += 121_000;
+    const second = await h.run('create-ticket', payload);
+    expect(second.status).toBe(200);
+    expect((second.jsonBody as { actions: string[] }).actions[0]).toMatch(
+      /^found ServiceNow ticket INC\d+ by correlation id/,
+    );
+    expect(h.snow.records).toHaveLength(1);
+  });
+
+  it('Jira stores the issue and answers 502: one issue', async () => {
+    const h = harness();
+    const payload = incidentOf([rotterdamRow()]);
+    h.sentinel.seed(payload as never);
+    let now = T0;
+    h.deps.now = () => new Date(now);
+    h.jira.failAfterWrite = 1;
+    expect((await h.run('create-ticket', payload)).status).toBe(503);
+    now += 121_000;
+    expect((await h.run('create-ticket', payload)).status).toBe(200);
+    expect(h.jira.issues).toHaveLength(1);
+  });
+
+  it('Teams posts the card and answers 502: not sent twice, and the comment says the outcome is unknown', async () => {
+    const h = harness();
+    const payload = incidentOf([lyonRow()]);
+    const id = h.sentinel.seed(payload as never);
+    h.teams.failAfterPost = 1;
+    const res = await h.run('notify-teams', payload);
+    expect(res.status).toBe(200);
+    expect((res.jsonBody as { notes: string[] }).notes.join()).toMatch(/HTTP 502.*not re-sent/);
+    expect((await h.run('notify-teams', payload)).status).toBe(200);
+    expect(h.teams.accepted).toHaveLength(1);
+    expect(h.teams.posts).toHaveLength(1);
+    const [comment] = [...h.sentinel.incident(id).comments.values()];
+    expect(comment!.message).toMatch(/no clear answer came back \(.*HTTP 502.*\).*Check the channel/);
+  });
+
+  it('the workflow accepts (202) but its flow fails to post: the comment says "accepted by", never "posted"', async () => {
+    const h = harness();
+    const payload = incidentOf([lyonRow()]);
+    const id = h.sentinel.seed(payload as never);
+    h.teams.flowFailsAfterAccept = 1;
+    expect((await h.run('notify-teams', payload)).status).toBe(200);
+    expect(h.teams.accepted).toHaveLength(1);
+    expect(h.teams.posts).toHaveLength(0);
+    const [comment] = [...h.sentinel.incident(id).comments.values()];
+    expect(comment!.message).toMatch(
+      /^ot-soc notify-teams: Teams card #1 accepted by the Lyon OT channel's Teams workflow/,
+    );
+  });
+});
