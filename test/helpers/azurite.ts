@@ -1,6 +1,6 @@
 import { AzureNamedKeyCredential, TableClient } from '@azure/data-tables';
-import { inject } from 'vitest';
 import { AZURITE_ACCOUNT, AZURITE_KEY } from '../../cli/azurite.js';
+import { azuriteUrl } from './azuriteUrl.js';
 
 let n = 0;
 
@@ -8,7 +8,7 @@ let n = 0;
 export function azuriteTable(prefix = 'groups'): TableClient {
   const name = `${prefix}${process.pid}x${Date.now().toString(36)}x${n++}`.replace(/[^A-Za-z0-9]/g, '');
   return new TableClient(
-    inject('azuriteTableUrl'),
+    azuriteUrl('azuriteTableUrl'),
     name,
     new AzureNamedKeyCredential(AZURITE_ACCOUNT, AZURITE_KEY),
     {

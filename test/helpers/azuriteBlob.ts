@@ -1,13 +1,13 @@
 import { BlobServiceClient, type ContainerClient, StorageSharedKeyCredential } from '@azure/storage-blob';
-import { inject } from 'vitest';
 import { AZURITE_ACCOUNT, AZURITE_KEY } from '../../cli/azurite.js';
+import { azuriteUrl } from './azuriteUrl.js';
 
 let n = 0;
 
 /** The Blob service of the Azurite the test run started (test/globalSetup.ts), with the dev account. */
 export function azuriteBlobService(): BlobServiceClient {
   return new BlobServiceClient(
-    inject('azuriteBlobUrl'),
+    azuriteUrl('azuriteBlobUrl'),
     new StorageSharedKeyCredential(AZURITE_ACCOUNT, AZURITE_KEY),
   );
 }

@@ -7,7 +7,6 @@
 import { createHttpHeaders, type PipelinePolicy } from '@azure/core-rest-pipeline';
 import { AzureNamedKeyCredential, TableClient } from '@azure/data-tables';
 import funcs from '@azure/functions';
-import { inject } from 'vitest';
 import { AZURITE_ACCOUNT, AZURITE_KEY } from '../../cli/azurite.js';
 import type { FunctionRuntime } from '../../functions/deps.js';
 import { makeIngestHandler, makeRedriveHandler } from '../../functions/ingest.js';
@@ -19,6 +18,7 @@ import { createEnricher, loadEnrichment } from '../../pipeline/enrich/enricher.j
 import { type BatchStats, emptyStats, flushGroups, type PipelineDeps } from '../../pipeline/pipeline.js';
 import { localCredential } from '../../pipeline/sink/localCredential.js';
 import { createLogsIngestionSink, type LogsIngestionSink } from '../../pipeline/sink/logsIngestionSink.js';
+import { azuriteUrl } from '../helpers/azuriteUrl.js';
 import type { FakeLogsIngestion } from '../helpers/fakeLogsIngestion.js';
 import type { Batch } from './stream.js';
 
@@ -206,7 +206,7 @@ export function tableClient(name: string, faults?: TableFaults): TableClient {
     },
   };
   return new TableClient(
-    inject('azuriteTableUrl'),
+    azuriteUrl('azuriteTableUrl'),
     name,
     new AzureNamedKeyCredential(AZURITE_ACCOUNT, AZURITE_KEY),
     {

@@ -6,12 +6,13 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { Settings } from '../../functions/settings.js';
 import { MemoryDeadLetterStore } from '../../pipeline/deadletter/memoryDeadLetterStore.js';
 import type { GroupStore } from '../../pipeline/dedup/groupState.js';
 import { MemoryGroupStore } from '../../pipeline/dedup/memoryGroupStore.js';
 import { TableGroupStore } from '../../pipeline/dedup/tableGroupStore.js';
+import { azuriteUrl } from '../helpers/azuriteUrl.js';
 import {
   type FakeLogsIngestion,
   generateSelfSignedCert,
@@ -242,7 +243,7 @@ export async function report(part: (typeof PARTS)[number], outcomes: readonly Ou
   if (!outcomes.length) return;
   console.log(`\n${summaryTable(outcomes)}`);
   // The files of one run share the vitest process (their parent) and its Azurite.
-  const port = new URL(inject('azuriteTableUrl')).port;
+  const port = new URL(azuriteUrl('azuriteTableUrl')).port;
   const dir = join(FIGURES_DIR, `run-${process.ppid}-${port}`);
   await mkdir(dir, { recursive: true });
   await writeFile(join(dir, `${part}.json`), JSON.stringify({ part, outcomes }, null, 2));
