@@ -5,15 +5,22 @@ import {
   type ConnectionFlags,
   connectionOf,
   endpoint,
+  nonNegativeNumber,
   positiveNumber,
   readText,
   secretFromEnv,
   sensorsOf,
 } from '../forward/cliOptions.js';
+import {
+  AllowList,
+  DEFAULT_IDLE_TIMEOUT_MS,
+  DEFAULT_MAX_CONNECTIONS,
+  DEFAULT_MAX_PER_PEER,
+} from '../forward/connections.js';
 import { ConnectionError, createProducer } from '../forward/eventHubs.js';
 import { DEFAULT_MAX_MESSAGE_BYTES, type ForwarderOptions, startForwarder } from '../forward/forwarder.js';
 import { type LogLevel, streamLogger } from '../forward/log.js';
-import type { Endpoint } from '../forward/syslog.js';
+import { DEFAULT_UDP_RECEIVE_BUFFER, type Endpoint } from '../forward/syslog.js';
 import { DEFAULT_WEBHOOK_HEADER } from '../forward/webhook.js';
 import { positiveInt } from '../options.js';
 import { UsageError } from './usageError.js';
@@ -40,7 +47,14 @@ interface ForwardFlags extends ConnectionFlags {
   fsync?: boolean;
   maxMessageBytes: number;
   drainTimeout: number;
-  idleTimeout?: number;
+  idleTimeout: number;
+  maxConnections: number;
+  maxConnectionsPerPeer: number;
+  allow?: string[];
+  udpReceiveBuffer: number;
+  deadLetters?: string;
+  deadLetterMaxBytes: number;
+  redrive?: boolean;
   retryMax: number;
   logFormat: 'text' | 'json';
   logLevel: LogLevel;
@@ -117,10 +131,57 @@ export function registerForward(program: Command): void {
       positiveNumber('--drain-timeout'),
       30,
     )
+    .addOption(
+      new Option(
+        '--idle-timeout <seconds>',
+        'close syslog stream connections idle this long (0: never; a sensor reconnects when it next sends)',
+      )
+        .argParser(nonNegativeNumber('--idle-timeout'))
+        .default(DEFAULT_IDLE_TIMEOUT_MS / 1000),
+    )
     .option(
-      '--idle-timeout <seconds>',
-      'close syslog stream connections idle this long (default: never)',
-      positiveNumber('--idle-timeout'),
+      '--max-connections <n>',
+      'syslog stream connections per listener; at the limit the least recently active one is closed to make room (never a new one refused)',
+      positiveInt('--max-connections'),
+      DEFAULT_MAX_CONNECTIONS,
+    )
+    .option(
+      '--max-connections-per-peer <n>',
+      'connections one address may hold; its least recently active one makes room',
+      positiveInt('--max-connections-per-peer'),
+      DEFAULT_MAX_PER_PEER,
+    )
+    .option(
+      '--allow <addresses>',
+      'only these sensor addresses or CIDR networks may send (syslog and webhook), comma-separated; repeatable',
+      (v: string, prev: string[] = []) => [
+        ...prev,
+        ...v
+          .split(',')
+          .map((x) => x.trim())
+          .filter(Boolean),
+      ],
+    )
+    .addOption(
+      new Option(
+        '--udp-receive-buffer <size>',
+        'kernel receive buffer of the UDP socket (capped by net.core.rmem_max); bursts beyond it are dropped by the kernel and counted',
+      )
+        .argParser(byteSize('--udp-receive-buffer'))
+        .default(DEFAULT_UDP_RECEIVE_BUFFER, '8M'),
+    )
+    .option(
+      '--dead-letters <file>',
+      'where messages received and not forwarded are kept with their reason (default: SPOOL/deadletter.ndjson)',
+    )
+    .addOption(
+      new Option('--dead-letter-max-bytes <size>', 'size limit of the dead-letter file')
+        .argParser(byteSize('--dead-letter-max-bytes'))
+        .default(256 * 1024 ** 2, '256M'),
+    )
+    .option(
+      '--redrive',
+      'at start, send the dead letters through validation again (after a fix); what still fails stays in the file',
     )
     .option(
       '--retry-max <seconds>',
@@ -176,7 +237,15 @@ export async function forwarderOptions(o: ForwardFlags): Promise<ForwarderOption
     maxMessageBytes: o.maxMessageBytes,
     retry: { maxMs: o.retryMax * 1000 },
     log: streamLogger({ format: o.logFormat, level: o.logLevel }),
-    ...(o.idleTimeout ? { idleTimeoutMs: o.idleTimeout * 1000 } : {}),
+    limits: {
+      idleTimeoutMs: o.idleTimeout * 1000,
+      maxConnections: o.maxConnections,
+      maxPerPeer: o.maxConnectionsPerPeer,
+    },
+    udpReceiveBufferBytes: o.udpReceiveBuffer,
+    deadLetters: { maxBytes: o.deadLetterMaxBytes, ...(o.deadLetters ? { file: o.deadLetters } : {}) },
+    ...(o.redrive ? { redrive: true } : {}),
+    ...(o.allow?.length ? { allow: allowListOf(o.allow) } : {}),
     ...(o.udp ? { udp: o.udp } : {}),
     ...(o.tcp ? { tcp: o.tcp } : {}),
     ...(o.health ? { health: o.health } : {}),
@@ -218,5 +287,13 @@ export async function forwarderOptions(o: ForwardFlags): Promise<ForwarderOption
   } catch (e) {
     if (e instanceof ConnectionError) throw new UsageError(e.message);
     throw e;
+  }
+}
+
+function allowListOf(entries: string[]): AllowList {
+  try {
+    return new AllowList(entries);
+  } catch (e) {
+    throw new UsageError(`--allow: ${(e as Error).message}`);
   }
 }

@@ -17,6 +17,14 @@ export const endpoint =
     return { host: m[1] ?? m[2] ?? defaultHost, port };
   };
 
+/** A number ≥ 0 (0: off). */
+export const nonNegativeNumber = (name: string) => (v: string) => {
+  const n = Number(v);
+  if (v.trim() === '' || !Number.isFinite(n) || n < 0)
+    throw new InvalidArgumentError(`${name} must be a number >= 0`);
+  return n;
+};
+
 /** `1048576`, `512K`, `256M`, `2G` (binary multiples) → bytes. */
 export const byteSize = (name: string) => (v: string) => {
   const m = /^(\d+(?:\.\d+)?)\s*([KMGT]?)i?B?$/i.exec(v.trim());

@@ -1,4 +1,5 @@
 /** What the forwarder counts; `GET /healthz` returns a snapshot. */
+import type { DeadLetterStats } from './deadLetters.js';
 import type { SpoolStats } from './spool.js';
 
 export const TRANSPORTS = ['udp', 'tcp', 'tls', 'webhook'] as const;
@@ -31,6 +32,14 @@ export class ForwarderCounters {
   lastPublishedAt: string | undefined;
   /** Open syslog connections. */
   readonly connections = { tcp: 0, tls: 0 };
+  /** Connections (and UDP datagrams) refused: the peer is not on the allow-list. */
+  readonly refusedConnections = { notAllowed: 0, udpNotAllowed: 0 };
+  /** Connections closed by the forwarder: idle too long, over the per-peer cap, oldest idle at the global cap. */
+  readonly evictedConnections = { idle: 0, peerCap: 0, globalCap: 0 };
+  /** The UDP socket: effective kernel receive buffer and the kernel's drop counter for it (`/proc/net/udp`). */
+  readonly udp = { receiveBufferBytes: 0, kernelDrops: 0 as number | null };
+  /** Letters redriven from the site's dead-letter file (`forward --redrive`): spooled now, dead-lettered again. */
+  readonly redrive = { read: 0, spooled: 0, deadLetteredAgain: 0, damaged: 0 };
   /** Framing errors on stream connections (oversized frames, bad octet counts, TLS handshakes). */
   framingErrors = 0;
   tlsHandshakeErrors = 0;
@@ -54,9 +63,24 @@ export class ForwarderCounters {
     this.lastError = { at: new Date().toISOString(), message };
   }
 
-  snapshot(spool: SpoolStats) {
+  snapshot(spool: SpoolStats, deadLetters?: DeadLetterStats) {
     const total = (r: Record<Transport, number>) => TRANSPORTS.reduce((n, t) => n + r[t], 0);
+    const evicted = this.evictedConnections;
     return {
+      // Every way a message can fail to reach Event Hubs, as one counter each (details below).
+      losses: {
+        deadLettered: deadLetters?.written ?? 0,
+        deadLettersNotWritten: deadLetters?.notWritten ?? 0,
+        invalid: total(this.invalid),
+        spoolFull: this.refused,
+        eventHubsLimit: this.dropped,
+        connectionsRefused: this.refusedConnections.notAllowed,
+        datagramsRefused: this.refusedConnections.udpNotAllowed,
+        connectionsEvicted: evicted.idle + evicted.peerCap + evicted.globalCap,
+        udpKernelDrops: this.udp.kernelDrops,
+        webhookUnauthorized: this.webhook.unauthorized,
+        webhookTooLarge: this.webhook.tooLarge,
+      },
       status: this.status,
       startedAt: this.startedAt.toISOString(),
       uptimeSeconds: Math.round((Date.now() - this.startedAt.getTime()) / 1000),
@@ -75,6 +99,11 @@ export class ForwarderCounters {
       lastPublishedAt: this.lastPublishedAt ?? null,
       lastError: this.lastError ?? null,
       connections: { ...this.connections },
+      refusedConnections: { ...this.refusedConnections },
+      evictedConnections: { ...evicted },
+      udp: { ...this.udp },
+      deadLetters: deadLetters ?? null,
+      redrive: { ...this.redrive },
       framingErrors: this.framingErrors,
       tlsHandshakeErrors: this.tlsHandshakeErrors,
       webhook: { ...this.webhook },

@@ -5,11 +5,14 @@
 import { createServer } from 'node:http';
 import { type Endpoint, type Listener, listenOn } from './syslog.js';
 
-export async function startHealth(at: Endpoint, snapshot: () => unknown): Promise<Listener> {
-  const server = createServer((req, res) => {
+export async function startHealth(
+  at: Endpoint,
+  snapshot: () => unknown | Promise<unknown>,
+): Promise<Listener> {
+  const server = createServer(async (req, res) => {
     const path = (req.url ?? '/').split('?')[0];
     if ((req.method === 'GET' || req.method === 'HEAD') && (path === '/healthz' || path === '/')) {
-      const body = `${JSON.stringify(snapshot(), null, 2)}\n`;
+      const body = `${JSON.stringify(await snapshot(), null, 2)}\n`;
       res.writeHead(200, {
         'Content-Type': 'application/json; charset=utf-8',
         'Content-Length': Buffer.byteLength(body),

@@ -1,13 +1,15 @@
 /**
  * Where every received message goes: validated and parsed with the pipeline's own `parseRecord`, given its
  * partition key (`partitionKeyOf`: site/zone), and appended to the spool as the ORIGINAL text (the pipeline parses
- * it again; dead letters need the raw text). A malformed message is counted and logged with its reason and never
- * forwarded.
+ * it again; dead letters need the raw text). A message that is not forwarded (malformed, over a limit, refused by
+ * a full spool) is counted, logged with its reason, and kept in the site's dead-letter file with its raw bytes and
+ * peer; `redrive` sends those letters through here again after a fix.
  */
 import type { EnrichConfig } from '../../pipeline/enrich/enricher.js';
 import { isSplitError, parseRecord, splitEvent } from '../../pipeline/parse/index.js';
 import { partitionKeyOf } from '../partitionKey.js';
 import type { ForwarderCounters, Transport } from './counters.js';
+import { type DeadLetterKind, rawBytes, type SiteDeadLetter, type SiteDeadLetters } from './deadLetters.js';
 import { excerpt, type Logger, LogLimiter } from './log.js';
 import type { Spool } from './spool.js';
 
@@ -27,6 +29,9 @@ export interface RecordsOutcome {
 export class Intake {
   readonly #invalidLog: LogLimiter;
   readonly #refusedLog: LogLimiter;
+  /** A redrive is feeding letters back: they were counted when received, so only `counters.redrive` moves. */
+  #redriving = false;
+  #stopRedrive = false;
 
   constructor(
     private readonly spool: Spool,
@@ -34,28 +39,25 @@ export class Intake {
     private readonly counters: ForwarderCounters,
     log: Logger,
     private readonly opts: IntakeOptions,
+    private readonly deadLetters: SiteDeadLetters,
   ) {
     this.#invalidLog = new LogLimiter(log, 'invalid messages');
     this.#refusedLog = new LogLimiter(log, 'refused messages', 5);
   }
 
-  /** One syslog message (UDP datagram or stream frame). */
-  syslog(transport: Transport, raw: string, peer: string): void {
-    this.counters.received[transport]++;
-    const text = trimMessage(raw);
+  /** One syslog message (UDP datagram or stream frame): text, or the datagram's bytes as received. */
+  syslog(transport: Transport, raw: string | Buffer, peer: string): void {
+    this.#received(transport);
+    const text = trimMessage(typeof raw === 'string' ? raw : raw.toString('utf8'));
     const bytes = Buffer.byteLength(text, 'utf8');
     if (bytes > this.opts.maxMessageBytes) {
-      this.#invalid(
-        transport,
-        `message too large (${bytes} bytes > ${this.opts.maxMessageBytes})`,
-        text,
-        peer,
-      );
+      const reason = `message too large (${bytes} bytes > ${this.opts.maxMessageBytes})`;
+      this.#invalid(transport, reason, raw, peer, 'tooLarge');
       return;
     }
     const parsed = parseRecord(text);
     if (!parsed.ok) {
-      this.#invalid(transport, parsed.reason, text, peer);
+      this.#invalid(transport, parsed.reason, raw, peer);
       return;
     }
     this.#spool(transport, partitionKeyOf(text, this.sensors), text, peer);
@@ -63,9 +65,9 @@ export class Intake {
 
   /** A syslog stream frame that could not be read (too large, bad octet count): counted as invalid. */
   framingError(transport: Transport, reason: string, peer: string, fragment: string): void {
-    this.counters.received[transport]++;
-    this.counters.framingErrors++;
-    this.#invalid(transport, reason, fragment, peer);
+    this.#received(transport);
+    if (!this.#redriving) this.counters.framingErrors++;
+    this.#invalid(transport, reason, fragment, peer, 'framing', true);
   }
 
   /**
@@ -76,7 +78,7 @@ export class Intake {
     const outcome: RecordsOutcome = { accepted: 0, invalid: [], refused: 0 };
     const pieces = splitEvent(value);
     for (const piece of pieces) {
-      this.counters.received[transport]++;
+      this.#received(transport);
       if (isSplitError(piece)) {
         outcome.invalid.push({ index: piece.index, reason: piece.error });
         this.#invalid(transport, piece.error, piece.raw, peer);
@@ -96,9 +98,82 @@ export class Intake {
   }
 
   /** A whole request or datagram that is not even a message (e.g. a webhook body that is not JSON). */
-  rejected(transport: Transport, reason: string, fragment: string, peer: string): void {
-    this.counters.received[transport]++;
-    this.#invalid(transport, reason, fragment, peer);
+  rejected(transport: Transport, reason: string, raw: string, peer: string): void {
+    this.#received(transport);
+    this.#invalid(transport, reason, raw, peer);
+  }
+
+  /**
+   * Sends the site's dead letters through the intake again (after a fix: a parser upgrade, the sensor's placement
+   * in the config, room in the spool). What is valid now is spooled; the rest goes back into the file.
+   */
+  async redrive(): Promise<ForwarderCounters['redrive']> {
+    const r = this.counters.redrive;
+    const taken = await this.deadLetters.take();
+    for await (const l of taken.letters) {
+      if (!this.#stopRedrive) await this.#roomInSpool();
+      r.read++;
+      // Synchronous: live messages received meanwhile are counted as usual.
+      this.#redriving = true;
+      try {
+        if ('damaged' in l) {
+          r.damaged++;
+          this.#deadLetter('invalid', 'webhook', 'damaged dead letter', l.damaged, '?');
+        } else this.#again(l);
+      } finally {
+        this.#redriving = false;
+      }
+    }
+    await this.spool.flushed();
+    await this.deadLetters.flushed();
+    await taken.done();
+    return { ...r };
+  }
+
+  /** Stops waiting for room: the letters not yet redriven go back into the file (forwarder stopping). */
+  stopRedrive(): void {
+    this.#stopRedrive = true;
+  }
+
+  /** Waits while the spool is over half full (the publisher frees it as Event Hubs takes events), up to 60 s. */
+  async #roomInSpool(): Promise<void> {
+    const s = () => this.spool.stats;
+    await this.spool.flushed().catch(() => {});
+    for (
+      let waited = 0;
+      s().bytes > s().maxBytes / 2 && waited < 60_000 && !this.#stopRedrive;
+      waited += 50
+    ) {
+      await new Promise((r) => setTimeout(r, 50));
+      await this.spool.flushed().catch(() => {});
+    }
+  }
+
+  #again(l: SiteDeadLetter): void {
+    const before = this.counters.spooled;
+    const transport = l.transport === 'publish' ? 'tcp' : l.transport;
+    const bytes = rawBytes(l);
+    if (l.truncated) this.#deadLetter(l.kind, l.transport, l.reason, bytes, l.peer, true, l.key);
+    else if (l.kind === 'eventHubsLimit' || (l.kind === 'refused' && l.key !== undefined)) {
+      // Valid when spooled: spooled again with its key (Event Hubs may take it now: a Premium namespace).
+      this.#spool(transport, l.key ?? '', bytes.toString('utf8'), l.peer);
+    } else if (l.transport === 'webhook') {
+      const text = bytes.toString('utf8');
+      let value: unknown;
+      try {
+        value = JSON.parse(text);
+      } catch (e) {
+        this.#invalid('webhook', `invalid JSON: ${(e as Error).message}`, text, l.peer);
+        return;
+      }
+      this.records('webhook', value, text, l.peer);
+    } else this.syslog(transport, bytes, l.peer);
+    if (this.counters.spooled > before) this.counters.redrive.spooled += this.counters.spooled - before;
+    else this.counters.redrive.deadLetteredAgain++;
+  }
+
+  #received(transport: Transport): void {
+    if (!this.#redriving) this.counters.received[transport]++;
   }
 
   #spool(transport: Transport, key: string, body: string, peer: string): boolean {
@@ -106,7 +181,8 @@ export class Intake {
       this.counters.spooled++;
       return true;
     }
-    this.counters.refused++;
+    if (!this.#redriving) this.counters.refused++;
+    this.#deadLetter('refused', transport, 'spool full', body, peer, false, key);
     const s = this.spool.stats;
     this.#refusedLog.warn('spool full: message refused (not forwarded)', {
       transport,
@@ -118,13 +194,42 @@ export class Intake {
     return false;
   }
 
-  #invalid(transport: Transport, reason: string, text: string, peer: string): void {
-    this.counters.addInvalid(transport, reason);
+  #invalid(
+    transport: Transport,
+    reason: string,
+    raw: string | Buffer,
+    peer: string,
+    kind: DeadLetterKind = 'invalid',
+    truncated = false,
+  ): void {
+    if (!this.#redriving) this.counters.addInvalid(transport, reason);
+    const written = this.#deadLetter(kind, transport, reason, raw, peer, truncated);
     this.#invalidLog.warn('invalid message (not forwarded)', {
       transport,
       peer,
       reason,
-      message: excerpt(text),
+      message: excerpt(typeof raw === 'string' ? raw : raw.toString('utf8')),
+      deadLettered: written,
+    });
+  }
+
+  #deadLetter(
+    kind: DeadLetterKind,
+    transport: SiteDeadLetter['transport'],
+    reason: string,
+    raw: string | Buffer,
+    peer: string,
+    truncated = false,
+    key?: string,
+  ): boolean {
+    return this.deadLetters.add({
+      kind,
+      reason,
+      transport,
+      peer,
+      raw,
+      ...(truncated ? { truncated } : {}),
+      ...(key !== undefined ? { key } : {}),
     });
   }
 }

@@ -8,6 +8,7 @@
  */
 import type { CreateBatchOptions, EventDataBatch, OperationOptions } from '@azure/event-hubs';
 import type { ForwarderCounters } from './counters.js';
+import type { SiteDeadLetters } from './deadLetters.js';
 import type { Logger } from './log.js';
 import type { Spool, SpooledEntry } from './spool.js';
 
@@ -31,6 +32,8 @@ export interface PublisherOptions {
   /** Bytes per spool slice (about). Default 4 MiB. */
   sliceBytes?: number;
   retry?: Partial<RetryPolicy>;
+  /** Where an event Event Hubs can never take (over its size limit) is kept. */
+  deadLetters?: SiteDeadLetters;
 }
 
 interface KeyGroup {
@@ -46,6 +49,7 @@ export class Publisher {
   readonly #retry: RetryPolicy;
   readonly #sliceEvents: number;
   readonly #sliceBytes: number;
+  readonly #deadLetters: SiteDeadLetters | undefined;
   readonly #abort = new AbortController();
   #draining = false;
   #running: Promise<void> | undefined;
@@ -65,6 +69,7 @@ export class Publisher {
     this.#retry = { initialMs: opts.retry?.initialMs ?? 500, maxMs: opts.retry?.maxMs ?? 30_000 };
     this.#sliceEvents = opts.sliceEvents ?? 2000;
     this.#sliceBytes = opts.sliceBytes ?? 4 * 1024 * 1024;
+    this.#deadLetters = opts.deadLetters;
   }
 
   start(): void {
@@ -104,6 +109,8 @@ export class Publisher {
         this.spool.rewind();
         return;
       }
+      // A letter taken from this slice is on disk before the slice leaves the spool.
+      await this.#deadLetters?.flushed().catch(() => {});
       await this.spool.commit(slice[slice.length - 1]!.end, slice.length);
     }
   }
@@ -158,12 +165,23 @@ export class Publisher {
       let n = 0;
       while (g.sent + n < g.bodies.length && batch.tryAdd({ body: g.bodies[g.sent + n]! })) n++;
       if (n === 0) {
-        // One event larger than Event Hubs takes: it can never be sent. Dropping it is the only way forward.
+        // One event larger than Event Hubs takes: it can never be sent. It leaves the spool for the site's
+        // dead letters (a Premium namespace takes up to 1 MB: `forward --redrive` sends it then).
         this.counters.dropped++;
-        this.log.error('event larger than the Event Hubs maximum; removed from the spool', {
+        const reason = `larger than the Event Hubs maximum (${batch.maxSizeInBytes} bytes)`;
+        const kept = this.#deadLetters?.add({
+          kind: 'eventHubsLimit',
+          reason,
+          transport: 'publish',
+          peer: '',
+          key: g.key,
+          raw: g.bodies[g.sent]!,
+        });
+        this.log.error('event larger than the Event Hubs maximum; moved from the spool to the dead letters', {
           partitionKey: g.key,
           bytes: g.bodies[g.sent]!.length,
           maxBytes: batch.maxSizeInBytes,
+          deadLettered: kept ?? false,
         });
         g.sent++;
         continue;

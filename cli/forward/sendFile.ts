@@ -15,7 +15,8 @@ import { readFileEvents } from '../fileEvents.js';
 import { partitionKeyOf } from '../partitionKey.js';
 import { partitionIdForKey } from './partitionMap.js';
 import type { Progress } from './progress.js';
-import type { BatchProducer } from './publisher.js';
+import { type BatchProducer, errorText } from './publisher.js';
+import { SendCheckpoint } from './sendCheckpoint.js';
 import { TokenBucket } from './tokenBucket.js';
 
 export interface SendProducer extends BatchProducer {
@@ -33,6 +34,22 @@ export interface SendFileOptions {
   progress?: Progress;
   /** With a rate, partly filled batches are sent at least this often. Default 100 ms. */
   lingerMs?: number;
+  /** Checkpoint file: acknowledged records are recorded there and not sent again by a re-run. */
+  checkpoint?: string;
+}
+
+/** Why `send` stopped before the end, and how to go on. */
+export interface SendFailure {
+  error: string;
+  /** Records in the batch that failed (Event Hubs may or may not have stored them). */
+  failed: number;
+  /** Valid records never handed to Event Hubs. */
+  notAttempted: number;
+  /** The first record not acknowledged (file and line). */
+  resumeFrom: string | undefined;
+  /** Where the acknowledged records are recorded (re-run with `--checkpoint` this file), if it could be written. */
+  checkpoint: string | undefined;
+  checkpointError?: string;
 }
 
 export interface SendSummary {
@@ -50,6 +67,10 @@ export interface SendSummary {
   perPartitionKey: Record<string, number>;
   /** Per partition id as the service assigns keys (the SDK's key→partition mapping), when the hub was reachable. */
   perPartition?: Record<string, number>;
+  /** Records a checkpoint shows as acknowledged by an earlier run: not sent again. */
+  alreadySent: number;
+  /** Set when the run stopped on an Event Hubs failure (then `ot-soc send` exits 1). */
+  failure?: SendFailure;
   seconds: number;
   perSecond: number;
   dryRun: boolean;
@@ -59,6 +80,8 @@ interface Outgoing {
   key: string;
   body: Buffer;
   locator: string;
+  /** Its number among the valid records (the checkpoint's numbering). */
+  n: number;
 }
 
 const MAX_SAMPLES = 20;
@@ -82,6 +105,7 @@ export async function sendFile(o: SendFileOptions): Promise<SendSummary> {
     invalidSamples: [],
     tooLarge: 0,
     perPartitionKey: {},
+    alreadySent: 0,
     seconds: 0,
     perSecond: 0,
     dryRun: o.dryRun ?? false,
@@ -113,16 +137,75 @@ export async function sendFile(o: SendFileOptions): Promise<SendSummary> {
       }
       // The original text: a syslog line as it is, a JSON record as its JSON.
       const body = typeof piece.value === 'string' ? piece.value : JSON.stringify(piece.value);
-      out.push({ key: partitionKeyOf(piece.value, o.sensors), body: Buffer.from(body, 'utf8'), locator });
+      const key = partitionKeyOf(piece.value, o.sensors);
+      out.push({ key, body: Buffer.from(body, 'utf8'), locator, n: out.length });
     }
   }
   for (const m of out) summary.perPartitionKey[m.key] = (summary.perPartitionKey[m.key] ?? 0) + 1;
   if (o.dryRun) return summary;
 
-  const partitionIds = o.producer.getPartitionIds ? await o.producer.getPartitionIds() : undefined;
+  const checkpoint = await SendCheckpoint.open(o.checkpoint, basename(o.input), text, out.length);
+  summary.alreadySent = checkpoint.acknowledged;
+  const todo = checkpoint.acknowledged > 0 ? out.filter((m) => !checkpoint.has(m.n)) : out;
   const started = performance.now();
   const progress = o.progress;
-  progress?.start(out.length);
+  let inFlight = 0;
+  try {
+    progress?.start(todo.length);
+    await sendAll(o, todo, summary, checkpoint, (n) => {
+      inFlight = n;
+    });
+    await checkpoint.save();
+  } catch (e) {
+    summary.failure = await failureOf(e, o, out, summary, checkpoint, inFlight);
+  } finally {
+    progress?.stop();
+  }
+  summary.seconds = (performance.now() - started) / 1000;
+  summary.perSecond = summary.seconds > 0 ? Math.round(summary.sent / summary.seconds) : summary.sent;
+  return summary;
+}
+
+/** What a failed run leaves: counts, where to resume, and the checkpoint written so a re-run skips what arrived. */
+async function failureOf(
+  e: unknown,
+  o: SendFileOptions,
+  out: Outgoing[],
+  summary: SendSummary,
+  checkpoint: SendCheckpoint,
+  inFlight: number,
+): Promise<SendFailure> {
+  const first = checkpoint.firstPending();
+  const to = o.checkpoint ?? `${o.input}.checkpoint.json`;
+  let written: string | undefined = to;
+  let checkpointError: string | undefined;
+  try {
+    await checkpoint.save(to);
+  } catch (err) {
+    written = undefined;
+    checkpointError = (err as Error).message;
+  }
+  const valid = out.length - summary.alreadySent - summary.tooLarge;
+  return {
+    error: errorText(e),
+    failed: inFlight,
+    notAttempted: Math.max(0, valid - summary.sent - inFlight),
+    resumeFrom: first >= 0 ? out[first]?.locator : undefined,
+    checkpoint: written,
+    ...(checkpointError ? { checkpointError } : {}),
+  };
+}
+
+/** Sends `todo` in per-key batches; throws on the first failed send (`onFlight`: records of the batch in flight). */
+async function sendAll(
+  o: SendFileOptions,
+  todo: Outgoing[],
+  summary: SendSummary,
+  checkpoint: SendCheckpoint,
+  onFlight: (n: number) => void,
+): Promise<void> {
+  const progress = o.progress;
+  const partitionIds = o.producer.getPartitionIds ? await o.producer.getPartitionIds() : undefined;
   const bucket = o.rate ? new TokenBucket(o.rate) : undefined;
   const linger = o.lingerMs ?? 100;
   const pending = new Map<string, { batch: EventDataBatch; items: Outgoing[] }>();
@@ -132,7 +215,11 @@ export async function sendFile(o: SendFileOptions): Promise<SendSummary> {
     const p = pending.get(key);
     if (!p || p.items.length === 0) return;
     pending.delete(key);
+    onFlight(p.items.length);
     await o.producer.sendBatch(p.batch);
+    onFlight(0);
+    for (const m of p.items) checkpoint.ack(m.n);
+    void checkpoint.save(undefined, 200).catch(() => {});
     summary.sent += p.items.length;
     summary.batches++;
     if (partitionIds) {
@@ -142,46 +229,39 @@ export async function sendFile(o: SendFileOptions): Promise<SendSummary> {
     }
     progress?.update(summary.sent + summary.tooLarge);
   };
-  const sendAll = async () => {
+  const flushAll = async () => {
     for (const key of [...pending.keys()]) await send(key);
     lastFlush = performance.now();
   };
 
-  try {
-    for (const m of out) {
-      if (bucket) await bucket.take();
-      let p = pending.get(m.key);
-      if (!p) {
+  for (const m of todo) {
+    if (bucket) await bucket.take();
+    let p = pending.get(m.key);
+    if (!p) {
+      p = { batch: await o.producer.createBatch({ partitionKey: m.key }), items: [] };
+      pending.set(m.key, p);
+    }
+    if (!p.batch.tryAdd({ body: m.body })) {
+      if (p.items.length > 0) {
+        await send(m.key);
         p = { batch: await o.producer.createBatch({ partitionKey: m.key }), items: [] };
         pending.set(m.key, p);
       }
       if (!p.batch.tryAdd({ body: m.body })) {
-        if (p.items.length > 0) {
-          await send(m.key);
-          p = { batch: await o.producer.createBatch({ partitionKey: m.key }), items: [] };
-          pending.set(m.key, p);
-        }
-        if (!p.batch.tryAdd({ body: m.body })) {
-          summary.tooLarge++;
-          summary.perPartitionKey[m.key]! -= 1;
-          if (summary.invalidSamples.length < MAX_SAMPLES)
-            summary.invalidSamples.push({
-              locator: m.locator,
-              reason: `larger than the Event Hubs maximum (${p.batch.maxSizeInBytes} bytes)`,
-            });
-          continue;
-        }
+        summary.tooLarge++;
+        summary.perPartitionKey[m.key]! -= 1;
+        if (summary.invalidSamples.length < MAX_SAMPLES)
+          summary.invalidSamples.push({
+            locator: m.locator,
+            reason: `larger than the Event Hubs maximum (${p.batch.maxSizeInBytes} bytes)`,
+          });
+        continue;
       }
-      p.items.push(m);
-      if (bucket && performance.now() - lastFlush >= linger) await sendAll();
     }
-    await sendAll();
-  } finally {
-    progress?.stop();
+    p.items.push(m);
+    if (bucket && performance.now() - lastFlush >= linger) await flushAll();
   }
-  summary.seconds = (performance.now() - started) / 1000;
-  summary.perSecond = summary.seconds > 0 ? Math.round(summary.sent / summary.seconds) : summary.sent;
-  return summary;
+  await flushAll();
 }
 
 export function formatSendSummary(s: SendSummary): string {
@@ -194,7 +274,24 @@ export function formatSendSummary(s: SendSummary): string {
   if (!s.dryRun) lines.push(`  batches            ${s.batches}`);
   lines.push(`  invalid (not sent) ${s.invalid}`);
   if (s.tooLarge) lines.push(`  too large          ${s.tooLarge}`);
+  if (s.alreadySent)
+    lines.push(`  already sent       ${s.alreadySent} (acknowledged in an earlier run: not sent again)`);
   if (!s.dryRun) lines.push(`  time               ${s.seconds.toFixed(1)} s (${s.perSecond}/s)`);
+  const f = s.failure;
+  if (f) {
+    lines.push(`  FAILED: ${f.error}`);
+    lines.push(`  failed (in flight)  ${f.failed} (Event Hubs may or may not have stored them)`);
+    lines.push(`  not attempted       ${f.notAttempted}`);
+    if (f.resumeFrom) lines.push(`  resume from         ${f.resumeFrom}`);
+    if (f.checkpoint)
+      lines.push(
+        `  to resume, run the same command with --checkpoint ${f.checkpoint}: the ${s.alreadySent + s.sent} acknowledged records are not sent again`,
+      );
+    else
+      lines.push(
+        `  checkpoint not written (${f.checkpointError ?? 'unknown'}): a re-run sends everything again`,
+      );
+  }
   if (s.perPartition) {
     lines.push('  per partition (as Event Hubs assigns the keys)');
     for (const [id, n] of Object.entries(s.perPartition).sort((a, b) => Number(a[0]) - Number(b[0])))

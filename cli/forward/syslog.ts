@@ -10,9 +10,18 @@
 import { createSocket, type Socket as DgramSocket } from 'node:dgram';
 import { isIPv6, type Server, type Socket, createServer as tcpServer } from 'node:net';
 import { type TLSSocket, type TlsOptions, createServer as tlsServer } from 'node:tls';
+import {
+  type AllowList,
+  ConnectionGuard,
+  type ConnectionLimits,
+  DEFAULT_IDLE_TIMEOUT_MS,
+  DEFAULT_MAX_CONNECTIONS,
+  DEFAULT_MAX_PER_PEER,
+} from './connections.js';
 import type { ForwarderCounters } from './counters.js';
 import type { Intake } from './intake.js';
-import type { Logger } from './log.js';
+import { type Logger, LogLimiter } from './log.js';
+import { udpDropReader } from './udpDrops.js';
 
 export interface Endpoint {
   host: string;
@@ -37,16 +46,39 @@ export interface Listener {
   close(): Promise<void>;
 }
 
-/** UDP: one message per datagram. */
+export const DEFAULT_UDP_RECEIVE_BUFFER = 8 * 1024 * 1024;
+
+export interface UdpOptions {
+  /** Kernel receive buffer asked for (Linux grants at most net.core.rmem_max, doubled). Default 8 MiB. */
+  receiveBufferBytes?: number;
+  allow?: AllowList;
+}
+
+export interface UdpListener extends Listener {
+  /** The kernel receive buffer granted, in bytes. */
+  readonly receiveBufferBytes: number;
+  /** Datagrams the kernel dropped for this socket (its buffer was full), or null where it cannot be read. */
+  kernelDrops(): Promise<number | null>;
+}
+
+/** UDP: one message per datagram, handed on as the bytes received. */
 export async function startUdp(
   at: Endpoint,
   intake: Intake,
+  counters: ForwarderCounters,
   log: Logger,
-  opts: { receiveBufferBytes?: number } = {},
-): Promise<Listener> {
+  opts: UdpOptions = {},
+): Promise<UdpListener> {
   const socket: DgramSocket = createSocket({ type: isIPv6(at.host) ? 'udp6' : 'udp4' });
+  const refusedLog = new LogLimiter(log, 'refused datagrams', 20);
   socket.on('message', (msg, rinfo) => {
-    intake.syslog('udp', msg.toString('utf8'), `${rinfo.address}:${rinfo.port}`);
+    const peer = `${rinfo.address}:${rinfo.port}`;
+    if (opts.allow && !opts.allow.allows(rinfo.address)) {
+      counters.refusedConnections.udpNotAllowed++;
+      refusedLog.warn('datagram refused: sender not on the allow-list', { transport: 'udp', peer });
+      return;
+    }
+    intake.syslog('udp', msg, peer);
   });
   socket.on('error', (e) => log.error('udp listener error', { error: e.message }));
   await new Promise<void>((resolve, reject) => {
@@ -56,15 +88,27 @@ export async function startUdp(
       resolve();
     });
   });
-  // A bigger kernel buffer rides out bursts (capped by net.core.rmem_max on Linux).
+  // A bigger kernel buffer rides out bursts; what it cannot hold the kernel drops and counts (kernelDrops).
+  const asked = opts.receiveBufferBytes ?? DEFAULT_UDP_RECEIVE_BUFFER;
   try {
-    socket.setRecvBufferSize(opts.receiveBufferBytes ?? 8 * 1024 * 1024);
-  } catch {
-    // not allowed: keep the default
+    socket.setRecvBufferSize(asked);
+  } catch (e) {
+    log.warn('udp receive buffer not set', { asked, error: (e as Error).message });
   }
+  const granted = socket.getRecvBufferSize();
+  // Linux reports double the size asked for (bookkeeping) and caps the request at net.core.rmem_max.
+  if (granted < asked)
+    log.warn('udp receive buffer smaller than asked; raise net.core.rmem_max (sysctl) to get it', {
+      asked,
+      granted,
+    });
+  counters.udp.receiveBufferBytes = granted;
   const a = socket.address();
+  const drops = udpDropReader(a.address, a.port, a.family === 'IPv6');
   return {
     address: { host: a.address, port: a.port },
+    receiveBufferBytes: granted,
+    kernelDrops: drops,
     close: () => new Promise<void>((resolve) => socket.close(() => resolve())),
   };
 }
@@ -72,9 +116,8 @@ export async function startUdp(
 export interface StreamOptions {
   /** Largest message (frame) accepted, in bytes. */
   maxMessageBytes: number;
-  /** Close a connection idle this long (0: never; TCP keep-alive still detects dead peers). */
-  idleTimeoutMs?: number;
-  maxConnections?: number;
+  limits?: Partial<ConnectionLimits>;
+  allow?: AllowList;
 }
 
 /** TCP, or TLS when `tls` is given (certificate and key; `ca` + `requestCert` for client certificates). */
@@ -88,12 +131,22 @@ export async function startStream(
   tls?: TlsOptions,
 ): Promise<Listener> {
   const sockets = new Set<Socket>();
+  const guard = new ConnectionGuard(
+    kind,
+    {
+      maxConnections: opts.limits?.maxConnections ?? DEFAULT_MAX_CONNECTIONS,
+      maxPerPeer: opts.limits?.maxPerPeer ?? DEFAULT_MAX_PER_PEER,
+      idleTimeoutMs: opts.limits?.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS,
+    },
+    counters,
+    log,
+    opts.allow,
+  );
   const onConnection = (socket: Socket) => {
     sockets.add(socket);
     counters.connections[kind]++;
     const peer = `${socket.remoteAddress ?? '?'}:${socket.remotePort ?? '?'}`;
     socket.setKeepAlive(true, 60_000);
-    if (opts.idleTimeoutMs) socket.setTimeout(opts.idleTimeoutMs, () => socket.destroy());
     const framer = new SyslogFramer(opts.maxMessageBytes);
     const deliver = (out: FramerOutput) => {
       for (const m of out.messages) intake.syslog(kind, m, peer);
@@ -107,7 +160,12 @@ export async function startStream(
         socket.destroy();
       }
     };
-    socket.on('data', (chunk: Buffer) => deliver(framer.push(chunk)));
+    // Made to make room or idle: FIN, and what the peer still sends in the grace period is read.
+    guard.admit(socket, () => socket.end());
+    socket.on('data', (chunk: Buffer) => {
+      guard.touch(socket);
+      deliver(framer.push(chunk));
+    });
     socket.on('end', () => {
       deliver(framer.end());
       socket.end();
@@ -116,6 +174,9 @@ export async function startStream(
       log.debug('syslog connection error', { transport: kind, peer, error: e.message }),
     );
     socket.on('close', () => {
+      // A partial frame left by a connection that broke off is reported, not lost without a trace.
+      deliver(framer.end());
+      guard.forget(socket);
       sockets.delete(socket);
       counters.connections[kind]--;
     });
@@ -130,8 +191,9 @@ export async function startStream(
         error: e.message,
       });
     });
-  } else server = tcpServer(onConnection);
-  server.maxConnections = opts.maxConnections ?? 1000;
+    // The allow-list is checked before the handshake costs anything.
+    server.on('connection', (raw: Socket) => guard.allowed(raw));
+  } else server = tcpServer((s) => guard.allowed(s) && onConnection(s));
   server.on('error', (e) => log.error(`${kind} listener error`, { error: e.message }));
   const address = await listenOn(server, at);
   return {

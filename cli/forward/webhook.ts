@@ -10,10 +10,12 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createServer, type Server } from 'node:https';
+import type { Socket } from 'node:net';
 import type { TLSSocket } from 'node:tls';
+import type { AllowList } from './connections.js';
 import type { ForwarderCounters } from './counters.js';
 import type { Intake } from './intake.js';
-import type { Logger } from './log.js';
+import { type Logger, LogLimiter } from './log.js';
 import type { Spool } from './spool.js';
 import { type Endpoint, type Listener, listenOn } from './syslog.js';
 
@@ -40,6 +42,7 @@ export async function startWebhook(
   spool: Spool,
   counters: ForwarderCounters,
   log: Logger,
+  allow?: AllowList,
 ): Promise<Listener> {
   // HTTPS only: the secret header (and the alerts) never cross the plant network in clear text.
   if (!opts.cert || !opts.key)
@@ -65,6 +68,19 @@ export async function startWebhook(
       });
     },
   );
+  if (allow) {
+    const refusedLog = new LogLimiter(log, 'refused webhook connections', 20);
+    // Before the TLS handshake: a peer not on the allow-list costs nothing.
+    server.on('connection', (socket: Socket) => {
+      if (allow.allows(socket.remoteAddress)) return;
+      counters.refusedConnections.notAllowed++;
+      refusedLog.warn('connection refused: peer not on the allow-list', {
+        transport: 'webhook',
+        peer: `${socket.remoteAddress ?? '?'}:${socket.remotePort ?? '?'}`,
+      });
+      socket.destroy();
+    });
+  }
   server.on('tlsClientError', (e) => {
     counters.tlsHandshakeErrors++;
     log.warn('webhook TLS handshake failed', { error: e.message });

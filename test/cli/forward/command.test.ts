@@ -40,6 +40,11 @@ const base = () => ({
   logFormat: 'text' as const,
   logLevel: 'info' as const,
   connectionStringEnv: ENV,
+  idleTimeout: 300,
+  maxConnections: 1000,
+  maxConnectionsPerPeer: 64,
+  udpReceiveBuffer: 8 * 1024 * 1024,
+  deadLetterMaxBytes: 256 * 1024 * 1024,
 });
 
 describe('ot-soc forward: options', () => {
