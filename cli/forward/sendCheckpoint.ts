@@ -5,7 +5,9 @@
  * file + rename) after acknowledged batches, so a crash leaves the previous or the new checkpoint, never half of one.
  */
 import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
 import { readFile, rename, writeFile } from 'node:fs/promises';
+import { basename } from 'node:path';
 import { UsageError } from '../commands/usageError.js';
 
 interface CheckpointFile {
@@ -32,15 +34,10 @@ export class SendCheckpoint {
     this.#acked = new Uint8Array(records);
   }
 
-  /** The checkpoint of `input` (its text given): read from `file` when it exists, else empty. */
-  static async open(
-    file: string | undefined,
-    input: string,
-    text: string,
-    records: number,
-  ): Promise<SendCheckpoint> {
-    const sha256 = createHash('sha256').update(text).digest('hex');
-    const c = new SendCheckpoint(file, input, sha256, records);
+  /** The checkpoint of the file `path`: read from `file` when it exists, else empty. */
+  static async open(file: string | undefined, path: string, records: number): Promise<SendCheckpoint> {
+    const sha256 = await fileSha256(path);
+    const c = new SendCheckpoint(file, basename(path), sha256, records);
     if (!file) return c;
     let saved: CheckpointFile;
     try {
@@ -112,4 +109,10 @@ export class SendCheckpoint {
     }
     return out;
   }
+}
+
+async function fileSha256(path: string): Promise<string> {
+  const h = createHash('sha256');
+  for await (const chunk of createReadStream(path)) h.update(chunk as Buffer);
+  return h.digest('hex');
 }

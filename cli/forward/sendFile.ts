@@ -144,7 +144,7 @@ export async function sendFile(o: SendFileOptions): Promise<SendSummary> {
   for (const m of out) summary.perPartitionKey[m.key] = (summary.perPartitionKey[m.key] ?? 0) + 1;
   if (o.dryRun) return summary;
 
-  const checkpoint = await SendCheckpoint.open(o.checkpoint, basename(o.input), text, out.length);
+  const checkpoint = await SendCheckpoint.open(o.checkpoint, o.input, out.length);
   summary.alreadySent = checkpoint.acknowledged;
   const todo = checkpoint.acknowledged > 0 ? out.filter((m) => !checkpoint.has(m.n)) : out;
   const started = performance.now();
