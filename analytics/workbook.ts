@@ -1,5 +1,5 @@
 /**
- * Reading Sentinel workbooks (Notebook/1.0 JSON, item types per research sentinel-d4iot §2.1) for validation: every
+ * Reading Sentinel workbooks (Notebook/1.0 JSON, item types per docs/contracts.md#workbooks) for validation: every
  * Log Analytics query in the workbook (query items, parameter queries, nested groups) and every parameter a query can
  * reference, and the substitution of `{Param}` placeholders by type-correct stand-ins so the KQL can be type-checked.
  *

@@ -1,5 +1,5 @@
 /**
- * A small typed builder for Sentinel workbooks (Notebook/1.0, item types per research sentinel-d4iot §2.1):
+ * A small typed builder for Sentinel workbooks (Notebook/1.0, item types per docs/contracts.md#workbooks):
  * 1 markdown, 3 Log Analytics query (KqlItem/1.0), 9 parameters (KqlParameterItem/1.0), 11 links/tabs (LinkItem/1.0),
  * 12 group (NotebookGroup/1.0). Ids are derived from names, so the generated JSON is byte-for-byte reproducible.
  */

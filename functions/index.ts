@@ -1,7 +1,7 @@
 /**
  * The Functions app entry (`main` in package.json). Registration only: handlers live beside it and the
  * core in pipeline/. Only `app` is imported as a value from @azure/functions: its classes are not
- * visible to native Node ESM (research feasibility §4).
+ * visible to native Node ESM (docs/contracts.md#azure-functions-host).
  *
  * The handler modules (pipeline, Azure SDKs, zod: ~500 files) load on first use, not here: the host indexes
  * the functions by importing this entry and waits for it, so everything imported statically is cold-start time

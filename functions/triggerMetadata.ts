@@ -1,8 +1,8 @@
 import type { BatchMeta } from '../pipeline/pipeline.js';
 
 /**
- * Reads the Event Hubs trigger metadata of a `cardinality: 'many'` invocation (research azure-contracts
- * §1.2: the Node library camel-cases the extension's keys; values arrive as JSON, times as strings).
+ * Reads the Event Hubs trigger metadata of a `cardinality: 'many'` invocation (docs/contracts.md#azure-functions-host:
+ * the Node library camel-cases the extension's keys; values arrive as JSON, times as strings).
  * Every field is optional: an event without a sequence number falls back to its index in the batch.
  */
 export function batchMetaFrom(

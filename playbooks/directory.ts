@@ -2,7 +2,7 @@ import type { TokenCredential } from '@azure/core-auth';
 import { DownstreamError } from './errors.js';
 
 /**
- * Entra lookups the playbooks need. App-only Graph cannot post channel messages (research azure-contracts §4),
+ * Entra lookups the playbooks need. App-only Graph cannot post channel messages (docs/contracts.md#teams),
  * so Graph is used only for what application permissions allow: resolving an OT team's group id from its
  * display name (GroupMember.Read.All or Group.Read.All). Faked in tests.
  */
@@ -34,7 +34,7 @@ export function graphDirectory(credential: TokenCredential): GroupDirectory {
   const getClient = () => {
     client ??= (async () => {
       const { Client } = await import('@microsoft/microsoft-graph-client');
-      // The directory path has no exports map: native ESM needs the file itself (research §4).
+      // The directory path has no exports map: native ESM needs the file itself (docs/contracts.md#teams).
       const { TokenCredentialAuthenticationProvider } = await import(
         '@microsoft/microsoft-graph-client/authProviders/azureTokenCredentials/index.js'
       );

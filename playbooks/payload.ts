@@ -4,8 +4,9 @@ import { type IncidentRef, parseIncidentArmId } from './sentinel/armId.js';
 import { INCIDENT_SEVERITIES, INCIDENT_STATUSES } from './sentinel/incident.js';
 
 /**
- * The Sentinel incident-trigger body as the Logic App shim forwards it (`@triggerBody()`), research
- * azure-contracts §3.5: `object` is the incident resource with its Alerts (capital A) and relatedEntities
+ * The Sentinel incident-trigger body as the Logic App shim forwards it (`@triggerBody()`; see
+ * docs/contracts.md#sentinel-incidents-automation-rules-and-playbooks): `object` is the incident resource with its
+ * Alerts (capital A) and relatedEntities
  * expanded, plus `workspaceInfo`/`workspaceId`. Only what the playbooks rely on is required; everything else
  * passes through (`loose`) so a new field from the service never breaks a run.
  */

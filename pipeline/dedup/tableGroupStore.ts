@@ -40,7 +40,7 @@ const odataString = (v: string): string => `'${v.replace(/'/g, "''")}'`;
 /**
  * Group state in Azure Table Storage: one entity per key (PartitionKey = key), replaced only with a
  * matching ETag, so two instances racing on one group never lose an update: the loser gets a conflict,
- * re-reads and re-applies (research feasibility §2: stale ETag → 412, existing key → 409).
+ * re-reads and re-applies (stale ETag → 412, existing key → 409: docs/contracts.md#table-storage-azurite).
  */
 export class TableGroupStore implements GroupStore {
   readonly kind = 'table';

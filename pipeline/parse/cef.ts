@@ -1,5 +1,5 @@
 /**
- * CEF as the Defender for IoT sensor forwards it (research §6.1):
+ * CEF as the Defender for IoT sensor forwards it (docs/contracts.md#sensor-forwarding-formats):
  * `CEF:0|Microsoft Defender for IoT/CyberX|<sensor>|<version>|Microsoft Defender for IoT Alert|<title>|<10|8|4|1>|ext`
  * with extension keys msg, protocol, severity, type, UUID, start, src_ip, src_mac, dst_ip, dst_mac, cat.
  * Standard CEF names (src, dst, smac, dmac, rt, end, shost, dhost, csN/csNLabel) are read as fallbacks.

@@ -1,5 +1,5 @@
 /**
- * LEEF as the sensor forwards it (research §6.2): the sensor name, then
+ * LEEF as the sensor forwards it (docs/contracts.md#sensor-forwarding-formats): the sensor name, then
  * `LEEF:1.0|Microsoft Defender for IoT|Sensor|<version>|Microsoft Defender for IoT Alert|` and TAB-separated
  * attributes title, msg, protocol, severity, type, start, src_ip, dst_ip, cat. The doc prints ` | ` with spaces,
  * so header fields are trimmed. LEEF 2.0 adds a delimiter field (`^`, `0x09`, `x5E`, `\t`) after the event id.

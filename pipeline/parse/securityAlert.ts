@@ -1,5 +1,5 @@
 /**
- * Azure-side alert records (research §4):
+ * Azure-side alert records (docs/contracts.md#defender-for-iot-securityalert-rows):
  *  - Sentinel `SecurityAlert` rows (ProviderName IoTSecurity / CustomAlertRule), as Log Analytics data export or a
  *    query result writes them: ExtendedProperties, Entities, Techniques, RemediationSteps are JSON *strings*
  *    (objects/arrays are accepted too).

@@ -1,5 +1,5 @@
 /**
- * "Syslog object" forwarding format (research §6.4). Documented fields: Sensor name, Alert time, Alert title,
+ * "Syslog object" forwarding format (docs/contracts.md#sensor-forwarding-formats). Documented fields: Sensor name, Alert time, Alert title,
  * Alert message, Alert severity, Alert type, Protocol, Source_MAC, Destination_MAC, alert_group; device fields
  * hold "IP address, name, vendor, or OS" and `N/A` when missing. No public sample was found, so this reads both
  * a labelled string (`Label: value` or `Label=value`, any separator) and a JSON object with those keys

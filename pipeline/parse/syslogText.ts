@@ -1,5 +1,5 @@
 /**
- * "Syslog text message" forwarding format (research §6.3). The doc lists labelled fields but not the separators,
+ * "Syslog text message" forwarding format (docs/contracts.md#sensor-forwarding-formats). The doc lists labelled fields but not the separators,
  * and no public sample was found, so fields are found by label (`Label: value`, separated by spaces, commas,
  * semicolons, pipes or newlines):
  *   CyberX platform name (sensor), Microsoft Defender for IoT Alert (title; older sensors say Azure/CyberX),

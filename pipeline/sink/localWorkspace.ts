@@ -1,7 +1,7 @@
 /**
  * A stand-in for a Log Analytics workspace behind its Logs Ingestion endpoint, plugged into the REAL
  * `LogsIngestionClient` as its `httpClient` option (no socket). It checks the wire contract the SDK must
- * meet (research azure-contracts §2.1–2.2, feasibility §3) and stores accepted rows as NDJSON:
+ * meet (docs/contracts.md#logs-ingestion-api-and-custom-tables) and stores accepted rows as NDJSON:
  *
  * - `POST /dataCollectionRules/{dcrId}/streams/Custom-OTAlerts_CL?api-version=2023-01-01`
  *   (the SDK writes the query key as `api%2Dversion`; URLSearchParams decodes it);

@@ -2,7 +2,7 @@
  * Writes OTAlerts_CL rows through the real `LogsIngestionClient` (@azure/monitor-ingestion 1.2.0) and says,
  * per input row, whether Log Analytics accepted it. Never throws for per-row failures.
  *
- * What the SDK does and does not do (research azure-contracts §2.4, feasibility §3, read in its dist/esm):
+ * What the SDK does and does not do (docs/contracts.md#logs-ingestion-api-and-custom-tables, read in its dist/esm):
  * - `upload()` splits rows into chunks (< 1,000,000 JSON bytes), gzips and POSTs them, and retries 429
  *   (only with a Retry-After header) / 408 / 5xx itself; Retry-After is NOT capped by maxRetryDelayInMs.
  * - A failed chunk calls `onError({failedLogs, cause})` with the chunk's own row objects, and `upload()`

@@ -2,7 +2,7 @@
  * Everything that describes OTAlerts_CL to Azure is generated here from `OTALERTS_COLUMNS` (schema.ts),
  * so the DCR stream, the custom table, the KQL validator's schema and the row validator cannot drift.
  *
- * Contracts (research azure-contracts §2.1–2.3):
+ * Contracts (docs/contracts.md#logs-ingestion-api-and-custom-tables):
  * - DCR `streamDeclarations` column types: string, int, long, real, boolean, dynamic, datetime.
  * - Tables API column types: string, int, long, real, boolean, dateTime, guid, dynamic (note `dateTime`).
  * - Column names: start with a letter, then [A-Za-z0-9_], 2–45 chars, not reserved; ≤ 500 columns;

@@ -126,7 +126,7 @@ export interface Closing {
   classificationComment: string;
 }
 
-/** The pairs the service accepts (it rejects e.g. BenignPositive without a reason; research §3.2). */
+/** The pairs the service accepts (it rejects e.g. BenignPositive without a reason; docs/contracts.md#sentinel-incidents-automation-rules-and-playbooks). */
 const VALID_REASONS: Record<Classification, readonly (ClassificationReason | undefined)[]> = {
   TruePositive: ['SuspiciousActivity'],
   BenignPositive: ['SuspiciousButExpected'],

@@ -5,7 +5,7 @@ import { type IncidentStore, MemoryIncidentStore, TableIncidentStore } from './j
  * Our own incident → ticket map: the source of truth for "does this incident have a ticket". A run first
  * reserves the incident (`pending`, conditional insert), then creates the ticket and records it, so a retry or
  * a concurrent run never opens a second ticket (ITSM searches are only a fallback: Jira's is eventually
- * consistent, research azure-contracts §5.2).
+ * consistent, docs/contracts.md#jira-cloud).
  */
 export interface TicketRecord {
   incidentArmId: string;

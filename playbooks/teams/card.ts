@@ -2,7 +2,7 @@ import type { AssetFacts, OtFacts } from '../facts.js';
 import type { IncidentSeverity } from '../sentinel/incident.js';
 import { cardText, safeLink } from './escape.js';
 
-/** The Workflows webhook body: a message with one Adaptive Card attachment (research azure-contracts §4). */
+/** The Workflows webhook body: a message with one Adaptive Card attachment (docs/contracts.md#teams). */
 export interface TeamsMessage {
   type: 'message';
   attachments: {

@@ -8,7 +8,7 @@ export interface TeamsPoster {
   post(site: string | undefined, message: TeamsMessage): Promise<void>;
 }
 
-/** Where Workflows ("When a Teams webhook request is received") URLs live, old and new (research §4). */
+/** Where Workflows ("When a Teams webhook request is received") URLs live, old and new (docs/contracts.md#teams). */
 const WEBHOOK_HOSTS = ['logic.azure.com', 'api.powerplatform.com', 'powerautomate.com'];
 
 /** The webhook URL of a site from its app setting (a Key Vault reference in Azure: the URL holds `sig=`). */

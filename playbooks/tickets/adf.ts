@@ -3,7 +3,7 @@ import { neutraliseFormula } from './fields.js';
 
 /**
  * Atlassian Document Format, the only description Jira Cloud REST v3 accepts (a plain string is a 400,
- * research azure-contracts §5.2). Text nodes must not be empty; links are marks on text.
+ * docs/contracts.md#jira-cloud). Text nodes must not be empty; links are marks on text.
  */
 export type AdfInline = { type: 'text'; text: string; marks?: { type: 'link'; attrs: { href: string } }[] };
 export type AdfBlock =

@@ -20,7 +20,7 @@ export interface ServiceNowOptions {
   retry?: Omit<RetryOptions, 'sleep'>;
 }
 
-/** The Table API body for an incident (research azure-contracts §5.1), every free-text field formula-neutral. */
+/** The Table API body for an incident (docs/contracts.md#servicenow), every free-text field formula-neutral. */
 export function serviceNowFields(config: ServiceNowConfig, draft: TicketDraft): Record<string, string> {
   const { urgency, impact } = serviceNowPriority(draft.severity, draft.criticality);
   const fields: Record<string, string> = {

@@ -1,6 +1,6 @@
 /**
  * A local Event Hubs endpoint for tests: a rhea AMQP 1.0 server on 127.0.0.1 that speaks enough of the Event Hubs
- * protocol for the real `@azure/event-hubs` SDK to run end to end against it (research feasibility §6), reached
+ * protocol for the real `@azure/event-hubs` SDK to run end to end against it (docs/contracts.md#event-hubs), reached
  * with a `UseDevelopmentEmulator=true` connection string (plain TCP, no TLS).
  *
  * - SASL ANONYMOUS; `$cbs` put-token requests are answered 200 (any token is accepted);

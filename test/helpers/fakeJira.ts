@@ -1,5 +1,5 @@
 /**
- * Jira Cloud REST v3 (research azure-contracts §5.2): Basic `email:token`; POST /rest/api/3/issue validates the
+ * Jira Cloud REST v3 (docs/contracts.md#jira-cloud): Basic `email:token`; POST /rest/api/3/issue validates the
  * project, issue type, summary, an Atlassian Document Format description (a string is the documented 400
  * "Operation value must be an Atlassian Document"), priority names and labels, answering 201 `{id,key,self}` or
  * 400 `{errorMessages, errors}`; POST /rest/api/3/search/jql finds by label (optionally lagging like the real,

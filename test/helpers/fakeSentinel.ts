@@ -1,6 +1,6 @@
 /**
  * Microsoft Sentinel incidents over ARM, as the 2025-09-01 REST contract and observed service behaviour say
- * (research azure-contracts §3.2): bearer token required; api-version pinned; GET returns an etag; PUT is a full
+ * (docs/contracts.md#sentinel-incidents-automation-rules-and-playbooks): bearer token required; api-version pinned; GET returns an etag; PUT is a full
  * replacement of the writable properties (title, severity and status required: a PUT missing one is a 400, and
  * whatever a PUT omits is gone); a stale etag is 409 "Newer version of resource … exists"; closing needs a
  * classification and (except Undetermined) a valid reason; comments live under client-chosen ids. A role flag

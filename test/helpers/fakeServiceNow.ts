@@ -1,5 +1,5 @@
 /**
- * A ServiceNow instance's Table API for incidents (research azure-contracts §5.1): Basic or bearer auth
+ * A ServiceNow instance's Table API for incidents (docs/contracts.md#servicenow): Basic or bearer auth
  * (401 `{error:{message,detail},status:'failure'}` otherwise), POST → 201 `{result:{sys_id, number, …}}` with
  * Location, GET with `sysparm_query=correlation_id=…` → `{result:[…]}` — including the documented quirk that an
  * unknown field in the query is ignored and everything matches — and 429 with Retry-After when throttled.

@@ -1,5 +1,5 @@
 /**
- * A Teams Workflows webhook ("When a Teams webhook request is received"), research azure-contracts §4: POST
+ * A Teams Workflows webhook ("When a Teams webhook request is received"), docs/contracts.md#teams: POST
  * with the `sig` query parameter, body `{type:'message', attachments:[{contentType:
  * 'application/vnd.microsoft.card.adaptive', content: AdaptiveCard}]}`; Adaptive Cards only (no MessageCard),
  * Action.Submit unsupported, ~28 KB message limit; answers 202 Accepted, 400 on a bad card, 401 without sig,

@@ -1,4 +1,4 @@
-/** Realistic raw records (field names from research sentinel-d4iot §4, §6) for pipeline tests. */
+/** Realistic raw records (field names from docs/contracts.md#defender-for-iot-securityalert-rows and #sensor-forwarding-formats) for pipeline tests. */
 
 export interface AlertOpts {
   title?: string;
@@ -52,7 +52,7 @@ export function securityAlert(o: AlertOpts): Record<string, unknown> {
   };
 }
 
-/** A CEF line as a Defender for IoT sensor forwards it (research §6.1). */
+/** A CEF line as a Defender for IoT sensor forwards it (docs/contracts.md#sensor-forwarding-formats). */
 export function cefLine(o: AlertOpts): string {
   const t = Date.parse(o.t);
   return `CEF:0|Microsoft Defender for IoT/CyberX|${o.sensor ?? 'lyn-fil-sensor-01'}|24.1.3|Microsoft Defender for IoT Alert|${

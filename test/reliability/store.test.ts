@@ -15,7 +15,7 @@ async function consume(world: World, instance: Instance, batches: readonly Batch
     try {
       world.stats.add(await instance.ingest(b));
     } catch {
-      // The Event Hubs trigger checkpoints the batch anyway (research azure-contracts §1.3): nothing retries it.
+      // The Event Hubs trigger checkpoints the batch anyway (docs/contracts.md#azure-functions-host): nothing retries it.
       note(world, 'handler errors');
     }
     world.delivered++;
