@@ -4,7 +4,7 @@ import { join, lookup } from '../operators/join.js';
 import { mvExpand } from '../operators/mvexpand.js';
 import { extend, project, projectByName, projectRename } from '../operators/project.js';
 import { countRows, distinct, render, sort, take, top, where } from '../operators/rows.js';
-import { datatable, getWatchlist, print, workspaceTable } from '../operators/sources.js';
+import { datatable, getWatchlist, print, range, workspaceTable } from '../operators/sources.js';
 import { summarize } from '../operators/summarize.js';
 import { union } from '../operators/union.js';
 import { type SNode, slot } from '../syntax/tree.js';
@@ -92,6 +92,8 @@ export function evalTabular(n: SNode, env: Env): Table {
       return datatable(n, env);
     case 'PrintOperator':
       return print(n, env);
+    case 'RangeOperator':
+      return range(n, env);
     case 'UnionOperator':
       return union(n, undefined, env);
     case 'FunctionCallExpression': {

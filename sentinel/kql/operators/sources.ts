@@ -1,6 +1,6 @@
 /**
  * Where rows come from: workspace tables (with their ingestion times), _GetWatchlist('alias'), datatable, print
- * (https://learn.microsoft.com/kusto/query/datatable-operator, …/print-operator).
+ * (https://learn.microsoft.com/kusto/query/datatable-operator, …/print-operator, …/range-operator).
  */
 import { type Env, fail, NO_ROW, unsupported } from '../engine/env.js';
 import { literalValue } from '../engine/literal.js';
@@ -66,4 +66,23 @@ export function print(n: SNode, env: Env): Table {
   );
   if (exprs.length !== columns.length) return unsupported('print with tuple expressions', n);
   return { columns, rows: [row(exprs.map((f) => f(NO_ROW)))] };
+}
+
+/** range x from a to b step s: a, a+s, … up to and including b (numbers, datetimes or timespans). */
+export function range(n: SNode, env: Env): Table {
+  const columns = schemaOf(n);
+  const at = (name: string) => compileScalar(slot(n, name)!, env, [])(NO_ROW);
+  const from = at('From');
+  const to = at('To');
+  const step = at('Step');
+  if (typeof from !== 'number' || typeof to !== 'number' || typeof step !== 'number') {
+    return fail('range bounds and step must not be null', n);
+  }
+  if (step === 0) return fail('range step must not be 0', n);
+  const rows: Row[] = [];
+  for (let v = from; step > 0 ? v <= to : v >= to; v += step) {
+    rows.push(row([v]));
+    if (rows.length > 10_000_000) return fail('range produces too many rows', n);
+  }
+  return { columns, rows };
 }

@@ -70,3 +70,5 @@ export const CONVERSION: Record<string, ScalarImpl> = {
     },
 };
 CONVERSION.todynamic = CONVERSION.parse_json!;
+/** Deprecated alias, still accepted by Kusto. */
+CONVERSION.parsejson = CONVERSION.parse_json!;
