@@ -1,9 +1,9 @@
 import { join } from 'node:path';
 import type { Command } from 'commander';
-import { formatPlaybooks, runDemoPlaybooks } from '../demoPlaybooks.js';
 import { packageRoot, positiveInt } from '../options.js';
 import { runQuery } from '../report/engine.js';
 import { writeReport } from '../report/index.js';
+import { runSentinelTwin } from '../sentinelTwin.js';
 import { formatSummary } from '../summary.js';
 import { runFile } from './runFile.js';
 
@@ -12,7 +12,7 @@ export function registerDemo(program: Command): void {
   program
     .command('demo')
     .description(
-      'Replay the bundled plant scenario (two sites, an alert storm, a maintenance window, an attack chain and malformed records) through the real pipeline, print what reached "Sentinel" and write an HTML report.',
+      'Replay the bundled plant scenario (two sites, an alert storm, a maintenance window, an attack chain and malformed records) through the real pipeline, run the local Sentinel (shipped rules → alerts → incidents → automation rules → playbooks, offline) over what it wrote, print both and write an HTML report.',
     )
     .option('--input <file>', 'scenario to replay', join(packageRoot, 'samples', 'plant-scenario.ndjson'))
     .option(
@@ -59,10 +59,11 @@ export function registerDemo(program: Command): void {
           batchSize: o.batch,
           progress: o.progress,
         });
-        const playbooks = await runDemoPlaybooks(o.out, o.playbooks);
-        const report = await writeReport({ out: o.out, input: o.input, summary, playbooks, run: runQuery });
+        // The report reads OUT/sentinel/*.ndjson: the twin runs first.
+        const twin = await runSentinelTwin(o.out, o.playbooks, o.config);
+        const report = await writeReport({ out: o.out, input: o.input, summary, run: runQuery });
         console.log(formatSummary(summary));
-        console.log(formatPlaybooks(playbooks));
+        console.log(twin.text);
         console.log(`\n  Rows as posted to Log Analytics: ${join(o.out, 'OTAlerts_CL.ndjson')}`);
         console.log(`  Dead letters:                    ${join(o.out, 'deadletter.ndjson')}`);
         console.log(`  HTML report:                     ${report}`);

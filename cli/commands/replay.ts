@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import type { Command } from 'commander';
-import { positiveInt } from '../options.js';
+import { packageRoot, positiveInt } from '../options.js';
+import { runSentinelTwin } from '../sentinelTwin.js';
 import { formatSummary } from '../summary.js';
 import { runFile } from './runFile.js';
 
@@ -19,6 +20,15 @@ export function registerReplay(program: Command): void {
     )
     .option('--config <file>', 'ot-soc configuration (JSON)')
     .option('--batch <n>', 'events per batch', positiveInt('--batch'), 100)
+    .option(
+      '--sentinel',
+      'then run the local Sentinel over OUT/OTAlerts_CL.ndjson: the shipped rules, incidents, automation rules and playbooks (offline); writes OUT/sentinel/{alerts,incidents,actions}.ndjson',
+    )
+    .option(
+      '--playbooks <file>',
+      'playbook configuration (JSON) for --sentinel',
+      join(packageRoot, 'samples', 'playbooks.config.json'),
+    )
     .option('--no-progress', 'no progress bar')
     .action(
       async (o: {
@@ -28,6 +38,8 @@ export function registerReplay(program: Command): void {
         config?: string;
         batch: number;
         progress: boolean;
+        sentinel?: boolean;
+        playbooks: string;
       }) => {
         const summary = await runFile({
           input: o.input,
@@ -39,6 +51,7 @@ export function registerReplay(program: Command): void {
           progress: o.progress,
         });
         console.log(formatSummary(summary));
+        if (o.sentinel) console.log((await runSentinelTwin(o.out, o.playbooks, o.config)).text);
         console.log(
           `\n  Wrote ${join(o.out, 'OTAlerts_CL.ndjson')}, ${join(o.out, 'deadletter.ndjson')}, ${join(o.out, 'summary.json')}`,
         );

@@ -1,0 +1,181 @@
+/**
+ * The twin as a Log Analytics workspace for KQL: OTAlerts_CL as the pipeline wrote it, plus Sentinel's own
+ * SecurityAlert and SecurityIncident tables built from the twin's alerts and incidents (Sentinel's column names;
+ * one SecurityIncident row per incident, its latest state). `twinLogAnalytics` answers a query like the Log
+ * Analytics query API does (rows as JSON objects: datetimes ISO strings), so the playbooks' own Log Analytics
+ * code (facts by AlertId, classification history) runs unchanged against the twin.
+ */
+import type { TwinAlert } from './alerts.js';
+import { defaultRunner, type KqlColumn, type KqlTable, type KqlValue, type QueryRunner } from './engine.js';
+import { type IncidentStore, ruleArmId, tacticsOf } from './incidents.js';
+import type { TwinWorkspace } from './workspace.js';
+
+const col = (name: string, type: KqlColumn['type']): KqlColumn => ({ name, type });
+const date = (iso: string): Date => new Date(iso);
+
+export const SECURITY_ALERT_COLUMNS: KqlColumn[] = [
+  col('TimeGenerated', 'datetime'),
+  col('SystemAlertId', 'string'),
+  col('AlertName', 'string'),
+  col('DisplayName', 'string'),
+  col('AlertSeverity', 'string'),
+  col('Description', 'string'),
+  col('ProviderName', 'string'),
+  col('ProductName', 'string'),
+  col('ProductComponentName', 'string'),
+  col('VendorName', 'string'),
+  col('AlertType', 'string'),
+  col('Status', 'string'),
+  col('StartTime', 'datetime'),
+  col('EndTime', 'datetime'),
+  col('Tactics', 'string'),
+  col('Techniques', 'string'),
+  col('Entities', 'string'),
+  col('ExtendedProperties', 'string'),
+];
+
+export function securityAlertTable(alerts: readonly TwinAlert[]): KqlTable {
+  return {
+    columns: SECURITY_ALERT_COLUMNS,
+    rows: alerts.map((a) => ({
+      TimeGenerated: date(a.timeGenerated),
+      SystemAlertId: a.systemAlertId,
+      AlertName: a.displayName,
+      DisplayName: a.displayName,
+      AlertSeverity: a.severity,
+      Description: a.description,
+      ProviderName: 'ASI Scheduled Alerts',
+      ProductName: 'Azure Sentinel',
+      ProductComponentName: a.dynamicProperties.ProductComponentName ?? 'Scheduled Alerts',
+      VendorName: 'Microsoft',
+      AlertType: `${a.ruleId}`,
+      Status: 'New',
+      StartTime: date(a.startTimeUtc),
+      EndTime: date(a.endTimeUtc),
+      Tactics: a.tactics.join(', '),
+      Techniques: JSON.stringify(a.techniques),
+      Entities: JSON.stringify(a.entities.map((e) => ({ Type: e.kind.toLowerCase(), ...e.properties }))),
+      ExtendedProperties: JSON.stringify({
+        'Analytic Rule Ids': JSON.stringify([a.ruleId]),
+        'Analytic Rule Name': a.ruleName,
+        'Custom Details': JSON.stringify(a.customDetails),
+        ...a.dynamicProperties,
+      }),
+    })),
+  };
+}
+
+export const SECURITY_INCIDENT_COLUMNS: KqlColumn[] = [
+  col('TimeGenerated', 'datetime'),
+  col('IncidentName', 'string'),
+  col('IncidentNumber', 'int'),
+  col('Title', 'string'),
+  col('Description', 'string'),
+  col('Severity', 'string'),
+  col('Status', 'string'),
+  col('Classification', 'string'),
+  col('ClassificationReason', 'string'),
+  col('ClassificationComment', 'string'),
+  col('Owner', 'dynamic'),
+  col('ProviderName', 'string'),
+  col('ProviderIncidentId', 'string'),
+  col('FirstActivityTime', 'datetime'),
+  col('LastActivityTime', 'datetime'),
+  col('FirstModifiedTime', 'datetime'),
+  col('LastModifiedTime', 'datetime'),
+  col('CreatedTime', 'datetime'),
+  col('ClosedTime', 'datetime'),
+  col('AlertIds', 'dynamic'),
+  col('RelatedAnalyticRuleIds', 'dynamic'),
+  col('Labels', 'dynamic'),
+  col('AdditionalData', 'dynamic'),
+  col('IncidentUrl', 'string'),
+];
+
+export function securityIncidentTable(store: IncidentStore): KqlTable {
+  return {
+    columns: SECURITY_INCIDENT_COLUMNS,
+    rows: store.incidents.map((i) => ({
+      TimeGenerated: date(i.lastModifiedTimeUtc),
+      IncidentName: i.name,
+      IncidentNumber: i.number,
+      Title: i.title,
+      Description: i.description,
+      Severity: i.severity,
+      Status: i.status,
+      Classification: i.classification ?? '',
+      ClassificationReason: i.classificationReason ?? '',
+      ClassificationComment: i.classificationComment ?? '',
+      Owner: JSON.parse(JSON.stringify(i.owner)) as KqlValue,
+      ProviderName: 'Azure Sentinel',
+      ProviderIncidentId: String(i.number),
+      FirstActivityTime: date(i.firstActivityTimeUtc),
+      LastActivityTime: date(i.lastActivityTimeUtc),
+      FirstModifiedTime: date(i.createdTimeUtc),
+      LastModifiedTime: date(i.lastModifiedTimeUtc),
+      CreatedTime: date(i.createdTimeUtc),
+      ClosedTime: i.status === 'Closed' ? date(i.lastModifiedTimeUtc) : null,
+      AlertIds: i.alerts.map((a) => a.systemAlertId),
+      RelatedAnalyticRuleIds: i.ruleIds.map((id) => ruleArmId(store.workspace, id)),
+      Labels: i.labels.map((l) => ({ labelName: l.labelName, labelType: l.labelType ?? 'User' })),
+      AdditionalData: {
+        alertsCount: i.alerts.length,
+        tactics: tacticsOf(i),
+        alertProductNames: ['Azure Sentinel'],
+      },
+      IncidentUrl: `https://portal.azure.com/#asset/Microsoft_Azure_Security_Insights/Incident${i.armId}`,
+    })),
+  };
+}
+
+/** A KQL value as the Log Analytics query API returns it in JSON. */
+export function jsonOfKql(v: KqlValue | undefined): unknown {
+  if (v === undefined) return null;
+  if (v instanceof Date) return v.toISOString();
+  if (Array.isArray(v)) return v.map(jsonOfKql);
+  if (v && typeof v === 'object')
+    return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, jsonOfKql(x)]));
+  return v;
+}
+
+/** ISO 8601 durations the query API takes as `timespan` (P30D, PT1H, P1DT2H). */
+function timespanMs(t: string): number {
+  const m = /^P(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+)S)?)?$/.exec(t);
+  if (!m) throw new Error(`unsupported timespan ${t}`);
+  return (
+    ((Number(m[1] ?? 0) * 24 + Number(m[2] ?? 0)) * 60 + Number(m[3] ?? 0)) * 60_000 +
+    Number(m[4] ?? 0) * 1000
+  );
+}
+
+/**
+ * A Log Analytics query function over the twin at the simulated time `now()`: rows accepted by then; with a
+ * `timespan`, only rows whose TimeGenerated falls in it (what the API does).
+ */
+export function twinLogAnalytics(
+  workspace: TwinWorkspace,
+  store: IncidentStore,
+  now: () => number,
+  runner: QueryRunner = defaultRunner,
+) {
+  return async (_workspaceId: string, kql: string, timespan?: string): Promise<Record<string, unknown>[]> => {
+    const at = now();
+    const from = timespan ? at - timespanMs(timespan) : Number.NEGATIVE_INFINITY;
+    const inSpan = (t: KqlValue | undefined) =>
+      !(t instanceof Date) || (t.getTime() >= from && t.getTime() <= at);
+    const only = (t: KqlTable): KqlTable => ({
+      columns: t.columns,
+      rows: t.rows.filter((r) => inSpan(r.TimeGenerated)),
+    });
+    const result = runner(kql, {
+      tables: {
+        [workspace.table]: workspace.view(at, (r) => r.timeGenerated >= from),
+        SecurityAlert: only(securityAlertTable(store.alerts)),
+        SecurityIncident: only(securityIncidentTable(store)),
+      },
+      now: new Date(at),
+      ingestionTimeOf: workspace.ingestionTimeOf,
+    });
+    return result.rows.map((r) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, jsonOfKql(v)])));
+  };
+}

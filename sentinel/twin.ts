@@ -1,0 +1,91 @@
+/**
+ * The local Sentinel, end to end: rules run on the simulated clock over the workspace, alerts become incidents,
+ * incident events run the shipped automation rules, whose RunPlaybook actions call the playbook handlers through
+ * the shim's contract. Returns everything it made, in order, for the outputs and the tests.
+ */
+import type { PlaybookConfig } from '../playbooks/config.js';
+import type { TwinAlert } from './alerts.js';
+import type { ShippedAutomation } from './automation/deployment.js';
+import { AutomationEngine, type AutomationRun } from './automation/engine.js';
+import { type PlaybookRun, twinPlaybookHost } from './automation/playbooks.js';
+import type { KqlTable, QueryRunner } from './engine.js';
+import { IncidentStore, type TwinIncident, type WorkspaceRef } from './incidents.js';
+import type { TwinRule } from './rules.js';
+import { type RuleRun, runSchedule } from './scheduler.js';
+import { twinLogAnalytics } from './tables.js';
+import type { TwinWorkspace } from './workspace.js';
+
+/** The twin's workspace, as ids in incident ARM ids and automation rule conditions. */
+export const TWIN_WORKSPACE: WorkspaceRef & { location: string; tenantId: string } = {
+  subscriptionId: '00000000-0000-0000-0000-000000000000',
+  resourceGroup: 'ot-soc-demo',
+  workspace: 'ot-soc-demo',
+  location: 'westeurope',
+  tenantId: '00000000-0000-0000-0000-0000000000aa',
+};
+
+export interface TwinOptions {
+  rules: readonly TwinRule[];
+  workspace: TwinWorkspace;
+  /** The automation rules and shims to run (none: incidents only). */
+  automation?: ShippedAutomation;
+  /** The playbooks' configuration; without it RunPlaybook actions are recorded but no playbook runs. */
+  playbookConfig?: PlaybookConfig;
+  runner?: QueryRunner;
+  /** `_GetWatchlist(alias)` tables the rules read. */
+  watchlists?: Record<string, KqlTable>;
+  start?: number;
+  end?: number;
+}
+
+export interface TwinResult {
+  rules: readonly TwinRule[];
+  runs: RuleRun[];
+  alerts: TwinAlert[];
+  incidents: TwinIncident[];
+  automationRuns: AutomationRun[];
+  playbookRuns: PlaybookRun[];
+  start: number;
+  end: number;
+  store: IncidentStore;
+  engine: AutomationEngine;
+}
+
+export async function runTwin(o: TwinOptions): Promise<TwinResult> {
+  const store = new IncidentStore(TWIN_WORKSPACE);
+  let now = o.start ?? 0;
+  const clock = () => now;
+  let engine!: AutomationEngine;
+  const logAnalytics = twinLogAnalytics(o.workspace, store, clock, o.runner);
+  const host = o.playbookConfig
+    ? twinPlaybookHost(o.playbookConfig, store, clock, (ev) => engine.enqueue(ev), logAnalytics)
+    : undefined;
+  engine = new AutomationEngine(o.automation ?? { rules: [], apps: [] }, store, TWIN_WORKSPACE, host);
+  const schedule = await runSchedule(
+    o.rules,
+    o.workspace,
+    store,
+    async (events, at) => {
+      now = at;
+      for (const ev of events) await engine.dispatch(ev);
+    },
+    {
+      ...(o.start !== undefined ? { start: o.start } : {}),
+      ...(o.end !== undefined ? { end: o.end } : {}),
+      ...(o.runner ? { runner: o.runner } : {}),
+      ...(o.watchlists ? { watchlists: o.watchlists } : {}),
+    },
+  );
+  return {
+    rules: o.rules,
+    runs: schedule.runs,
+    alerts: schedule.alerts,
+    incidents: store.incidents,
+    automationRuns: engine.runs,
+    playbookRuns: engine.playbookRuns,
+    start: schedule.start,
+    end: schedule.end,
+    store,
+    engine,
+  };
+}

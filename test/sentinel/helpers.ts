@@ -1,0 +1,68 @@
+import { parseTwinRule, type TwinRule } from '../../sentinel/rules.js';
+import { TwinWorkspace } from '../../sentinel/workspace.js';
+
+export const T0 = Date.parse('2026-11-18T00:00:00Z');
+export const min = (n: number) => n * 60_000;
+export const at = (offsetMs: number) => new Date(T0 + offsetMs);
+
+let seq = 0;
+/** An OTAlerts_CL row as the pipeline posts it. */
+export function row(over: Record<string, unknown> = {}): Record<string, unknown> {
+  seq++;
+  return {
+    TimeGenerated: at(0).toISOString(),
+    AlertId: `group-${seq}`,
+    Revision: 1,
+    RowReason: 'Created',
+    AlertTitle: 'PLC Scan Detected',
+    Description: 'A PLC scan was detected.',
+    Engine: 'Anomaly',
+    Category: 'Scan',
+    Severity: 'High',
+    Status: 'New',
+    Protocol: 'S7',
+    SourceIP: '10.10.1.66',
+    DestinationIP: '10.10.2.21',
+    Site: 'Rotterdam',
+    Zone: 'Packaging',
+    Count: 1,
+    FirstSeen: at(0).toISOString(),
+    LastSeen: at(0).toISOString(),
+    Tactics: ['Discovery'],
+    Techniques: ['T0846'],
+    ...over,
+  };
+}
+
+/** A valid scheduled rule document (Azure-Sentinel YAML shape) whose query is the bare table. */
+export function ruleDoc(over: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    id: '11111111-2222-4333-8444-555555555555',
+    name: 'Test rule',
+    description: 'A rule for the twin tests.',
+    severity: 'Medium',
+    status: 'Available',
+    requiredDataConnectors: [{ connectorId: 'OtSoc', dataTypes: ['OTAlerts_CL'] }],
+    queryFrequency: '5m',
+    queryPeriod: '5m',
+    triggerOperator: 'gt',
+    triggerThreshold: 0,
+    tactics: ['Discovery'],
+    relevantTechniques: ['T0846'],
+    query: 'OTAlerts_CL',
+    eventGroupingSettings: { aggregationKind: 'AlertPerResult' },
+    version: '1.0.0',
+    kind: 'Scheduled',
+    ...over,
+  };
+}
+
+export const rule = (over: Record<string, unknown> = {}): TwinRule =>
+  parseTwinRule(ruleDoc(over), 'test-rule.yaml');
+
+/** A workspace holding `rows`, each accepted at its `ingested` offset (default: its TimeGenerated). */
+export function workspace(...rows: { row: Record<string, unknown>; ingested?: number }[]): TwinWorkspace {
+  const ws = new TwinWorkspace();
+  for (const r of rows) ws.ingest(r.row, r.ingested === undefined ? undefined : at(r.ingested));
+  return ws;
+}

@@ -1,0 +1,146 @@
+/**
+ * Scenario oracles: the bundled plant scenario through the real pipeline (as `ot-soc demo` runs it), then the local
+ * Sentinel with the shipped rules, automation rules and playbooks. What an OT SOC must see:
+ * - the Rotterdam night attack (scan → PLC scan → programming → S7 stop from one laptop) is ONE incident holding
+ *   all four alert groups, its alerts in the order they happened;
+ * - the Rotterdam Modbus storm (three linked groups) is ONE incident;
+ * - the Lyon maintenance-window work is auto-closed, with the reason in its classification comment.
+ */
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { packageRoot } from '../../analytics/content.js';
+import { runFile } from '../../cli/commands/runFile.js';
+import type { IncidentLine } from '../../sentinel/output.js';
+import { runTwinOnOutput, type TwinRunResult } from '../../sentinel/run.js';
+
+let dir: string;
+let twin: TwinRunResult;
+let rows: Record<string, unknown>[];
+let incidents: IncidentLine[];
+
+const samples = (f: string) => join(packageRoot(), 'samples', f);
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'ot-soc-twin-scenario-'));
+  await runFile({
+    input: samples('plant-scenario.ndjson'),
+    out: dir,
+    state: join(dir, 'state'),
+    fresh: true,
+    config: samples('ot-soc.config.json'),
+    partitions: 4,
+    batchSize: 100,
+    progress: false,
+  });
+  twin = await runTwinOnOutput({ out: dir, playbooks: samples('playbooks.config.json') });
+  rows = (await readFile(join(dir, 'OTAlerts_CL.ndjson'), 'utf8'))
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as Record<string, unknown>);
+  incidents = (await readFile(join(dir, 'sentinel', 'incidents.ndjson'), 'utf8'))
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as IncidentLine);
+}, 120_000);
+
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+/** The alert groups (AlertId) whose rows match. */
+const groups = (match: (r: Record<string, unknown>) => boolean) => [
+  ...new Set(rows.filter(match).map((r) => String(r.AlertId))),
+];
+const incidentsOf = (ids: readonly string[]) =>
+  incidents.filter((i) => i.AlertIds.some((a) => ids.includes(a)));
+
+describe('the bundled scenario in the local Sentinel', () => {
+  it('writes the three outputs with exactly the documented fields', async () => {
+    const first = async (f: string) =>
+      JSON.parse((await readFile(join(dir, 'sentinel', f), 'utf8')).split('\n')[0]!) as object;
+    expect(Object.keys(await first('alerts.ndjson'))).toEqual([
+      'RuleId',
+      'RuleName',
+      'AlertName',
+      'Severity',
+      'Tactics',
+      'Techniques',
+      'AlertIds',
+      'TimeGenerated',
+    ]);
+    expect(Object.keys(await first('incidents.ndjson'))).toEqual([
+      'IncidentNumber',
+      'Title',
+      'Severity',
+      'Status',
+      'Classification',
+      'Owner',
+      'Labels',
+      'RuleIds',
+      'AlertIds',
+      'AlertCount',
+    ]);
+    expect(Object.keys(await first('actions.ndjson'))).toEqual([
+      'IncidentNumber',
+      'Playbook',
+      'Action',
+      'Target',
+    ]);
+    expect(twin.summary.alerts).toBeGreaterThan(0);
+    expect(twin.summary.incidents).toBeGreaterThan(0);
+  });
+
+  // Content (issue 18) routes every alert type to a rule; today 14 of the scenario's groups reach none
+  // ("Inactive Communication Channel", "Unauthorized HTTP User Agent", …). Enable when that lands.
+  it.skip('every alert group reaches at least one alert', () => {
+    const alerted = new Set(twin.result.alerts.flatMap((a) => a.alertIds));
+    expect(groups(() => true).filter((g) => !alerted.has(g))).toEqual([]);
+  });
+
+  // Content (issue 18, OtControllerAttackChain) makes the chain one rule's alerts grouped on Site + Controller;
+  // today the four groups raise 6 incidents from 5 rules. Enable when that lands.
+  it.skip('the Rotterdam night attack chain at one controller is one incident telling the story in order', () => {
+    const chain = groups(
+      (r) => r.Site === 'Rotterdam' && r.SourceIP === '10.10.1.66' && r.DestinationIP === '10.10.2.21',
+    );
+    expect(chain).toHaveLength(4);
+    const hit = incidentsOf(chain);
+    expect(hit.map((i) => i.IncidentNumber)).toHaveLength(1);
+    expect(hit[0]!.AlertIds).toEqual(expect.arrayContaining(chain));
+    const inc = twin.result.incidents.find((i) => i.number === hit[0]!.IncidentNumber)!;
+    const firstSeen = (id: string) => String(rows.find((r) => r.AlertId === id)!.FirstSeen);
+    const order = inc.alerts.flatMap((a) => a.alertIds.filter((id) => chain.includes(id)));
+    expect([...new Set(order)]).toEqual([...chain].sort((a, b) => firstSeen(a).localeCompare(firstSeen(b))));
+  });
+
+  it('the Modbus storm is one incident', () => {
+    const storm = groups((r) => r.AlertTitle === 'Modbus Address Range Violation' && r.Site === 'Rotterdam');
+    expect(storm.length).toBeGreaterThan(1);
+    const hit = incidentsOf(storm);
+    expect(hit).toHaveLength(1);
+    expect(hit[0]!.AlertIds).toEqual(expect.arrayContaining(storm));
+  });
+
+  it('the Lyon maintenance-window work is auto-closed with its reason', () => {
+    const work = groups(
+      (r) =>
+        r.Site === 'Lyon' &&
+        Array.isArray(r.Escalations) &&
+        r.Escalations.some((e) => (e as { rule?: string }).rule === 'ExpectedMaintenance'),
+    );
+    expect(work.length).toBeGreaterThan(0);
+    const hit = incidentsOf(work);
+    expect(hit.length).toBeGreaterThan(0);
+    for (const i of hit) {
+      expect([i.IncidentNumber, i.Status, i.Classification]).toEqual([
+        i.IncidentNumber,
+        'Closed',
+        'BenignPositive',
+      ]);
+      const inc = twin.result.incidents.find((x) => x.number === i.IncidentNumber)!;
+      expect(inc.classificationComment ?? '').toMatch(/maintenance/i);
+    }
+  });
+});
