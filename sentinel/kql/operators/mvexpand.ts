@@ -7,7 +7,7 @@
  */
 import { type Compiled, type Env, fail, NO_ROW, unsupported } from '../engine/env.js';
 import { compileScalar } from '../engine/scalar.js';
-import { findToken, list, nameOf, type SNode, slot } from '../syntax/tree.js';
+import { findToken, list, nameOf, type SNode, slot, typeKeyword } from '../syntax/tree.js';
 import { isObject, kqlType, type Row, type Table, type V } from '../values/value.js';
 import { row, schemaOf } from './schema.js';
 
@@ -60,7 +60,7 @@ export function mvExpand(op: SNode, input: Table, env: Env): Table {
         : undefined;
     if (!name) return unsupported('mv-expand of an unnamed expression', e);
     const typeNode = slot(e, 'ToTypeOf');
-    const typeName = typeNode ? findPrimitive(typeNode) : undefined;
+    const typeName = typeNode ? kqlType(typeKeyword(typeNode)) : undefined;
     expansions.push({ name, fn: compileScalar(expr, env, input.columns), cast: cast(typeName, e) });
   }
   const readers = out.map((c) => {
@@ -91,15 +91,6 @@ export function mvExpand(op: SNode, input: Table, env: Env): Table {
     }
   }
   return { columns: out, rows };
-}
-
-function findPrimitive(n: SNode): string | undefined {
-  if (n.kind === 'PrimitiveTypeExpression') return kqlType(n.children.find((c) => c.token)?.text);
-  for (const c of n.children) {
-    const t = findPrimitive(c);
-    if (t) return t;
-  }
-  return undefined;
 }
 
 function elements(v: V, bagAsArray: boolean): V[] {

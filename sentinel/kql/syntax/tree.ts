@@ -147,3 +147,13 @@ export function readsColumns(n: SNode): boolean {
   if (n.ref?.kind === 'Column') return true;
   return n.children.some(readsColumns);
 }
+
+/** The type keyword of the first `PrimitiveTypeExpression` under `n` (`to typeof(int)` -> `int`). */
+export function typeKeyword(n: SNode): string | undefined {
+  if (n.kind === 'PrimitiveTypeExpression') return n.children.find((c) => c.token)?.text;
+  for (const c of n.children) {
+    const t = typeKeyword(c);
+    if (t) return t;
+  }
+  return undefined;
+}

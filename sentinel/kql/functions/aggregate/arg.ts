@@ -1,6 +1,7 @@
 /**
  * arg_max / arg_min (https://learn.microsoft.com/kusto/query/arg-max-aggregation-function): the row where the
- * expression is largest (smallest); rows where it is null are ignored; the first such row wins a tie.
+ * expression is largest (smallest); rows where it is null are ignored; the first such row wins a tie. When the
+ * expression is null in every row of the group, the group's first row is returned (the docs' null-handling example).
  * `arg_max(e, *)` returns every input column but the summarize's by columns; the analyzer's tuple schema of the
  * call names them, and the summarize's output schema renames clashes (e.g. `TimeGenerated1`).
  */
@@ -13,7 +14,8 @@ const argExtreme =
   (sign: 1 | -1): AggregateImpl =>
   ({ call, nodes, args, schema }) => {
     const target = args[0] ?? fail('arg_max/arg_min needs an expression', call);
-    const tuple = call.columns ?? fail('no schema for arg_max/arg_min', call);
+    // A tuple of one column (arg_max(x, *) over a single-column input) is typed as that column's scalar type.
+    const tuple = call.columns ?? [{ name: '', type: call.type ?? 'dynamic' }];
     let returned: Compiled[];
     if (nodes.slice(1).some((n) => n.kind === 'StarExpression')) {
       if (nodes.length !== 2) return unsupported('arg_max/arg_min mixing * with expressions', call);
@@ -29,8 +31,10 @@ const argExtreme =
       create() {
         let best: V = null;
         let bestRow: Row | undefined;
+        let first: Row | undefined;
         return {
           add(r) {
+            first ??= r;
             const v = target(r);
             if (v === null) return;
             if (bestRow === undefined || sign * compareValues(v, best) > 0) {
@@ -39,7 +43,7 @@ const argExtreme =
             }
           },
           result() {
-            const r = bestRow;
+            const r = bestRow ?? first;
             return [best, ...returned.map((f) => (r ? f(r) : null))];
           },
         };

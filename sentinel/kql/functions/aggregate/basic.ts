@@ -2,8 +2,8 @@
  * count, countif, sum, avg, min, max, dcount, dcountif, take_any, take_anyif, make_set, make_list, percentile
  * (https://learn.microsoft.com/kusto/query/count-aggregation-function, …/dcount-aggregation-function,
  * …/make-set-aggregation-function, …/percentiles-aggregation-function, …).
- * Nulls are ignored by every aggregate; an empty group gives the documented defaults (count 0, dcount 0,
- * make_set [], others null).
+ * Nulls are ignored by every aggregate; an empty input gives the documented defaults (summarize-operator page:
+ * count 0, dcount 0, sum 0, avg NaN, make_set [], others null).
  */
 import { fail, NO_ROW } from '../../engine/env.js';
 import { compareValues } from '../../values/compare.js';
@@ -31,11 +31,11 @@ const countif: AggregateImpl = (a) => {
 
 const sum: AggregateImpl = (a) => {
   const e = arg(a, 0);
-  return fold<number | null>(
-    () => null,
+  return fold(
+    () => 0,
     (s, r) => {
       const v = e(r);
-      return typeof v === 'number' ? (s ?? 0) + v : s;
+      return typeof v === 'number' ? s + v : s;
     },
     (s) => s,
   );
@@ -53,7 +53,7 @@ const avg: AggregateImpl = (a) => {
       }
       return st;
     },
-    (st) => (st.n ? st.s / st.n : null),
+    (st) => st.s / st.n,
   );
 };
 

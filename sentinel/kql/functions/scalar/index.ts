@@ -35,6 +35,9 @@ export function compileCall(n: SNode, env: Env, schema: readonly KqlColumn[]): C
   const impl = Object.hasOwn(SCALAR_FUNCTIONS, name) ? SCALAR_FUNCTIONS[name] : undefined;
   if (!impl) return unsupported(`function ${name}()`, n);
   const nodes = callArgs(n);
-  const args = nodes.map((a) => compileScalar(a, env, schema));
+  // typeof(T) arguments are read from the node by the function itself (extract()).
+  const args = nodes.map((a) =>
+    a.kind === 'TypeOfLiteralExpression' ? () => null : compileScalar(a, env, schema),
+  );
   return impl({ call: n, nodes, args, env, schema });
 }

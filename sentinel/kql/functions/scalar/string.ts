@@ -4,9 +4,11 @@
  * …/strlen-function, …/substring-function).
  */
 import { fail, NO_ROW, unsupported } from '../../engine/env.js';
+import { type SNode, typeKeyword } from '../../syntax/tree.js';
 import { toKqlString } from '../../values/format.js';
+import { parseDatetime } from '../../values/literals.js';
 import { compileRe2, groupCount } from '../../values/regex.js';
-import type { Row, V } from '../../values/value.js';
+import { kqlType, type Row, type V } from '../../values/value.js';
 import type { CallArgs, ScalarImpl } from './registry.js';
 
 /** The argument's string form (tostring semantics) for each argument. */
@@ -25,19 +27,43 @@ function regexArg(a: CallArgs, i: number, global: boolean): RegExp {
   return re;
 }
 
-/** extract(regex, captureGroup, source [, typeof(T)]): the group's text, "" when nothing matches. */
+/**
+ * extract(regex, captureGroup, source [, typeof(T)]): the group's text, "" when nothing matches; with a type, the
+ * text converted as toint/tolong/todouble/todatetime/tobool would, null when there is no match or it does not convert.
+ */
 const extract: ScalarImpl = (a) => {
-  if (a.nodes.length > 3) return unsupported('extract() with a result type', a.nodes[3]!);
   const re = regexArg(a, 0, false);
   const group = a.args[1]!;
   const src = strings(a)[2]!;
+  const typeNode = a.nodes[3];
+  const convert = typeNode ? converter(typeNode) : undefined;
   return (r) => {
     const g = group(r);
-    if (g === null) return '';
-    const m = re.exec(src(r));
-    return m ? (m[g as number] ?? '') : '';
+    const m = g === null ? null : re.exec(src(r));
+    const text = m ? m[g as number] : undefined;
+    if (!convert) return text ?? '';
+    return text === undefined ? null : convert(text);
   };
 };
+
+function converter(typeNode: SNode): (text: string) => V {
+  const type = kqlType(typeKeyword(typeNode));
+  switch (type) {
+    case 'string':
+      return (t) => t;
+    case 'int':
+    case 'long':
+      return (t) => (/^\s*[+-]?\d+\s*$/.test(t) ? Number.parseInt(t, 10) : null);
+    case 'real':
+      return (t) => (t.trim() !== '' && Number.isFinite(Number(t)) ? Number(t) : null);
+    case 'datetime':
+      return (t) => parseDatetime(t) ?? null;
+    case 'bool':
+      return (t) => (/^true$/i.test(t.trim()) ? true : /^false$/i.test(t.trim()) ? false : null);
+    default:
+      return unsupported(`extract() to typeof(${type ?? '?'})`, typeNode);
+  }
+}
 
 /** extract_all(regex, [groups,] source): one entry per match (a string per match with one group, else an array). */
 const extractAll: ScalarImpl = (a) => {

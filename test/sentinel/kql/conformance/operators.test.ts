@@ -82,3 +82,32 @@ describe('mv-expand', () => {
     ],
   });
 });
+
+describe('lookup', () => {
+  conform('leftouter lookup on two keys: the keys appear once', {
+    doc: 'https://learn.microsoft.com/kusto/query/lookup-operator',
+    query: `let FactTable=datatable(Row:string,Personal:string,Family:string) [
+  "1", "Bill",   "Gates",
+  "2", "Bill",   "Clinton",
+  "3", "Bill",   "Clinton",
+  "4", "Steve",  "Ballmer",
+  "5", "Tim",    "Cook"
+];
+let DimTable=datatable(Personal:string,Family:string,Alias:string) [
+  "Bill",  "Gates",   "billg",
+  "Bill",  "Clinton", "billc",
+  "Steve", "Ballmer", "steveb",
+  "Tim",   "Cook",    "timc"
+];
+FactTable
+| lookup kind=leftouter DimTable on Personal, Family`,
+    columns: ['Row', 'Personal', 'Family', 'Alias'],
+    rows: [
+      ['1', 'Bill', 'Gates', 'billg'],
+      ['2', 'Bill', 'Clinton', 'billc'],
+      ['3', 'Bill', 'Clinton', 'billc'],
+      ['4', 'Steve', 'Ballmer', 'steveb'],
+      ['5', 'Tim', 'Cook', 'timc'],
+    ],
+  });
+});

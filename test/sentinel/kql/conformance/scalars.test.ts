@@ -186,3 +186,87 @@ describe('dynamic functions', () => {
   scalar(page('strcat-array-function'), 'strcat_array(dynamic([1, 2, 3]), "->")', '1->2->3');
   scalar(page('strcat-array-function'), `strcat_array(dynamic([1, 2, 3]), '"')`, '1"2"3');
 });
+
+describe('parse_json()', () => {
+  const PARSE = page('parse-json-function');
+  conform('a JSON string becomes a bag; paths read into it', {
+    doc: PARSE,
+    query: `datatable(context_custom_metrics:string)
+[
+    '{"duration":{"value":118.0,"count":5.0,"min":100.0,"max":150.0,"stdDev":0.0,"sampledValue":118.0,"sum":118.0}}'
+]
+| extend d = parse_json(context_custom_metrics)
+| extend duration_value = d.duration.value, duration_min = d.duration.min`,
+    columns: ['context_custom_metrics', 'd', 'duration_value', 'duration_min'],
+    rows: [
+      [
+        '{"duration":{"value":118.0,"count":5.0,"min":100.0,"max":150.0,"stdDev":0.0,"sampledValue":118.0,"sum":118.0}}',
+        { duration: { value: 118, count: 5, min: 100, max: 150, stdDev: 0, sampledValue: 118, sum: 118 } },
+        118,
+        100,
+      ],
+    ],
+  });
+  conform('a let string literal with escapes', {
+    doc: PARSE,
+    query: `let d='{"a":123, "b":"{\\\\"c\\\\":456}"}';\nprint d`,
+    rows: [['{"a":123, "b":"{\\"c\\":456}"}']],
+  });
+  conform('nested JSON needs tostring before the second parse_json', {
+    doc: PARSE,
+    query: `let d='{"a":123, "b":"{\\\\"c\\\\":456}"}';\nprint d_b_c=parse_json(tostring(parse_json(d).b)).c`,
+    columns: ['d_b_c'],
+    rows: [[456]],
+  });
+});
+
+describe('conversions and extract()', () => {
+  conform('toint of a numeric string', {
+    doc: page('toint-function'),
+    query: 'print toint("123") == 123\n|project Integer = print_0',
+    columns: ['Integer'],
+    rows: [[true]],
+  });
+  conform('toint truncates a decimal', {
+    doc: page('toint-function'),
+    query: 'print toint(2.3)\n|project Integer = print_0',
+    rows: [[2]],
+  });
+  conform('extract with a result type', {
+    doc: page('extract-function'),
+    query: `let Dates = datatable(DateString: string)
+[
+    "15-12-2024",
+    "21-07-2023",
+    "10-03-2022"
+];
+Dates
+| extend Month = extract(@"-(\\d{2})-", 1, DateString, typeof(int))
+| project DateString, Month`,
+    columns: ['DateString', 'Month'],
+    rows: [
+      ['15-12-2024', 12],
+      ['21-07-2023', 7],
+      ['10-03-2022', 3],
+    ],
+  });
+  conform('extract a capture group', {
+    doc: page('extract-function'),
+    query:
+      'let Text = "User: JohnDoe, Email: johndoe@example.com, Age: 29";\nprint UserName = extract("User: ([^,]+)", 1, Text)',
+    rows: [['JohnDoe']],
+  });
+  conform('pack_array of numbers', {
+    doc: page('pack-array-function'),
+    query:
+      'range x from 1 to 3 step 1\n| extend y = x * 2\n| extend z = y * 2\n| project pack_array(x, y, z)',
+    columns: ['Column1'],
+    rows: [[[1, 2, 4]], [[2, 4, 8]], [[3, 6, 12]]],
+  });
+  conform('pack_array of mixed types: timespans pack as their text', {
+    doc: page('pack-array-function'),
+    query:
+      'range x from 1 to 3 step 1\n| extend y = tostring(x * 2)\n| extend z = (x * 2) * 1s\n| project pack_array(x, y, z)',
+    rows: [[[1, '2', '00:00:02']], [[2, '4', '00:00:04']], [[3, '6', '00:00:06']]],
+  });
+});
