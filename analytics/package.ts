@@ -2,7 +2,8 @@
  * Generates the deployable Sentinel content from the sources:
  * - `workbooks/*.json` from the workbook builders (analytics/workbooks.ts), with the rule ids and names they embed;
  * - `infra/sentinel-content.json`, an ARM template like a Sentinel solution's mainTemplate.json: the shipped data
- *   connector definitions as codeless (GenericUI) `dataConnectors`, every rule as
+ *   connector definitions as codeless (GenericUI) `dataConnectors`, the watchlists (analytics/watchlists.ts) from CSV
+ *   parameters, every rule as
  *   `Microsoft.OperationalInsights/workspaces/providers/alertRules` (kind Scheduled or NRT), every workbook as
  *   `Microsoft.Insights/workbooks` (serializedData = the committed workbook file, byte for byte), every hunting query
  *   as a `savedSearches` entry in category "Hunting Queries" with tactics/techniques tags. Parameters: `workspace`,
@@ -11,18 +12,22 @@
  * Output is deterministic (sorted inputs, ids derived from content ids), so a test can fail when a committed file is
  * stale. Run after `npm run build`: `node dist/analytics/package.js` (writes the files and prints what it wrote).
  */
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, relative } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { D4IOT_CATALOG } from '../pipeline/enrich/catalog.generated.js';
 import { definitionProblems } from './connectors.js';
 import { type Content, loadContent } from './content.js';
 import { parseDuration, toIsoDuration } from './duration.js';
+import { routingMarkdown, withRoutingBlock } from './routing.js';
 import {
   type AnalyticsRule,
   analyticsRuleSchema,
   type HuntingQuery,
   huntingQuerySchema,
 } from './ruleSchema.js';
+import { parseYamlSource } from './source.js';
+import { csvHeader, WATCHLISTS, type WatchlistDefinition } from './watchlists.js';
 import { serializeWorkbook } from './workbookBuilder.js';
 import { WORKBOOKS, type WorkbookContext } from './workbooks.js';
 
@@ -30,7 +35,9 @@ export const ALERT_RULES_API = '2024-09-01';
 export const WORKBOOKS_API = '2022-04-01';
 export const SAVED_SEARCHES_API = '2020-08-01';
 export const DATA_CONNECTORS_API = '2021-03-01-preview';
+export const WATCHLISTS_API = '2024-09-01';
 export const ARM_TEMPLATE_FILE = join('infra', 'sentinel-content.json');
+export const ROUTING_DOC = join('docs', 'routing.md');
 
 export interface ParsedContent {
   readonly rules: readonly { file: string; rule: AnalyticsRule }[];
@@ -172,6 +179,40 @@ function dataConnectorResource(definition: Record<string, unknown>): { [k: strin
   };
 }
 
+/** A watchlist from the CSV text in its template parameter (an extension resource of the workspace). */
+function watchlistResource(w: WatchlistDefinition): { [k: string]: ArmValue } {
+  return {
+    type: 'Microsoft.SecurityInsights/watchlists',
+    apiVersion: WATCHLISTS_API,
+    scope: "[format('Microsoft.OperationalInsights/workspaces/{0}', parameters('workspace'))]",
+    name: w.alias,
+    properties: {
+      displayName: w.displayName,
+      description: w.description,
+      provider: 'ot-soc',
+      source: `${w.alias}.csv`,
+      itemsSearchKey: w.searchKey,
+      contentType: 'text/csv',
+      numberOfLinesToSkip: 0,
+      rawContent: `[parameters('${w.parameter}')]`,
+    },
+  };
+}
+
+function watchlistParameters(): { [k: string]: ArmValue } {
+  const out: { [k: string]: ArmValue } = {};
+  for (const w of WATCHLISTS) {
+    out[w.parameter] = {
+      type: 'string',
+      defaultValue: csvHeader(w),
+      metadata: {
+        description: `CSV of watchlist ${w.alias} (header ${w.columns.join(',')}; SearchKey = ${w.searchKey}); see docs/content.md.`,
+      },
+    };
+  }
+  return out;
+}
+
 function workbookResource(file: string, serialized: string): { [k: string]: ArmValue } {
   const def = WORKBOOKS.find((w) => w.file === file);
   const seed = basename(file, '.json');
@@ -211,9 +252,11 @@ export function buildArmTemplate(parsed: ParsedContent, workbookFiles: ReadonlyM
         defaultValue: '[resourceGroup().location]',
         metadata: { description: 'Region of the workbooks (the workspace region).' },
       },
+      ...watchlistParameters(),
     },
     resources: [
       ...parsed.dataConnectors.map(({ definition }) => dataConnectorResource(definition)),
+      ...WATCHLISTS.map(watchlistResource),
       ...parsed.rules.map(({ rule }) => alertRuleResource(rule)),
       ...parsed.hunting.map(({ query }) => savedSearchResource(query)),
       ...[...workbookFiles.entries()]
@@ -235,13 +278,32 @@ export interface GeneratedFile {
  * workbook texts generated here, which are what `writeGenerated` commits to workbooks/.
  */
 export function generate(dir?: string): GeneratedFile[] {
-  const content = loadContent(dir);
+  const raw = loadContent(dir);
+  // the routing blocks of the rules first: everything else is built from the rules as routed
+  const routed = raw.rules
+    .map((src) => ({
+      path: src.file,
+      text: withRoutingBlock(src.text, basename(src.file).replace(/\.ya?ml$/, '')),
+    }))
+    .filter((f, i) => f.text !== raw.rules[i]!.text);
+  const content = routed.length
+    ? {
+        ...raw,
+        rules: raw.rules.map((src) => {
+          const f = routed.find((r) => r.path === src.file);
+          return f ? parseYamlSource(f.path, f.text) : src;
+        }),
+      }
+    : raw;
   const parsed = parseContent(content);
   const workbooks = buildWorkbookFiles(parsed);
-  const files: GeneratedFile[] = [...workbooks.entries()].map(([file, text]) => ({
-    path: join(content.layout.workbooks, file),
-    text,
-  }));
+  const files: GeneratedFile[] = [
+    ...routed,
+    ...[...workbooks.entries()].map(([file, text]) => ({ path: join(content.layout.workbooks, file), text })),
+  ];
+  if (existsSync(join(content.layout.root, 'docs'))) {
+    files.push({ path: join(content.layout.root, ROUTING_DOC), text: routingMarkdown(D4IOT_CATALOG) });
+  }
   files.push({
     path: join(content.layout.root, ARM_TEMPLATE_FILE),
     text: serializeArm(buildArmTemplate(parsed, workbooks)),

@@ -4,9 +4,11 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { type Content, loadContent, packageRoot } from '../../analytics/content.js';
 import type { KqlAnalyzer } from '../../analytics/kusto.js';
 import { type ParsedContent, parseContent } from '../../analytics/package.js';
+import { ownerOf } from '../../analytics/routing.js';
 import { createContentAnalyzer, formatProblem, validateLoaded } from '../../analytics/validate.js';
 import { workbookParameters, workbookQueries } from '../../analytics/workbook.js';
 import { ICS_TACTICS, ICS_TECHNIQUES } from '../../pipeline/enrich/attack.js';
+import { D4IOT_CATALOG } from '../../pipeline/enrich/catalog.generated.js';
 
 let analyzer: KqlAnalyzer;
 let content: Content;
@@ -27,63 +29,172 @@ describe('shipped Sentinel content', () => {
   it('validates with zero problems: every query type-checks against OTAlerts_CL from OTALERTS_COLUMNS', () => {
     const result = validateLoaded(content, { analyzer });
     expect(result.problems.map((p) => formatProblem(p))).toEqual([]);
-    expect(result.rules).toBeGreaterThanOrEqual(24);
+    expect(result.rules).toBeGreaterThanOrEqual(25);
     expect(result.hunting).toBeGreaterThanOrEqual(12);
     expect(result.workbooks).toBe(4);
     expect(result.queries).toBeGreaterThan(result.rules + result.hunting + 30);
   }, 300_000);
 
-  it("covers every detection of the native Defender for IoT solution's 15 rules", () => {
-    const native: [string, string, string][] = [
-      ['Denial of Service', 'OtDenialOfService.yaml', 'Denial of Service'],
-      ['Excessive Login Attempts', 'OtExcessiveLoginAttempts.yaml', 'Excessive Login Attempts'],
-      ['Firmware Updates', 'OtFirmwareChange.yaml', 'Firmware'],
-      ['High bandwidth in the network', 'OtHighBandwidth.yaml', 'Abnormal Traffic Bandwidth'],
-      ['No traffic on Sensor Detected', 'OtSensorNoTraffic.yaml', 'No Traffic Detected on Sensor Interface'],
-      ['Illegal Function Codes for ICS traffic', 'OtUnauthorizedProtocolCommands.yaml', 'Illegal Commands'],
-      ['PLC unsecure key state', 'OtPlcOperatingModeChange.yaml', 'PLC Operating Mode Changed'],
-      ['Internet Access', 'OtInternetAccess.yaml', 'Internet'],
-      ['Suspicious malware found in the network', 'OtMalware.yaml', 'Malware'],
-      ['Multiple scans in the network', 'OtNetworkScan.yaml', 'Scan'],
-      ['PLC Stop Command', 'OtControllerStopRestart.yaml', 'An S7 Stop PLC Command was Sent'],
-      ['Unauthorized device in the network', 'OtUnauthorizedDevice.yaml', 'New Asset Detected'],
+  it("owns every alert type the native Defender for IoT solution's 15 rules detect (routing, executed in routing.test)", () => {
+    // native rule → the alert titles its KQL matches (research: Azure-Sentinel Solutions/…DefenderforIoT) → our owner
+    const native: [string, string[], string][] = [
+      ['Denial of Service', ['Suspicion of Denial Of Service Attack'], 'OtDenialOfService'],
+      [
+        'Excessive Login Attempts',
+        [
+          'Excessive Login Attempts',
+          'Excessive SMB login attempts',
+          'Password Guessing Attempt Detected',
+          'Excessive Number of Sessions',
+        ],
+        'OtExcessiveLoginAttempts',
+      ],
+      [
+        'Firmware Updates',
+        [
+          'Beckhoff Software Changed',
+          'Firmware Version Changed',
+          'Firmware Change Detected',
+          'Firmware Update',
+        ],
+        'OtFirmwareChange',
+      ],
+      [
+        'High bandwidth in the network',
+        [
+          'Abnormal Traffic Bandwidth',
+          'Abnormal Traffic Bandwidth Between Devices',
+          'ARP Spoofing',
+          'ICMP Flooding',
+        ],
+        'OtHighBandwidth',
+      ],
+      ['No traffic on Sensor Detected', ['No Traffic Detected on Sensor Interface'], 'OtSensorNoTraffic'],
+      ['PLC unsecure key state', ['PLC Operating Mode Changed'], 'OtPlcOperatingModeChange'],
+      [
+        'Internet Access',
+        ['Internet Access Detected', 'Unauthorized Internet Connectivity Detected'],
+        'OtInternetAccess',
+      ],
+      [
+        'Suspicious malware found in the network',
+        [
+          'Suspicion of Malicious Activity',
+          'Connection Attempt to Known Malicious IP',
+          'Suspicion of Remote Code Execution with PsExec',
+        ],
+        'OtMalware',
+      ],
+      [
+        'Multiple scans in the network',
+        ['Port Scan Detected', 'PLC Scan Detected', 'Address Scan Detected'],
+        'OtNetworkScan',
+      ],
+      [
+        'PLC Stop Command',
+        [
+          'An S7 Stop PLC Command was Sent',
+          'Controller Stop',
+          'Slave Device Unrecoverable Failure',
+          'Suspicion of Hardware Problems in Outstation',
+        ],
+        'OtControllerStopRestart',
+      ],
+      [
+        'Unauthorized device in the network',
+        ['New Asset Detected', 'Field Device Discovered Unexpectedly', 'New LLDP Device Configuration'],
+        'OtUnauthorizedDevice',
+      ],
       [
         'Unauthorized DHCP configuration in the network',
-        'OtUnauthorizedNetworkConfiguration.yaml',
-        'Device Failed to Receive a Dynamic IP Address',
+        ['Device Failed to Receive a Dynamic IP Address'],
+        'OtUnauthorizedNetworkConfiguration',
       ],
-      ['Unauthorized PLC changes', 'OtUnauthorizedPlcChange.yaml', 'Programming'],
+      [
+        'Unauthorized PLC changes',
+        ['Unauthorized PLC Programming', 'Unauthorized PLC Configuration Write'],
+        'OtUnauthorizedPlcChange',
+      ],
       [
         'Unauthorized remote access to the network',
-        'OtUnauthorizedRemoteAccess.yaml',
-        'Unauthorized SSH Access',
+        ['Unauthorized SSH Access'],
+        'OtUnauthorizedRemoteAccess',
+      ],
+      [
+        'Illegal Function Codes for ICS traffic',
+        ['Illegal DNP3 Operation', 'Function Code Not Supported by Outstation'],
+        'OtProtocolViolations',
+      ],
+      [
+        'Illegal Function Codes for ICS traffic',
+        [
+          'Unpermitted Usage of Modbus Function Code',
+          'Unauthorized Operation was detected by a User Defined Rule',
+        ],
+        'OtUnauthorizedProtocolCommands',
       ],
     ];
-    for (const [, file, needle] of native) expect(ruleByFile(file).query).toContain(needle);
+    for (const [nativeRule, titles, owner] of native) {
+      expect(
+        parsed.rules.some((r) => r.file.endsWith(`/${owner}.yaml`)),
+        owner,
+      ).toBe(true);
+      for (const title of titles) {
+        const e = D4IOT_CATALOG.find((x) => x.title === title);
+        expect(e, title).toBeDefined();
+        expect(ownerOf({ title, category: e!.category, engine: e!.engine }), `${nativeRule}: ${title}`).toBe(
+          owner,
+        );
+        // aimed at a known controller, the controller families' titles are the attack-chain rule's
+        const atPlc = ownerOf({
+          title,
+          category: e!.category,
+          engine: e!.engine,
+          destinationAssetType: 'PLC',
+        });
+        expect([owner, 'OtControllerAttackChain']).toContain(atPlc);
+      }
+    }
   });
 
-  it('has the OT correlations no native rule has', () => {
-    expect(ruleByFile('OtReconThenControllerChange.yaml').query).toMatch(/FirstSeen - ReconFirstSeen <= 24h/);
-    expect(ruleByFile('OtEscalatedControllerChange.yaml').query).toContain('InBusinessHours == false');
-    expect(ruleByFile('OtEscalatedControllerChange.yaml').query).toContain('NotEngineeringStation');
-    expect(ruleByFile('OtNewDeviceThenControllerChange.yaml').query).toContain('New Asset Detected');
+  it('has the OT correlations no native rule has, and the attack-chain rule per controller', () => {
     expect(ruleByFile('OtTechniqueSpreadAcrossZones.yaml').query).toMatch(/Zones >= MinZones/);
     expect(ruleByFile('OtPurdueBoundaryCrossing.yaml').query).toContain('PurdueLevel');
     expect(ruleByFile('OtSensorSilenceDuringActivity.yaml').query).toContain(
       'No Traffic Detected on Sensor Interface',
     );
+    const chain = ruleByFile('OtControllerAttackChain.yaml');
+    expect(chain.incidentConfiguration?.groupingConfiguration.groupByCustomDetails).toEqual([
+      'Site',
+      'Controller',
+    ]);
+    expect(chain.query).toContain('InBusinessHours == false');
+    expect(chain.query).toContain('NotEngineeringStation');
   });
 
-  it('runs near-real-time where minutes matter: controller stop and malware', () => {
-    expect(ruleByFile('OtControllerStopRestart.yaml').kind).toBe('NRT');
-    expect(ruleByFile('OtMalware.yaml').kind).toBe('NRT');
+  it('runs every single-alert owner near-real-time (late rows still alert), and maps the asset as an IoTDevice', () => {
+    for (const f of [
+      'OtControllerStopRestart.yaml',
+      'OtMalware.yaml',
+      'OtControllerAttackChain.yaml',
+      'OtUncataloguedAlert.yaml',
+    ])
+      expect(ruleByFile(f).kind, f).toBe('NRT');
+    for (const { file, rule } of parsed.rules.filter((r) => r.rule.kind === 'NRT')) {
+      const device = (rule.entityMappings ?? []).find((m) => m.entityType === 'IoTDevice');
+      expect(
+        device?.fieldMappings.map((f) => f.identifier),
+        file,
+      ).toEqual(['DeviceId', 'Manufacturer', 'FirmwareVersion']);
+    }
   });
 
   it('reads alert groups by their revisions: every rule alerts once per group or correlates latest revisions', () => {
     for (const { file, rule } of parsed.rules) {
       expect(rule.query, file).toContain('OTAlerts_CL');
       if (rule.kind === 'NRT') expect(rule.query, file).toMatch(/Revision == 1/);
-      else expect(rule.query, file).toMatch(/arg_max\(Revision, \*\)/);
+      // scheduled: new rows by ingestion time (late rows alert once), or correlations over latest revisions
+      else expect(rule.query, file).toMatch(/ingestion_time\(\)/);
       expect(rule.requiredDataConnectors, file).toEqual([
         { connectorId: 'OtSoc', dataTypes: ['OTAlerts_CL'] },
       ]);

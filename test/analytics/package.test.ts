@@ -41,8 +41,34 @@ describe('infra/sentinel-content.json', () => {
     expect(a.map((f) => f.text)).toEqual(b.map((f) => f.text));
   });
 
-  it('takes workspace and location parameters', () => {
-    expect(Object.keys(template.parameters)).toEqual(['workspace', 'location']);
+  it('takes workspace and location parameters, and the CSV of each watchlist (default: its header line)', () => {
+    expect(Object.keys(template.parameters)).toEqual([
+      'workspace',
+      'location',
+      'assetInventoryCsv',
+      'maintenanceWindowsCsv',
+      'knownBenignCsv',
+    ]);
+    const inventory = template.parameters.assetInventoryCsv as { defaultValue: string };
+    expect(inventory.defaultValue.split(',')[0]).toBe('SearchKey');
+  });
+
+  it('deploys the three watchlists the rules and playbooks read, from their CSV parameters', () => {
+    const lists = template.resources.filter((r) => r.type === 'Microsoft.SecurityInsights/watchlists');
+    expect(lists.map((r) => [r.name, r.properties.itemsSearchKey, r.properties.rawContent])).toEqual([
+      ['OTAssetInventory', 'SearchKey', "[parameters('assetInventoryCsv')]"],
+      ['OTSocMaintenance', 'Name', "[parameters('maintenanceWindowsCsv')]"],
+      ['OTSocKnownBenign', 'AlertTitle', "[parameters('knownBenignCsv')]"],
+    ]);
+  });
+
+  it('deploys the shipped OtSoc data connector definition and no templateVersion on any rule', () => {
+    const connectors = template.resources.filter((r) => r.type.endsWith('/dataConnectors'));
+    expect(connectors.map((r) => [r.kind, (r.properties.connectorUiConfig as { id: string }).id])).toEqual([
+      ['GenericUI', 'OtSoc'],
+    ]);
+    for (const r of template.resources.filter((x) => x.type.endsWith('/alertRules')))
+      expect(r.properties.templateVersion).toBeUndefined();
   });
 
   it('has one alert rule per YAML rule, Scheduled or NRT, with ISO 8601 durations', () => {
@@ -76,10 +102,11 @@ describe('infra/sentinel-content.json', () => {
       (r) => r.properties.displayName === 'OT controller stop, reset or restart (NRT)',
     )!;
     expect(stop.kind).toBe('NRT');
-    const recon = rules.find(
-      (r) => r.properties.displayName === 'OT reconnaissance followed by a controller change',
-    )!;
-    expect([recon.properties.queryFrequency, recon.properties.queryPeriod]).toEqual(['PT1H', 'P1D']);
+    const violations = rules.find((r) => r.properties.displayName === 'OT industrial protocol violations')!;
+    expect([violations.properties.queryFrequency, violations.properties.queryPeriod]).toEqual([
+      'PT1H',
+      'P14D',
+    ]);
   });
 
   it('has the hunting queries as saved searches in category "Hunting Queries" with tactic and technique tags', () => {
@@ -115,7 +142,7 @@ describe('infra/sentinel-content.json', () => {
   it('escapes no literal string into an ARM expression by accident', () => {
     const walk = (v: unknown, path: string): void => {
       if (typeof v === 'string' && v.startsWith('[') && !v.startsWith('[[')) {
-        expect(path).toMatch(/(\.name|\.location|\.sourceId|defaultValue)$/);
+        expect(path).toMatch(/(\.name|\.location|\.sourceId|defaultValue|\.scope|\.rawContent)$/);
       } else if (Array.isArray(v)) {
         for (const [i, x] of v.entries()) walk(x, `${path}[${i}]`);
       } else if (v && typeof v === 'object') for (const [k, x] of Object.entries(v)) walk(x, `${path}.${k}`);

@@ -1,0 +1,199 @@
+// Exactly one owning rule per Defender for IoT alert type, proved by executing every shipped rule's own KQL (local
+// KQL engine) over one Revision 1 row of each of the 202 catalog titles, plus titles the catalog does not know;
+// and rows delivered hours late alert exactly once (scheduled as Sentinel schedules them).
+import { beforeAll, describe, expect, it } from 'vitest';
+import {
+  CATCH_ALL_RULE,
+  CHAIN_RULE,
+  CONTROLLER_FAMILIES,
+  CORRELATION_RULES,
+  MALWARE_RULE,
+  ownerOf,
+  owningRules,
+} from '../../analytics/routing.js';
+import { D4IOT_CATALOG } from '../../pipeline/enrich/catalog.generated.js';
+import {
+  alertRow,
+  type Delivered,
+  execute,
+  type Row,
+  type ShippedRule,
+  schedule,
+  shippedRules,
+} from './contentRun.js';
+
+let rules: ShippedRule[];
+beforeAll(() => {
+  rules = shippedRules();
+});
+
+const T = new Date('2026-11-18T02:10:00Z');
+const at = (ms: number) => new Date(T.getTime() + ms);
+const MIN = 60_000;
+const HOUR = 60 * MIN;
+
+/** The rules whose query returns a result for this row alone, run just after the row was accepted. */
+function alerting(row: Row): string[] {
+  const delivered: Delivered[] = [{ row, ingested: at(30_000) }];
+  return rules.filter((r) => execute(r.rule, delivered, at(MIN)).rows.length > 0).map((r) => r.name);
+}
+
+const catalogRow = (e: (typeof D4IOT_CATALOG)[number], i: number, over: Row = {}) =>
+  alertRow({
+    AlertId: `group-${i}`,
+    AlertTitle: e.title,
+    Category: e.category ?? '',
+    Engine: e.engine,
+    Severity: e.severity,
+    Tactics: [...e.tactics],
+    Techniques: [...e.techniques],
+    TimeGenerated: T,
+    ...over,
+  });
+
+describe('routing: one owning rule per alert type, executed', () => {
+  it('ships the rules the routing table names, and at least 25 rules', () => {
+    const names = rules.map((r) => r.name);
+    for (const r of [...owningRules(), ...CORRELATION_RULES]) expect(names).toContain(r);
+    expect(names.length).toBeGreaterThanOrEqual(25);
+  });
+
+  it('every one of the 202 catalog titles reaches exactly one rule, the one analytics/routing.ts names', () => {
+    expect(D4IOT_CATALOG).toHaveLength(202);
+    const wrong: string[] = [];
+    const byRule = new Map<string, number>();
+    D4IOT_CATALOG.forEach((e, i) => {
+      const got = alerting(catalogRow(e, i));
+      const want = ownerOf({ title: e.title, category: e.category, engine: e.engine });
+      if (got.length !== 1 || got[0] !== want)
+        wrong.push(`${e.title}: ${got.join(' + ') || 'no rule'} (want ${want})`);
+      for (const g of got) byRule.set(g, (byRule.get(g) ?? 0) + 1);
+    });
+    expect(wrong).toEqual([]);
+    // no owning rule is dead weight (the chain and catch-all rules are proved below)
+    for (const r of owningRules().filter((x) => x !== CHAIN_RULE && x !== CATCH_ALL_RULE))
+      expect(byRule.get(r), r).toBeGreaterThan(0);
+  }, 300_000);
+
+  it('aimed at a controller in the inventory, the controller families go to the attack-chain rule, alone', () => {
+    const wrong: string[] = [];
+    let chain = 0;
+    D4IOT_CATALOG.forEach((e, i) => {
+      const row = catalogRow(e, i, { DestinationAssetType: 'PLC', DestinationAssetName: 'PLC-7' });
+      const got = alerting(row);
+      const family = ownerOf({ title: e.title, category: e.category, engine: e.engine });
+      const want = (CONTROLLER_FAMILIES as readonly string[]).includes(family) ? CHAIN_RULE : family;
+      if (got.length !== 1 || got[0] !== want)
+        wrong.push(`${e.title}: ${got.join(' + ') || 'no rule'} (want ${want})`);
+      if (want === CHAIN_RULE) chain++;
+    });
+    expect(wrong).toEqual([]);
+    expect(chain).toBeGreaterThan(40);
+  }, 300_000);
+
+  it('titles the catalog does not know: by engine and category, else the catch-all; nothing is dropped', () => {
+    const cases: [Row, string][] = [
+      [
+        { AlertTitle: 'Brand New Alert Type', Category: 'Something New', Engine: 'Policy violation' },
+        CATCH_ALL_RULE,
+      ],
+      [{ AlertTitle: 'Brand New Alert Type', Category: '', Engine: '' }, CATCH_ALL_RULE],
+      [
+        {
+          AlertTitle: 'Siemens S7 Firmware Rolled Back',
+          Category: 'Firmware change',
+          Engine: 'Policy violation',
+        },
+        'OtFirmwareChange',
+      ],
+      [{ AlertTitle: 'Suspicion of New Worm', Category: 'Something New', Engine: 'Malware' }, MALWARE_RULE],
+      [
+        { AlertTitle: 'Outstation Rebooted', Category: 'Restart/ Stop Commands', Engine: 'Operational' },
+        'OtControllerStopRestart',
+      ],
+      // a catalog title spelt in another case is still its owner's
+      [
+        { AlertTitle: 'unauthorized ssh access', Category: 'Remote Access', Engine: 'Policy violation' },
+        'OtUnauthorizedRemoteAccess',
+      ],
+    ];
+    for (const [over, want] of cases) {
+      const row = alertRow({ AlertId: 'g', TimeGenerated: T, ...over } as Row & {
+        AlertId: string;
+        AlertTitle: string;
+        TimeGenerated: Date;
+      });
+      expect(alerting(row), String(over.AlertTitle)).toEqual([want]);
+    }
+  });
+});
+
+describe('late rows alert exactly once', () => {
+  const late = (
+    title: string,
+    category: string,
+    engine: string,
+    delayMs: number,
+    over: Row = {},
+  ): Delivered => ({
+    row: alertRow({
+      AlertId: `late-${title}`,
+      AlertTitle: title,
+      Category: category,
+      Engine: engine,
+      TimeGenerated: T,
+      ...over,
+    }),
+    ingested: at(delayMs),
+  });
+  const ruleNamed = (n: string) => rules.find((r) => r.name === n)!.rule;
+  const alertsOver = (rule: string, rows: Delivered[]) =>
+    schedule(ruleNamed(rule), rows, at(-HOUR), at(30 * HOUR)).reduce((n, run) => n + run.length, 0);
+
+  it('NRT owners: a Revision 1 accepted 2 h, 9 h or 20 h after it was written alerts once', () => {
+    for (const delay of [40_000, 2 * HOUR, 9 * HOUR, 20 * HOUR]) {
+      expect(
+        alertsOver('OtControllerStopRestart', [
+          late('Controller Stop', 'Restart/Stop Commands', 'Operational', delay),
+        ]),
+      ).toBe(1);
+      expect(
+        alertsOver(CHAIN_RULE, [
+          late('Unauthorized PLC Programming', 'Programming', 'Policy violation', delay, {
+            DestinationAssetType: 'PLC',
+          }),
+        ]),
+      ).toBe(1);
+      expect(
+        alertsOver(CATCH_ALL_RULE, [
+          late('Brand New Alert Type', 'Something New', 'Policy violation', delay),
+        ]),
+      ).toBe(1);
+    }
+  });
+
+  it('Scheduled owners (hourly aggregates, sensor silence): a row 2 h or 20 h late is in exactly one run', () => {
+    for (const delay of [40_000, 2 * HOUR, 20 * HOUR]) {
+      expect(
+        alertsOver('OtProtocolViolations', [
+          late('Illegal DNP3 Operation', 'Illegal Commands', 'Protocol violation', delay),
+        ]),
+      ).toBe(1);
+      expect(
+        alertsOver('OtUnauthorizedProtocolCommands', [
+          late(
+            'Modbus Address Range Violation',
+            'Unauthorized Communication Behavior',
+            'Policy violation',
+            delay,
+          ),
+        ]),
+      ).toBe(1);
+      expect(
+        alertsOver('OtSensorNoTraffic', [
+          late('No Traffic Detected on Sensor Interface', 'Sensor Traffic', 'Operational', delay),
+        ]),
+      ).toBe(1);
+    }
+  });
+});
