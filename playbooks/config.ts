@@ -51,7 +51,13 @@ const jiraSchema = z.object({
   issueType: nonEmpty.default('Task'),
   auth: z.discriminatedUnion('type', [
     z.object({ type: z.literal('basic'), emailSetting: settingName, tokenSetting: settingName }),
-    z.object({ type: z.literal('bearer'), tokenSetting: settingName }),
+    /** OAuth 2.0 (3LO) access token: Atlassian serves it only at api.atlassian.com/ex/jira/{cloudId}. */
+    z.object({
+      type: z.literal('bearer'),
+      tokenSetting: settingName,
+      /** The site's cloud id (https://<site>.atlassian.net/_edge/tenant_info, or accessible-resources). */
+      cloudId: z.uuid({ error: 'the Jira site cloud id (a UUID) is required for bearer (OAuth 2.0) auth' }),
+    }),
   ]),
   priorities: z
     .object({ High: nonEmpty, Medium: nonEmpty, Low: nonEmpty, Informational: nonEmpty })
@@ -218,7 +224,7 @@ export const playbookConfigSchema = z.object({
       /** Defaults to the tenant's v1 and v2 issuers. */
       issuers: z.array(nonEmpty).optional(),
       jwksUri: httpsUrl.optional(),
-      /** Object ids (oid) of callers allowed, e.g. the shim's managed identity; any caller of the audience when empty. */
+      /** Object ids (oid) of the callers allowed: the shims' managed identities (logicAppPrincipalId). Required. */
       allowedCallers: z.array(nonEmpty).default([]),
     })
     .optional(),
@@ -242,6 +248,16 @@ export function parsePlaybookConfig(value: unknown, where = 'playbook config'): 
     if (s.ticketSystem && s.ticketSystem !== 'none' && !config.ticketSystems[s.ticketSystem])
       problems.push(`${where}: ${path}.ticketSystem: no ticketSystems entry named "${s.ticketSystem}"`);
   };
+  // Secure by default: with Entra validation on, a token of the audience alone is not enough, and the incident's
+  // workspace must be one we serve (a valid token of any identity could otherwise act on any workspace).
+  if (config.auth && !config.auth.allowedCallers.length)
+    problems.push(
+      `${where}: auth.allowedCallers: required when auth is set: the object ids of the shim identities (infra/playbook-shim.json output logicAppPrincipalId)`,
+    );
+  if (config.auth && !config.workspaces.length)
+    problems.push(
+      `${where}: workspaces: required when auth is set: the ARM ids of the Sentinel workspaces the playbooks may act on`,
+    );
   check('defaults', config.defaults);
   for (const [name, s] of Object.entries(config.sites)) check(`sites.${name}`, s);
   if (problems.length) throw new PlaybookConfigError(problems);

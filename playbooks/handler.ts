@@ -95,6 +95,22 @@ export function tooLargeResult(maxBytes: number): HttpResult {
   };
 }
 
+/** The 401 answer when a token validator is configured and the request's token fails it; else undefined. */
+export async function unauthorized(
+  authorization: string | null | undefined,
+  validateToken: TokenValidator | undefined,
+): Promise<HttpResult | undefined> {
+  if (!validateToken) return undefined;
+  const check = await validateToken(authorization);
+  return check.ok
+    ? undefined
+    : {
+        status: 401,
+        jsonBody: { error: 'unauthorized', message: check.reason },
+        headers: { 'www-authenticate': 'Bearer' },
+      };
+}
+
 /**
  * The whole HTTP contract of one playbook, host-free: optional Entra token, the size limit (413), JSON, the
  * trigger schema (a bad field is a 400 naming its path, and nothing is changed), the workspace allow-list, then
@@ -107,15 +123,8 @@ export async function handlePlaybook(
   validateToken?: TokenValidator,
   maxBodyBytes: number = MAX_PLAYBOOK_BODY_BYTES,
 ): Promise<HttpResult> {
-  if (validateToken) {
-    const check = await validateToken(request.authorization);
-    if (!check.ok)
-      return {
-        status: 401,
-        jsonBody: { error: 'unauthorized', message: check.reason },
-        headers: { 'www-authenticate': 'Bearer' },
-      };
-  }
+  const denied = await unauthorized(request.authorization, validateToken);
+  if (denied) return denied;
   // Cheap bound first (a UTF-16 unit is at least one UTF-8 byte), the exact byte count only near the limit.
   if (
     request.body.length > maxBodyBytes ||

@@ -49,6 +49,21 @@ export const playbookSettingsSchema = z.object({
     .default(MAX_PLAYBOOK_BODY_BYTES),
 });
 
+/** Problems of the app settings and OTSOC_PLAYBOOK_CONFIG, each naming its setting and path (none: valid). */
+export function playbookSettingsProblems(env: Record<string, string | undefined>): string[] {
+  const parsed = playbookSettingsSchema.safeParse(env);
+  if (!parsed.success) return formatZodIssues(parsed.error).map((p) => `app settings: ${p}`);
+  if (!parsed.data.OTSOC_PLAYBOOK_CONFIG) return [];
+  try {
+    parsePlaybookConfig(JSON.parse(parsed.data.OTSOC_PLAYBOOK_CONFIG), 'OTSOC_PLAYBOOK_CONFIG');
+    return [];
+  } catch (e) {
+    return e instanceof PlaybookConfigError
+      ? [...e.problems]
+      : [`app settings: OTSOC_PLAYBOOK_CONFIG: not valid JSON: ${(e as Error).message}`];
+  }
+}
+
 export interface PlaybookRuntime {
   deps: PlaybookDeps;
   validateToken?: TokenValidator;

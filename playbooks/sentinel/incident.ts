@@ -19,7 +19,7 @@ export type ClassificationReason = (typeof CLASSIFICATION_REASONS)[number];
 
 export interface IncidentLabel {
   labelName: string;
-  /** Read-only on the service; we send 'User' for labels we add. */
+  /** Read-only on the service (User | AutoAssigned): read, never written. */
   labelType?: string;
 }
 
@@ -81,6 +81,8 @@ export const WRITABLE_PROPERTIES = [
 export function writableProperties(p: IncidentProperties): Partial<IncidentProperties> {
   const out: Record<string, unknown> = {};
   for (const k of WRITABLE_PROPERTIES) if (p[k] !== undefined && p[k] !== null) out[k] = p[k];
+  // labelType is read-only: labels go back with their names only (the service keeps their types).
+  if (p.labels) out.labels = p.labels.map((l) => ({ labelName: l.labelName }));
   return out as Partial<IncidentProperties>;
 }
 
@@ -97,7 +99,7 @@ export function withLabels(p: IncidentProperties, names: readonly string[]): Inc
   let changed = false;
   for (const name of names) {
     if (!labels.some((l) => sameLabel(l.labelName, name))) {
-      labels.push({ labelName: name, labelType: 'User' });
+      labels.push({ labelName: name });
       changed = true;
     }
   }

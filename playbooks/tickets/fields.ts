@@ -166,12 +166,19 @@ export function serviceNowPriority(
   return { urgency: String(urgency), impact: String(impact) };
 }
 
-/** The draft as plain text (ServiceNow description, comments), every line formula-neutral. */
+/**
+ * The draft as plain text (ServiceNow description, comments), every line formula-neutral. Items are bulleted
+ * with "•" (a "-" bullet would itself be a formula start and get the quote on every line); the text after it
+ * is neutralised on its own, and headings are ours.
+ */
 export function plainText(draft: TicketDraft): string {
   return neutraliseLines(
     draft.sections
       .map((s) =>
-        [`${s.heading}:`, ...s.items.map((i) => `- ${i.text}${i.url ? ` <${i.url}>` : ''}`)].join('\n'),
+        [
+          `${s.heading}:`,
+          ...s.items.map((i) => `• ${neutraliseFormula(i.text)}${i.url ? ` <${i.url}>` : ''}`),
+        ].join('\n'),
       )
       .join('\n\n'),
   );

@@ -48,11 +48,17 @@ const jiraMessage = (body: unknown) => {
   return parts.length ? parts.join('; ') : excerpt(body);
 };
 
-/** Jira Cloud REST v3: search by label through /search/jql (the old /search is gone), create with /issue. */
+/**
+ * Jira Cloud REST v3: search by label through /search/jql (the old /search is gone), create with /issue.
+ * Basic auth (email + API token) calls the site; bearer (OAuth 2.0 3LO) calls api.atlassian.com/ex/jira/{cloudId}.
+ */
 export function createJira(options: JiraOptions): TicketSystem {
   const { config, env } = options;
   const fetch = options.fetch ?? (globalThis.fetch as FetchLike);
+  // Browse links are on the site; OAuth 2.0 (3LO) API calls go through api.atlassian.com with the cloud id.
   const base = config.baseUrl.replace(/\/+$/, '');
+  const api =
+    config.auth.type === 'bearer' ? `https://api.atlassian.com/ex/jira/${config.auth.cloudId}` : base;
   const retry = { ...options.retry, ...(options.sleep ? { sleep: options.sleep } : {}) };
   const authorization = () =>
     config.auth.type === 'basic'
@@ -85,7 +91,7 @@ export function createJira(options: JiraOptions): TicketSystem {
     const res = await fetchWithRetry(
       'jira',
       fetch,
-      `${base}${path}`,
+      `${api}${path}`,
       {
         method: 'POST',
         headers: {

@@ -33,6 +33,7 @@ export function serviceNowFields(config: ServiceNowConfig, draft: TicketDraft): 
     correlation_display: 'Microsoft Sentinel',
   };
   if (config.subcategory) fields.subcategory = neutraliseFormula(config.subcategory);
+  // A reference field: the Table API takes the group's sys_id (createServiceNow resolves a name first).
   if (config.assignmentGroup) fields.assignment_group = config.assignmentGroup;
   if (config.callerId) fields.caller_id = config.callerId;
   return fields;
@@ -106,6 +107,39 @@ export function createServiceNow(options: ServiceNowOptions): TicketSystem {
     return { res, body: await jsonOf(res) };
   }
 
+  /**
+   * `assignment_group` is a reference field: a display name would be dropped (or need
+   * sysparm_input_display_value, which turns every field into display values). A configured name is resolved
+   * once to its sys_id from sys_user_group; a 32-hex value is taken as the sys_id.
+   */
+  let groupId: Promise<string> | undefined;
+  const assignmentGroupId = (name: string): Promise<string> => {
+    if (/^[0-9a-f]{32}$/.test(name)) return Promise.resolve(name);
+    groupId ??= (async () => {
+      const q = new URLSearchParams({
+        sysparm_query: `name=${name}`,
+        sysparm_fields: 'sys_id,name',
+        sysparm_limit: '2',
+      });
+      const { res, body } = await call('GET', `${base}/api/now/table/sys_user_group?${q}`);
+      if (res.status !== 200) throw failure(res.status, body, 'the assignment group lookup (sys_user_group)');
+      const rows = ((body as { result?: { sys_id?: string; name?: string }[] }).result ?? []).filter(
+        (r) => r.name === name && r.sys_id,
+      );
+      if (rows.length !== 1)
+        throw new DownstreamError(
+          'servicenow',
+          'rejected',
+          `ServiceNow has ${rows.length ? 'several groups' : 'no group'} named "${name}" in sys_user_group: set ticketSystems.<name>.assignmentGroup to the group's exact name or its sys_id`,
+        );
+      return rows[0]!.sys_id!;
+    })().catch((e: unknown) => {
+      groupId = undefined;
+      throw e;
+    });
+    return groupId;
+  };
+
   return {
     kind: 'serviceNow',
     async findByCorrelationId(correlationId) {
@@ -124,7 +158,9 @@ export function createServiceNow(options: ServiceNowOptions): TicketSystem {
       return { key: row.number ?? row.sys_id, id: row.sys_id, url: link(row.sys_id) };
     },
     async create(draft): Promise<TicketRef> {
-      const { res, body } = await call('POST', tableUrl, serviceNowFields(config, draft));
+      const fields = serviceNowFields(config, draft);
+      if (config.assignmentGroup) fields.assignment_group = await assignmentGroupId(config.assignmentGroup);
+      const { res, body } = await call('POST', tableUrl, fields);
       if (res.status !== 201 && res.status !== 200) throw failure(res.status, body, 'the incident creation');
       const r = (body as { result?: { sys_id?: string; number?: string } }).result;
       if (!r?.sys_id)

@@ -10,6 +10,10 @@ import { type FakeRequest, type FakeService, json, Throttle } from './fakeFetch.
 export const JIRA_URL = 'https://contoso.atlassian.net';
 export const JIRA_EMAIL = 'otsoc@contoso.example';
 export const JIRA_TOKEN = 'jira-token-not-real';
+/** The site's cloud id and an OAuth 2.0 (3LO) access token, accepted only through api.atlassian.com. */
+export const JIRA_CLOUD_ID = '3f0c6a2e-1b7d-4c55-9e0a-5d2b8c1f7e64';
+export const JIRA_BEARER = 'jira-oauth-access-token-not-real';
+const GATEWAY = `https://api.atlassian.com/ex/jira/${JIRA_CLOUD_ID}`;
 
 const PRIORITIES = new Set(['Highest', 'High', 'Medium', 'Low', 'Lowest']);
 const BLOCKS = new Set([
@@ -80,11 +84,18 @@ export class FakeJira implements FakeService {
   #id = 10_000;
 
   handles(url: URL): boolean {
-    return url.origin === JIRA_URL;
+    return url.origin === JIRA_URL || url.href.startsWith(`${GATEWAY}/`);
   }
 
-  handle(req: FakeRequest): Response {
-    const expected = `Basic ${Buffer.from(`${JIRA_EMAIL}:${JIRA_TOKEN}`).toString('base64')}`;
+  handle(raw: FakeRequest): Response {
+    // The site takes Basic (email + API token); OAuth 2.0 (3LO) bearer tokens only via the API gateway.
+    const viaGateway = raw.url.origin === 'https://api.atlassian.com';
+    const req = viaGateway
+      ? { ...raw, url: new URL(raw.url.href.replace(GATEWAY, JIRA_URL)), json: raw.json }
+      : raw;
+    const expected = viaGateway
+      ? `Bearer ${JIRA_BEARER}`
+      : `Basic ${Buffer.from(`${JIRA_EMAIL}:${JIRA_TOKEN}`).toString('base64')}`;
     if (req.headers.get('authorization') !== expected)
       return json(401, {
         errorMessages: ['You are not authenticated. Authentication required to perform this operation.'],

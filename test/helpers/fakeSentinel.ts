@@ -186,10 +186,16 @@ export class FakeSentinel implements FakeService {
     const next: Props = {};
     for (const k of READ_ONLY) if (stored.properties[k] !== undefined) next[k] = stored.properties[k];
     for (const k of WRITABLE) if (p[k] !== undefined) next[k] = p[k];
+    // labelType is read-only: a label keeps the type it has, a new one is a User label.
+    const typeOf = new Map(
+      ((stored.properties.labels as { labelName: string; labelType?: string }[] | undefined) ?? []).map(
+        (l) => [l.labelName.toLowerCase(), l.labelType],
+      ),
+    );
     if (Array.isArray(next.labels))
-      next.labels = (next.labels as { labelName: string; labelType?: string }[]).map((l) => ({
+      next.labels = (next.labels as { labelName: string }[]).map((l) => ({
         labelName: l.labelName,
-        labelType: l.labelType ?? 'User',
+        labelType: typeOf.get(l.labelName.toLowerCase()) ?? 'User',
       }));
     next.lastModifiedTimeUtc = new Date().toISOString();
     stored.properties = next;

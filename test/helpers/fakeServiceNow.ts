@@ -27,8 +27,13 @@ const FIELDS = new Set([
   'state',
 ]);
 
+/** sys_id of the "OT Security" group in sys_user_group. */
+export const SNOW_OT_GROUP_ID = '5b1c0ffee0ddba11ad5eb01dfacade42';
+
 export class FakeServiceNow implements FakeService {
   readonly records: Record<string, string>[] = [];
+  /** sys_user_group: name → sys_id. */
+  readonly groups = new Map([['OT Security', SNOW_OT_GROUP_ID]]);
   readonly throttle = new Throttle();
   /** The next N creates commit the record, then the answer is lost: 504 from the gateway (ambiguous failure). */
   failAfterWrite = 0;
@@ -50,6 +55,11 @@ export class FakeServiceNow implements FakeService {
       status: 'failure',
     });
     if (throttled) return throttled;
+    if (req.url.pathname === '/api/now/table/sys_user_group' && req.method === 'GET') {
+      const [field, value] = (req.url.searchParams.get('sysparm_query') ?? '').split('=', 2);
+      const rows = [...this.groups].map(([name, sys_id]) => ({ name, sys_id }));
+      return json(200, { result: field === 'name' ? rows.filter((r) => r.name === value) : rows });
+    }
     if (req.url.pathname !== '/api/now/table/incident')
       return json(400, { error: { message: 'Invalid table' }, status: 'failure' });
     if (req.method === 'GET') {
@@ -70,6 +80,12 @@ export class FakeServiceNow implements FakeService {
       for (const k of ['urgency', 'impact'])
         if (body[k] !== undefined && !['1', '2', '3'].includes(String(body[k])))
           return json(400, { error: { message: `${k} must be 1, 2 or 3` }, status: 'failure' });
+      // assignment_group is a reference field: a value that is not a group's sys_id is silently not set.
+      if (
+        body.assignment_group !== undefined &&
+        ![...this.groups.values()].includes(String(body.assignment_group))
+      )
+        body.assignment_group = '';
       const sys_id = randomBytes(16).toString('hex');
       const record = {
         ...Object.fromEntries(Object.entries(body).map(([k, v]) => [k, String(v)])),

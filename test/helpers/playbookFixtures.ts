@@ -14,6 +14,7 @@ import { createArmIncidentClient } from '../../playbooks/sentinel/incidentClient
 import { memoryNotifyState } from '../../playbooks/state/playbookState.js';
 import { memoryTicketMap } from '../../playbooks/state/ticketMap.js';
 import { createWorkflowPoster } from '../../playbooks/teams/webhook.js';
+import type { TicketSystem } from '../../playbooks/tickets/fields.js';
 import { createJira } from '../../playbooks/tickets/jira.js';
 import { createServiceNow } from '../../playbooks/tickets/serviceNow.js';
 import type { PlaybookDeps, PlaybookName } from '../../playbooks/types.js';
@@ -275,17 +276,25 @@ export function harness(
   const credential = fakeCredential();
   const config = parsePlaybookConfig(configInput);
   const groups = new MemoryGroupStore();
+  const systems = new Map<string, TicketSystem>();
   const deps: PlaybookDeps = {
     config,
     incidents: createArmIncidentClient({ credential, fetch, sleep }),
     teams: createWorkflowPoster({ config, env, fetch, sleep }),
     notifyState: memoryNotifyState(),
     ticketMap: memoryTicketMap(),
+    // One client per system, as the runtime keeps them (the ServiceNow group sys_id is cached per client).
     ticketSystem: (name) => {
       const c = config.ticketSystems[name]!;
-      return c.kind === 'serviceNow'
-        ? createServiceNow({ config: c, env, fetch, sleep })
-        : createJira({ config: c, env, fetch, sleep });
+      let system = systems.get(name);
+      if (!system) {
+        system =
+          c.kind === 'serviceNow'
+            ? createServiceNow({ config: c, env, fetch, sleep })
+            : createJira({ config: c, env, fetch, sleep });
+        systems.set(name, system);
+      }
+      return system;
     },
     directory: fakeDirectory({ 'OT-Rotterdam': ROTTERDAM_GROUP }),
     d4iot: createArmD4IoTAlertClient({ credential, fetch, sleep }),

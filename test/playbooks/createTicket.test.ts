@@ -8,13 +8,42 @@ import {
   serviceNowPriority,
   ticketDraft,
 } from '../../playbooks/tickets/fields.js';
-import { adfProblem } from '../helpers/fakeJira.js';
-import { harness, incidentOf, lyonRow, rotterdamRow, TEST_CONFIG } from '../helpers/playbookFixtures.js';
+import { adfProblem, JIRA_BEARER, JIRA_CLOUD_ID, JIRA_URL } from '../helpers/fakeJira.js';
+import { SNOW_OT_GROUP_ID } from '../helpers/fakeServiceNow.js';
+import {
+  harness,
+  incidentOf,
+  lyonRow,
+  rotterdamRow,
+  TEST_CONFIG,
+  TEST_ENV,
+} from '../helpers/playbookFixtures.js';
 
 const body = (r: { jsonBody: unknown }) =>
   r.jsonBody as { result: string; actions: string[]; message?: string; error?: string; reason?: string };
 
 describe('create-ticket: ServiceNow', () => {
+  it('resolves assignmentGroup to its sys_id once; an unknown group name is a 424 naming the setting, no ticket', async () => {
+    const h = harness();
+    const a = incidentOf([lyonRow()], 61);
+    const b2 = incidentOf([lyonRow()], 62);
+    h.sentinel.seed(a as never);
+    h.sentinel.seed(b2 as never);
+    expect((await h.run('create-ticket', a)).status).toBe(200);
+    expect((await h.run('create-ticket', b2)).status).toBe(200);
+    expect(h.fetch.requests.filter((r) => r.url.includes('/sys_user_group'))).toHaveLength(1);
+    expect(h.snow.records.map((r) => r.assignment_group)).toEqual([SNOW_OT_GROUP_ID, SNOW_OT_GROUP_ID]);
+    const other = harness();
+    other.snow.groups.clear();
+    other.sentinel.seed(a as never);
+    const res = await other.run('create-ticket', a);
+    expect(res.status).toBe(424);
+    expect(body(res).message).toMatch(
+      /no group named "OT Security" in sys_user_group: set ticketSystems.<name>.assignmentGroup/,
+    );
+    expect(other.snow.records).toEqual([]);
+  });
+
   it('opens an incident with mapped fields, records it, labels and comments the Sentinel incident', async () => {
     const h = harness();
     const payload = incidentOf([lyonRow()]);
@@ -34,7 +63,7 @@ describe('create-ticket: ServiceNow', () => {
       urgency: '1',
       impact: '1',
       category: 'security',
-      assignment_group: 'OT Security',
+      assignment_group: SNOW_OT_GROUP_ID, // resolved from the configured name (a reference field)
       correlation_id: incidentName,
       correlation_display: 'Microsoft Sentinel',
     });
@@ -43,6 +72,9 @@ describe('create-ticket: ServiceNow', () => {
       'LYN-FIL-PLC-01 (destination) PLC Purdue L1 criticality Critical 10.20.3.21 owner Girard, L. (Filling)',
     );
     expect(r.description).toContain('T0843 Program Download <https://attack.mitre.org/techniques/T0843>');
+    // Bullets are "•", so no line carries the formula guard's quote unless its own text needs it.
+    for (const line of r.description!.split('\n')) expect(line).not.toMatch(/^'/);
+    expect(r.description).toMatch(/^• Sentinel incident #42/m);
     const stored = h.sentinel.incident(id);
     expect((stored.properties.labels as { labelName: string }[]).map((l) => l.labelName)).toContain(
       'ticket:INC0010001',
@@ -344,5 +376,48 @@ describe('ticket fields', () => {
     expect(serviceNowPriority('Medium', 'constructor')).toEqual({ urgency: '2', impact: '2' });
     expect(serviceNowPriority('Low', '__proto__')).toEqual({ urgency: '3', impact: '3' });
     expect(serviceNowPriority('Low', 'Critical')).toEqual({ urgency: '3', impact: '1' });
+  });
+});
+
+describe('create-ticket: Jira Cloud with OAuth 2.0 (3LO)', () => {
+  const config = {
+    ...TEST_CONFIG,
+    ticketSystems: {
+      ...TEST_CONFIG.ticketSystems,
+      jira: {
+        kind: 'jira' as const,
+        baseUrl: JIRA_URL,
+        projectKey: 'OT',
+        auth: { type: 'bearer' as const, tokenSetting: 'JIRA_OAUTH_TOKEN', cloudId: JIRA_CLOUD_ID },
+      },
+    },
+  };
+
+  it('calls api.atlassian.com/ex/jira/{cloudId} with the bearer token; the browse link stays on the site', async () => {
+    const h = harness(config, { ...TEST_ENV, JIRA_OAUTH_TOKEN: JIRA_BEARER });
+    const payload = incidentOf([rotterdamRow()]);
+    const id = h.sentinel.seed(payload as never);
+    const res = await h.run('create-ticket', payload);
+    expect(res.status).toBe(200);
+    const jira = h.fetch.requests.filter((r) => r.url.includes('atlassian'));
+    expect(jira.map((r) => new URL(r.url).origin)).toEqual([
+      'https://api.atlassian.com',
+      'https://api.atlassian.com',
+    ]);
+    expect(
+      jira.every((r) => r.url.startsWith(`https://api.atlassian.com/ex/jira/${JIRA_CLOUD_ID}/rest/api/3/`)),
+    ).toBe(true);
+    expect(jira.every((r) => r.authorization === `Bearer ${JIRA_BEARER}`)).toBe(true);
+    const comment = [...h.sentinel.incident(id).comments.values()][0]!.message;
+    expect(comment).toContain(`${JIRA_URL}/browse/OT-1`);
+  });
+
+  it('a bearer configuration without the cloud id is refused at start, naming the path', async () => {
+    const { parsePlaybookConfig } = await import('../../playbooks/config.js');
+    const bad = structuredClone(config) as { ticketSystems: { jira: { auth: Record<string, unknown> } } };
+    delete bad.ticketSystems.jira.auth.cloudId;
+    expect(() => parsePlaybookConfig(bad, 'OTSOC_PLAYBOOK_CONFIG')).toThrow(
+      /OTSOC_PLAYBOOK_CONFIG: ticketSystems\.jira\.auth\.cloudId: the Jira site cloud id/,
+    );
   });
 });

@@ -112,6 +112,14 @@ describe('playbook runtime from app settings', () => {
         OTSOC_PLAYBOOK_CONFIG: JSON.stringify({ sites: { Lyon: { ticketSystem: 'snow' } } }),
       }),
     ).rejects.toThrow(/sites\.Lyon\.ticketSystem: no ticketSystems entry named "snow"/);
+    // Entra validation on without an allow-list of callers and workspaces is refused, naming both settings.
+    const open = playbookRuntimeFromEnv({
+      OTSOC_PLAYBOOK_CONFIG: JSON.stringify({
+        auth: { tenantId: '72f988bf-86f1-41af-91ab-2d7cd011db47', audience: 'api://x' },
+      }),
+    });
+    await expect(open).rejects.toThrow(/OTSOC_PLAYBOOK_CONFIG: auth\.allowedCallers: required when auth is set/);
+    await expect(open).rejects.toThrow(/OTSOC_PLAYBOOK_CONFIG: workspaces: required when auth is set/);
   });
 
   it('uses Table Storage when a table is configured, and the token validator when auth is', async () => {
@@ -119,7 +127,14 @@ describe('playbook runtime from app settings', () => {
       {
         OTSOC_PLAYBOOK_TABLE_URL: 'https://acct.table.core.windows.net',
         OTSOC_PLAYBOOK_CONFIG: JSON.stringify({
-          auth: { tenantId: '72f988bf-86f1-41af-91ab-2d7cd011db47', audience: 'api://x' },
+          auth: {
+            tenantId: '72f988bf-86f1-41af-91ab-2d7cd011db47',
+            audience: 'api://x',
+            allowedCallers: ['9a0c6a2e-1b7d-4c55-9e0a-5d2b8c1f7e64'],
+          },
+          workspaces: [
+            '/subscriptions/s/resourceGroups/rg/providers/Microsoft.OperationalInsights/workspaces/ws',
+          ],
         }),
       },
       { credential: fakeCredential() },

@@ -53,6 +53,12 @@ describe('Sentinel incident client (ARM, api-version pinned)', () => {
     const put = fetch.requests.find((q) => q.method === 'PUT')!;
     const body = JSON.parse(put.body) as { etag: string; properties: Record<string, unknown> };
     expect(body.etag).toBeTruthy();
+    // labelType is read-only: never sent, the service keeps each label's type.
+    expect(body.properties.labels).toEqual([
+      { labelName: 'Existing' },
+      { labelName: 'Auto' },
+      { labelName: 'OT' },
+    ]);
     // Only the writable set goes out: read-only fields are the service's.
     expect(Object.keys(body.properties)).not.toContain('incidentNumber');
     expect(Object.keys(body.properties)).not.toContain('additionalData');

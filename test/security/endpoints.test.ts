@@ -165,6 +165,39 @@ describe('rule 2: the Entra token is checked first (when auth is configured)', (
     expect(ok.status).toBe(200);
   });
 
+  it('through the adapter, a 5 MB chunked body with a bad token is a 401 without one chunk read; with a good token a 413 after at most the limit', async () => {
+    const h = harness();
+    const chunk = new Uint8Array(64 * 1024).fill(0x78);
+    const chunked = (authorization: string) => {
+      let pulled = 0;
+      const body = new ReadableStream<Uint8Array>({
+        pull(c) {
+          pulled++;
+          if (pulled > 80)
+            c.close(); // 80 × 64 KiB = 5 MiB
+          else c.enqueue(chunk);
+        },
+      });
+      // The platform request: headers and a body stream (no Content-Length: chunked transfer).
+      const req = { headers: new Headers({ authorization }), body } as unknown as HttpRequest;
+      return { req, pulled: () => pulled };
+    };
+    const handler = mod.makePlaybookHandler('reassign-ot', async () => ({
+      deps: h.deps,
+      validateToken: validate,
+      stateKind: 'memory',
+    })) as Handler;
+    const bad = chunked('Bearer not-a-jwt');
+    expect((await handler(bad.req, context())).status).toBe(401);
+    expect(bad.pulled()).toBeLessThanOrEqual(1); // a stream may pre-pull its first chunk; none is consumed
+    const good = chunked(`Bearer ${await token()}`);
+    expect((await handler(good.req, context())).status).toBe(413);
+    expect(good.pulled() * chunk.byteLength).toBeLessThanOrEqual(
+      MAX_PLAYBOOK_BODY_BYTES + 2 * chunk.byteLength,
+    );
+    expect(h.fetch.requests).toEqual([]);
+  });
+
   it('a token is checked before the body: an invalid body with a bad token is a 401, not a 400 or 413', async () => {
     const h = harness();
     for (const body of ['{not json', 'x'.repeat(MAX_PLAYBOOK_BODY_BYTES + 1)]) {
@@ -396,7 +429,12 @@ describe('rule 5: outbound calls only to configured hosts (no SSRF through the p
         t:
           kind === 'serviceNow'
             ? { kind, instanceUrl: url, auth: { type: 'bearer', tokenSetting: 'T' } }
-            : { kind, baseUrl: url, projectKey: 'OT', auth: { type: 'bearer', tokenSetting: 'T' } },
+            : {
+                kind,
+                baseUrl: url,
+                projectKey: 'OT',
+                auth: { type: 'bearer', tokenSetting: 'T', cloudId: '3f0c6a2e-1b7d-4c55-9e0a-5d2b8c1f7e64' },
+              },
       },
     });
     for (const kind of ['serviceNow', 'jira'] as const) {
