@@ -118,7 +118,9 @@ describe('playbook runtime from app settings', () => {
         auth: { tenantId: '72f988bf-86f1-41af-91ab-2d7cd011db47', audience: 'api://x' },
       }),
     });
-    await expect(open).rejects.toThrow(/OTSOC_PLAYBOOK_CONFIG: auth\.allowedCallers: required when auth is set/);
+    await expect(open).rejects.toThrow(
+      /OTSOC_PLAYBOOK_CONFIG: auth\.allowedCallers: required when auth is set/,
+    );
     await expect(open).rejects.toThrow(/OTSOC_PLAYBOOK_CONFIG: workspaces: required when auth is set/);
   });
 
