@@ -44,7 +44,10 @@ export function compileScalar(n: SNode, env: Env, schema: readonly KqlColumn[]):
     case 'UnaryPlusExpression':
       return compileScalar(slot(n, 'Expression')!, env, schema);
     case 'ToScalarExpression': {
-      const t = env.tabular(slot(n, 'Expression')!, env);
+      const inner = slot(n, 'Expression')!;
+      // toscalar(2): a scalar argument is its own value.
+      if (!inner.columns) return compileScalar(inner, env, schema);
+      const t = env.tabular(inner, env);
       const v = firstScalar(t);
       return () => v;
     }

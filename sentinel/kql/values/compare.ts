@@ -46,11 +46,18 @@ export function order(a: V, b: V, test: (c: number) => boolean): boolean | null 
   return test(compareValues(a, b));
 }
 
-/** Sort order with nulls placement (sort/top/order by): nulls first ascending, last descending by default. */
+/**
+ * Sort order with nulls placement (sort/top/order by): nulls first ascending, last descending by default. NaN sorts
+ * with the nulls, next to them: nulls first gives null, NaN, values…; nulls last gives …values, NaN, null
+ * (https://learn.microsoft.com/kusto/query/sort-operator).
+ */
 export function sortCompare(a: V, b: V, desc: boolean, nullsFirst: boolean): number {
-  if (a === null || b === null) {
-    if (a === b) return 0;
-    return (a === null) === nullsFirst ? -1 : 1;
+  const rank = (v: V) => (v === null ? 2 : typeof v === 'number' && Number.isNaN(v) ? 1 : 0);
+  const ra = rank(a);
+  const rb = rank(b);
+  if (ra || rb) {
+    if (ra === rb) return 0;
+    return ra > rb === nullsFirst ? -1 : 1;
   }
   const c = compareValues(a, b);
   return desc ? -c : c;

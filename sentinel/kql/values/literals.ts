@@ -76,6 +76,9 @@ export function parseScalar(text: string, type: string): V | undefined {
   if (t === 'null') return null;
   if (type === 'bool') return /^true$/i.test(t) ? true : /^false$/i.test(t) ? false : undefined;
   if (/^0x[0-9a-f]+$/i.test(t)) return Number.parseInt(t, 16);
+  if (/^\+?inf$/i.test(t)) return Number.POSITIVE_INFINITY;
+  if (/^-inf$/i.test(t)) return Number.NEGATIVE_INFINITY;
+  if (/^nan$/i.test(t)) return Number.NaN;
   const n = Number(t);
-  return Number.isFinite(n) || /^[+-]?inf$/i.test(t) || /^nan$/i.test(t) ? n : undefined;
+  return Number.isFinite(n) ? n : undefined;
 }

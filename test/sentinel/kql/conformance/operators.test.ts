@@ -111,3 +111,102 @@ FactTable
     ],
   });
 });
+
+describe('sort: nulls and NaN placement', () => {
+  const SORT = 'https://learn.microsoft.com/kusto/query/sort-operator';
+  const T = 'datatable(x:real)[5, real(null), -5, real(+inf), 0, real(nan), real(-inf)]';
+  // The documented table of orders, with its values (the page lists them without 5 in one cell; all values here).
+  conform('asc nulls first', {
+    doc: SORT,
+    query: `${T} | sort by x asc nulls first`,
+    ordered: true,
+    rows: [[null], [Number.NaN], [Number.NEGATIVE_INFINITY], [-5], [0], [5], [Number.POSITIVE_INFINITY]],
+  });
+  conform('desc nulls first', {
+    doc: SORT,
+    query: `${T} | sort by x desc nulls first`,
+    ordered: true,
+    rows: [[null], [Number.NaN], [Number.POSITIVE_INFINITY], [5], [0], [-5], [Number.NEGATIVE_INFINITY]],
+  });
+  conform('asc nulls last', {
+    doc: SORT,
+    query: `${T} | sort by x asc nulls last`,
+    ordered: true,
+    rows: [[Number.NEGATIVE_INFINITY], [-5], [0], [5], [Number.POSITIVE_INFINITY], [Number.NaN], [null]],
+  });
+  conform('desc nulls last (the default for desc)', {
+    doc: SORT,
+    query: `${T} | sort by x desc`,
+    ordered: true,
+    rows: [[Number.POSITIVE_INFINITY], [5], [0], [-5], [Number.NEGATIVE_INFINITY], [Number.NaN], [null]],
+  });
+});
+
+describe('project-rename', () => {
+  conform('renames keep the column order', {
+    doc: 'https://learn.microsoft.com/kusto/query/project-rename-operator',
+    query: "print a='a', b='b', c='c'\n|  project-rename new_b=b, new_a=a",
+    columns: ['new_a', 'new_b', 'c'],
+    rows: [['a', 'b', 'c']],
+  });
+});
+
+describe('toscalar', () => {
+  const TOSCALAR = 'https://learn.microsoft.com/kusto/query/toscalar-function';
+  conform('scalar constants from tabular expressions drive range', {
+    doc: TOSCALAR,
+    query: `let Start = toscalar(print x=1);
+let End = toscalar(range x from 1 to 9 step 1 | count);
+let Step = toscalar(2);
+range z from Start to End step Step | extend start=Start, end=End, step=Step`,
+    columns: ['z', 'start', 'end', 'step'],
+    ordered: true,
+    rows: [
+      [1, 1, 9, 2],
+      [3, 1, 9, 2],
+      [5, 1, 9, 2],
+      [7, 1, 9, 2],
+      [9, 1, 9, 2],
+    ],
+  });
+  conform('the join mitigation', {
+    doc: TOSCALAR,
+    query: `let _dataset1 = datatable(x: long)[1, 2, 3, 4, 5];
+let _dataset2 = datatable(x: long, y: long) [1, 2, 3, 4, 5, 6];
+_dataset1
+| join (_dataset2) on x
+| project x, y`,
+    columns: ['x', 'y'],
+    rows: [
+      [1, 2],
+      [3, 4],
+      [5, 6],
+    ],
+  });
+});
+
+describe('let and datatable', () => {
+  conform("let binds a ['bracketed name']", {
+    doc: 'https://learn.microsoft.com/kusto/query/let-statement',
+    query: "let ['some number'] = 20;\nrange y from 0 to ['some number'] step 5",
+    columns: ['y'],
+    ordered: true,
+    rows: [[0], [5], [10], [15], [20]],
+  });
+  conform('datatable with a trailing comma, where and a dynamic path', {
+    doc: 'https://learn.microsoft.com/kusto/query/datatable-operator',
+    query: `datatable(Date:datetime, Event:string, MoreData:dynamic) [
+    datetime(1910-06-11), "Born", dynamic({"key1":"value1", "key2":"value2"}),
+    datetime(1930-01-01), "Enters Ecole Navale", dynamic({"key1":"value3", "key2":"value4"}),
+    datetime(1953-01-01), "Published first book", dynamic({"key1":"value5", "key2":"value6"}),
+    datetime(1997-06-25), "Died", dynamic({"key1":"value7", "key2":"value8"}),
+]
+| where strlen(Event) > 4
+| extend key2 = MoreData.key2`,
+    columns: ['Date', 'Event', 'MoreData', 'key2'],
+    rows: [
+      ['1930-01-01T00:00:00.000Z', 'Enters Ecole Navale', { key1: 'value3', key2: 'value4' }, 'value4'],
+      ['1953-01-01T00:00:00.000Z', 'Published first book', { key1: 'value5', key2: 'value6' }, 'value6'],
+    ],
+  });
+});
