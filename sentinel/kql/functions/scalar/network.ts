@@ -1,4 +1,9 @@
-/** IPv4 functions (https://learn.microsoft.com/kusto/query/ipv4-is-private-function). */
+/**
+ * IPv4 functions (https://learn.microsoft.com/kusto/query/ipv4-is-private-function,
+ * …/ipv4-is-in-range-function, …/ipv4-is-in-any-range-function).
+ */
+import { toKqlString } from '../../values/format.js';
+import type { V } from '../../values/value.js';
 import type { ScalarImpl } from './registry.js';
 
 /** The address as 4 octets (an optional /prefix is read separately), or undefined when not IPv4. */
@@ -23,7 +28,49 @@ export function ipv4IsPrivate(s: string): boolean | null {
   return false;
 }
 
+const toUint = (octets: number[]): number =>
+  ((octets[0]! << 24) | (octets[1]! << 16) | (octets[2]! << 8) | octets[3]!) >>> 0;
+
+/** Whether `ip` lies in the `range` network (IP-prefix notation); null when either does not parse as IPv4. */
+export function ipv4InRange(ip: string, range: string): boolean | null {
+  const a = parseIpv4(ip);
+  const r = parseIpv4(range);
+  if (!a || !r) return null;
+  const bits = Math.min(a.prefix, r.prefix);
+  const mask = bits === 0 ? 0 : (0xffffffff << (32 - bits)) >>> 0;
+  return (toUint(a.octets) & mask) >>> 0 === (toUint(r.octets) & mask) >>> 0;
+}
+
+/** ipv4_is_in_any_range(ip, range, …) or (ip, dynamic([ranges])): null as soon as a string does not parse. */
+const inAnyRange: ScalarImpl =
+  ({ args, nodes }) =>
+  (r) => {
+    const ip = args[0]!(r);
+    if (typeof ip !== 'string') return null;
+    const ranges: V[] = [];
+    args.slice(1).forEach((a, i) => {
+      const v = a(r);
+      if (nodes[i + 1]!.type === 'dynamic' && Array.isArray(v)) ranges.push(...v);
+      else ranges.push(v);
+    });
+    let hit = false;
+    for (const range of ranges) {
+      const res = ipv4InRange(ip, toKqlString(range, 'dynamic'));
+      if (res === null) return null;
+      hit ||= res;
+    }
+    return hit;
+  };
+
 export const NETWORK: Record<string, ScalarImpl> = {
+  ipv4_is_in_any_range: inAnyRange,
+  ipv4_is_in_range:
+    ({ args: [a, b] }) =>
+    (r) => {
+      const ip = a!(r);
+      const range = b!(r);
+      return typeof ip === 'string' && typeof range === 'string' ? ipv4InRange(ip, range) : null;
+    },
   ipv4_is_private:
     ({ args: [a] }) =>
     (r) => {

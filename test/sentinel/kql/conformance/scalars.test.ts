@@ -270,3 +270,32 @@ Dates
     rows: [[[1, '2', '00:00:02']], [[2, '4', '00:00:04']], [[3, '6', '00:00:06']]],
   });
 });
+
+describe('ipv4_is_in_any_range()', () => {
+  const ANY = page('ipv4-is-in-any-range-function');
+  scalar(ANY, "ipv4_is_in_any_range('192.168.1.6', '192.168.1.1/24', '10.0.0.1/8', '127.1.0.1/16')", true);
+  scalar(ANY, 'ipv4_is_in_any_range("127.0.0.1", dynamic(["127.0.0.1", "192.168.1.1"]))', true);
+  conform('over a table with a let dynamic list of networks', {
+    doc: ANY,
+    query: `let LocalNetworks=dynamic([
+    "192.168.1.1/16",
+    "127.0.0.1/8",
+    "10.0.0.1/8"
+]);
+let IPs=datatable(IP:string) [
+    "10.1.2.3",
+    "192.168.1.5",
+    "123.1.11.21",
+    "1.1.1.1"
+];
+IPs
+| extend IsLocal=ipv4_is_in_any_range(IP, LocalNetworks)`,
+    columns: ['IP', 'IsLocal'],
+    rows: [
+      ['10.1.2.3', true],
+      ['192.168.1.5', true],
+      ['123.1.11.21', false],
+      ['1.1.1.1', false],
+    ],
+  });
+});
