@@ -1,11 +1,8 @@
 /**
  * Runs the shipped analytics rules' own KQL through the local KQL engine (sentinel/kql) over hand-built OTAlerts_CL
- * rows, and a minimal Sentinel schedule for the late-data test, following the scheduling model the twin implements
- * (docs/content.md, "Scheduling"): a Scheduled run at s sees rows with TimeGenerated in (s − queryPeriod, s] that the
- * workspace accepted by s + 5m, with now() = s; an NRT run at s sees the rows accepted in (s − 1m, s].
+ * rows (the routing test; scheduling over time is the local Sentinel's, see lateRows.test.ts).
  */
 import { loadContent } from '../../analytics/content.js';
-import { parseDuration } from '../../analytics/duration.js';
 import { parseContent } from '../../analytics/package.js';
 import type { AnalyticsRule } from '../../analytics/ruleSchema.js';
 import { ASSET_WATCHLIST, WATCHLIST_COLUMNS } from '../../analytics/schemas.js';
@@ -89,32 +86,4 @@ export function execute(rule: AnalyticsRule, rows: readonly Delivered[], now: Da
     // the asset inventory watchlist exists but is empty: no inventory context unless a row carries it
     watchlists: { [ASSET_WATCHLIST]: { columns: WATCHLIST, rows: [] } },
   });
-}
-
-const MINUTE = 60_000;
-const SCHEDULING_DELAY = 5 * MINUTE;
-
-/**
- * Runs `rule` on its schedule from `from` to `to` (run times on the whole minute grid for NRT, every queryFrequency
- * from `from` for Scheduled), feeding each run the rows Sentinel would give it; returns the result rows per run.
- */
-export function schedule(rule: AnalyticsRule, rows: readonly Delivered[], from: Date, to: Date): Row[][] {
-  const out: Row[][] = [];
-  if (rule.kind === 'NRT') {
-    for (let s = from.getTime(); s <= to.getTime(); s += MINUTE) {
-      const seen = rows.filter((d) => d.ingested.getTime() > s - MINUTE && d.ingested.getTime() <= s);
-      if (seen.length) out.push(execute(rule, seen, new Date(s)).rows);
-    }
-    return out;
-  }
-  const every = parseDuration(rule.queryFrequency!)!;
-  const period = parseDuration(rule.queryPeriod!)!;
-  for (let s = from.getTime(); s <= to.getTime(); s += every) {
-    const seen = rows.filter((d) => {
-      const tg = (d.row.TimeGenerated as Date).getTime();
-      return tg > s - period && tg <= s && d.ingested.getTime() <= s + SCHEDULING_DELAY;
-    });
-    if (seen.length) out.push(execute(rule, seen, new Date(s)).rows);
-  }
-  return out;
 }

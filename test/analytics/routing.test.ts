@@ -1,6 +1,6 @@
 // Exactly one owning rule per Defender for IoT alert type, proved by executing every shipped rule's own KQL (local
-// KQL engine) over one Revision 1 row of each of the 202 catalog titles, plus titles the catalog does not know;
-// and rows delivered hours late alert exactly once (scheduled as Sentinel schedules them).
+// KQL engine) over one Revision 1 row of each of the 202 catalog titles, plus titles the catalog does not know.
+// Late rows: lateRows.test.ts (the local Sentinel's scheduler).
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
   CATCH_ALL_RULE,
@@ -12,15 +12,7 @@ import {
   owningRules,
 } from '../../analytics/routing.js';
 import { D4IOT_CATALOG } from '../../pipeline/enrich/catalog.generated.js';
-import {
-  alertRow,
-  type Delivered,
-  execute,
-  type Row,
-  type ShippedRule,
-  schedule,
-  shippedRules,
-} from './contentRun.js';
+import { alertRow, type Delivered, execute, type Row, type ShippedRule, shippedRules } from './contentRun.js';
 
 let rules: ShippedRule[];
 beforeAll(() => {
@@ -30,7 +22,6 @@ beforeAll(() => {
 const T = new Date('2026-11-18T02:10:00Z');
 const at = (ms: number) => new Date(T.getTime() + ms);
 const MIN = 60_000;
-const HOUR = 60 * MIN;
 
 /** The rules whose query returns a result for this row alone, run just after the row was accepted. */
 function alerting(row: Row): string[] {
@@ -124,76 +115,6 @@ describe('routing: one owning rule per alert type, executed', () => {
         TimeGenerated: Date;
       });
       expect(alerting(row), String(over.AlertTitle)).toEqual([want]);
-    }
-  });
-});
-
-describe('late rows alert exactly once', () => {
-  const late = (
-    title: string,
-    category: string,
-    engine: string,
-    delayMs: number,
-    over: Row = {},
-  ): Delivered => ({
-    row: alertRow({
-      AlertId: `late-${title}`,
-      AlertTitle: title,
-      Category: category,
-      Engine: engine,
-      TimeGenerated: T,
-      ...over,
-    }),
-    ingested: at(delayMs),
-  });
-  const ruleNamed = (n: string) => rules.find((r) => r.name === n)!.rule;
-  const alertsOver = (rule: string, rows: Delivered[]) =>
-    schedule(ruleNamed(rule), rows, at(-HOUR), at(30 * HOUR)).reduce((n, run) => n + run.length, 0);
-
-  it('NRT owners: a Revision 1 accepted 2 h, 9 h or 20 h after it was written alerts once', () => {
-    for (const delay of [40_000, 2 * HOUR, 9 * HOUR, 20 * HOUR]) {
-      expect(
-        alertsOver('OtControllerStopRestart', [
-          late('Controller Stop', 'Restart/Stop Commands', 'Operational', delay),
-        ]),
-      ).toBe(1);
-      expect(
-        alertsOver(CHAIN_RULE, [
-          late('Unauthorized PLC Programming', 'Programming', 'Policy violation', delay, {
-            DestinationAssetType: 'PLC',
-          }),
-        ]),
-      ).toBe(1);
-      expect(
-        alertsOver(CATCH_ALL_RULE, [
-          late('Brand New Alert Type', 'Something New', 'Policy violation', delay),
-        ]),
-      ).toBe(1);
-    }
-  });
-
-  it('Scheduled owners (hourly aggregates, sensor silence): a row 2 h or 20 h late is in exactly one run', () => {
-    for (const delay of [40_000, 2 * HOUR, 20 * HOUR]) {
-      expect(
-        alertsOver('OtProtocolViolations', [
-          late('Illegal DNP3 Operation', 'Illegal Commands', 'Protocol violation', delay),
-        ]),
-      ).toBe(1);
-      expect(
-        alertsOver('OtUnauthorizedProtocolCommands', [
-          late(
-            'Modbus Address Range Violation',
-            'Unauthorized Communication Behavior',
-            'Policy violation',
-            delay,
-          ),
-        ]),
-      ).toBe(1);
-      expect(
-        alertsOver('OtSensorNoTraffic', [
-          late('No Traffic Detected on Sensor Interface', 'Sensor Traffic', 'Operational', delay),
-        ]),
-      ).toBe(1);
     }
   });
 });

@@ -94,14 +94,14 @@ describe('the bundled scenario in the local Sentinel', () => {
 
   // Content (issue 18) routes every alert type to a rule; today 14 of the scenario's groups reach none
   // ("Inactive Communication Channel", "Unauthorized HTTP User Agent", …). Enable when that lands.
-  it.skip('every alert group reaches at least one alert', () => {
+  it('every alert group reaches at least one alert', () => {
     const alerted = new Set(twin.result.alerts.flatMap((a) => a.alertIds));
     expect(groups(() => true).filter((g) => !alerted.has(g))).toEqual([]);
   });
 
   // Content (issue 18, OtControllerAttackChain) makes the chain one rule's alerts grouped on Site + Controller;
   // today the four groups raise 6 incidents from 5 rules. Enable when that lands.
-  it.skip('the Rotterdam night attack chain at one controller is one incident telling the story in order', () => {
+  it('the Rotterdam night attack chain at one controller is one incident telling the story in order', () => {
     const chain = groups(
       (r) => r.Site === 'Rotterdam' && r.SourceIP === '10.10.1.66' && r.DestinationIP === '10.10.2.21',
     );
