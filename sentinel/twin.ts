@@ -49,6 +49,11 @@ export interface TwinResult {
   end: number;
   store: IncidentStore;
   engine: AutomationEngine;
+  /**
+   * An analyst changes an incident at `at` (default: the end of the run), e.g. closes it: the change is an
+   * "incident updated" event, so the automation rules and playbooks run on it.
+   */
+  analyst(incidentNumber: number, change: Parameters<IncidentStore['update']>[1], at?: number): Promise<void>;
 }
 
 export async function runTwin(o: TwinOptions): Promise<TwinResult> {
@@ -87,5 +92,12 @@ export async function runTwin(o: TwinOptions): Promise<TwinResult> {
     end: schedule.end,
     store,
     engine,
+    async analyst(incidentNumber, change, at = schedule.end) {
+      const inc = store.incidents.find((i) => i.number === incidentNumber);
+      if (!inc) throw new Error(`no incident ${incidentNumber} in the twin`);
+      now = at;
+      const ev = store.update(inc, change, 'User', at);
+      if (ev) await engine.dispatch(ev);
+    },
   };
 }

@@ -143,4 +143,44 @@ describe('the bundled scenario in the local Sentinel', () => {
       expect(inc.classificationComment ?? '').toMatch(/maintenance/i);
     }
   });
+
+  it('every incident it creates starts every playbook the shipped automation runs on creation', () => {
+    const created = new Set(
+      twin.result.engine.automation.rules
+        .filter((r) => r.properties.triggeringLogic.triggersWhen === 'Created')
+        .flatMap((r) =>
+          r.properties.actions.map((a) => String(a.actionConfiguration?.logicAppResourceId).toLowerCase()),
+        )
+        .map(
+          (id) => twin.result.engine.automation.apps.find((a) => a.resourceId.toLowerCase() === id)?.playbook,
+        ),
+    );
+    expect(created.size).toBeGreaterThan(0);
+    for (const inc of twin.result.incidents) {
+      const ran = new Set(
+        twin.result.playbookRuns
+          .filter((p) => p.incidentNumber === inc.number && p.trigger === 'Create')
+          .map((p) => p.playbook),
+      );
+      expect([inc.number, [...ran].sort()]).toEqual([inc.number, [...created].sort()]);
+    }
+  });
+
+  it('an analyst closing an incident syncs its Defender for IoT alerts through the updated-incident rules', async () => {
+    const open = twin.result.incidents.find(
+      (i) => i.status !== 'Closed' && i.alerts.some((a) => a.customDetails.AlertManagementUri),
+    );
+    expect(open).toBeDefined();
+    const before = twin.result.playbookRuns.length;
+    await twin.result.analyst(open!.number, {
+      status: 'Closed',
+      classification: 'TruePositive',
+      classificationReason: 'SuspiciousActivity',
+    });
+    const runs = twin.result.playbookRuns.slice(before);
+    expect(runs.map((p) => [p.playbook, p.trigger, p.status])).toContainEqual(['sync-status', 'Update', 200]);
+    const patches = runs.flatMap((p) => p.requests).filter((q) => q.service === 'defenderForIoT');
+    expect(patches.length).toBeGreaterThan(0);
+    expect(patches.every((q) => JSON.stringify(q.body).includes('Closed'))).toBe(true);
+  });
 });
