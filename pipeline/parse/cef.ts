@@ -1,22 +1,5 @@
-/**
- * CEF as the Defender for IoT sensor forwards it (docs/contracts.md#sensor-forwarding-formats):
- * `CEF:0|Microsoft Defender for IoT/CyberX|<sensor>|<version>|Microsoft Defender for IoT Alert|<title>|<10|8|4|1>|ext`
- * with extension keys msg, protocol, severity, type, UUID, start, src_ip, src_mac, dst_ip, dst_mac, cat.
- * Standard CEF names (src, dst, smac, dmac, rt, end, shost, dhost, csN/csNLabel) are read as fallbacks.
- */
-import type { Device } from '../model/alert.js';
-import {
-  assignAddress,
-  type Draft,
-  fail,
-  inReason,
-  messageText,
-  type ParseOptions,
-  quote,
-  resolveTimes,
-  text,
-} from './fields/index.js';
-import { toEngine, toSeverity } from './severity.js';
+import { applyCustomLabels, extensionAlert, isD4IoTVendor, pick, setField } from './extension.js';
+import { type Draft, fail, inReason, type ParseOptions, quote, text } from './fields/index.js';
 import type { SyslogHeader } from './syslogHeader.js';
 
 /** Header fields after `CEF:`: Version, Vendor, Product, DeviceVersion, SignatureID, Name, Severity. */
@@ -116,80 +99,10 @@ function setValue(
   setField(out, pinned, key.toLowerCase(), (escaped ? unescapeValue(raw) : raw).trim());
 }
 
-/**
- * Stores `key` unless the value to keep is another occurrence. A well-formed record names each key once; a repeat
- * means text inside a value was read as fields, because the sender did not escape `=` (CEF requires `\=`) or
- * cannot escape its delimiter (LEEF). That text sits in the free-text message (`msg`), which the sensor writes
- * first. So a key that appeared before the message keeps its first value (`pinned`), a key after it its last:
- * the copy injected into the message lies between the two and wins neither way. Without a message, the first
- * value wins.
- */
-export function setField(out: Map<string, string>, pinned: Set<string>, key: string, value: string): void {
-  const afterMessage = out.has('msg') || out.has('message');
-  if (afterMessage ? pinned.has(key) : out.has(key)) return;
-  out.set(key, value);
-  if (!afterMessage) pinned.add(key);
-}
-
 function unescapeValue(v: string): string {
   return v.replace(/\\([\\=|nrt])/g, (_m, c: string) =>
     c === 'n' ? '\n' : c === 'r' ? '\r' : c === 't' ? '\t' : c,
   );
-}
-
-/** First present extension value among `keys`. */
-export function pick(ext: Map<string, string>, ...keys: string[]): string | undefined {
-  for (const k of keys) {
-    const v = ext.get(k);
-    if (v !== undefined && v !== '') return v;
-  }
-  return undefined;
-}
-
-/** `[cs1label, cs1]` … `[flexstring6label, flexstring6]`, built once (this runs for every CEF/LEEF record). */
-const CUSTOM_LABELS: readonly (readonly [string, string])[] = ['cs', 'cn', 'flexstring'].flatMap((prefix) =>
-  [1, 2, 3, 4, 5, 6].map((i) => [`${prefix}${i}label`, `${prefix}${i}`] as const),
-);
-
-/** `cs1Label=Site cs1=Plant A` → also readable as `site`, when the extension did not already have that key. */
-export function applyCustomLabels(ext: Map<string, string>): void {
-  for (const [labelKey, valueKey] of CUSTOM_LABELS) {
-    const label = ext.get(labelKey);
-    if (label === undefined) continue;
-    const value = ext.get(valueKey);
-    if (value === undefined) continue;
-    const k = label.toLowerCase();
-    if (!ext.has(k)) ext.set(k, value);
-  }
-}
-
-function isD4IoTVendor(vendor: string): boolean {
-  const v = vendor.toLowerCase();
-  return v.includes('cyberx') || v.includes('defender') || v.includes('microsoft');
-}
-
-/** Source/destination from the sensor's own keys, then standard CEF names. */
-export function deviceFrom(ext: Map<string, string>, side: 'src' | 'dst'): Device {
-  const d: Device = {};
-  const long = side === 'src' ? 'source' : 'destination';
-  assignAddress(d, pick(ext, `${side}_ip`, side, `${long}address`));
-  assignAddress(
-    d,
-    pick(ext, `${side}_mac`, `${side}mac`, side === 'src' ? 'smac' : 'dmac', `${long}macaddress`),
-  );
-  // Sensors put the IP in the name field when a device has no name; that is not a name.
-  const name = pick(
-    ext,
-    `${side}_name`,
-    `${side}name`,
-    side === 'src' ? 'shost' : 'dhost',
-    `${long}hostname`,
-  );
-  if (!assignAddress(d, name)) {
-    const n = text(name);
-    if (n !== undefined) d.name = n;
-  }
-  return d;
 }
 
 /** Parse the CEF message starting at `at` (index of `CEF:` inside the syslog message). */
@@ -215,36 +128,21 @@ export function parseCef(msg: string, at: number, header: SyslogHeader, opts?: P
 
   const title = text(name, 100_000) ?? text(ext.get('title'), 100_000);
   if (title === undefined) return fail('missing title (CEF header Name is empty)');
-  const sevText = ext.get('severity');
-  const severity = toSeverity(sevText) ?? toSeverity(headerSeverity);
-  if (severity === undefined) return fail(`severity: unknown value ${quote(sevText ?? headerSeverity)}`);
-
-  const times = resolveTimes(
-    [pick(ext, 'start', 'starttime'), pick(ext, 'rt', 'receipttime', 'devicereceipttime'), header.timestamp],
-    [pick(ext, 'end', 'endtime')],
-    opts,
-  );
-  if ('reason' in times) return fail(times.reason);
-
-  return {
-    ok: true,
-    alert: {
+  return extensionAlert(
+    ext,
+    {
       id: text(pick(ext, 'uuid', 'externalid')),
       title,
-      message: messageText(pick(ext, 'msg', 'message')),
-      engine: toEngine(pick(ext, 'type', 'engine')),
-      category: text(pick(ext, 'cat', 'category')),
-      severity,
-      status: 'New',
+      severityFallback: headerSeverity,
+      startCandidates: [
+        pick(ext, 'start', 'starttime'),
+        pick(ext, 'rt', 'receipttime', 'devicereceipttime'),
+        header.timestamp,
+      ],
       protocol: text(pick(ext, 'protocol', 'app', 'proto')),
-      source: deviceFrom(ext, 'src'),
-      destination: deviceFrom(ext, 'dst'),
       sensor: text(product) ?? text(ext.get('dvchost')) ?? header.hostname,
-      site: text(ext.get('site')),
-      zone: text(ext.get('zone')),
-      firstSeen: times.firstSeen,
-      lastSeen: times.lastSeen,
       sourceFormat: 'CEF',
     },
-  };
+    opts,
+  );
 }

@@ -6,18 +6,9 @@
  * The older QRadar sample (`devTime=May 05 2019 15:28:54 sev=2 cat=XSense Alerts title=...`) separates attributes
  * with single spaces; when the delimiter never occurs, attributes are read the CEF way (key = token before `=`).
  */
-import { applyCustomLabels, deviceFrom, parseExtension, pick, setField, splitCefHeader } from './cef.js';
-import {
-  type Draft,
-  fail,
-  inReason,
-  messageText,
-  type ParseOptions,
-  quote,
-  resolveTimes,
-  text,
-} from './fields/index.js';
-import { toEngine, toSeverity } from './severity.js';
+import { parseExtension, splitCefHeader } from './cef.js';
+import { applyCustomLabels, extensionAlert, isD4IoTVendor, pick, setField } from './extension.js';
+import { type Draft, fail, inReason, type ParseOptions, quote, text } from './fields/index.js';
 import type { SyslogHeader } from './syslogHeader.js';
 
 /** `LEEF:V`, Vendor, Product, Version, EventID. */
@@ -44,11 +35,6 @@ function parseAttributes(attrs: string, delimiter: string): Map<string, string> 
     if (k !== '') setField(out, pinned, k, part.slice(eq + 1).trim());
   }
   return out;
-}
-
-function isD4IoTVendor(vendor: string): boolean {
-  const v = vendor.toLowerCase();
-  return v.includes('cyberx') || v.includes('defender') || v.includes('microsoft');
 }
 
 /** Parse the LEEF message; `at` is the index of `LEEF:` (text before it is the sensor name). */
@@ -78,38 +64,18 @@ export function parseLeef(msg: string, at: number, header: SyslogHeader, opts?: 
 
   const title = text(ext.get('title'), 100_000);
   if (title === undefined) return fail('missing title (LEEF attribute title)');
-  const sevText = ext.get('severity');
-  const severity = toSeverity(sevText) ?? toSeverity(ext.get('sev'));
-  if (severity === undefined)
-    return fail(`severity: unknown value ${quote(sevText ?? ext.get('sev') ?? '')}`);
-
-  const times = resolveTimes(
-    [pick(ext, 'start', 'devtime', 'starttime'), header.timestamp],
-    [pick(ext, 'end', 'endtime')],
-    opts,
-  );
-  if ('reason' in times) return fail(times.reason);
-
   const prefix = msg.slice(0, at).trim();
-  return {
-    ok: true,
-    alert: {
+  return extensionAlert(
+    ext,
+    {
       id: text(pick(ext, 'uuid', 'alertid')),
       title,
-      message: messageText(pick(ext, 'msg', 'message')),
-      engine: toEngine(pick(ext, 'type', 'engine')),
-      category: text(pick(ext, 'cat', 'category')),
-      severity,
-      status: 'New',
+      severityFallback: ext.get('sev'),
+      startCandidates: [pick(ext, 'start', 'devtime', 'starttime'), header.timestamp],
       protocol: text(pick(ext, 'protocol', 'proto')),
-      source: deviceFrom(ext, 'src'),
-      destination: deviceFrom(ext, 'dst'),
       sensor: text(prefix) ?? text(ext.get('sendername')) ?? header.hostname,
-      site: text(ext.get('site')),
-      zone: text(ext.get('zone')),
-      firstSeen: times.firstSeen,
-      lastSeen: times.lastSeen,
       sourceFormat: 'LEEF',
     },
-  };
+    opts,
+  );
 }
