@@ -1,6 +1,8 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+import { readFile, rm, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
+import { commandLine, isAlive, waitForExit } from './state/processes.js';
 
 /** Azurite's published development account (documented by Microsoft for the emulator; not a secret). */
 export const AZURITE_ACCOUNT = 'devstoreaccount1';
@@ -10,8 +12,55 @@ export const AZURITE_KEY =
 export interface AzuriteHandle {
   tableUrl: string;
   blobUrl: string;
+  pid: number;
+  /**
+   * Writes the Table service's data to disk now (Azurite itself saves only every 5 s and when it stops): after
+   * it resolves, everything written before survives this process and Azurite being killed.
+   */
+  flush(): Promise<void>;
   stop(): Promise<void>;
 }
+
+/**
+ * Runs Azurite with two additions, in its own process: a `{flush}` message saves the Table store (LokiJS
+ * `saveDatabase`: written to a temporary file and renamed) and answers; and when the parent goes away (its IPC
+ * channel closes: the CLI ended, even by `kill -9`) Azurite shuts down as on SIGTERM, which saves its data.
+ */
+const LAUNCHER = `
+const main = process.argv[1];
+process.argv = [process.argv[0], main, ...process.argv.slice(2)];
+const { join, dirname } = require('node:path');
+const Store = require(join(dirname(main), 'table', 'persistence', 'LokiTableMetadataStore.js')).default;
+const stores = new Set();
+const init = Store.prototype.init;
+Store.prototype.init = function (...a) { stores.add(this); return init.apply(this, a); };
+process.on('message', async (m) => {
+  if (!m || typeof m !== 'object' || m.flush === undefined) return;
+  try {
+    for (const s of stores) await s.saveDBState();
+    process.send({ flushed: m.flush });
+  } catch (e) {
+    process.send({ flushed: m.flush, error: String((e && e.message) || e) });
+  }
+});
+let leaving = false;
+// Azurite listens for SIGTERM only once it has started: until then, wait. Never outlive the CLI by long.
+const leave = () => {
+  if (process.listenerCount('SIGTERM') > 0) process.emit('SIGTERM');
+  else setTimeout(leave, 100);
+};
+process.on('disconnect', () => {
+  if (leaving) return;
+  leaving = true;
+  leave();
+  setTimeout(() => process.exit(0), 30000).unref();
+});
+process.channel && process.channel.unref();
+// The CLI may be gone (its pipes closed): Azurite's own messages must not crash it before it saved.
+process.stdout.on('error', () => {});
+process.stderr.on('error', () => {});
+require(main);
+`;
 
 async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -38,12 +87,28 @@ export function azuriteMain(): string | undefined {
  * `location`, and resolves once Table and Blob listen. `stop()` ends it.
  */
 export async function startAzurite(
-  opts: { location?: string; timeoutMs?: number } = {},
+  opts: { location?: string; timeoutMs?: number; pidFile?: string } = {},
 ): Promise<AzuriteHandle> {
   const main = azuriteMain();
   if (!main) throw new Error('azurite is not installed (it is a development dependency: run npm ci)');
+  // A free port can be taken by another process between freePort() and Azurite's listen: try new ones.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startOnce(main, opts);
+    } catch (e) {
+      if (attempt >= 3 || !/EADDRINUSE/.test((e as Error).message)) throw e;
+    }
+  }
+}
+
+async function startOnce(
+  main: string,
+  opts: { location?: string; timeoutMs?: number; pidFile?: string },
+): Promise<AzuriteHandle> {
   const [table, blob, queue] = [await freePort(), await freePort(), await freePort()];
   const args = [
+    '-e',
+    LAUNCHER,
     main,
     ...(opts.location ? ['--location', opts.location] : ['--inMemoryPersistence']),
     '--silent',
@@ -52,7 +117,14 @@ export async function startAzurite(
     ...['--blobHost', '127.0.0.1', '--blobPort', String(blob)],
     ...['--queueHost', '127.0.0.1', '--queuePort', String(queue)],
   ];
-  const child: ChildProcess = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  // Its own process group: a Ctrl-C in the terminal reaches the CLI, which stops Azurite in order (a second
+  // signal while Azurite is already closing would kill it before it saved).
+  const child: ChildProcess = spawn(process.execPath, args, {
+    stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+    detached: true,
+  });
+  if (opts.pidFile && child.pid)
+    await writeFile(opts.pidFile, `${JSON.stringify({ pid: child.pid, location: opts.location })}\n`);
   await new Promise<void>((resolve, reject) => {
     let out = '';
     const timer = setTimeout(() => {
@@ -76,15 +148,73 @@ export async function startAzurite(
       reject(new Error(`Azurite exited with ${code}:\n${out}`));
     });
   });
+  let flushes = 0;
+  const pending = new Map<number, { resolve: () => void; reject: (e: Error) => void }>();
+  child.on('message', (m: { flushed?: number; error?: string }) => {
+    const p = m.flushed === undefined ? undefined : pending.get(m.flushed);
+    if (!p) return;
+    pending.delete(m.flushed!);
+    if (m.error) p.reject(new Error(`Azurite could not save its data: ${m.error}`));
+    else p.resolve();
+  });
+  child.once('exit', (code) => {
+    for (const p of pending.values()) p.reject(new Error(`Azurite exited (${code}) before saving its data`));
+    pending.clear();
+  });
   return {
     tableUrl: `http://127.0.0.1:${table}/${AZURITE_ACCOUNT}`,
     blobUrl: `http://127.0.0.1:${blob}/${AZURITE_ACCOUNT}`,
+    pid: child.pid!,
+    flush: () =>
+      new Promise<void>((resolve, reject) => {
+        if (child.exitCode !== null || !child.connected) {
+          reject(new Error('Azurite is not running'));
+          return;
+        }
+        const id = ++flushes;
+        pending.set(id, { resolve, reject });
+        child.send({ flush: id });
+      }),
     stop: async () => {
-      if (child.exitCode !== null) return;
-      const exited = new Promise((r) => child.once('exit', r));
-      child.kill('SIGTERM');
-      await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))]);
-      if (child.exitCode === null) child.kill('SIGKILL');
+      if (child.exitCode === null && child.signalCode === null) {
+        const exited = new Promise((r) => child.once('exit', r));
+        child.kill('SIGTERM');
+        await Promise.race([exited, new Promise((r) => setTimeout(r, 10_000))]);
+        if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+      }
+      if (child.connected) child.disconnect();
+      if (opts.pidFile) await rm(opts.pidFile, { force: true });
     },
   };
+}
+
+/**
+ * Stops an Azurite that a run killed before it could stop it left behind on `location` (its pid file says
+ * which): SIGTERM first, so it saves what it holds, then SIGKILL after `timeoutMs`. A pid that now runs
+ * something else is left alone. Returns the pid stopped, if any.
+ */
+export async function reapAzurite(
+  pidFile: string,
+  location: string,
+  timeoutMs = 15_000,
+): Promise<number | undefined> {
+  let recorded: { pid?: unknown; location?: unknown };
+  try {
+    recorded = JSON.parse(await readFile(pidFile, 'utf8')) as typeof recorded;
+  } catch {
+    return undefined;
+  }
+  const pid = Number(recorded.pid);
+  let reaped: number | undefined;
+  const cmd = isAlive(pid) ? commandLine(pid) : undefined;
+  if (cmd?.includes('azurite') && cmd.includes(location)) {
+    process.kill(pid, 'SIGTERM');
+    if (!(await waitForExit(pid, timeoutMs))) {
+      process.kill(pid, 'SIGKILL');
+      await waitForExit(pid, 2000);
+    }
+    reaped = pid;
+  }
+  await rm(pidFile, { force: true });
+  return reaped;
 }

@@ -51,7 +51,7 @@ export async function runRedrive(o: RedriveCommandOptions) {
       enrich: createEnricher(config.enrichment),
       spec: keySpecOf(config),
       store: state.store,
-      sink: createLocalSink(o.out),
+      sink: createLocalSink(o.out, state.durable),
       deadLetters,
     };
     const result = await redrive(deadLetters, pipelineRedriver(deps), { stages, limit: o.limit });

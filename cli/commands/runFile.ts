@@ -74,10 +74,10 @@ export async function runFile(o: RunFileOptions): Promise<RunSummary> {
   const config: OtSocConfig = o.config ? await loadConfigFile(o.config) : parseConfig({}, 'defaults');
   const rowsFile = join(o.out, 'OTAlerts_CL.ndjson');
   const lettersFile = join(o.out, 'deadletter.ndjson');
+  // The lock first: a run refused because another holds the state directory must not touch its outputs.
+  const state = await openStateStore(o.state, { command: o.fresh ? 'demo' : 'replay', fresh: o.fresh });
   if (!o.state || o.fresh)
     await Promise.all([rm(rowsFile, { force: true }), rm(lettersFile, { force: true })]);
-  if (o.state && o.fresh) await rm(o.state, { recursive: true, force: true });
-  const state = await openStateStore(o.state);
   const deadLetters = new FileDeadLetterStore(lettersFile);
   const rowsBefore = await sizeOf(rowsFile);
 
