@@ -1,6 +1,7 @@
 /**
  * zod schemas for the Azure-Sentinel content YAML (analytics rules and hunting queries), as the Azure-Sentinel repo
- * writes them (docs/contracts.md#analytics-rule-yaml) and the SecurityInsights alertRules API accepts them (2024-09-01).
+ * writes them (docs/contracts.md#analytics-rule-yaml) and the SecurityInsights alertRules API accepts them
+ * (2024-09-01).
  *
  * The schemas check shape and enums; what needs more than one field or the KQL result (durations against each
  * other, techniques against tactics, columns against the query output, GUID uniqueness) is checked in validate.ts.

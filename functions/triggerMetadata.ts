@@ -1,9 +1,10 @@
 import type { BatchMeta } from '../pipeline/pipeline.js';
 
 /**
- * Reads the Event Hubs trigger metadata of a `cardinality: 'many'` invocation (docs/contracts.md#azure-functions-host:
- * the Node library camel-cases the extension's keys; values arrive as JSON, times as strings).
- * Every field is optional: an event without a sequence number falls back to its index in the batch.
+ * Reads the Event Hubs trigger metadata of a `cardinality: 'many'` invocation
+ * (docs/contracts.md#azure-functions-host: the Node library camel-cases the extension's keys; values arrive as
+ * JSON, times as strings). Every field is optional: an event without a sequence number falls back to its index
+ * in the batch.
  */
 export function batchMetaFrom(
   triggerMetadata: Record<string, unknown> | undefined,

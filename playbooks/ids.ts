@@ -18,7 +18,8 @@ export function uuidV5(name: string, namespace = NAMESPACE): string {
 
 /**
  * The comment id of one playbook action on one incident. Sentinel lets the client choose comment ids, so a
- * retried run writes the same comment instead of a second one (docs/contracts.md#sentinel-incidents-automation-rules-and-playbooks).
+ * retried run writes the same comment instead of a second one
+ * (docs/contracts.md#sentinel-incidents-automation-rules-and-playbooks).
  */
 export function commentId(incidentArmId: string, playbook: string, action: string): string {
   return uuidV5(`${incidentArmId.toLowerCase()}|${playbook}|${action}`);

@@ -3,10 +3,11 @@ import { z } from 'zod';
 
 /**
  * What makes two alerts "the same alert". The default is Defender for IoT's own unified-alert rule
- * (docs/contracts.md#defender-for-iot-unified-alerts-and-statuses): same zone (or sensor when no zone is known), same title, same alert
- * protocol, same status and same set of devices, within 10 minutes of first detection, across sensors.
- * Status is not hashed into the key: it is the group's lifecycle (a closed group takes no new members,
- * so a new alert after a close opens a new group, exactly as Defender for IoT raises a new alert).
+ * (docs/contracts.md#defender-for-iot-unified-alerts-and-statuses): same zone (or sensor when no zone is
+ * known), same title, same alert protocol, same status and same set of devices, within 10 minutes of first
+ * detection, across sensors. Status is not hashed into the key: it is the group's lifecycle (a closed group
+ * takes no new members, so a new alert after a close opens a new group, exactly as Defender for IoT raises a
+ * new alert).
  */
 export const KEY_FIELDS = [
   'scope',

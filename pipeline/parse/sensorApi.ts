@@ -1,8 +1,8 @@
 /**
  * Sensor REST `GET /api/v1/alerts` objects, the on-prem management console `/external/v1/alerts` objects and the
- * extended webhook payload (docs/contracts.md#sensor-forwarding-formats). Keys are read case-insensitively: the doc's own example mixes `ID`/`id`
- * and `additionalInformation`/`additionalinformation`, and the console writes `sensorId` where the webhook doc says
- * `sensorID`.
+ * extended webhook payload (docs/contracts.md#sensor-forwarding-formats). Keys are read case-insensitively: the
+ * doc's own example mixes `ID`/`id` and `additionalInformation`/`additionalinformation`, and the console writes
+ * `sensorId` where the webhook doc says `sensorID`.
  *   v1: ID, time (epoch ms), title, message, severity (Warning/Minor/Major/Critical), engine,
  *       sourceDevice/destinationDevice (numeric ids, nullable; 0 = none in the console), additionalInformation
  *   v2: + sourceDeviceAddress/destinationDeviceAddress (IP or MAC), remediationSteps[]

@@ -1,10 +1,10 @@
 /**
- * "Syslog object" forwarding format (docs/contracts.md#sensor-forwarding-formats). Documented fields: Sensor name, Alert time, Alert title,
- * Alert message, Alert severity, Alert type, Protocol, Source_MAC, Destination_MAC, alert_group; device fields
- * hold "IP address, name, vendor, or OS" and `N/A` when missing. No public sample was found, so this reads both
- * a labelled string (`Label: value` or `Label=value`, any separator) and a JSON object with those keys
- * (spaces or underscores, any case). Device values are split on commas and each part classified as IP, MAC or
- * name; `Source_IP`/`Source_Name` style keys are read too.
+ * "Syslog object" forwarding format (docs/contracts.md#sensor-forwarding-formats). Documented fields: Sensor
+ * name, Alert time, Alert title, Alert message, Alert severity, Alert type, Protocol, Source_MAC,
+ * Destination_MAC, alert_group; device fields hold "IP address, name, vendor, or OS" and `N/A` when missing. No
+ * public sample was found, so this reads both a labelled string (`Label: value` or `Label=value`, any
+ * separator) and a JSON object with those keys (spaces or underscores, any case). Device values are split on
+ * commas and each part classified as IP, MAC or name; `Source_IP`/`Source_Name` style keys are read too.
  */
 import type { Device } from '../model/alert.js';
 import {

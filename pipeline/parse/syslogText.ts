@@ -1,7 +1,7 @@
 /**
- * "Syslog text message" forwarding format (docs/contracts.md#sensor-forwarding-formats). The doc lists labelled fields but not the separators,
- * and no public sample was found, so fields are found by label (`Label: value`, separated by spaces, commas,
- * semicolons, pipes or newlines):
+ * "Syslog text message" forwarding format (docs/contracts.md#sensor-forwarding-formats). The doc lists labelled
+ * fields but not the separators, and no public sample was found, so fields are found by label (`Label: value`,
+ * separated by spaces, commas, semicolons, pipes or newlines):
  *   CyberX platform name (sensor), Microsoft Defender for IoT Alert (title; older sensors say Azure/CyberX),
  *   Type (engine), Severity, Source, Source IP, Protocol, Address, Destination, Destination IP, Protocol, Address,
  *   Message, Alert group, UUID.

@@ -3,7 +3,8 @@
  * declaration and custom table (infra/), the KQL schema that validates analytics/ and workbooks/,
  * and the row validator the local workspace and the sink use.
  *
- * Log Analytics rules (docs/contracts.md#logs-ingestion-api-and-custom-tables): names start with a letter, letters/digits/_ only,
+ * Log Analytics rules (docs/contracts.md#logs-ingestion-api-and-custom-tables): names start with a letter,
+ * letters/digits/_ only,
  * 2–45 chars, not reserved (`Title`, `Type`, `id`, … are reserved, hence `AlertTitle`).
  */
 export type ColumnType = 'string' | 'int' | 'long' | 'real' | 'boolean' | 'dynamic' | 'datetime';

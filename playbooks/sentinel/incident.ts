@@ -128,7 +128,10 @@ export interface Closing {
   classificationComment: string;
 }
 
-/** The pairs the service accepts (it rejects e.g. BenignPositive without a reason; docs/contracts.md#sentinel-incidents-automation-rules-and-playbooks). */
+/**
+ * The pairs the service accepts: it rejects e.g. BenignPositive without a reason
+ * (docs/contracts.md#sentinel-incidents-automation-rules-and-playbooks).
+ */
 const VALID_REASONS: Record<Classification, readonly (ClassificationReason | undefined)[]> = {
   TruePositive: ['SuspiciousActivity'],
   BenignPositive: ['SuspiciousButExpected'],

@@ -25,7 +25,10 @@ import {
   writableProperties,
 } from './incident.js';
 
-/** Pinned: the SDK's default is a 2022 preview (docs/contracts.md#sentinel-incidents-automation-rules-and-playbooks); we never float. */
+/**
+ * Pinned: the SDK's default is a 2022 preview (docs/contracts.md#sentinel-incidents-automation-rules-and-
+ * playbooks); we never float.
+ */
 export const SENTINEL_API_VERSION = '2025-09-01';
 
 /** The role the Function's identity needs for everything the playbooks do to incidents. */

@@ -1,11 +1,11 @@
 /**
  * Microsoft Sentinel incidents over ARM, as the 2025-09-01 REST contract and observed service behaviour say
- * (docs/contracts.md#sentinel-incidents-automation-rules-and-playbooks): bearer token required; api-version pinned; GET returns an etag; PUT is a full
- * replacement of the writable properties (title, severity and status required: a PUT missing one is a 400, and
- * whatever a PUT omits is gone); a stale etag is 409 "Newer version of resource … exists"; closing needs a
- * classification and (except Undetermined) a valid reason; comments live under client-chosen ids. A role flag
- * turns the identity into a Reader (writes 403) or nobody (everything 403). Defender for IoT alerts
- * (2021-07-01-preview GET/PATCH) are served by the same host.
+ * (docs/contracts.md#sentinel-incidents-automation-rules-and-playbooks): bearer token required; api-version
+ * pinned; GET returns an etag; PUT is a full replacement of the writable properties (title, severity and status
+ * required: a PUT missing one is a 400, and whatever a PUT omits is gone); a stale etag is 409 "Newer version
+ * of resource … exists"; closing needs a classification and (except Undetermined) a valid reason; comments live
+ * under client-chosen ids. A role flag turns the identity into a Reader (writes 403) or nobody (everything
+ * 403). Defender for IoT alerts (2021-07-01-preview GET/PATCH) are served by the same host.
  */
 import { randomUUID } from 'node:crypto';
 import type { IncidentTrigger } from '../../playbooks/payload.js';

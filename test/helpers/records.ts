@@ -1,4 +1,7 @@
-/** Realistic raw records (field names from docs/contracts.md#defender-for-iot-securityalert-rows and #sensor-forwarding-formats) for pipeline tests. */
+/**
+ * Realistic raw records (field names from docs/contracts.md#defender-for-iot-securityalert-rows and #sensor-
+ * forwarding-formats) for pipeline tests.
+ */
 
 export interface AlertOpts {
   title?: string;
