@@ -26,8 +26,8 @@ import {
 } from './incident.js';
 
 /**
- * Pinned: the SDK's default is a 2022 preview (docs/contracts.md#sentinel-incidents-automation-rules-and-
- * playbooks); we never float.
+ * Pinned: the SDK's default is a 2022 preview; we never float
+ * (docs/contracts.md#sentinel-incidents-automation-rules-and-playbooks).
  */
 export const SENTINEL_API_VERSION = '2025-09-01';
 
