@@ -43,7 +43,7 @@ interface BCode {
 type BGlobals = object;
 
 interface KustoLanguage {
-  KustoCode: { ParseAndAnalyze(text: string, globals: BGlobals): BCode };
+  KustoCode: { ParseAndAnalyze(text: string, globals: BGlobals): BCode; Parse(text: string): BCode };
   GlobalState: { Default: { WithDatabase(db: object): BGlobals } };
   Syntax: { SyntaxKind: object };
   Symbols: {
@@ -149,4 +149,9 @@ export function analyze(text: string, tables: SchemaTable[], functions: SchemaFu
     if (d.Severity === 'Error') errors.push({ start: d.Start, message: d.Message });
   }
   return { root: code.Syntax, errors };
+}
+
+/** Parses `text` without binding (no schema): for inventories of what a query uses. */
+export function parseOnly(text: string): BElement {
+  return load().K.KustoCode.Parse(text).Syntax;
 }
