@@ -1,0 +1,77 @@
+import { describe, expect, it } from 'vitest';
+import { incidentsHtml } from '../../../cli/report/incidents.js';
+import { alertTimes, compressionHtml, deadLettersHtml } from '../../../cli/report/story.js';
+import type { RunSummary } from '../../../cli/summary.js';
+import { securityAlert } from '../../helpers/records.js';
+
+const row = (id: string, revision: number, extra: Record<string, unknown> = {}) => ({
+  AlertId: id,
+  Revision: revision,
+  AlertTitle: 'Modbus Address Range Violation',
+  Site: 'Rotterdam',
+  Zone: 'Packaging',
+  Count: 600,
+  FirstSeen: '2026-11-18T08:00:00Z',
+  LastSeen: '2026-11-18T08:10:00Z',
+  ...extra,
+});
+
+describe('the story of the run', () => {
+  it('tells each incident from the twin with the escalation reasons of its groups and the playbook actions', () => {
+    const rows = [
+      row('g1', 1),
+      row('g1', 2, {
+        Escalations: [{ rule: 'OutsideWorkingHours', reason: 'PLC programming at 03:24 <b>' }],
+      }),
+      row('g2', 1),
+    ];
+    const html = incidentsHtml(
+      {
+        ran: true,
+        alerts: [
+          { RuleId: 'r1', RuleName: 'OT attack chain', AlertIds: ['g1'] },
+          { RuleId: 'r1', RuleName: 'OT attack chain', AlertIds: ['g2'] },
+        ],
+        incidents: [
+          { IncidentNumber: 7, Title: 'OT attack chain at PLC-01', Severity: 'High', Status: 'New', RuleIds: ['r1'], AlertIds: ['g1', 'g2'], AlertCount: 2 },
+        ],
+        actions: [{ IncidentNumber: 7, Playbook: 'notify-teams', Action: 'posted card', Target: 'OT Rotterdam' }],
+      },
+      undefined,
+      rows,
+      2,
+    );
+    expect(html).toContain('Incident 7: OT attack chain at PLC-01');
+    expect(html).toContain('OutsideWorkingHours: PLC programming at 03:24 &#60;b&#62;');
+    expect(html).toContain('<td>notify-teams</td><td>posted card</td><td>OT Rotterdam</td>');
+    expect(html).toMatch(/aria-label="1 rules fired → 2 alerts → 1 incidents → 1 playbook actions"/);
+  });
+
+  it('says when the twin did not run instead of inventing incidents', () => {
+    const html = incidentsHtml({ ran: false, alerts: [], incidents: [], actions: [] }, undefined, [], 0);
+    expect(html).toContain('Neither the local Sentinel twin nor the playbooks ran');
+  });
+
+  it('bins sensor alerts from the input and rows by LastSeen, on one time axis', () => {
+    const input = [0, 1, 2, 3].map((m) => JSON.stringify(securityAlert({ t: `2026-11-18T08:0${m}:00.000Z` }))).join('\n');
+    const times = alertTimes(`${input}\nnot an alert\n`, 'in.ndjson');
+    expect(times).toHaveLength(4);
+    const html = compressionHtml(
+      { records: 5, alertsParsed: 4, groups: 1, rowsWritten: 1, dedupRatio: 4, deadLettered: 1 } as RunSummary,
+      [row('g1', 1, { Count: 4, LastSeen: '2026-11-18T08:03:00Z' })],
+      times,
+    );
+    expect(html).toMatch(/aria-label="Time chart: Sensor alerts received vs rows written[^"]*2 series \(Sensor alerts received, Rows written to OTAlerts_CL\)/);
+    expect(html).toContain('highest 4 (Sensor alerts received)');
+  });
+
+  it('lists dead letters by reason, escaped', () => {
+    const html = deadLettersHtml([
+      { reason: 'invalid JSON', stage: 'parse', origin: { locator: 'in:3' }, raw: '{"<x>' },
+      { reason: 'invalid JSON', stage: 'parse', origin: { locator: 'in:4' }, raw: '{' },
+    ]);
+    expect(html).toContain('2 records');
+    expect(html).toContain('{&#34;&#60;x&#62;');
+    expect(html).toMatch(/Bar chart: Dead-lettered records by reason\. 1 series \(Records\), 1 points; highest 2/);
+  });
+});
