@@ -61,7 +61,8 @@ export function registerDemo(program: Command): void {
         });
         // The report reads OUT/sentinel/*.ndjson: the twin runs first.
         const twin = await runSentinelTwin(o.out, o.playbooks, o.config);
-        const report = await writeReport({ out: o.out, input: o.input, summary, run: runQuery });
+        const { out, input, config } = o;
+        const report = await writeReport({ out, input, config, summary, run: runQuery });
         console.log(formatSummary(summary));
         console.log(twin.text);
         console.log(`\n  Rows as posted to Log Analytics: ${join(o.out, 'OTAlerts_CL.ndjson')}`);

@@ -1,59 +1,37 @@
 /**
- * The local KQL engine the workbooks run on (sentinel/kql, helper "kql", API in its index.ts). Until it lands,
- * the report is built against the agreed shape only: `RunQuery` is injected, so tests pass a double.
+ * The local KQL engine the workbooks run on (sentinel/kql, its API in docs/local-sentinel-kql.md). `RunQuery`
+ * is injected into the workbook runner, so its tests can pass a double of the engine's output shape.
  */
-export type KqlValue = null | boolean | number | string | Date | KqlValue[] | { [k: string]: KqlValue };
-export type KqlType =
-  | 'string'
-  | 'long'
-  | 'int'
-  | 'real'
-  | 'bool'
-  | 'datetime'
-  | 'timespan'
-  | 'dynamic'
-  | 'guid'
-  | 'decimal';
-export interface KqlColumn {
-  name: string;
-  type: KqlType;
-}
-export interface KqlTable {
-  columns: KqlColumn[];
-  rows: Record<string, KqlValue>[];
-}
-export interface KqlContext {
-  tables: Record<string, KqlTable>;
-  now: Date;
-  ingestionTimeOf?: (table: string, row: Record<string, KqlValue>) => Date | undefined;
-  watchlists?: Record<string, KqlTable>;
-  parameters?: Record<string, string>;
-}
+
+import type { KqlContext, KqlTable } from '../../sentinel/kql/index.js';
+import { KqlUnsupportedError } from '../../sentinel/kql/index.js';
+
+export type { KqlColumn, KqlContext, KqlTable, KqlType, KqlValue } from '../../sentinel/kql/index.js';
+export { runQuery } from '../../sentinel/kql/index.js';
+
 export type RunQuery = (query: string, ctx: KqlContext) => KqlTable;
 
 /** What the engine said when it refused or failed a query, sorted for the reader. */
 export interface QueryFailure {
-  kind: 'unsupported' | 'error';
+  /** `absent`: the query reads a Sentinel table this local workspace does not hold. */
+  kind: 'unsupported' | 'absent' | 'error';
   message: string;
 }
 
-/** The engine refuses what it does not support with an error named KqlUnsupportedError (never approximated). */
+/** Tables Sentinel itself writes (incidents, their alerts, automation health); the local workspace has none. */
+const SENTINEL_TABLES = ['SecurityIncident', 'SecurityAlert', 'SentinelHealth'];
+
+/** The engine refuses what it does not support with KqlUnsupportedError (never an approximation). */
 export function failureOf(error: unknown): QueryFailure {
   const e = error instanceof Error ? error : new Error(String(error));
+  const table = /The name '(\w+)' does not refer to any known table/.exec(e.message)?.[1];
+  if (table && SENTINEL_TABLES.includes(table))
+    return {
+      kind: 'absent',
+      message: `this query reads ${table}, which Sentinel writes itself and this run's local workspace does not hold (the engine: ${e.message})`,
+    };
   return {
-    kind:
-      e.name === 'KqlUnsupportedError' || e.constructor.name === 'KqlUnsupportedError'
-        ? 'unsupported'
-        : 'error',
+    kind: e instanceof KqlUnsupportedError || e.name === 'KqlUnsupportedError' ? 'unsupported' : 'error',
     message: e.message,
   };
 }
-
-class KqlUnsupportedError extends Error {
-  override name = 'KqlUnsupportedError';
-}
-
-/** Until sentinel/kql is on main: every query is refused, so every visual says why instead of faking one. */
-export const runQuery: RunQuery = () => {
-  throw new KqlUnsupportedError('the local KQL engine (sentinel/kql) is not on main yet');
-};

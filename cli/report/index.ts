@@ -9,11 +9,12 @@ import { fileURLToPath } from 'node:url';
 import { WORKBOOKS } from '../../analytics/workbooks.js';
 import type { OfflineSummary } from '../../playbooks/outbox.js';
 import type { RunSummary } from '../summary.js';
-import type { RunQuery } from './engine.js';
+import type { KqlTable, RunQuery } from './engine.js';
 import { escapeHtml } from './html.js';
 import { incidentsHtml } from './incidents.js';
 import { page } from './page.js';
 import { alertTimes, compressionHtml, deadLettersHtml } from './story.js';
+import { watchlistsOf } from './watchlist.js';
 import type { RenderedWorkbook } from './workbooks/model.js';
 import { workbookHtml } from './workbooks/render.js';
 import { runWorkbook } from './workbooks/run.js';
@@ -47,8 +48,13 @@ function workbooksDir(): string {
 }
 
 /** Runs every shipped workbook (workbooks/*.json, in WORKBOOKS order) over the rows. */
-export function renderWorkbooks(rows: readonly Row[], now: Date, run: RunQuery): RenderedWorkbook[] {
-  const ctx = workspaceContext(rows, now);
+export function renderWorkbooks(
+  rows: readonly Row[],
+  now: Date,
+  run: RunQuery,
+  watchlists: Record<string, KqlTable> = {},
+): RenderedWorkbook[] {
+  const ctx = workspaceContext(rows, now, watchlists);
   return WORKBOOKS.map((w) => {
     const json: unknown = JSON.parse(readFileSync(join(workbooksDir(), w.file), 'utf8'));
     return runWorkbook(w.file, w.displayName, json, ctx, run);
@@ -78,6 +84,8 @@ ${d.workbooks.map((w, i) => workbookHtml(w, ids[i]!)).join('\n')}
 export interface WriteReportOptions {
   out: string;
   input: string;
+  /** The run's ot-soc config: its CSV inventory is the OTAssetInventory watchlist. */
+  config?: string;
   summary: RunSummary;
   playbooks?: OfflineSummary;
   run: RunQuery;
@@ -96,7 +104,7 @@ export async function writeReport(o: WriteReportOptions): Promise<string> {
     alertTimes: alertTimes(await readFile(o.input, 'utf8'), basename(o.input)),
     twin: readTwin(o.out),
     ...(o.playbooks ? { playbooks: o.playbooks } : {}),
-    workbooks: renderWorkbooks(rows, now, o.run),
+    workbooks: renderWorkbooks(rows, now, o.run, watchlistsOf(o.config)),
   };
   const file = join(o.out, 'report.html');
   await mkdir(o.out, { recursive: true });

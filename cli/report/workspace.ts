@@ -75,17 +75,18 @@ export function readTwin(outDir: string): TwinOutput {
 }
 
 /**
- * The engine context for the workbooks: OTAlerts_CL only (the local workspace holds no SecurityIncident,
- * SecurityAlert or SentinelHealth rows; queries on them say so). ingestion_time() is the row's
+ * The engine context for the workbooks: OTAlerts_CL and the inventory watchlist (the local workspace holds no
+ * SecurityIncident, SecurityAlert or SentinelHealth rows; queries on them say so). ingestion_time() is the row's
  * TimeGenerated: the local workspace accepts a row when it is written.
  */
 export function workspaceContext(
   rows: readonly Row[],
   now: Date,
-  extra: Record<string, KqlTable> = {},
+  watchlists: Record<string, KqlTable> = {},
 ): KqlContext {
   return {
-    tables: { [TABLE_NAME]: otAlertsTable(rows), ...extra },
+    tables: { [TABLE_NAME]: otAlertsTable(rows) },
+    watchlists,
     now,
     ingestionTimeOf: (table, row) =>
       table === TABLE_NAME && row.TimeGenerated instanceof Date ? row.TimeGenerated : undefined,

@@ -20,6 +20,7 @@ function status(kind: string, text: string): string {
 function visual(q: RenderedQuery, tileScale: number): string {
   if (!q.result.ok) {
     const f = q.result.failure;
+    if (f.kind === 'absent') return status('absent', `No local data: ${f.message}.`);
     return f.kind === 'unsupported'
       ? status('unsupported', `Not supported by the local engine: ${f.message}`)
       : status('error', `The query failed in the local engine: ${f.message}`);
