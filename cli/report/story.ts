@@ -11,7 +11,7 @@ import { latestRows, type RunSummary } from '../summary.js';
 import { barChartH, timeChart } from './charts/plot.js';
 import type { Point } from './charts/series.js';
 import { escapeHtml, formatNumber, formatTime, table } from './html.js';
-import { grainOf } from './workbooks/params.js';
+import { grainOf, timespanLiteral } from './workbooks/params.js';
 import type { Row } from './workspace.js';
 
 const str = (v: unknown): string =>
@@ -61,10 +61,10 @@ export function compressionHtml(s: RunSummary, rows: readonly Row[], times: read
       ...binned(rowTimes, start, end, grain, 'Rows written to OTAlerts_CL'),
     ];
     chart = timeChart(points, {
-      title: `Sensor alerts received vs rows written, per ${grain / 60_000} minutes of alert time (log scale)`,
+      title: `Sensor alerts received vs rows written, per ${timespanLiteral(grain)} of alert time (log scale)`,
       width: 1140,
       height: 300,
-      yLabel: `per ${grain / 60_000} min (log scale)`,
+      yLabel: `per ${timespanLiteral(grain)} (log scale)`,
       logY: true,
     });
   }

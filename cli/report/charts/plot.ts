@@ -101,7 +101,12 @@ export function barChartH(points: readonly Point[], o: ChartOptions): string {
       width: o.width,
       height: o.height ?? 40 + 28 * new Set(points.map((p) => p.x)).size,
       marginLeft: Math.min(420, 8 + 6 * Math.max(...points.map((p) => String(p.x).length))),
-      x: { grid: true, label: o.yLabel ?? null, ticks: Math.min(10, Math.max(...points.map((p) => p.y))), tickFormat: 'd' },
+      x: {
+        grid: true,
+        label: o.yLabel ?? null,
+        ticks: Math.min(10, Math.max(...points.map((p) => p.y))),
+        tickFormat: 'd',
+      },
       y: { type: 'band', label: null },
       marks: [Plot.barX(points, { y: (p: Point) => String(p.x), x: 'y', fill: '#4269d0' }), Plot.ruleX([0])],
     },

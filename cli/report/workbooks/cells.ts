@@ -51,7 +51,10 @@ export function grid(t: KqlTable, settings: Obj | undefined, caption: string): s
     formatters.set(String(o.columnMatch), o);
   }
   const spans = new Map(t.columns.map((c) => [c.name, range(t, c.name)] as const));
-  const head = t.columns.map((c) => `<th scope="col">${escapeHtml(c.name)}</th>`).join('');
+  // Column names are CamelCase words: let them break between words (AssetCriticality → Asset·Criticality).
+  const head = t.columns
+    .map((c) => `<th scope="col">${escapeHtml(c.name).replace(/([a-z])(?=[A-Z])/g, '$1<wbr>')}</th>`)
+    .join('');
   const body = t.rows
     .map(
       (r) =>
@@ -64,7 +67,8 @@ export function grid(t: KqlTable, settings: Obj | undefined, caption: string): s
           .join('')}</tr>`,
     )
     .join('');
-  return `<div class="table-wrap"><table class="grid" data-rows="${t.rows.length}"><caption class="sr-only">${escapeHtml(caption)}</caption><thead><tr>${head}</tr></thead><tbody>${body}</tbody></table></div>`;
+  const cls = t.columns.length >= 12 ? 'grid dense' : 'grid';
+  return `<div class="table-wrap"><table class="${cls}" data-rows="${t.rows.length}"><caption class="sr-only">${escapeHtml(caption)}</caption><thead><tr>${head}</tr></thead><tbody>${body}</tbody></table></div>`;
 }
 
 /**

@@ -39,26 +39,12 @@ function rangeLabel(ms: number): string {
   return `Last ${timespanLiteral(ms)}`;
 }
 
-const GRAINS = [
-  MINUTE,
-  5 * MINUTE,
-  15 * MINUTE,
-  30 * MINUTE,
-  HOUR,
-  2 * HOUR,
-  4 * HOUR,
-  6 * HOUR,
-  12 * HOUR,
-  DAY,
-  7 * DAY,
-];
-
 /**
- * The portal picks `{TimeRange:grain}` itself and does not document how; the report takes the smallest of
- * 1m…7d that gives at most 50 bins over the range (7 days → 4h, 30 days → 1d), and says so in docs/report.md.
+ * The portal picks `{TimeRange:grain}` itself and does not document how. The report uses the same rule as the
+ * engine's workbookDefaultParameters (sentinel/kql): 1 hour up to 7 days, 1 day beyond.
  */
 export function grainOf(rangeMs: number): number {
-  return GRAINS.find((g) => rangeMs / g <= 50) ?? 7 * DAY;
+  return rangeMs <= 7 * DAY ? HOUR : DAY;
 }
 
 function timeRange(name: string, p: Record<string, Json>): WorkbookParameter {

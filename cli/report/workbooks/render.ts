@@ -56,7 +56,8 @@ function visual(q: RenderedQuery, tileScale: number): string {
 function queryHtml(q: RenderedQuery, tileScale: number): string {
   const kind = q.result.ok ? q.visualization : 'failed';
   const ms = q.result.ok ? ` · ${q.result.ms.toFixed(0)} ms` : '';
-  return `<div class="item visual" data-item="${escapeHtml(q.name)}" data-kind="${escapeHtml(kind)}" style="--w:${q.width ?? 100}">
+  const narrow = (q.width ?? 100) < 50 ? ' narrow' : '';
+  return `<div class="item visual${narrow}" data-item="${escapeHtml(q.name)}" data-kind="${escapeHtml(kind)}" style="--w:${q.width ?? 100}">
 ${q.title ? `<h4>${escapeHtml(q.title)}</h4>` : ''}${visual(q, tileScale)}
 <details class="kql"><summary>KQL (${escapeHtml(q.name)}${ms})</summary><pre>${escapeHtml(q.query)}</pre></details></div>`;
 }

@@ -33,9 +33,19 @@ describe('the story of the run', () => {
           { RuleId: 'r1', RuleName: 'OT attack chain', AlertIds: ['g2'] },
         ],
         incidents: [
-          { IncidentNumber: 7, Title: 'OT attack chain at PLC-01', Severity: 'High', Status: 'New', RuleIds: ['r1'], AlertIds: ['g1', 'g2'], AlertCount: 2 },
+          {
+            IncidentNumber: 7,
+            Title: 'OT attack chain at PLC-01',
+            Severity: 'High',
+            Status: 'New',
+            RuleIds: ['r1'],
+            AlertIds: ['g1', 'g2'],
+            AlertCount: 2,
+          },
         ],
-        actions: [{ IncidentNumber: 7, Playbook: 'notify-teams', Action: 'posted card', Target: 'OT Rotterdam' }],
+        actions: [
+          { IncidentNumber: 7, Playbook: 'notify-teams', Action: 'posted card', Target: 'OT Rotterdam' },
+        ],
       },
       undefined,
       rows,
@@ -53,15 +63,26 @@ describe('the story of the run', () => {
   });
 
   it('bins sensor alerts from the input and rows by LastSeen, on one time axis', () => {
-    const input = [0, 1, 2, 3].map((m) => JSON.stringify(securityAlert({ t: `2026-11-18T08:0${m}:00.000Z` }))).join('\n');
+    const input = [0, 1, 2, 3]
+      .map((m) => JSON.stringify(securityAlert({ t: `2026-11-18T08:0${m}:00.000Z` })))
+      .join('\n');
     const times = alertTimes(`${input}\nnot an alert\n`, 'in.ndjson');
     expect(times).toHaveLength(4);
     const html = compressionHtml(
-      { records: 5, alertsParsed: 4, groups: 1, rowsWritten: 1, dedupRatio: 4, deadLettered: 1 } as RunSummary,
+      {
+        records: 5,
+        alertsParsed: 4,
+        groups: 1,
+        rowsWritten: 1,
+        dedupRatio: 4,
+        deadLettered: 1,
+      } as RunSummary,
       [row('g1', 1, { Count: 4, LastSeen: '2026-11-18T08:03:00Z' })],
       times,
     );
-    expect(html).toMatch(/aria-label="Time chart: Sensor alerts received vs rows written[^"]*2 series \(Sensor alerts received, Rows written to OTAlerts_CL\)/);
+    expect(html).toMatch(
+      /aria-label="Time chart: Sensor alerts received vs rows written[^"]*2 series \(Sensor alerts received, Rows written to OTAlerts_CL\)/,
+    );
     expect(html).toContain('highest 4 (Sensor alerts received)');
   });
 
@@ -72,6 +93,8 @@ describe('the story of the run', () => {
     ]);
     expect(html).toContain('2 records');
     expect(html).toContain('{&#34;&#60;x&#62;');
-    expect(html).toMatch(/Bar chart: Dead-lettered records by reason\. 1 series \(Records\), 1 points; highest 2/);
+    expect(html).toMatch(
+      /Bar chart: Dead-lettered records by reason\. 1 series \(Records\), 1 points; highest 2/,
+    );
   });
 });

@@ -93,9 +93,9 @@ describe('workbook parameters at their defaults', () => {
         'where T {TimeRange} | bin(x, {TimeRange:grain}) | where S in ({Site}) | {Other} | dynamic({"a":1})',
         params,
       ),
-    ).toBe(`where T > ago(7d) | bin(x, 4h) | where S in ('*') | {Other} | dynamic({"a":1})`);
+    ).toBe(`where T > ago(7d) | bin(x, 1h) | where S in ('*') | {Other} | dynamic({"a":1})`);
     expect(grainOf(30 * 86_400_000)).toBe(86_400_000);
-    expect(grainOf(3_600_000)).toBe(60_000 * 5);
+    expect(grainOf(3_600_000)).toBe(3_600_000);
   });
 });
 
