@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { packageRoot, positiveInt } from '../options.js';
 import { runQuery } from '../report/engine.js';
 import { writeReport } from '../report/index.js';
+import { sentinelTables } from '../report/twinTables.js';
 import { runSentinelTwin } from '../sentinelTwin.js';
 import { formatSummary } from '../summary.js';
 import { runFile } from './runFile.js';
@@ -62,7 +63,8 @@ export function registerDemo(program: Command): void {
         // The report reads OUT/sentinel/*.ndjson: the twin runs first.
         const twin = await runSentinelTwin(o.out, o.playbooks, o.config);
         const { out, input, config } = o;
-        const report = await writeReport({ out, input, config, summary, run: runQuery });
+        const sentinel = sentinelTables(twin.result);
+        const report = await writeReport({ out, input, config, summary, sentinel, run: runQuery });
         console.log(formatSummary(summary));
         console.log(twin.text);
         console.log(`\n  Rows as posted to Log Analytics: ${join(o.out, 'OTAlerts_CL.ndjson')}`);

@@ -14,7 +14,7 @@ import { escapeHtml } from './html.js';
 import { incidentsHtml } from './incidents.js';
 import { page } from './page.js';
 import { alertTimes, compressionHtml, deadLettersHtml } from './story.js';
-import { watchlistsOf } from './watchlist.js';
+import { type SentinelTables, watchlistsOf } from './twinTables.js';
 import type { RenderedWorkbook } from './workbooks/model.js';
 import { workbookHtml } from './workbooks/render.js';
 import { runWorkbook } from './workbooks/run.js';
@@ -34,6 +34,8 @@ export interface ReportData {
   twin: TwinOutput;
   playbooks?: OfflineSummary;
   workbooks: RenderedWorkbook[];
+  /** Per Sentinel table, the columns the twin does not compute (null in the workbooks' queries). */
+  nullColumns: Record<string, string[]>;
 }
 
 /** The shipped workbooks/ folder: beside the package.json above this file (from dist/ or from the sources). */
@@ -53,8 +55,9 @@ export function renderWorkbooks(
   now: Date,
   run: RunQuery,
   watchlists: Record<string, KqlTable> = {},
+  sentinel: Record<string, KqlTable> = {},
 ): RenderedWorkbook[] {
-  const ctx = workspaceContext(rows, now, watchlists);
+  const ctx = workspaceContext(rows, now, watchlists, sentinel);
   return WORKBOOKS.map((w) => {
     const json: unknown = JSON.parse(readFileSync(join(workbooksDir(), w.file), 'utf8'));
     return runWorkbook(w.file, w.displayName, json, ctx, run);
@@ -76,7 +79,7 @@ ${compressionHtml(s, d.rows, d.alertTimes)}
 ${incidentsHtml(d.twin, d.playbooks, d.rows, s.groups)}
 ${deadLettersHtml(d.letters)}
 </section>
-${d.workbooks.map((w, i) => workbookHtml(w, ids[i]!)).join('\n')}
+${d.workbooks.map((w, i) => workbookHtml(w, ids[i]!, d.nullColumns)).join('\n')}
 </main>`;
   return page('ot-soc report', body);
 }
@@ -88,6 +91,8 @@ export interface WriteReportOptions {
   config?: string;
   summary: RunSummary;
   playbooks?: OfflineSummary;
+  /** SecurityAlert / SecurityIncident as the local Sentinel twin computed them (twinTables.ts). */
+  sentinel?: SentinelTables;
   run: RunQuery;
   now?: Date;
 }
@@ -104,7 +109,8 @@ export async function writeReport(o: WriteReportOptions): Promise<string> {
     alertTimes: alertTimes(await readFile(o.input, 'utf8'), basename(o.input)),
     twin: readTwin(o.out),
     ...(o.playbooks ? { playbooks: o.playbooks } : {}),
-    workbooks: renderWorkbooks(rows, now, o.run, watchlistsOf(o.config)),
+    workbooks: renderWorkbooks(rows, now, o.run, await watchlistsOf(o.config), o.sentinel?.tables),
+    nullColumns: o.sentinel?.nullColumns ?? {},
   };
   const file = join(o.out, 'report.html');
   await mkdir(o.out, { recursive: true });

@@ -5,8 +5,9 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { OTALERTS_COLUMNS, TABLE_NAME } from '../../pipeline/sink/schema.js';
-import type { KqlColumn, KqlContext, KqlTable, KqlType, KqlValue } from './engine.js';
+import { TABLE_NAME } from '../../pipeline/sink/schema.js';
+import { OTALERTS_KQL_COLUMNS, typedRow } from '../../sentinel/workspace.js';
+import type { KqlContext, KqlTable } from './engine.js';
 
 export type Row = Record<string, unknown>;
 
@@ -24,35 +25,9 @@ export function readNdjson(file: string): Row[] {
     });
 }
 
-const KQL_TYPE: Record<string, KqlType> = {
-  string: 'string',
-  int: 'int',
-  long: 'long',
-  real: 'real',
-  boolean: 'bool',
-  dynamic: 'dynamic',
-  datetime: 'datetime',
-};
-
-function value(v: unknown, type: KqlType): KqlValue {
-  if (v === null || v === undefined) return null;
-  if (type === 'datetime') {
-    const d = new Date(String(v));
-    return Number.isNaN(d.getTime()) ? null : d;
-  }
-  return v as KqlValue;
-}
-
-/** OTAlerts_CL rows → a KqlTable with every schema column (absent values are null, as in Log Analytics). */
+/** OTAlerts_CL rows → a KqlTable typed as the twin types them (sentinel/workspace.ts: datetimes, absent = null). */
 export function otAlertsTable(rows: readonly Row[]): KqlTable {
-  const columns: KqlColumn[] = OTALERTS_COLUMNS.map((c) => ({
-    name: c.name,
-    type: KQL_TYPE[c.type] ?? 'dynamic',
-  }));
-  return {
-    columns,
-    rows: rows.map((r) => Object.fromEntries(columns.map((c) => [c.name, value(r[c.name], c.type)]))),
-  };
+  return { columns: OTALERTS_KQL_COLUMNS, rows: rows.map((r) => typedRow(r)) };
 }
 
 /** What the local Sentinel twin wrote (issue 17 layout), empty lists if it did not run. */
@@ -75,17 +50,18 @@ export function readTwin(outDir: string): TwinOutput {
 }
 
 /**
- * The engine context for the workbooks: OTAlerts_CL and the inventory watchlist (the local workspace holds no
- * SecurityIncident, SecurityAlert or SentinelHealth rows; queries on them say so). ingestion_time() is the row's
+ * The engine context for the workbooks: OTAlerts_CL, the inventory watchlist and the tables Sentinel writes
+ * that the twin computed (SecurityAlert, SecurityIncident; none of SentinelHealth: queries on it say so). ingestion_time() is the row's
  * TimeGenerated: the local workspace accepts a row when it is written.
  */
 export function workspaceContext(
   rows: readonly Row[],
   now: Date,
   watchlists: Record<string, KqlTable> = {},
+  sentinel: Record<string, KqlTable> = {},
 ): KqlContext {
   return {
-    tables: { [TABLE_NAME]: otAlertsTable(rows) },
+    tables: { [TABLE_NAME]: otAlertsTable(rows), ...sentinel },
     watchlists,
     now,
     ingestionTimeOf: (table, row) =>

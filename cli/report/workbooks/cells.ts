@@ -44,7 +44,11 @@ function formattedCell(
   return `<td class="num">${text}</td>`;
 }
 
-export function grid(t: KqlTable, settings: Obj | undefined, caption: string): string {
+/**
+ * `widthPct`: the item's share of the page. A table with many columns for its width is set dense (smaller type,
+ * cells may break anywhere) so it fits without a horizontal scroll.
+ */
+export function grid(t: KqlTable, settings: Obj | undefined, caption: string, widthPct = 100): string {
   const formatters = new Map<string, Obj>();
   for (const f of Array.isArray(settings?.formatters) ? settings.formatters : []) {
     const o = obj(f);
@@ -67,7 +71,7 @@ export function grid(t: KqlTable, settings: Obj | undefined, caption: string): s
           .join('')}</tr>`,
     )
     .join('');
-  const cls = t.columns.length >= 12 ? 'grid dense' : 'grid';
+  const cls = widthPct / t.columns.length < 6.5 ? 'grid dense' : 'grid';
   return `<div class="table-wrap"><table class="${cls}" data-rows="${t.rows.length}"><caption class="sr-only">${escapeHtml(caption)}</caption><thead><tr>${head}</tr></thead><tbody>${body}</tbody></table></div>`;
 }
 

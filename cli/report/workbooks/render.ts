@@ -8,7 +8,7 @@ import { barChart, timeChart } from '../charts/plot.js';
 import { barPoints, piePoints, timePoints } from '../charts/series.js';
 import { escapeHtml, markdownHtml } from '../html.js';
 import { grid, tileMax, tiles } from './cells.js';
-import type { RenderedItem, RenderedQuery, RenderedWorkbook } from './model.js';
+import { queriesOf, type RenderedItem, type RenderedQuery, type RenderedWorkbook } from './model.js';
 
 /** Page content width the charts are drawn for (the page itself is at most this wide). */
 const CONTENT_PX = 1180;
@@ -33,7 +33,7 @@ function visual(q: RenderedQuery, tileScale: number): string {
     case 'tiles':
       return tiles(t, q.tileSettings, tileScale, q.size);
     case 'table':
-      return grid(t, q.gridSettings, title);
+      return grid(t, q.gridSettings, title, q.width ?? 100);
     case 'timechart':
     case 'barchart':
     case 'piechart': {
@@ -106,8 +106,26 @@ function itemsHtml(items: readonly RenderedItem[]): string {
   return out.join('\n');
 }
 
-export function workbookHtml(wb: RenderedWorkbook, id: string): string {
+/** Which tables a workbook reads whose columns the twin left null, said once under its heading. */
+function nullNote(wb: RenderedWorkbook, nullColumns: Record<string, string[]>): string {
+  const queries = queriesOf(wb.items).map((q) => q.query);
+  const reads = (name: string) => queries.some((q) => new RegExp(`\\b${name}\\b`).test(q));
+  const notes = Object.entries(nullColumns)
+    .filter(([table]) => reads(table))
+    .map(([table, cols]) => [table, cols.filter(reads)] as const)
+    .filter(([, cols]) => cols.length)
+    .map(([table, cols]) => `${table}: ${cols.join(', ')}`);
+  return notes.length
+    ? `<p class="note">${escapeHtml(`These queries read Sentinel's own tables as the local Sentinel twin computed them; columns the twin does not compute are null here (${notes.join('; ')}).`)}</p>`
+    : '';
+}
+
+export function workbookHtml(
+  wb: RenderedWorkbook,
+  id: string,
+  nullColumns: Record<string, string[]> = {},
+): string {
   return `<section class="workbook" id="${escapeHtml(id)}" data-workbook="${escapeHtml(wb.file)}" aria-labelledby="${escapeHtml(id)}-h">
 <h2 id="${escapeHtml(id)}-h">Workbook: ${escapeHtml(wb.title)} <span class="muted small">(workbooks/${escapeHtml(wb.file)})</span></h2>
-<div class="items">${itemsHtml(wb.items)}</div></section>`;
+${nullNote(wb, nullColumns)}<div class="items">${itemsHtml(wb.items)}</div></section>`;
 }
