@@ -9,11 +9,22 @@
  */
 
 import { uuidV5 } from '../playbooks/ids.js';
-import type { IncidentLabel, IncidentOwner } from '../playbooks/sentinel/incident.js';
+import {
+  type IncidentLabel,
+  type IncidentOwner,
+  WRITABLE_PROPERTIES,
+} from '../playbooks/sentinel/incident.js';
 import type { TwinAlert } from './alerts.js';
 import type { TwinRule } from './rules.js';
 
 export const MAX_ALERTS_PER_INCIDENT = 150;
+
+/** What an update may change: the incident's writable properties (the activity times are the alerts'). */
+const CHANGEABLE = WRITABLE_PROPERTIES.filter(
+  (p): p is Exclude<(typeof WRITABLE_PROPERTIES)[number], 'firstActivityTimeUtc' | 'lastActivityTimeUtc'> =>
+    p !== 'firstActivityTimeUtc' && p !== 'lastActivityTimeUtc',
+);
+export type IncidentChange = Partial<Pick<TwinIncident, (typeof CHANGEABLE)[number]>>;
 const SEVERITY_RANK: Record<string, number> = { Informational: 0, Low: 1, Medium: 2, High: 3 };
 
 export interface TwinComment {
@@ -235,36 +246,13 @@ export class IncidentStore {
   /** Applies a property change (automation rule, playbook PUT, analyst); undefined when nothing changed. */
   update(
     incident: TwinIncident,
-    change: Partial<
-      Pick<
-        TwinIncident,
-        | 'title'
-        | 'description'
-        | 'severity'
-        | 'status'
-        | 'classification'
-        | 'classificationReason'
-        | 'classificationComment'
-        | 'owner'
-        | 'labels'
-      >
-    >,
+    change: IncidentChange,
     by: UpdatedBy,
     at: number,
   ): IncidentEvent | undefined {
     const before = clone(incident);
     const next = { ...incident, ...change };
-    const fields = [
-      'title',
-      'description',
-      'severity',
-      'status',
-      'classification',
-      'classificationReason',
-      'classificationComment',
-      'owner',
-      'labels',
-    ] as const;
+    const fields = CHANGEABLE;
     if (fields.every((f) => JSON.stringify(next[f] ?? null) === JSON.stringify(before[f] ?? null)))
       return undefined;
     Object.assign(incident, change);

@@ -9,7 +9,7 @@ import type { ShippedAutomation } from './automation/deployment.js';
 import { AutomationEngine, type AutomationRun } from './automation/engine.js';
 import { type PlaybookRun, twinPlaybookHost } from './automation/playbooks.js';
 import type { KqlTable, QueryRunner } from './engine.js';
-import { IncidentStore, type TwinIncident, type WorkspaceRef } from './incidents.js';
+import { type IncidentChange, IncidentStore, type TwinIncident, type WorkspaceRef } from './incidents.js';
 import type { TwinRule } from './rules.js';
 import { type RuleRun, runSchedule } from './scheduler.js';
 import { twinLogAnalytics } from './tables.js';
@@ -53,7 +53,7 @@ export interface TwinResult {
    * An analyst changes an incident at `at` (default: the end of the run), e.g. closes it: the change is an
    * "incident updated" event, so the automation rules and playbooks run on it.
    */
-  analyst(incidentNumber: number, change: Parameters<IncidentStore['update']>[1], at?: number): Promise<void>;
+  analyst(incidentNumber: number, change: IncidentChange, at?: number): Promise<void>;
 }
 
 export async function runTwin(o: TwinOptions): Promise<TwinResult> {

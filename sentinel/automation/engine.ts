@@ -13,6 +13,7 @@ import {
 } from '../../playbooks/automation/automationRules.js';
 import type { PlaybookName } from '../../playbooks/types.js';
 import {
+  type IncidentChange,
   type IncidentEvent,
   type IncidentStore,
   ruleArmId,
@@ -131,7 +132,7 @@ export class AutomationEngine {
   }
 
   #modify(inc: TwinIncident, cfg: Record<string, unknown>, at: number): string {
-    const change: Parameters<IncidentStore['update']>[1] = {};
+    const change: IncidentChange = {};
     if (cfg.status) change.status = String(cfg.status) as TwinIncident['status'];
     if (cfg.severity) change.severity = String(cfg.severity);
     if (cfg.classification) change.classification = String(cfg.classification);
