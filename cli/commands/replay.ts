@@ -16,7 +16,7 @@ export function registerReplay(program: Command): void {
     .requiredOption('--out <dir>', 'output directory')
     .option(
       '--state <dir>',
-      'keep grouping state here between runs (replaying the same input again changes no count)',
+      'keep grouping state here between runs (replaying the same input again changes no count). One run at a time per directory (a second is refused, naming the holder); state is saved before each row is written, so a run killed at any point and run again gives the counts of one clean run',
     )
     .option('--config <file>', 'ot-soc configuration (JSON)')
     .option('--batch <n>', 'events per batch', positiveInt('--batch'), 100)
