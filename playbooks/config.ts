@@ -162,7 +162,7 @@ export const playbookConfigSchema = z.object({
   autoClose: z
     .object({
       maintenance: z.array(maintenanceRuleSchema).default([]),
-      /** Close when the pipeline tagged every alert ExpectedMaintenance (its own calendar, README "Enrichment"). */
+      /** Close when the pipeline tagged every alert ExpectedMaintenance (its own calendar, docs/configuration.md). */
       trustPipelineMaintenanceTag: z.boolean().default(true),
       knownBenign: z.array(knownBenignSchema).default([]),
       learnedFalsePositives: learnedFalsePositivesSchema.prefault({}),

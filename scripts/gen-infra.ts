@@ -7,7 +7,7 @@
  *
  *   npm run build && node dist/scripts/gen-infra.js [outDir]     # default: <repo>/infra
  *
- * What the template deploys (README "Deploy to Azure"): Event Hubs (Standard, auto-inflate) with the hub,
+ * What the template deploys (docs/deploy.md): Event Hubs (Standard, auto-inflate) with the hub,
  * consumer group `ot-soc` and a send-only rule for the on-site forwarder; a storage account without shared
  * keys (Functions host storage, deployment container, dead-letter container, group-state, ticket-map and
  * playbook-state tables); a Function App on Flex Consumption (FC1, Node 20) with a system-assigned identity and
@@ -191,7 +191,7 @@ function parameters(): JsonObject {
       minValue: 1,
       maxValue: 40,
       metadata: {
-        description: 'Standard throughput units (1 TU: 1 MB/s or 1,000 events/s in). README: sizing.',
+        description: 'Standard throughput units (1 TU: 1 MB/s or 1,000 events/s in). docs/deploy.md: sizing.',
       },
     },
     eventHubAutoInflate: {
@@ -215,7 +215,7 @@ function parameters(): JsonObject {
       maxValue: 32,
       metadata: {
         description:
-          'Partitions of the alert hub; fixed after creation on Standard. At most one Function instance reads a partition. README: sizing.',
+          'Partitions of the alert hub; fixed after creation on Standard. At most one Function instance reads a partition. docs/deploy.md: sizing.',
       },
     },
     eventHubRetentionDays: {

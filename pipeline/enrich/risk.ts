@@ -1,5 +1,5 @@
 /**
- * The 0–100 risk score of an alert: a sum of small, explainable parts (README "Risk score"), so an analyst can
+ * The 0–100 risk score of an alert: a sum of small, explainable parts (docs/configuration.md "Risk score"), so an analyst can
  * re-derive any score from the row's own columns.
  *
  *   severity (effective)      High 40 · Medium 25 · Low 10 · Informational 0

@@ -173,7 +173,7 @@ export const OTALERTS_COLUMNS = [
     name: 'RiskScore',
     type: 'int',
     description:
-      'Risk 0–100 from severity, criticality, Purdue level, tactic, escalations (README "Risk score").',
+      'Risk 0–100 from severity, criticality, Purdue level, tactic, escalations (docs/configuration.md "Risk score").',
   },
 ] as const satisfies readonly Column[];
 

@@ -218,7 +218,7 @@ describe('infra/main.json', () => {
         conditional: false,
       },
     ]);
-    // the built-in role definition ids (same in every tenant; README lists them with their source)
+    // the built-in role definition ids (same in every tenant; docs/deploy.md lists them with their source)
     expect(template.variables.builtInRoles).toEqual({
       monitoringMetricsPublisher: '3913510d-42f4-4e42-8a64-420c390055eb',
       sentinelResponder: '3e150937-b8fe-4cfb-8069-0eaf05ecd056',

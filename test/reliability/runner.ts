@@ -82,7 +82,7 @@ export interface Scenario {
   /** A stream of its own (clock skew). */
   stream?: () => AlertStream;
   /**
-   * A limit the suite shows rather than hides (README "What happens when things fail"): marked in the table.
+   * A limit the suite shows rather than hides (docs/failure-modes.md): marked in the table.
    * It exempts nothing: lost, double-counted and revision ties are asserted 0 for every scenario.
    */
   knownLimit?: { what: string };

@@ -1,7 +1,7 @@
 /**
  * Faults of the Logs Ingestion API (the HTTPS loopback fake behind the real LogsIngestionClient): 429 with
  * Retry-After, 500s and an outage, timeouts (a hung service, and rows accepted whose answer never came back),
- * and 413. Part 1 of the fault-injection suite (issue 11); README "What happens when things fail".
+ * and 413. Part 1 of the fault-injection suite (issue 11); docs/failure-modes.md.
  */
 import { describe, expect } from 'vitest';
 import type { FakeRequestRecord } from '../helpers/fakeLogsIngestion.js';

@@ -124,7 +124,7 @@ describe('riskScore', () => {
     expect(riskParts({ severity: 'Low', tactics: ['NotATactic'], escalations: [] }).tactic).toBe(0);
   });
 
-  it('the README worked example: the night-time S7 stop from the laptop', () => {
+  it('the worked example in docs/configuration.md: the night-time S7 stop from the laptop', () => {
     const input: RiskInput = {
       severity: 'High', // Low from the sensor, raised by the escalations
       criticality: 'Critical', // RTM-PKG-PLC-01, the destination controller
@@ -143,7 +143,7 @@ describe('riskScore', () => {
     expect(withRecurrence(92, 3)).toBe(93);
   });
 
-  it('the README contrast: the Lyon firmware change inside its maintenance window', () => {
+  it('the contrast in docs/configuration.md: the Lyon firmware change inside its maintenance window', () => {
     const input: RiskInput = {
       severity: 'Medium',
       criticality: 'Critical',
