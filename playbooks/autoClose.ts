@@ -42,6 +42,7 @@ export async function runAutoClose(
     {
       severity: p.severity,
       firstActivityTimeUtc: p.firstActivityTimeUtc ?? trigger.object.properties.firstActivityTimeUtc,
+      relatedAnalyticRuleIds: p.relatedAnalyticRuleIds ?? trigger.object.properties.relatedAnalyticRuleIds,
     },
     deps.config.autoClose,
     { ...(deps.history ? { source: deps.history } : {}), workspaceId: trigger.workspaceId },

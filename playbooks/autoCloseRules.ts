@@ -68,7 +68,12 @@ function inWindow(a: AlertFacts, start: string, end: string, fallback: string | 
  */
 export async function decideAutoClose(
   facts: OtFacts,
-  incident: { severity: IncidentSeverity; firstActivityTimeUtc?: string | null },
+  incident: {
+    severity: IncidentSeverity;
+    firstActivityTimeUtc?: string | null;
+    /** The incident's analytics rule ids (ARM ids or GUIDs): history is read for the same rules. */
+    relatedAnalyticRuleIds?: readonly string[] | null;
+  },
   cfg: AutoCloseConfig,
   history: { source?: ClassificationHistory; workspaceId?: string | null },
 ): Promise<AutoCloseDecision> {
@@ -148,20 +153,27 @@ export async function decideAutoClose(
   if (titles.length !== 1 || alerts.some((a) => !a.title))
     return { close: false, reason: 'no rule matched; learned rule needs one alert type' };
   const title = titles[0]!;
-  const h = await history.source.forAlertType(history.workspaceId, title, learn.lookbackDays);
-  const ratio = h.closed ? h.falsePositive / h.closed : 0;
-  if (h.closed >= learn.minClosed && ratio >= learn.minRatio)
+  const ruleIds = [
+    ...new Set((incident.relatedAnalyticRuleIds ?? []).map((id) => id.split('/').pop()!.toLowerCase())),
+  ];
+  const h = await history.source.forAlertType(history.workspaceId, { title, ruleIds }, learn.lookbackDays);
+  // One rule: false and benign positives both say "no one needed to look"; the ratio is of all closed ones.
+  const notMalicious = h.falsePositive + h.benignPositive;
+  const ratio = h.closed ? notMalicious / h.closed : 0;
+  const pct = (x: number) => `${Math.round(x * 100)}%`;
+  const counted = `${notMalicious} of ${h.closed} closed incidents of "${title}"${ruleIds.length ? ' from the same analytics rule' : ''} in ${learn.lookbackDays} days were not malicious (${h.falsePositive} false positive, ${h.benignPositive} benign positive): ${pct(ratio)}`;
+  if (h.closed >= learn.minClosed && ratio >= learn.minRatio) {
+    const benign = h.benignPositive > h.falsePositive;
     return {
       close: true,
       rule: 'learned-false-positive',
-      classification: 'FalsePositive',
-      classificationReason: 'IncorrectAlertLogic',
-      comment: `learned: ${h.falsePositive} of ${h.closed} closed incidents of "${title}" in ${learn.lookbackDays} days were false positives (${Math.round(
-        ratio * 100,
-      )}% ≥ ${Math.round(learn.minRatio * 100)}%)`,
+      classification: benign ? 'BenignPositive' : 'FalsePositive',
+      classificationReason: benign ? 'SuspiciousButExpected' : 'IncorrectAlertLogic',
+      comment: `learned: ${counted} ≥ ${pct(learn.minRatio)}`,
     };
+  }
   return {
     close: false,
-    reason: `no rule matched; history of "${title}": ${h.falsePositive}/${h.closed} false positives (needs ${learn.minClosed} closed, ${Math.round(learn.minRatio * 100)}%)`,
+    reason: `no rule matched; history: ${counted} (needs ${learn.minClosed} closed and ${pct(learn.minRatio)})`,
   };
 }

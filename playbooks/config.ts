@@ -116,7 +116,10 @@ const learnedFalsePositivesSchema = z.object({
   lookbackDays: z.int().min(1).max(730).default(90),
   /** Closed incidents of the alert type needed before history is trusted. */
   minClosed: z.int().min(1).default(20),
-  /** Share of them classified FalsePositive (BenignPositive counts as not malicious too). */
+  /**
+   * Share of them that analysts found not malicious: FalsePositive and BenignPositive both count (one rule:
+   * the question is whether a person needs to look, docs/playbooks.md). TruePositive and Undetermined do not.
+   */
   minRatio: z.number().gt(0.5).max(1).default(0.9),
   /** Never learn-close above this severity. */
   maxSeverity: severity.default('Medium'),

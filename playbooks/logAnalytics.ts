@@ -13,9 +13,16 @@ export interface ClassificationCounts {
   undetermined: number;
 }
 
+/** Which alert type: its title (the `AlertTitle` custom detail) and, when known, the analytics rules raising it. */
+export interface AlertType {
+  title: string;
+  /** Analytics rule ids (GUIDs, the last segment of relatedAnalyticRuleIds); any rule when empty. */
+  ruleIds: readonly string[];
+}
+
 /** Classification history of an alert type (for the learned-false-positive rule); faked in tests. */
 export interface ClassificationHistory {
-  forAlertType(workspaceId: string, alertTitle: string, lookbackDays: number): Promise<ClassificationCounts>;
+  forAlertType(workspaceId: string, type: AlertType, lookbackDays: number): Promise<ClassificationCounts>;
 }
 
 /** A KQL string literal: escapes backslash and quote, refuses line breaks (no query can be smuggled in). */
@@ -39,22 +46,32 @@ export function latestRowsQuery(alertIds: readonly string[]): string {
 export const AUTO_CLOSE_MARKER = 'ot-soc auto-close';
 
 /**
- * Closed incidents whose alerts have this title, by final classification. Incidents ot-soc closed itself are
- * left out: otherwise every auto-close would count as evidence for the next one.
+ * Closed incidents of one alert type, by final classification. The type is the `AlertTitle` custom detail of
+ * the incident's alerts (the raw Defender for IoT title; `AlertName` is the formatted display name
+ * "OT: <title> in <site>/<zone>" and never equals it), of incidents of the same analytics rules. Incidents
+ * ot-soc closed itself are left out: otherwise every auto-close would count as evidence for the next one.
  */
-export function classificationQuery(alertTitle: string, lookbackDays: number): string {
+export function classificationQuery(type: AlertType | string, lookbackDays: number): string {
+  const t = typeof type === 'string' ? { title: type, ruleIds: [] } : type;
   const days = Math.max(1, Math.floor(lookbackDays));
+  const rules = t.ruleIds.filter((id) => /^[0-9A-Za-z-]{1,64}$/.test(id));
   return [
     'SecurityIncident',
     `| where TimeGenerated > ago(${days}d)`,
     '| summarize arg_max(TimeGenerated, *) by IncidentName',
     '| where Status == "Closed"',
     `| where not(ClassificationComment startswith ${kqlString(AUTO_CLOSE_MARKER)})`,
+    ...(rules.length
+      ? [`| where ${rules.map((id) => `tostring(RelatedAnalyticRuleIds) has ${kqlString(id)}`).join(' or ')}`]
+      : []),
     '| mv-expand AlertId = AlertIds to typeof(string)',
     '| join kind=inner (',
-    `    SecurityAlert | where TimeGenerated > ago(${days}d) | summarize arg_max(TimeGenerated, AlertName) by SystemAlertId`,
+    `    SecurityAlert | where TimeGenerated > ago(${days}d)`,
+    '    | summarize arg_max(TimeGenerated, ExtendedProperties) by SystemAlertId',
+    '    | extend Details = parse_json(tostring(parse_json(ExtendedProperties)["Custom Details"]))',
+    '    | extend AlertTitle = tostring(Details.AlertTitle[0])',
     '  ) on $left.AlertId == $right.SystemAlertId',
-    `| where AlertName =~ ${kqlString(alertTitle)}`,
+    `| where AlertTitle =~ ${kqlString(t.title)}`,
     '| summarize by IncidentName, Classification',
     '| summarize Count = count() by Classification',
   ].join('\n');
@@ -132,8 +149,8 @@ export function logAnalyticsAlertFacts(query: LogAnalyticsQuery): AlertFactsSour
 
 export function logAnalyticsClassificationHistory(query: LogAnalyticsQuery): ClassificationHistory {
   return {
-    async forAlertType(workspaceId, alertTitle, lookbackDays) {
-      const rows = await query(workspaceId, classificationQuery(alertTitle, lookbackDays));
+    async forAlertType(workspaceId, type, lookbackDays) {
+      const rows = await query(workspaceId, classificationQuery(type, lookbackDays));
       const counts: ClassificationCounts = {
         closed: 0,
         truePositive: 0,

@@ -233,8 +233,8 @@ export function fakeHistory(
   const calls: string[] = [];
   return {
     calls,
-    async forAlertType(_ws, title) {
-      calls.push(title);
+    async forAlertType(_ws, type) {
+      calls.push(type.ruleIds.length ? `${type.title} [${type.ruleIds.join(',')}]` : type.title);
       return { closed: 0, truePositive: 0, benignPositive: 0, falsePositive: 0, undetermined: 0, ...counts };
     },
   };

@@ -200,30 +200,51 @@ describe('auto-close', () => {
     expect(h.sentinel.incident(id).properties.classificationComment).toContain('pipeline-maintenance');
   });
 
-  it('learns from history: FalsePositive/IncorrectAlertLogic when analysts closed ≥ 90% as false positives', async () => {
+  it('learns from history of the same AlertTitle and rule: FP and BP both count, the ratio is in the comment', async () => {
     const cfg = {
       ...TEST_CONFIG,
       autoClose: { learnedFalsePositives: { enabled: true, minClosed: 20, minRatio: 0.9 } },
     };
     const h = harness(cfg);
-    const history = fakeHistory({ closed: 25, falsePositive: 24, truePositive: 1 });
+    const history = fakeHistory({ closed: 25, falsePositive: 20, benignPositive: 4, truePositive: 1 });
     h.deps.history = history;
     const payload = incidentOf([rotterdamRow({ AlertTitle: 'Unknown Object Access' })]);
+    const rule = 'c34b236f-df30-46a6-ae06-a9a5a5ff84b9';
+    (
+      payload as { object: { properties: { relatedAnalyticRuleIds: string[] } } }
+    ).object.properties.relatedAnalyticRuleIds = [
+      `/subscriptions/s/resourceGroups/rg/providers/Microsoft.OperationalInsights/workspaces/ws/providers/Microsoft.SecurityInsights/alertRules/${rule.toUpperCase()}`,
+    ];
     const id = seeded(h, payload);
     await h.run('auto-close', payload);
-    expect(history.calls).toEqual(['Unknown Object Access']);
+    // The raw title from the AlertTitle custom detail (not the formatted alert name), and the rule's GUID.
+    expect(history.calls).toEqual([`Unknown Object Access [${rule}]`]);
     expect(h.sentinel.incident(id).properties).toMatchObject({
       status: 'Closed',
       classification: 'FalsePositive',
       classificationReason: 'IncorrectAlertLogic',
     });
-    expect(h.sentinel.incident(id).properties.classificationComment).toContain('24 of 25 closed incidents');
+    expect(h.sentinel.incident(id).properties.classificationComment).toContain(
+      '24 of 25 closed incidents of "Unknown Object Access" from the same analytics rule in 90 days were not malicious (20 false positive, 4 benign positive): 96% ≥ 90%',
+    );
 
     const h2 = harness(cfg);
-    h2.deps.history = fakeHistory({ closed: 25, falsePositive: 20, truePositive: 5 });
+    h2.deps.history = fakeHistory({ closed: 25, falsePositive: 12, benignPositive: 8, truePositive: 5 });
     const p2 = incidentOf([rotterdamRow({ AlertTitle: 'Unknown Object Access' })]);
     seeded(h2, p2);
-    expect(body(await h2.run('auto-close', p2)).reason).toMatch(/20\/25 false positives/);
+    expect(body(await h2.run('auto-close', p2)).reason).toMatch(
+      /20 of 25 closed .* not malicious \(12 false positive, 8 benign positive\): 80% \(needs 20 closed and 90%\)/,
+    );
+    // Mostly benign positives: closed as BenignPositive/SuspiciousButExpected.
+    const h3 = harness(cfg);
+    h3.deps.history = fakeHistory({ closed: 20, falsePositive: 2, benignPositive: 18 });
+    const p3 = incidentOf([rotterdamRow({ AlertTitle: 'Unknown Object Access' })]);
+    const id3 = seeded(h3, p3);
+    await h3.run('auto-close', p3);
+    expect(h3.sentinel.incident(id3).properties).toMatchObject({
+      classification: 'BenignPositive',
+      classificationReason: 'SuspiciousButExpected',
+    });
   });
 
   it('retries the close on a 409 conflict and succeeds', async () => {
@@ -306,9 +327,15 @@ describe('auto-close', () => {
 });
 
 describe('auto-close rules and queries', () => {
-  it('the classification query escapes the title and excludes our own closes', () => {
-    const q = classificationQuery('PLC "Stop" \\ x\n| take 1', 90);
-    expect(q).toContain('AlertName =~ "PLC \\"Stop\\" \\\\ x | take 1"');
+  it('the classification query matches the AlertTitle custom detail and the rule ids, escapes them, excludes our own closes', () => {
+    const q = classificationQuery(
+      { title: 'PLC "Stop" \\ x\n| take 1', ruleIds: ['c34b236f-df30', 'x" | take 1'] },
+      90,
+    );
+    expect(q).toContain('AlertTitle =~ "PLC \\"Stop\\" \\\\ x | take 1"');
+    expect(q).toContain('tostring(Details.AlertTitle[0])');
+    expect(q).not.toContain('AlertName');
+    expect(q).toContain('| where tostring(RelatedAnalyticRuleIds) has "c34b236f-df30"\n');
     expect(q).toContain('where not(ClassificationComment startswith "ot-soc auto-close")');
     expect(kqlString('a"b')).toBe('"a\\"b"');
   });
