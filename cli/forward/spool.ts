@@ -89,6 +89,7 @@ export class Spool {
   #bufferBytes = 0;
   #bufferEvents = 0;
   #flushing: Promise<void> = Promise.resolve();
+  #cursorWrite: Promise<void> = Promise.resolve();
   #flushScheduled = false;
   #writeError: Error | undefined;
   #dataWaiters: (() => void)[] = [];
@@ -368,9 +369,24 @@ export class Spool {
     return this.#commit.seg === this.#writeSeg && this.#commit.off >= size && size >= this.segmentBytes;
   }
 
+  /**
+   * Moves the commit position forward (never back) and persists it. The commit of a delivered slice and a segment
+   * rotation may both call this at once: the cursor file writes and segment deletions run one at a time (two
+   * writers of `cursor.json.tmp` made a rename fail, which failed the spool write it came from, losing its events).
+   */
   async #advanceCommit(p: SpoolPosition): Promise<void> {
-    this.#commit = p;
-    if (this.#read.seg < p.seg || (this.#read.seg === p.seg && this.#read.off < p.off)) this.#read = { ...p };
+    const c = this.#commit;
+    if (p.seg > c.seg || (p.seg === c.seg && p.off > c.off)) this.#commit = p;
+    const at = this.#commit;
+    if (this.#read.seg < at.seg || (this.#read.seg === at.seg && this.#read.off < at.off))
+      this.#read = { ...at };
+    const write = this.#cursorWrite.then(() => this.#persistCommit());
+    this.#cursorWrite = write.catch(() => {});
+    await write;
+  }
+
+  async #persistCommit(): Promise<void> {
+    const p = this.#commit;
     const tmp = join(this.dir, 'cursor.json.tmp');
     await writeFile(tmp, JSON.stringify(p));
     await rename(tmp, join(this.dir, 'cursor.json'));

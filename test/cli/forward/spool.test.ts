@@ -155,6 +155,25 @@ describe('Spool', () => {
     await s.close();
   });
 
+  test('a commit and a segment rotation at the same moment: the cursor is written one at a time, no write fails', async () => {
+    // Both persist cursor.json through one temporary file; run together, a rename failed and so did the spool
+    // write that rotated, losing the events it held (seen in the edge suite's redrive).
+    const spool = await Spool.open({ dir: tmp.dir, maxBytes: 1 << 20, segmentBytes: 4096 });
+    const body = 'x'.repeat(1000);
+    let delivered = 0;
+    for (let round = 0; round < 20; round++) {
+      for (let i = 0; i < 5; i++) expect(spool.append({ key: 'k', body: `${round}-${i}${body}` })).toBe(true);
+      await spool.flushed();
+      const slice = await spool.read(1000, 1 << 20);
+      expect(spool.append({ key: 'k', body: `${round}-next${body}` })).toBe(true);
+      await Promise.all([spool.commit(slice[slice.length - 1]!.end, slice.length), spool.flushed()]);
+      delivered += slice.length;
+    }
+    const rest = await spool.read(1000, 1 << 20);
+    expect(delivered + rest.length).toBe(120);
+    await spool.close();
+  });
+
   test('waitForData wakes the reader when a write lands', async () => {
     const s = await Spool.open({ dir: tmp.dir, maxBytes: 1024 * 1024 });
     const t0 = performance.now();
