@@ -10,13 +10,14 @@ import { join } from 'node:path';
 import { bigFile } from './bigFile.js';
 import { coldStart } from './coldStart.js';
 import { durable } from './durable.js';
+import { identity } from './identity.js';
 import { currentLoad, describeMachine, gitRevision, machineLine } from './machine.js';
 import { fmt, sig } from './stats.js';
 import { storm } from './storm.js';
 import { throughput } from './throughput.js';
 import { type Bench, type BenchResult, type Figure, ROOT } from './types.js';
 
-const BENCHES: readonly Bench[] = [throughput, storm, durable, coldStart, bigFile];
+const BENCHES: readonly Bench[] = [throughput, storm, durable, identity, coldStart, bigFile];
 
 interface Args {
   json: boolean;

@@ -4,12 +4,14 @@ import {
   type DeadLetterStage,
   type DeadLetterStore,
 } from './deadletter/deadLetterStore.js';
-import { type ApplyOutcome, applyMember, emissionFor, type Member, markEmitted } from './dedup/grouper.js';
+import { commitPartition } from './dedup/commitPartition.js';
+import { type ApplyOutcome, emissionFor, type Member, markEmitted } from './dedup/grouper.js';
 import { groupKey } from './dedup/groupKey.js';
-import { groupRow } from './dedup/groupRow.js';
-import type { GroupState, GroupStore, OwedRow, PutResult, Versioned } from './dedup/groupState.js';
+import type { GroupState, GroupStore, OwedRow, PutResult } from './dedup/groupState.js';
+import { DAY_MS, partitionOf, scopedIdOf } from './dedup/identity.js';
 import { type KeySpec, keyVersion } from './dedup/keySpec.js';
 import { OWED_GRACE_MS, owedRow, type SettledRows, settledRows } from './dedup/outbox.js';
+import { owedSlot, type PlanContext } from './dedup/planner.js';
 import type { EnrichedAlert } from './enrich/enriched.js';
 import type { OtAlert, RecordOrigin } from './model/alert.js';
 import { parseRecord } from './parse/index.js';
@@ -53,6 +55,7 @@ export interface BatchStats {
   deadLettered: number;
   newGroups: number;
   merged: number;
+  /** Records of a vendor alert id already applied: updates of its group (routed by id), never a new count. */
   repeats: number;
   duplicates: number;
   rowsWritten: number;
@@ -90,17 +93,6 @@ interface Keyed {
   records: RawRecord[];
 }
 
-/** The outcome of applying a key's members to its stored head. */
-interface KeyPlan {
-  key: string;
-  etag: string | undefined;
-  /** The state to commit, its outbox holding every row the group owes (the new ones included). */
-  head: GroupState;
-  outcomes: ApplyOutcome[];
-  /** Whether the head changed or owes a new row (else the batch commits nothing for this key). */
-  commit: boolean;
-}
-
 function letter(
   stage: DeadLetterStage,
   reason: string,
@@ -129,7 +121,7 @@ export async function processBatch(
   const stats = emptyStats();
   const version = keyVersion(deps.spec);
   const letters: DeadLetter[] = [];
-  const byKey = new Map<string, Keyed>();
+  const byPartition = new Map<string, Keyed>();
   let watermark = Number.NEGATIVE_INFINITY;
   stats.events = events.length;
 
@@ -177,93 +169,54 @@ export async function processBatch(
       const unique =
         deps.spec.missing === 'never' ? `${origin.partition}/${origin.sequence}/${origin.index}` : '';
       const key = groupKey(alert, deps.spec, version, unique);
-      let keyed = byKey.get(key);
+      const partition = partitionOf(alert, deps.spec);
+      let keyed = byPartition.get(partition);
       if (!keyed) {
         keyed = { members: [], records: [] };
-        byKey.set(key, keyed);
+        byPartition.set(partition, keyed);
       }
-      if (redo)
-        keyed.members.push({
-          alert,
-          origin,
-          key,
-          mark: { partition: redo.mark, sequence: 0, index: rec.index },
-        });
-      else keyed.members.push({ alert, origin, key });
+      const member: Member = { alert, origin, key, partition };
+      const scopedId = scopedIdOf(alert);
+      if (scopedId) member.scopedId = scopedId;
+      if (redo) member.mark = { partition: redo.mark, sequence: 0, index: rec.index };
+      keyed.members.push(member);
       keyed.records.push(rec);
       const t = Date.parse(alert.firstSeen);
       if (t > watermark) watermark = t;
     }
   }
 
-  let pending = [...byKey.keys()];
-  const maxAttempts = 1 + (deps.maxConflictRetries ?? 8);
   const settled = settledRows(deps.store);
-  /**
-   * The group store failed (an outage beyond its SDK's retries). The trigger checkpoints even when the handler
-   * throws, so throwing would drop the batch: its records are dead-lettered (`commit`) for the redrive instead.
-   * A redrive batch still throws, so the redriver defers its letters without counting an attempt.
-   */
-  const storeFailed = (keys: readonly string[], e: unknown) => {
-    if (meta.redrive) throw e;
-    const reason = `group store unavailable: ${(e as Error)?.message ?? String(e)}`;
-    for (const key of keys) {
-      const keyed = byKey.get(key)!;
-      keyed.members.forEach((m, j) => {
-        letters.push(letter('commit', reason, keyed.records[j]!.raw, m.origin, now));
-      });
-    }
-  };
+  const ctx: PlanContext = { spec: deps.spec, version, watermark, now, settled };
+  const maxAttempts = 1 + (deps.maxConflictRetries ?? 8);
   // Commit, then write: rows go to the sink only once the state that owes them is committed (see `send`).
   const outgoing: Outgoing[] = [];
-  for (let attempt = 1; attempt <= maxAttempts && pending.length; attempt++) {
-    // Jittered backoff so two racing instances stop colliding on the same group.
-    if (attempt > 1) await new Promise((r) => setTimeout(r, Math.random() * 25 * attempt));
-    let heads: Map<string, Versioned<GroupState>>;
-    try {
-      heads = await deps.store.getMany(pending);
-    } catch (e) {
-      storeFailed(pending, e);
-      pending = [];
-      break;
-    }
-    const plans = pending.map((key) =>
-      planKey(key, byKey.get(key)!.members, heads.get(key), deps.spec, version, watermark, now, settled),
-    );
-    if (attempt === 1) for (const p of plans) for (const o of p.outcomes) countOutcome(stats, o);
-
-    const commits: { key: string; head: GroupState; etag: string | undefined }[] = [];
-    for (const plan of plans) {
-      // A pure redelivery commits nothing, but still sends what its group owes (a crash after the commit, an
-      // unanswered write): the rows are committed already, and each goes out identical every time.
-      if (plan.commit) commits.push({ key: plan.key, head: plan.head, etag: plan.etag });
-      else outgoing.push(...owedOf(plan.head));
-    }
-    // Each key is its own conditional write, so they go out in parallel (bounded), as getMany's reads do;
-    // a durable store pays one round trip per group, and one after the other they dominated a batch.
-    const { conflicted, failed } = await commitAll(deps.store, commits);
-    const lost = new Set([...conflicted, ...failed.map((f) => f.key)]);
-    // A failed write may still have been applied: its rows then stay owed, and the flush timer sends them.
-    for (const f of failed) storeFailed([f.key], f.error);
-    for (const c of commits) if (!lost.has(c.key)) outgoing.push(...owedOf(c.head));
-    // The loser of a race wrote nothing: it re-reads and re-applies.
-    stats.conflicts += conflicted.length;
-    pending = conflicted;
-  }
-  for (const key of pending) {
-    const keyed = byKey.get(key)!;
-    keyed.members.forEach((m, j) => {
+  const runPartition = async (partition: string, part: Keyed) => {
+    const r = await commitPartition(deps.store, partition, part.members, ctx, maxAttempts);
+    for (const o of r.outcomes) countOutcome(stats, o);
+    stats.conflicts += r.conflicts;
+    for (const st of r.sendable) outgoing.push(...owedOf(st));
+    for (const f of r.failed) {
+      /**
+       * The group store failed (an outage beyond its SDK's retries). The trigger checkpoints even when the
+       * handler throws, so throwing would drop the batch: its records are dead-lettered (`commit`) for the
+       * redrive instead. A redrive batch still throws, so the redriver defers its letters without an attempt.
+       */
+      if (f.error !== undefined && meta.redrive) throw f.error;
       letters.push(
-        letter(
-          'commit',
-          'group state kept changing under concurrent writers; retry',
-          keyed.records[j]!.raw,
-          m.origin,
-          now,
-        ),
+        letter('commit', f.reason, part.records[f.index]!.raw, part.members[f.index]!.origin, now),
       );
-    });
-  }
+    }
+  };
+  const parts = [...byPartition.entries()];
+  let nextPart = 0;
+  const partitionWorker = async () => {
+    while (nextPart < parts.length) {
+      const [partition, part] = parts[nextPart++]!;
+      await runPartition(partition, part);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(PARTITION_CONCURRENCY, parts.length) }, partitionWorker));
   const sent = await send(deps.sink, outgoing, settled, now);
   stats.sinkRetries += sent.retries;
   stats.rowsWritten += sent.accepted;
@@ -294,11 +247,19 @@ function owedOf(head: GroupState): Outgoing[] {
  */
 async function send(
   sink: AlertSink,
-  outgoing: readonly Outgoing[],
+  outgoing: Outgoing[],
   settled: SettledRows,
   now: Date,
 ): Promise<{ accepted: number; rejected: number; retries: number; letters: DeadLetter[] }> {
   const out = { accepted: 0, rejected: 0, retries: 0, letters: [] as DeadLetter[] };
+  // A group a batch committed in two chunks lists a row it still owes twice: one (AlertId, Revision) is one row.
+  const seen = new Set<string>();
+  outgoing = outgoing.filter((o) => {
+    const k = `${o.owed.alertId}#${o.owed.revision}`;
+    if (seen.has(k)) return false;
+    seen.add(k);
+    return true;
+  });
   if (!outgoing.length) return out;
   const result = await sink.write(outgoing.map((o) => o.row));
   out.retries = result.retries;
@@ -322,27 +283,10 @@ async function send(
   return out;
 }
 
-/** Parallel commits per batch: the Table store's read concurrency, well within a storage partition's limits. */
+/** Partitions committed in parallel per batch: each is its own transaction, as reads of the Table store are. */
+const PARTITION_CONCURRENCY = 16;
+/** Parallel single-group writes (flushes): well within a storage partition's limits. */
 const COMMIT_CONCURRENCY = 16;
-
-/**
- * Puts every head with its ETag. Returns the keys that lost a race, in the order they were given, and those whose
- * write failed (the store's error): one failed write neither stops nor hides the others.
- */
-async function commitAll(
-  store: GroupStore,
-  commits: readonly { key: string; head: GroupState; etag: string | undefined }[],
-): Promise<{ conflicted: string[]; failed: { key: string; error: unknown }[] }> {
-  const results = await putAll(store, commits);
-  const conflicted: string[] = [];
-  const failed: { key: string; error: unknown }[] = [];
-  commits.forEach((c, i) => {
-    const r = results[i]!;
-    if ('error' in r) failed.push({ key: c.key, error: r.error });
-    else if (!r.ok) conflicted.push(c.key);
-  });
-  return { conflicted, failed };
-}
 
 /** Conditional puts in parallel (bounded); per put its result, or the store's error. */
 async function putAll(
@@ -369,65 +313,9 @@ async function putAll(
 function countOutcome(stats: BatchStats, o: ApplyOutcome): void {
   if (o === 'new-group') stats.newGroups++;
   else if (o === 'merged') stats.merged++;
-  else if (o === 'repeat') stats.repeats++;
+  else if (o === 'update') stats.repeats++;
   else stats.duplicates++;
 }
-
-function planKey(
-  key: string,
-  members: readonly Member[],
-  stored: Versioned<GroupState> | undefined,
-  spec: KeySpec,
-  version: string,
-  watermark: number,
-  now: Date,
-  settled: SettledRows,
-): KeyPlan {
-  let head = stored?.value;
-  const at = now.getTime();
-  // What the group still owes, minus what this process knows is settled (the lazy clear). Each entry gets its
-  // row now, while the head it was committed with is still unchanged. (An array: an outbox holds one or two.)
-  const owed: OwedRow[] = [];
-  for (const o of head?.outbox ?? [])
-    if (!settled.has(o)) owed.push(o.row ? o : { ...o, row: owedRow(head!, o) });
-  const outcomes: ApplyOutcome[] = [];
-  for (const m of members) {
-    const step = applyMember(head, m, spec, version);
-    outcomes.push(step.outcome);
-    if (step.superseded) {
-      const s = step.superseded;
-      const row = groupRow(s, s.revision === 0 ? 'Created' : 'Final', now);
-      owe(owed, { alertId: s.alertId, revision: s.revision + 1, reason: 'Final', at, row });
-    }
-    head = step.head;
-  }
-  const changed = outcomes.some((o) => o !== 'duplicate');
-  let next = head!;
-  const reason = emissionFor(next, spec, watermark);
-  if (reason) {
-    next = markEmitted(next, reason);
-    owe(owed, { alertId: next.alertId, revision: next.revision, reason, at });
-  }
-  next.outbox = owed.length ? owed : undefined;
-  // A pure redelivery commits only when it owes a new row (its watermark ended the window of a group with
-  // unwritten changes): that revision must be committed before it is written.
-  return { key, etag: stored?.etag, head: next, outcomes, commit: changed || reason !== undefined };
-}
-
-/**
- * Adds a row to an outbox: the newest revision of an AlertId supersedes an older one still owed (see OwedRow),
- * except a group's first row (Revision 1), which stays owed until sent: the analytics rules raise the incident
- * from it (`Revision == 1`, `FirstRevision == 1`), so a sink outage that outlasts a group's first update must not
- * swallow it. An outbox therefore holds at most two rows per AlertId.
- */
-function owe(outbox: OwedRow[], o: OwedRow): void {
-  const i = outbox.findIndex((x) => owedSlot(x) === owedSlot(o));
-  if (i < 0) outbox.push(o);
-  else outbox[i] = o;
-}
-
-/** The slot of an owed row in an outbox: a group's first row has its own, any later revision shares one (see owe). */
-const owedSlot = (o: OwedRow): string => (o.revision === 1 ? `${o.alertId}#1` : o.alertId);
 
 /**
  * Writes the pending revisions of groups whose window has ended by `until` (event time), or of every
@@ -486,7 +374,10 @@ export async function flushGroups(
     state.outbox = owed.size ? [...owed.values()] : undefined;
     jobs.push({ state, etag: group.etag, owed, dropped, commit: reason !== undefined, due });
   }
-  if (!jobs.length) return out;
+  if (!jobs.length) {
+    await expireIdentity(deps);
+    return out;
+  }
 
   // Commit the new revisions first; a group a live batch moved on meanwhile is left to it.
   const commits = jobs.filter((j) => j.commit);
@@ -526,5 +417,15 @@ export async function flushGroups(
     else if (!r.ok) out.conflicts++; // a live batch moved the group on; its commit drops what is settled
   }
   if (failure !== undefined) throw failure;
+  await expireIdentity(deps);
   return out;
+}
+
+/** Id entries and archived groups deleted per flush (bounded work; the next flush continues). */
+const EXPIRE_PER_FLUSH = 10_000;
+
+/** Retention (docs/identity.md): what is older than `identityRetentionDays` goes, in bounded work per flush. */
+async function expireIdentity(deps: Pick<PipelineDeps, 'store' | 'spec' | 'now'>): Promise<void> {
+  const at = (deps.now?.() ?? new Date()).getTime();
+  await deps.store.expire?.(at - deps.spec.identityRetentionDays * DAY_MS, EXPIRE_PER_FLUSH);
 }

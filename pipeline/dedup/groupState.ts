@@ -10,6 +10,12 @@ import type { RowReason } from './grouper.js';
  */
 export interface GroupState {
   key: string;
+  /**
+   * Where the group lives in the store: its scope (identity.ts partitionOf), shared by every group and vendor-id
+   * entry of that scope so one batch's changes to a scope commit together (Table Storage: one PartitionKey, one
+   * entity-group transaction). Absent in state written before identity (read as '').
+   */
+  partition?: string;
   keyVersion: string;
   /** Deterministic: a hash of the key and the group's ordinal for that key. */
   alertId: string;
@@ -25,9 +31,19 @@ export interface GroupState {
   status: AlertStatus;
   sensors: string[];
   formats: SourceFormat[];
-  /** Most recent vendor alert ids (capped), for repeat detection; `vendorIdTotal` counts all. */
+  /** Most recent vendor alert ids (capped), for the row; `vendorIdTotal` counts all. Identity is the id index. */
   vendorIds: string[];
   vendorIdTotal: number;
+  /**
+   * Members whose latest status is Closed / Active (absent: every member has the group's status, as in state
+   * written before identity). The group is Closed when all its members are (docs/identity.md).
+   */
+  closedMembers?: number;
+  activeMembers?: number;
+  /** Wall clock (epoch ms) of the last commit that changed the group: retention of archived groups counts from it. */
+  changedAt?: number;
+  /** A newer group of the same key took the head: this one is kept (by AlertId) so its alerts' updates still reach it. */
+  archived?: boolean;
   /** Idempotency: per partition, the last (sequence, index) applied. Redelivered events are at or below it. */
   marks: Record<string, [number, number]>;
   /** Changes not yet written as a row. */
@@ -102,16 +118,63 @@ export interface Versioned<T> {
 
 export type PutResult = { ok: true; etag: string } | { ok: false; reason: 'conflict' };
 
+/**
+ * A vendor alert id already applied (identity.ts scopedId): the group that counts it, and the member's latest
+ * status (for the group's Closed-when-all-members-are rule). `at` (wall clock, epoch ms) is when it was last
+ * written: the entry expires `identityRetentionDays` after it.
+ */
+export interface IdEntry {
+  alertId: string;
+  key: string;
+  status: AlertStatus;
+  at: number;
+}
+
+/** What one read of a partition found: heads by key, archived groups by AlertId, id entries by scoped id. */
+export interface PartitionRead {
+  heads: Map<string, Versioned<GroupState>>;
+  groups: Map<string, Versioned<GroupState>>;
+  ids: Map<string, Versioned<IdEntry>>;
+}
+
+/** One write of a commit: a group (its head entity, or its archive when `state.archived`) or an id entry. */
+export type StoreWrite =
+  | { kind: 'group'; state: GroupState; etag: string | undefined }
+  | { kind: 'id'; id: string; entry: IdEntry; etag: string | undefined };
+
+/** Entities per commit: Table Storage's entity-group transaction limit. */
+export const MAX_COMMIT_WRITES = 100;
+
+export type CommitResult =
+  | { ok: true; etags: string[] }
+  | { ok: false; reason: 'conflict' }
+  /** Over the transaction's payload limit: the caller commits fewer writes at a time. */
+  | { ok: false; reason: 'too-large' };
+
 /** Where group state lives: memory for one process, Azure Table Storage for a fleet. */
 export interface GroupStore {
   readonly kind: string;
-  getMany(keys: readonly string[]): Promise<Map<string, Versioned<GroupState>>>;
-  /** Insert when `etag` is undefined, else replace only if the stored ETag still matches. */
+  /** Point reads in one partition (no query): heads by key, archived groups by AlertId, id entries by id. */
+  read(
+    partition: string,
+    want: { keys?: readonly string[]; alertIds?: readonly string[]; ids?: readonly string[] },
+  ): Promise<PartitionRead>;
+  /**
+   * All or nothing, in one partition (at most MAX_COMMIT_WRITES): each write inserts when its `etag` is
+   * undefined, else replaces only if the stored ETag still matches. Returns the new ETags in write order.
+   */
+  commit(partition: string, writes: readonly StoreWrite[]): Promise<CommitResult>;
+  /** One group write (commit of one), in the state's own partition. */
   put(state: GroupState, etag: string | undefined): Promise<PutResult>;
-  /** The group that currently has this AlertId, if it is still the head of its key. */
+  /** The group that has this AlertId (head or archived). */
   findByAlertId(alertId: string): Promise<Versioned<GroupState> | undefined>;
   /** Groups with changes not yet written as a row, or with rows in their outbox (for flushes). */
   listDirty(): Promise<Versioned<GroupState>[]>;
+  /**
+   * Retention: deletes up to `limit` id entries written before `before` and archived groups settled before it
+   * (nothing owed). Returns how many were deleted. Stores without it only ignore expired entries on read.
+   */
+  expire?(before: number, limit: number): Promise<number>;
   /** Number of operations sent to the backing service (the cost driver in Azure). */
   readonly operations: number;
   close(): Promise<void>;

@@ -1,8 +1,9 @@
 import type { EnrichedAlert } from '../enrich/enriched.js';
-import type { RecordOrigin, Severity } from '../model/alert.js';
+import type { AlertStatus, RecordOrigin, Severity } from '../model/alert.js';
 import { memoize } from '../util/memoize.js';
 import { groupAlertId } from './groupKey.js';
 import type { GroupLatest, GroupState } from './groupState.js';
+import { countMember, laterStatus, memberCounts, statusFromMembers } from './identity.js';
 import type { KeySpec } from './keySpec.js';
 
 const SEVERITY_RANK: Record<Severity, number> = { Informational: 0, Low: 1, Medium: 2, High: 3 };
@@ -15,17 +16,22 @@ export interface Member {
   alert: EnrichedAlert;
   origin: RecordOrigin;
   key: string;
+  /** The store partition of the key and of the alert's id entry (identity.ts partitionOf; '' when unset). */
+  partition?: string;
+  /** The vendor alert id with the scope its uniqueness needs (identity.ts scopedIdOf). */
+  scopedId?: string;
   /** Where idempotency is judged and marked when not at `origin` (redrive: one marks key per original record). */
   mark?: MarkAt;
 }
 
-type MarkAt = Pick<RecordOrigin, 'partition' | 'sequence' | 'index'>;
+export type MarkAt = Pick<RecordOrigin, 'partition' | 'sequence' | 'index'>;
 
 /** Per-record redrive marks a group keeps (newest); at least one redrive run's worth (redrive.ts limit 500). */
 export const MAX_REDRIVE_MARKS = 1024;
 const REDRIVE_MARK = 'redrive:';
 
-export type ApplyOutcome = 'new-group' | 'merged' | 'repeat' | 'duplicate';
+/** `update`: a record of a vendor alert id the group already counts (routed by id): never a new count. */
+export type ApplyOutcome = 'new-group' | 'merged' | 'update' | 'duplicate';
 
 /** A group revision that must be written as a row before the state may be committed. */
 export interface Emission {
@@ -33,13 +39,13 @@ export interface Emission {
   reason: RowReason;
 }
 
-function alreadyApplied(state: GroupState, o: MarkAt): boolean {
+export function alreadyApplied(state: GroupState, o: MarkAt): boolean {
   const mark = state.marks[o.partition];
   if (!mark) return false;
   return o.sequence < mark[0] || (o.sequence === mark[0] && o.index <= mark[1]);
 }
 
-function markApplied(state: GroupState, o: MarkAt): void {
+export function markApplied(state: GroupState, o: MarkAt): void {
   const mark = state.marks[o.partition];
   if (!mark || o.sequence > mark[0] || (o.sequence === mark[0] && o.index > mark[1])) {
     state.marks[o.partition] = [o.sequence, o.index];
@@ -66,6 +72,7 @@ function newGroup(m: Member, version: string, seq: number, previous: GroupState 
   const first = Date.parse(m.alert.firstSeen);
   const state: GroupState = {
     key: m.key,
+    partition: m.partition ?? '',
     keyVersion: version,
     alertId: groupAlertId(m.key, seq),
     seq,
@@ -75,6 +82,8 @@ function newGroup(m: Member, version: string, seq: number, previous: GroupState 
     lastSeen: Math.max(first, Date.parse(m.alert.lastSeen)),
     count: 1,
     status: m.alert.status,
+    closedMembers: m.alert.status === 'Closed' ? 1 : 0,
+    activeMembers: m.alert.status === 'Active' ? 1 : 0,
     sensors: m.alert.sensor ? [intern(m.alert.sensor)] : [],
     formats: [m.alert.sourceFormat],
     vendorIds: m.alert.id ? [m.alert.id] : [],
@@ -109,12 +118,17 @@ function fits(state: GroupState, a: EnrichedAlert, spec: KeySpec): boolean {
 function mergeInto(state: GroupState, m: Member, spec: KeySpec): void {
   const a = m.alert;
   const first = Date.parse(a.firstSeen);
+  countMember(state, undefined, a.status); // before the count moves: a legacy state's counters follow its count
   state.count += 1;
   state.firstSeen = Math.min(state.firstSeen, first);
   state.lastSeen = Math.max(state.lastSeen, Date.parse(a.lastSeen), first);
-  if (state.status === 'Closed' && a.status !== 'Closed') {
-    state.status = a.status; // closePolicy 'reopen'
-    state.urgent = true;
+  if (a.status !== state.status) {
+    // The group's status follows its members (closePolicy 'reopen': a New member reopens a Closed group).
+    const status = statusFromMembers(state);
+    if (status !== state.status) {
+      state.status = status;
+      state.urgent = true;
+    }
   }
   if (a.sensor) addCapped(state.sensors, intern(a.sensor), 64);
   addCapped(state.formats, a.sourceFormat, 8);
@@ -179,16 +193,55 @@ function pickEscalation(a: GroupLatest): Record<string, unknown> {
   return kept;
 }
 
-/** A later record of an alert already in the group (Defender for IoT writes one per update): no new count. */
-function applyRepeat(state: GroupState, m: Member): void {
+/**
+ * A later record of a vendor alert the group already counts (Defender for IoT writes one per update): its
+ * member's status moves forward only (New → Active → Closed), the group's last seen and severity only rise, a
+ * sensor or format not yet listed is added. Never a new count. Changes nothing (and returns false) when the
+ * record brings nothing new: a re-published copy, a re-run. Returns the member's status after it.
+ */
+export function applyUpdate(
+  state: GroupState,
+  m: Member,
+  memberStatus: AlertStatus,
+): { changed: boolean; status: AlertStatus } {
   const a = m.alert;
-  state.lastSeen = Math.max(state.lastSeen, Date.parse(a.lastSeen));
-  if (a.status !== state.status) {
-    state.status = a.status;
-    state.urgent = true;
+  let changed = false;
+  const status = laterStatus(memberStatus, a.status);
+  if (status !== memberStatus) {
+    countMember(state, memberStatus, status);
+    changed = true;
+    const group = statusFromMembers(state);
+    if (group !== state.status) {
+      state.status = group;
+      state.urgent = true;
+    }
   }
-  state.latest = keepWorst(state.latest, a);
-  state.dirty = true;
+  const last = Date.parse(a.lastSeen);
+  if (last > state.lastSeen) {
+    state.lastSeen = last;
+    changed = true;
+  }
+  if (SEVERITY_RANK[a.severity] > SEVERITY_RANK[state.latest.severity]) {
+    state.latest = keepWorst(state.latest, a);
+    state.urgent = true;
+    changed = true;
+  }
+  if (a.sensor && !state.sensors.includes(intern(a.sensor)) && state.sensors.length < 64) {
+    state.sensors.push(intern(a.sensor));
+    changed = true;
+  }
+  if (!state.formats.includes(a.sourceFormat) && state.formats.length < 8) {
+    state.formats.push(a.sourceFormat);
+    changed = true;
+  }
+  if (changed) state.dirty = true;
+  return { changed, status };
+}
+
+/** A member's status as a group from before identity knows it (no id entry): the group's, if it has one. */
+export function legacyMemberStatus(state: GroupState): AlertStatus {
+  const c = memberCounts(state);
+  return c.closed >= state.count ? 'Closed' : c.active >= state.count ? 'Active' : 'New';
 }
 
 /**
@@ -204,10 +257,10 @@ export function applyMember(
   if (!head) return { head: newGroup(m, version, 1, undefined), outcome: 'new-group' };
   const at = m.mark ?? m.origin;
   if (alreadyApplied(head, at)) return { head, outcome: 'duplicate' };
-  if (m.alert.id && head.vendorIds.includes(m.alert.id)) {
-    applyRepeat(head, m);
-    markApplied(head, at);
-    return { head, outcome: 'repeat' };
+  // A group from before identity (no member counters) lists its latest vendor ids but has no id entries.
+  if (m.alert.id && head.closedMembers === undefined && head.vendorIds.includes(m.alert.id)) {
+    if (applyUpdate(head, m, legacyMemberStatus(head)).changed) markApplied(head, at);
+    return { head, outcome: 'update' };
   }
   if (fits(head, m.alert, spec)) {
     mergeInto(head, m, spec);
@@ -228,6 +281,8 @@ export function applyMember(
 export function emissionFor(state: GroupState, spec: KeySpec, watermark: number): RowReason | undefined {
   if (!state.dirty) return undefined;
   if (state.revision === 0) return 'Created';
+  // An update of a group whose window is over (or that a newer group superseded) goes out at once.
+  if (state.finalized || state.archived) return 'Updated';
   if (watermark >= windowEnd(state, spec)) return 'Final';
   if (state.urgent) return 'Updated';
   if (state.lastSeen - state.emittedAt >= spec.updateIntervalMinutes * MINUTE) return 'Updated';
@@ -242,7 +297,7 @@ export function markEmitted(state: GroupState, reason: RowReason): GroupState {
     dirty: false,
     urgent: false,
     emittedAt: state.lastSeen,
-    finalized: reason === 'Final',
+    finalized: state.finalized || reason === 'Final',
   };
 }
 
@@ -258,6 +313,7 @@ type Complete<T> = { [K in keyof Required<T>]: T[K] };
 export function cloneState(s: GroupState): GroupState {
   const c: Complete<GroupState> = {
     key: s.key,
+    partition: s.partition,
     keyVersion: s.keyVersion,
     alertId: s.alertId,
     seq: s.seq,
@@ -268,6 +324,10 @@ export function cloneState(s: GroupState): GroupState {
     lastSeen: s.lastSeen,
     count: s.count,
     status: s.status,
+    closedMembers: s.closedMembers,
+    activeMembers: s.activeMembers,
+    changedAt: s.changedAt,
+    archived: s.archived,
     sensors: s.sensors.slice(),
     formats: s.formats.slice(),
     vendorIds: s.vendorIds.slice(),

@@ -46,8 +46,14 @@ export const keySpecSchema = z
       .number()
       .min(0)
       .max(24 * 60),
-    /** How many vendor alert ids a group remembers for repeat detection and for the row. */
+    /** How many vendor alert ids a group lists on its row (identity is the id index: docs/identity.md). */
     maxVendorIds: z.number().int().min(1).max(1000),
+    /**
+     * Days a vendor alert id stays known after its last record (docs/identity.md): a record of a known id is an
+     * update of its group, never a new count. 90: Defender for IoT closes a New alert after 90 days without its
+     * traffic, and that Closed record must still find its group. Not part of the KeyVersion (identity, not grouping).
+     */
+    identityRetentionDays: z.number().min(1).max(3650),
   })
   .strict();
 export type KeySpec = z.infer<typeof keySpecSchema>;
@@ -62,6 +68,7 @@ export const DEFAULT_KEY_SPEC: KeySpec = {
   closePolicy: 'newGroup',
   updateIntervalMinutes: 5,
   maxVendorIds: 50,
+  identityRetentionDays: 90,
 };
 
 const versions = new WeakMap<KeySpec, { name: string; text: string; version: string }>();

@@ -1,13 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { MemoryDeadLetterStore } from '../../pipeline/deadletter/memoryDeadLetterStore.js';
 import { pipelineRedriver, redrive } from '../../pipeline/deadletter/redrive.js';
-import type { GroupState, GroupStore, PutResult } from '../../pipeline/dedup/groupState.js';
+import type { CommitResult, GroupStore, StoreWrite } from '../../pipeline/dedup/groupState.js';
 import { DEFAULT_KEY_SPEC } from '../../pipeline/dedup/keySpec.js';
 import { MemoryGroupStore } from '../../pipeline/dedup/memoryGroupStore.js';
 import { createEnricher } from '../../pipeline/enrich/enricher.js';
 import { flushGroups, type PipelineDeps, processBatch } from '../../pipeline/pipeline.js';
 import { RecordingSink } from '../helpers/recordingSink.js';
 import { cefLine, minute, securityAlert } from '../helpers/records.js';
+import { delegating } from '../helpers/stores.js';
 
 const T0 = '2026-11-18T02:00:00.000Z';
 
@@ -188,17 +189,10 @@ describe('processBatch', () => {
     // The Event Hubs trigger checkpoints a batch whose handler threw: a throw here would drop these records.
     const { sink, store, deadLetters, deps } = setup();
     let down = true;
-    const flaky: GroupStore = {
+    const flaky: GroupStore = delegating(store, {
       kind: 'flaky',
-      get operations() {
-        return store.operations;
-      },
-      getMany: (keys) => (down ? Promise.reject(new Error('503 ServerBusy')) : store.getMany(keys)),
-      put: (s, etag) => store.put(s, etag),
-      listDirty: () => store.listDirty(),
-      findByAlertId: (id) => store.findByAlertId(id),
-      close: async () => {},
-    };
+      read: (p, want) => (down ? Promise.reject(new Error('503 ServerBusy')) : store.read(p, want)),
+    });
     const events = Array.from({ length: 4 }, (_, i) =>
       securityAlert({ t: minute(T0, i), dst: `10.10.2.${i}` }),
     );
@@ -223,24 +217,18 @@ describe('processBatch', () => {
     expect(sink.totalCount()).toBe(4);
   });
 
-  it('a failed write of one group dead-letters its records and commits the others', async () => {
+  it('a failed write of one scope dead-letters its records and commits the other scopes', async () => {
     const { sink, store, deadLetters, deps } = setup();
-    const failing: GroupStore = {
-      kind: 'failing-put',
-      get operations() {
-        return store.operations;
-      },
-      getMany: (keys) => store.getMany(keys),
-      put: (s, etag) =>
-        s.latest.destination.ip === '10.10.2.1'
+    // A scope's groups and id entries commit together (one transaction): a failure is per scope (zone).
+    const failing: GroupStore = delegating(store, {
+      kind: 'failing-commit',
+      commit: (p, writes) =>
+        writes.some((w) => w.kind === 'group' && w.state.latest.destination.ip === '10.10.2.1')
           ? Promise.reject(new Error('socket hang up'))
-          : store.put(s, etag),
-      listDirty: () => store.listDirty(),
-      findByAlertId: (id) => store.findByAlertId(id),
-      close: async () => {},
-    };
+          : store.commit(p, writes),
+    });
     const events = Array.from({ length: 3 }, (_, i) =>
-      securityAlert({ t: minute(T0, i), dst: `10.10.2.${i}` }),
+      securityAlert({ t: minute(T0, i), dst: `10.10.2.${i}`, zone: `Zone ${i}` }),
     );
     const stats = await processBatch(events, meta(3, '0', 5), { ...deps, store: failing });
     expect(stats).toMatchObject({ deadLettered: 1, rowsWritten: 2 });
@@ -284,23 +272,16 @@ describe('processBatch', () => {
     await processBatch(first, meta(1, '0'), deps);
     // A racing instance (partition 1) commits between our read and our write.
     let raced = false;
-    const racingStore: GroupStore = {
+    const racingStore: GroupStore = delegating(store, {
       kind: 'racing',
-      get operations() {
-        return store.operations;
-      },
-      getMany: (keys) => store.getMany(keys),
-      listDirty: () => store.listDirty(),
-      findByAlertId: (id) => store.findByAlertId(id),
-      close: async () => {},
-      async put(state: GroupState, etag: string | undefined): Promise<PutResult> {
+      async commit(p: string, writes: readonly StoreWrite[]): Promise<CommitResult> {
         if (!raced) {
           raced = true;
           await processBatch([securityAlert({ t: minute(T0, 1) })], meta(1, '1'), deps);
         }
-        return store.put(state, etag);
+        return store.commit(p, writes);
       },
-    };
+    });
     const stats = await processBatch([securityAlert({ t: minute(T0, 2) })], meta(1, '2'), {
       ...deps,
       store: racingStore,

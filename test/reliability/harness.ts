@@ -13,7 +13,15 @@ import { makeIngestHandler, makeRedriveHandler } from '../../functions/ingest.js
 import { readSettings, type Settings } from '../../functions/settings.js';
 import { keySpecOf } from '../../pipeline/config/config.js';
 import type { DeadLetterStore, StoredDeadLetter } from '../../pipeline/deadletter/deadLetterStore.js';
-import type { GroupState, GroupStore, PutResult, Versioned } from '../../pipeline/dedup/groupState.js';
+import type {
+  CommitResult,
+  GroupState,
+  GroupStore,
+  PartitionRead,
+  PutResult,
+  StoreWrite,
+  Versioned,
+} from '../../pipeline/dedup/groupState.js';
 import { createEnricher, loadEnrichment } from '../../pipeline/enrich/enricher.js';
 import { type BatchStats, emptyStats, flushGroups, type PipelineDeps } from '../../pipeline/pipeline.js';
 import { localCredential } from '../../pipeline/sink/localCredential.js';
@@ -242,18 +250,33 @@ export class MortalStore implements GroupStore {
     this.#left = n;
   }
 
-  getMany(keys: readonly string[]): Promise<Map<string, Versioned<GroupState>>> {
-    return this.#dead ? never() : this.inner.getMany(keys);
+  read(
+    partition: string,
+    want: { keys?: readonly string[]; alertIds?: readonly string[]; ids?: readonly string[] },
+  ): Promise<PartitionRead> {
+    return this.#dead ? never() : this.inner.read(partition, want);
+  }
+
+  /** Counts as the puts `crashAfterPuts` allows: a batch's commit is one per scope. */
+  commit(partition: string, writes: readonly StoreWrite[]): Promise<CommitResult> {
+    if (this.#dead || this.#dies()) return never();
+    return this.inner.commit(partition, writes);
   }
 
   put(state: GroupState, etag: string | undefined): Promise<PutResult> {
-    if (this.#dead) return never();
-    if (this.#left !== undefined && this.#left-- <= 0) {
-      this.#dead = true;
-      this.#die();
-      return never();
-    }
+    if (this.#dead || this.#dies()) return never();
     return this.inner.put(state, etag);
+  }
+
+  #dies(): boolean {
+    if (this.#left === undefined || this.#left-- > 0) return false;
+    this.#dead = true;
+    this.#die();
+    return true;
+  }
+
+  expire(before: number, limit: number): Promise<number> {
+    return this.#dead ? never() : (this.inner.expire?.(before, limit) ?? Promise.resolve(0));
   }
 
   findByAlertId(alertId: string): Promise<Versioned<GroupState> | undefined> {

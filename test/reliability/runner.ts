@@ -274,7 +274,7 @@ export function defineSuite(part: (typeof PARTS)[number], scenarios: readonly Sc
     await report(part, outcomes);
     await cert?.cleanup();
   });
-  it.each(scenarios.map((s) => [s.name, s] as const))('%s', { timeout: 60_000 }, async (_name, s) => {
+  it.each(scenarios.map((s) => [s.name, s] as const))('%s', { timeout: 300_000 }, async (_name, s) => {
     const o = await runScenario(s, cert);
     outcomes.push(o);
     console.log(outcomeLine(o));

@@ -55,7 +55,8 @@ const storeDown = (deps: PipelineDeps): PipelineDeps => ({
   store: {
     kind: 'down',
     operations: 0,
-    getMany: () => Promise.reject(new Error('503 ServerBusy')),
+    read: () => Promise.reject(new Error('503 ServerBusy')),
+    commit: () => Promise.reject(new Error('503 ServerBusy')),
     put: () => Promise.reject(new Error('503 ServerBusy')),
     findByAlertId: () => Promise.reject(new Error('503 ServerBusy')),
     listDirty: () => Promise.reject(new Error('503 ServerBusy')),

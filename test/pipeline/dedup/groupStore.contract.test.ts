@@ -17,6 +17,9 @@ function state(key: string, over: Partial<GroupState> = {}): GroupState {
   return { ...head, ...over };
 }
 
+/** Heads by key, in the partition `state()` puts them in (''). */
+const heads = async (store: GroupStore, keys: string[]) => (await store.read('', { keys })).heads;
+
 const stores: [string, () => Promise<GroupStore>][] = [
   ['memory', async () => new MemoryGroupStore()],
   ['table (Azurite)', async () => new TableGroupStore(azuriteTable()).init()],
@@ -25,10 +28,10 @@ const stores: [string, () => Promise<GroupStore>][] = [
 describe.each(stores)('GroupStore contract: %s', (_name, make) => {
   it('returns nothing for unknown keys and what was put for known ones', async () => {
     const store = await make();
-    expect((await store.getMany(['nope'])).size).toBe(0);
+    expect((await heads(store, ['nope'])).size).toBe(0);
     const put = await store.put(state('k1'), undefined);
     expect(put.ok).toBe(true);
-    const got = (await store.getMany(['k1', 'nope'])).get('k1');
+    const got = (await heads(store, ['k1', 'nope'])).get('k1');
     expect(got?.value).toEqual(state('k1'));
     expect(got?.etag).toBe(put.ok ? put.etag : '');
   });
@@ -41,7 +44,7 @@ describe.each(stores)('GroupStore contract: %s', (_name, make) => {
     const second = await store.put(state('k2', { count: 2 }), first.etag);
     expect(second.ok).toBe(true);
     expect(await store.put(state('k2', { count: 3 }), first.etag)).toEqual({ ok: false, reason: 'conflict' });
-    expect((await store.getMany(['k2'])).get('k2')?.value.count).toBe(2);
+    expect((await heads(store, ['k2'])).get('k2')?.value.count).toBe(2);
   });
 
   it('lets exactly one of two racing writers win and the loser re-apply on the fresh state', async () => {
@@ -53,10 +56,10 @@ describe.each(stores)('GroupStore contract: %s', (_name, make) => {
       store.put(state('k3', { count: 20 }), created.etag),
     ]);
     expect([a.ok, b.ok].filter(Boolean)).toHaveLength(1);
-    const fresh = (await store.getMany(['k3'])).get('k3')!;
+    const fresh = (await heads(store, ['k3'])).get('k3')!;
     const retried = await store.put({ ...fresh.value, count: fresh.value.count + 1 }, fresh.etag);
     expect(retried.ok).toBe(true);
-    expect([11, 21]).toContain((await store.getMany(['k3'])).get('k3')!.value.count);
+    expect([11, 21]).toContain((await heads(store, ['k3'])).get('k3')!.value.count);
   });
 
   it('lists only dirty groups', async () => {
@@ -97,14 +100,142 @@ describe.each(stores)('GroupStore contract: %s', (_name, make) => {
     const big = state('big', { vendorIds: Array.from({ length: 50 }, (_, i) => `id-${i}`) });
     big.latest = { ...big.latest, message: 'x'.repeat(70_000) };
     expect((await store.put(big, undefined)).ok).toBe(true);
-    expect((await store.getMany(['big'])).get('big')!.value).toEqual(big);
+    expect((await heads(store, ['big'])).get('big')!.value).toEqual(big);
   });
 
   it('counts the operations it sends', async () => {
     const store = await make();
     const before = store.operations;
-    await store.getMany(['a', 'b']);
+    await heads(store, ['a', 'b']);
     await store.put(state('a'), undefined);
     expect(store.operations - before).toBe(3);
+  });
+
+  it('commits groups and id entries of one partition all or nothing, with per-write ETags', async () => {
+    const store = await make();
+    const head = { ...state('t1'), partition: 'zone:rotterdam/packaging' };
+    const entry = (alertId: string) => ({ alertId, key: 't1', status: 'New' as const, at: 1_000 });
+    const first = await store.commit(head.partition, [
+      { kind: 'group', state: head, etag: undefined },
+      {
+        kind: 'id',
+        id: 'g:aaaaaaaa-0000-4000-8000-000000000001',
+        entry: entry(head.alertId),
+        etag: undefined,
+      },
+    ]);
+    if (!first.ok) throw new Error('commit failed');
+    expect(first.etags).toHaveLength(2);
+    // A stale head ETag fails the whole commit: the new id entry is not written either.
+    const stale = await store.commit(head.partition, [
+      { kind: 'group', state: { ...head, count: 2 }, etag: 'W/"stale"' },
+      {
+        kind: 'id',
+        id: 'g:aaaaaaaa-0000-4000-8000-000000000002',
+        entry: entry(head.alertId),
+        etag: undefined,
+      },
+    ]);
+    expect(stale).toEqual({ ok: false, reason: 'conflict' });
+    // So does an insert of an id entry that exists (another instance applied that alert first).
+    const taken = await store.commit(head.partition, [
+      { kind: 'group', state: { ...head, count: 2 }, etag: first.etags[0] },
+      {
+        kind: 'id',
+        id: 'g:aaaaaaaa-0000-4000-8000-000000000001',
+        entry: entry(head.alertId),
+        etag: undefined,
+      },
+    ]);
+    expect(taken).toEqual({ ok: false, reason: 'conflict' });
+    const read = await store.read(head.partition, {
+      keys: ['t1'],
+      ids: ['g:aaaaaaaa-0000-4000-8000-000000000001', 'g:aaaaaaaa-0000-4000-8000-000000000002'],
+    });
+    expect(read.heads.get('t1')?.value.count).toBe(1);
+    expect([...read.ids.keys()]).toEqual(['g:aaaaaaaa-0000-4000-8000-000000000001']);
+    expect(read.ids.get('g:aaaaaaaa-0000-4000-8000-000000000001')).toEqual({
+      value: entry(head.alertId),
+      etag: first.etags[1],
+    });
+    // The ETags a commit returns are the ones to replace with.
+    const next = await store.commit(head.partition, [
+      { kind: 'group', state: { ...head, count: 3 }, etag: first.etags[0] },
+      {
+        kind: 'id',
+        id: 'g:aaaaaaaa-0000-4000-8000-000000000001',
+        entry: { ...entry(head.alertId), status: 'Closed' },
+        etag: first.etags[1],
+      },
+    ]);
+    expect(next.ok).toBe(true);
+    expect((await heads(store, [])).size).toBe(0);
+    const again = await store.read(head.partition, {
+      keys: ['t1'],
+      ids: ['g:aaaaaaaa-0000-4000-8000-000000000001'],
+    });
+    expect(again.heads.get('t1')?.value.count).toBe(3);
+    expect(again.ids.get('g:aaaaaaaa-0000-4000-8000-000000000001')?.value.status).toBe('Closed');
+  });
+
+  it('keeps partitions apart and stores ids that are not key-safe', async () => {
+    const store = await make();
+    const odd = 's:plant/sensor #1?:42';
+    const e = { alertId: 'x', key: 'k', status: 'New' as const, at: 5 };
+    expect((await store.commit('zone:a/b', [{ kind: 'id', id: odd, entry: e, etag: undefined }])).ok).toBe(
+      true,
+    );
+    expect((await store.read('zone:a/b', { ids: [odd] })).ids.get(odd)?.value).toEqual(e);
+    expect((await store.read('zone:a/c', { ids: [odd] })).ids.size).toBe(0);
+  });
+
+  it('keeps a superseded group by AlertId beside the new head of its key, in one commit', async () => {
+    const store = await make();
+    const old = state('s1');
+    const created = await store.put(old, undefined);
+    if (!created.ok) throw new Error('insert failed');
+    const next = { ...state('s1'), alertId: '11111111-1111-5111-a111-111111111111', seq: 2, dirty: true };
+    const r = await store.commit('', [
+      { kind: 'group', state: next, etag: created.etag },
+      { kind: 'group', state: { ...old, archived: true, dirty: true }, etag: undefined },
+    ]);
+    expect(r.ok).toBe(true);
+    const read = await store.read('', { keys: ['s1'], alertIds: [old.alertId, next.alertId] });
+    expect(read.heads.get('s1')?.value.alertId).toBe(next.alertId);
+    expect([...read.groups.keys()]).toEqual([old.alertId]);
+    expect((await store.findByAlertId(old.alertId))?.value.archived).toBe(true);
+    expect((await store.findByAlertId(next.alertId))?.value.seq).toBe(2);
+    expect((await store.listDirty()).map((d) => d.value.alertId).sort()).toEqual(
+      [old.alertId, next.alertId].sort(),
+    );
+  });
+
+  it('refuses a commit beyond one transaction (100 writes)', async () => {
+    const store = await make();
+    const writes = Array.from({ length: 101 }, (_, i) => ({
+      kind: 'id' as const,
+      id: `g:${i}`,
+      entry: { alertId: 'a', key: 'k', status: 'New' as const, at: 1 },
+      etag: undefined,
+    }));
+    await expect(store.commit('', writes)).rejects.toThrow(/at most 100/);
+  });
+});
+
+describe('GroupStore retention (memory)', () => {
+  it('deletes id entries and settled archived groups older than the retention, at most `limit` per call', async () => {
+    const store = new MemoryGroupStore();
+    const e = (at: number) => ({ alertId: 'a', key: 'k', status: 'New' as const, at });
+    await store.commit('', [
+      { kind: 'id', id: 'old1', entry: e(1), etag: undefined },
+      { kind: 'id', id: 'old2', entry: e(2), etag: undefined },
+      { kind: 'id', id: 'new', entry: e(100), etag: undefined },
+      { kind: 'group', state: state('a1', { archived: true, dirty: false, changedAt: 1 }), etag: undefined },
+    ]);
+    expect(await store.expire(50, 1)).toBe(1);
+    expect(await store.expire(50, 10)).toBe(2);
+    expect(store.idCount).toBe(1);
+    expect((await store.read('', { ids: ['new'] })).ids.size).toBe(1);
+    expect(await store.findByAlertId(state('a1').alertId)).toBeUndefined();
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { applyMember, emissionFor, markEmitted } from '../../../pipeline/dedup/grouper.js';
+import { applyMember, applyUpdate, emissionFor, markEmitted } from '../../../pipeline/dedup/grouper.js';
 import { groupKey } from '../../../pipeline/dedup/groupKey.js';
 import type { GroupState } from '../../../pipeline/dedup/groupState.js';
 import { DEFAULT_KEY_SPEC, type KeySpec, keyVersion } from '../../../pipeline/dedup/keySpec.js';
@@ -94,16 +94,36 @@ describe('windows, repeats and overflow', () => {
     expect(r.head.count).toBe(4);
   });
 
-  it('counts a repeated vendor alert id once and takes its status and last detection', () => {
-    const r = run([
-      enriched({ id: 'A1', firstSeen: at('02:00:00'), lastSeen: at('02:00:00') }),
-      enriched({ id: 'A1', firstSeen: at('02:00:00'), lastSeen: at('02:04:00'), status: 'Active' }),
-    ]);
-    expect(r.outcomes).toEqual(['new-group', 'repeat']);
-    expect(r.head.count).toBe(1);
-    expect(r.head.status).toBe('Active');
-    expect(new Date(r.head.lastSeen).toISOString()).toBe(at('02:04:00'));
-    expect(r.head.urgent).toBe(true);
+  it('an update of a member (applyUpdate, routed by id) moves its status forward, raises last seen, never counts', () => {
+    const first = enriched({ id: 'A1', firstSeen: at('02:00:00'), lastSeen: at('02:00:00') });
+    const { head } = run([first]);
+    const m = (a: EnrichedAlert) => ({ alert: a, origin: origin(9), key: head.key });
+    const active = enriched({
+      id: 'A1',
+      firstSeen: at('02:00:00'),
+      lastSeen: at('02:04:00'),
+      status: 'Active',
+    });
+    expect(applyUpdate(head, m(active), 'New')).toEqual({ changed: true, status: 'Active' });
+    expect(head).toMatchObject({ count: 1, status: 'Active', urgent: true, dirty: true });
+    expect(new Date(head.lastSeen).toISOString()).toBe(at('02:04:00'));
+    // A copy of an older record (New) changes nothing: status only moves New → Active → Closed.
+    const copy = { ...head, dirty: false, urgent: false };
+    expect(applyUpdate(copy, m(first), 'Active')).toEqual({ changed: false, status: 'Active' });
+    expect(copy).toMatchObject({ count: 1, status: 'Active', dirty: false });
+  });
+
+  it('a group from before identity (no member counters) still recognises the ids it lists', () => {
+    const { head } = run([enriched({ id: 'A1' })]);
+    const legacy = { ...head, closedMembers: undefined, activeMembers: undefined };
+    const step = applyMember(
+      legacy,
+      { alert: enriched({ id: 'A1', status: 'Closed' }), origin: origin(2), key: head.key },
+      spec,
+      version,
+    );
+    expect(step.outcome).toBe('update');
+    expect(step.head).toMatchObject({ count: 1, status: 'Closed' });
   });
 
   it('overflows into a linked group at maxGroupSize', () => {
@@ -119,16 +139,25 @@ describe('windows, repeats and overflow', () => {
   });
 
   it('after a close, recurrence opens a new group (newGroup) or reopens the closed one (reopen)', () => {
-    const closing = [
-      enriched({ id: 'A1' }),
-      enriched({ id: 'A1', status: 'Closed', lastSeen: at('02:01:00') }),
-      enriched({ id: 'A2', firstSeen: at('02:02:00'), lastSeen: at('02:02:00') }),
-    ];
-    expect(run(closing).outcomes).toEqual(['new-group', 'repeat', 'new-group']);
-    const reopened = run(closing, { ...spec, closePolicy: 'reopen' });
-    expect(reopened.outcomes).toEqual(['new-group', 'repeat', 'merged']);
-    expect(reopened.head.status).toBe('New');
-    expect(reopened.head.count).toBe(2);
+    const closed = (s: KeySpec) => {
+      const { head } = run([enriched({ id: 'A1' })], s);
+      applyUpdate(
+        head,
+        { alert: enriched({ id: 'A1', status: 'Closed' }), origin: origin(1), key: head.key },
+        'New',
+      );
+      return head;
+    };
+    const recurrence = enriched({ id: 'A2', firstSeen: at('02:02:00'), lastSeen: at('02:02:00') });
+    const m = (h: GroupState) => ({ alert: recurrence, origin: origin(2), key: h.key });
+    const h1 = closed(spec);
+    expect(h1.status).toBe('Closed');
+    expect(applyMember(h1, m(h1), spec, version).outcome).toBe('new-group');
+    const reopen = { ...spec, closePolicy: 'reopen' as const };
+    const h2 = closed(reopen);
+    const reopened = applyMember(h2, m(h2), reopen, keyVersion(reopen));
+    expect(reopened.outcome).toBe('merged');
+    expect(reopened.head).toMatchObject({ status: 'New', count: 2 });
   });
 
   it('ignores an event redelivered from the same partition and sequence number', () => {

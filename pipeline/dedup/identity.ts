@@ -1,0 +1,62 @@
+import type { EnrichedAlert } from '../enrich/enriched.js';
+import type { AlertStatus } from '../model/alert.js';
+import { scopeOf } from './groupKey.js';
+import type { GroupState } from './groupState.js';
+import type { KeySpec } from './keySpec.js';
+
+/**
+ * Identity of a Defender for IoT alert (docs/identity.md). A GUID (the cloud alert id: SecurityAlert
+ * VendorOriginalId, the ARM alert name in AlertManagementUri) is unique on its own, and one unified alert keeps
+ * it across the sensors that report it, so it is not scoped further. Any other id (the sensor API's numeric `ID`,
+ * a syslog UUID of unknown shape) is only known to be unique within its sensor: it is scoped by the sensor.
+ */
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export function scopedIdOf(a: Pick<EnrichedAlert, 'id' | 'sensor'>): string | undefined {
+  if (!a.id) return undefined;
+  if (GUID.test(a.id)) return `g:${a.id.toLowerCase()}`;
+  return `s:${(a.sensor ?? '').toLowerCase()}:${a.id}`;
+}
+
+/**
+ * Where an alert's group and its id entries live: its scope (site/zone, else sensor) when the key spec groups by
+ * scope, so a key never spans partitions; one partition for a spec that groups across scopes. A vendor alert
+ * keeps its zone across its records (a unified alert is one zone), so its updates find their entry here.
+ */
+export function partitionOf(a: EnrichedAlert, spec: KeySpec): string {
+  return spec.fields.includes('scope') ? (scopeOf(a) ?? '') : '';
+}
+
+/** A vendor alert's status only moves forward: New → Active → Closed (Closed traffic recurs as a new alert). */
+const STATUS_RANK: Record<AlertStatus, number> = { New: 0, Active: 1, Closed: 2 };
+
+export function laterStatus(current: AlertStatus, next: AlertStatus): AlertStatus {
+  return STATUS_RANK[next] > STATUS_RANK[current] ? next : current;
+}
+
+/** Members per status, from the counters (state written before identity: every member has the group's status). */
+export function memberCounts(s: GroupState): { closed: number; active: number } {
+  if (s.closedMembers !== undefined || s.activeMembers !== undefined)
+    return { closed: s.closedMembers ?? 0, active: s.activeMembers ?? 0 };
+  return { closed: s.status === 'Closed' ? s.count : 0, active: s.status === 'Active' ? s.count : 0 };
+}
+
+/** Adds a member's status (`from` undefined) or moves one member from `from` to `to`. */
+export function countMember(s: GroupState, from: AlertStatus | undefined, to: AlertStatus): void {
+  const c = memberCounts(s);
+  if (from === 'Closed') c.closed--;
+  if (from === 'Active') c.active--;
+  if (to === 'Closed') c.closed++;
+  if (to === 'Active') c.active++;
+  s.closedMembers = c.closed;
+  s.activeMembers = c.active;
+}
+
+/** The group's status from its members: Closed when all are, Active when any is, else New. */
+export function statusFromMembers(s: GroupState): AlertStatus {
+  const c = memberCounts(s);
+  if (c.closed >= s.count) return 'Closed';
+  return c.active > 0 ? 'Active' : 'New';
+}
+
+export const DAY_MS = 86_400_000;
