@@ -18,6 +18,7 @@ import { parseRecord } from './parse/index.js';
 import { type RawRecord, splitEvent } from './parse/records.js';
 import type { AlertSink } from './sink/logsIngestionSink.js';
 import type { OtAlertsRow } from './sink/schema.js';
+import { mapLimit } from './util/mapLimit.js';
 
 /** Where a batch came from: the Event Hubs trigger metadata, or the file a replay reads. */
 export interface BatchMeta {
@@ -208,15 +209,9 @@ export async function processBatch(
       );
     }
   };
-  const parts = [...byPartition.entries()];
-  let nextPart = 0;
-  const partitionWorker = async () => {
-    while (nextPart < parts.length) {
-      const [partition, part] = parts[nextPart++]!;
-      await runPartition(partition, part);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(PARTITION_CONCURRENCY, parts.length) }, partitionWorker));
+  await mapLimit([...byPartition.entries()], PARTITION_CONCURRENCY, ([partition, part]) =>
+    runPartition(partition, part),
+  );
   const sent = await send(deps.sink, outgoing, settled, now);
   stats.sinkRetries += sent.retries;
   stats.rowsWritten += sent.accepted;
@@ -289,25 +284,13 @@ const PARTITION_CONCURRENCY = 16;
 const COMMIT_CONCURRENCY = 16;
 
 /** Conditional puts in parallel (bounded); per put its result, or the store's error. */
-async function putAll(
+function putAll(
   store: GroupStore,
   puts: readonly { head: GroupState; etag: string | undefined }[],
 ): Promise<(PutResult | { error: unknown })[]> {
-  const results = new Array<PutResult | { error: unknown }>(puts.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < puts.length) {
-      const i = next++;
-      const p = puts[i]!;
-      try {
-        results[i] = await store.put(p.head, p.etag);
-      } catch (error) {
-        results[i] = { error };
-      }
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(COMMIT_CONCURRENCY, puts.length) }, worker));
-  return results;
+  return mapLimit(puts, COMMIT_CONCURRENCY, (p) =>
+    store.put(p.head, p.etag).catch((error: unknown) => ({ error })),
+  );
 }
 
 function countOutcome(stats: BatchStats, o: ApplyOutcome): void {

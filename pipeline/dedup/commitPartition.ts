@@ -1,3 +1,4 @@
+import { mapLimit } from '../util/mapLimit.js';
 import type { ApplyOutcome, Member } from './grouper.js';
 import {
   type CommitResult,
@@ -76,8 +77,10 @@ export async function commitPartition(
       if (unit) unit.push(w);
       else units.set(k, [w]);
     }
-    if ([...units.values()].some((u) => u.length > MAX_COMMIT_WRITES))
-      return sequential(store, work, partition, members, pending, ctx, maxAttempts, out, withIds);
+    // A key with more writes than one transaction holds goes the sequential path, after the others.
+    const big = new Set<string>();
+    for (const [k, u] of units) if (u.length > MAX_COMMIT_WRITES) big.add(k);
+    for (const k of big) units.delete(k);
 
     // After a lost race, one transaction per key: a packed one fails for any of its keys, and under contention
     // (two instances on one zone) that starves them all. Isolated, a key loses only to a write of its own.
@@ -86,26 +89,33 @@ export async function commitPartition(
     const lost = new Set<string>();
     const broken = new Map<string, unknown>();
     let tooLarge = false;
+    let inserted = false;
     results.forEach((r, t) => {
       const tx = txs[t]!;
       if ('error' in r) for (const k of tx.keys) broken.set(k, r.error);
       else if (!r.ok) {
         for (const k of tx.keys) lost.add(k);
         tooLarge ||= r.reason === 'too-large';
+        inserted ||= r.reason === 'conflict' && r.inserted === true;
       } else applyCommitted(work, tx.writes, r.etags);
     });
     const next: number[] = [];
+    const bigMembers: number[] = [];
     pending.forEach((index, j) => {
       const k = plan.memberKeys[j];
-      if (k !== undefined && broken.has(k)) {
+      if (k !== undefined && big.has(k)) bigMembers.push(index);
+      else if (k !== undefined && broken.has(k)) {
         // A failed write may still have been applied: its rows then stay owed, and the flush timer sends them.
         const error = broken.get(k);
         out.failed.push({ index, reason: storeReason(error), error });
       } else if (k !== undefined && lost.has(k)) next.push(index);
       else out.outcomes.push(plan.outcomes[j]!);
     });
-    for (const st of plan.committed) if (!lost.has(st.key) && !broken.has(st.key)) out.sendable.push(st);
+    for (const st of plan.committed)
+      if (!lost.has(st.key) && !broken.has(st.key) && !big.has(st.key)) out.sendable.push(st);
     out.sendable.push(...plan.unchanged);
+    if (bigMembers.length)
+      await sequential(store, work, partition, members, bigMembers, ctx, maxAttempts, out, withIds);
     if (tooLarge && next.length) {
       // Over the payload limit (large states): fewer writes per transaction, in order.
       return sequential(
@@ -124,7 +134,9 @@ export async function commitPartition(
     // A round that committed something made progress: only rounds that commit nothing use up attempts.
     if (next.length < pending.length) attempt = Math.min(attempt, 2);
     pending = next;
-    withIds = true;
+    // An insert met an existing entity: an id may be known after all, so the retry reads the ids. A stale
+    // ETag alone is a race on a head: re-reading the heads is enough.
+    withIds ||= inserted;
   }
   return out;
 }
@@ -144,24 +156,12 @@ function pack(units: [string, StoreWrite[]][], max: number): { keys: string[]; w
   return txs;
 }
 
-async function inParallel<T>(
+/** Commits in parallel (bounded); per transaction its result, or the store's error. */
+function inParallel<T>(
   items: readonly T[],
   run: (item: T) => Promise<CommitResult>,
 ): Promise<(CommitResult | { error: unknown })[]> {
-  const results = new Array<CommitResult | { error: unknown }>(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const i = next++;
-      try {
-        results[i] = await run(items[i]!);
-      } catch (error) {
-        results[i] = { error };
-      }
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(TX_CONCURRENCY, items.length) }, worker));
-  return results;
+  return mapLimit(items, TX_CONCURRENCY, (item) => run(item).catch((error: unknown) => ({ error })));
 }
 
 /**
@@ -189,7 +189,8 @@ async function sequential(
       await work.load(store, chunk, withIds);
       plan = planChunk(chunk, work, ctx);
       if (plan.writes.length > MAX_COMMIT_WRITES && size > 1) {
-        size = Math.ceil(size / 2);
+        // Members write one id entry each, plus their groups: shrink by the excess.
+        size = Math.max(1, Math.min(size - 1, size - (plan.writes.length - MAX_COMMIT_WRITES)));
         continue;
       }
       result = plan.writes.length ? await store.commit(partition, plan.writes) : { ok: true, etags: [] };
@@ -211,8 +212,8 @@ async function sequential(
         for (const index of pending.slice(i)) out.failed.push({ index, reason });
         return out;
       }
-      if (withIds) await jitter(attempt);
-      withIds = true;
+      if (attempt > 2) await jitter(attempt);
+      withIds ||= result.reason === 'conflict' && result.inserted === true;
       work = new PartitionWork(partition);
       continue;
     }

@@ -147,7 +147,8 @@ export const MAX_COMMIT_WRITES = 100;
 
 export type CommitResult =
   | { ok: true; etags: string[] }
-  | { ok: false; reason: 'conflict' }
+  /** A stale ETag (another writer), or `inserted` an entity that exists (409: a known id, a racing insert). */
+  | { ok: false; reason: 'conflict'; inserted?: boolean }
   /** Over the transaction's payload limit: the caller commits fewer writes at a time. */
   | { ok: false; reason: 'too-large' };
 

@@ -85,8 +85,8 @@ export class MemoryGroupStore implements GroupStore {
     for (const w of writes) {
       const [map, slot] = this.#slotOf(partition, w);
       const cur = map.get(slot);
-      if (w.etag === undefined ? cur !== undefined : cur?.version !== Number(w.etag))
-        return { ok: false, reason: 'conflict' };
+      if (w.etag === undefined && cur !== undefined) return { ok: false, reason: 'conflict', inserted: true };
+      if (w.etag !== undefined && cur?.version !== Number(w.etag)) return { ok: false, reason: 'conflict' };
     }
     const etags: string[] = [];
     for (const w of writes) {

@@ -4,6 +4,7 @@
 import { createHash } from 'node:crypto';
 import type { TableClient, TableEntity, TransactionAction } from '@azure/data-tables';
 import type { AlertStatus } from '../model/alert.js';
+import { mapLimit } from '../util/mapLimit.js';
 import {
   type CommitResult,
   type GroupState,
@@ -128,11 +129,7 @@ export class TableGroupStore implements GroupStore {
     for (const key of want.keys ?? []) get(headRow(key), (e) => out.heads.set(key, fromEntity(e)));
     for (const a of want.alertIds ?? []) get(archiveRow(a), (e) => out.groups.set(a, fromEntity(e)));
     for (const id of want.ids ?? []) get(idRow(id), (e) => out.ids.set(id, fromIdEntity(e)));
-    let next = 0;
-    const worker = async () => {
-      while (next < gets.length) await gets[next++]!();
-    };
-    await Promise.all(Array.from({ length: Math.min(READ_CONCURRENCY, gets.length) }, worker));
+    await mapLimit(gets, READ_CONCURRENCY, (get) => get());
     return out;
   }
 
@@ -147,7 +144,8 @@ export class TableGroupStore implements GroupStore {
     if (writes.length === 1) {
       this.#operations++;
       const r = await conditionalPut(this.table, entities[0]!, writes[0]!.etag);
-      return r.ok ? { ok: true, etags: [r.etag] } : r;
+      if (r.ok) return { ok: true, etags: [r.etag] };
+      return writes[0]!.etag === undefined ? { ok: false, reason: 'conflict', inserted: true } : r;
     }
     let bytes = 0;
     for (const e of entities) bytes += Buffer.byteLength(JSON.stringify(e));
@@ -162,7 +160,8 @@ export class TableGroupStore implements GroupStore {
       return { ok: true, etags: res.subResponses.map((s) => String(s.etag)) };
     } catch (e) {
       const status = statusOf(e);
-      if (status === 409 || status === 412) return { ok: false, reason: 'conflict' };
+      if (status === 409) return { ok: false, reason: 'conflict', inserted: true };
+      if (status === 412) return { ok: false, reason: 'conflict' };
       if (status === 413) return { ok: false, reason: 'too-large' };
       throw e;
     }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { MemoryDeadLetterStore } from '../../../pipeline/deadletter/deadLetterStore.js';
+import { MemoryDeadLetterStore } from '../../../pipeline/deadletter/memoryDeadLetterStore.js';
 import type { GroupStore } from '../../../pipeline/dedup/groupState.js';
 import { scopedIdOf } from '../../../pipeline/dedup/identity.js';
 import { DEFAULT_KEY_SPEC, type KeySpec } from '../../../pipeline/dedup/keySpec.js';
