@@ -7,6 +7,7 @@ import type { IncidentRef } from './sentinel/armId.js';
 import { withClosed } from './sentinel/incident.js';
 import { syncIncidentStatus } from './syncStatus.js';
 import { outcome, type PlaybookDeps, type PlaybookOutcome } from './types.js';
+import { withWatchlists } from './watchlists.js';
 
 const PLAYBOOK = 'auto-close';
 
@@ -44,7 +45,7 @@ export async function runAutoClose(
       firstActivityTimeUtc: p.firstActivityTimeUtc ?? trigger.object.properties.firstActivityTimeUtc,
       relatedAnalyticRuleIds: p.relatedAnalyticRuleIds ?? trigger.object.properties.relatedAnalyticRuleIds,
     },
-    deps.config.autoClose,
+    await withWatchlists(deps.config.autoClose, deps.watchlists, trigger.workspaceId, notes),
     { ...(deps.history ? { source: deps.history } : {}), workspaceId: trigger.workspaceId },
   );
   if (!decision.close) return outcome(PLAYBOOK, ref, number, [], notes, decision.reason, true);

@@ -84,7 +84,7 @@ const instant = z.iso.datetime({
   error: 'an ISO 8601 instant with offset (2026-11-18T10:00:00+01:00)',
 });
 
-const maintenanceRuleSchema = z
+export const maintenanceRuleSchema = z
   .object({
     name: nonEmpty,
     site: nonEmpty,
@@ -101,7 +101,7 @@ const maintenanceRuleSchema = z
     path: ['end'],
   });
 
-const knownBenignSchema = z.object({
+export const knownBenignSchema = z.object({
   /** Site name, or '*' for every site. */
   site: nonEmpty,
   alertTitles: z.array(nonEmpty).min(1),
@@ -168,6 +168,22 @@ export const playbookConfigSchema = z.object({
       /** Close when the pipeline tagged every alert ExpectedMaintenance (its own calendar, docs/configuration.md). */
       trustPipelineMaintenanceTag: z.boolean().default(true),
       knownBenign: z.array(knownBenignSchema).default([]),
+      /**
+       * Sentinel watchlists read on each run (Log Analytics, `_GetWatchlist`), added to the rules above, which stay
+       * the fallback when a watchlist cannot be read. Formats: docs/content.md "Watchlists". Empty name: not read.
+       */
+      watchlists: z
+        .object({
+          maintenance: z
+            .string()
+            .regex(/^[A-Za-z0-9_-]{0,64}$/)
+            .default('OTSocMaintenance'),
+          knownBenign: z
+            .string()
+            .regex(/^[A-Za-z0-9_-]{0,64}$/)
+            .default('OTSocKnownBenign'),
+        })
+        .prefault({}),
       learnedFalsePositives: learnedFalsePositivesSchema.prefault({}),
       /** Never auto-close when any alert carries one of these escalations or asset criticalities. */
       neverClose: z

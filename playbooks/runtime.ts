@@ -21,6 +21,7 @@ import type { TicketSystem } from './tickets/fields.js';
 import { createJira } from './tickets/jira.js';
 import { createServiceNow } from './tickets/serviceNow.js';
 import type { PlaybookDeps } from './types.js';
+import { logAnalyticsWatchlists } from './watchlists.js';
 
 const tableName = z
   .string()
@@ -159,7 +160,11 @@ export async function playbookRuntimeFromEnv(
     directory: graphDirectory(credential),
     d4iot: createArmD4IoTAlertClient({ credential }),
     ...(s.OTSOC_PLAYBOOK_LOG_QUERIES === 'true'
-      ? { facts: logAnalyticsAlertFacts(query), history: logAnalyticsClassificationHistory(query) }
+      ? {
+          facts: logAnalyticsAlertFacts(query),
+          history: logAnalyticsClassificationHistory(query),
+          watchlists: logAnalyticsWatchlists(query),
+        }
       : {}),
     ...(groups ? { groups } : {}),
   };

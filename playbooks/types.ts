@@ -9,6 +9,7 @@ import type { NotifyStateStore } from './state/playbookState.js';
 import type { TicketMap } from './state/ticketMap.js';
 import type { TeamsPoster } from './teams/webhook.js';
 import type { TicketSystem } from './tickets/fields.js';
+import type { WatchlistSource } from './watchlists.js';
 
 export const PLAYBOOK_NAMES = [
   'notify-teams',
@@ -36,6 +37,8 @@ export interface PlaybookDeps {
   ticketSystem?: (name: string) => TicketSystem;
   directory?: GroupDirectory;
   history?: ClassificationHistory;
+  /** Sentinel watchlists (maintenance windows, known-benign types) read by auto-close. */
+  watchlists?: WatchlistSource;
   d4iot?: D4IoTAlertClient;
   /** The dedup group store, so auto-close can close the group. */
   groups?: GroupStore;

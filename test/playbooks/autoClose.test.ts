@@ -350,3 +350,62 @@ describe('auto-close rules and queries', () => {
     expect((await decideAutoClose(one, { severity: 'Medium' }, cfg, {})).close).toBe(true);
   });
 });
+
+describe('auto-close: maintenance windows and known-benign types from Sentinel watchlists', () => {
+  const rows: Record<string, Record<string, unknown>[]> = {
+    OTSocMaintenance: [
+      {
+        SearchKey: 'Brewhouse PLC firmware upgrade (CHG0042317)',
+        Name: 'Brewhouse PLC firmware upgrade (CHG0042317)',
+        Site: 'Lyon',
+        Zones: 'Brewhouse',
+        Sources: 'LYN-EWS-01; 10.20.1.10',
+        Start: '2026-11-18T10:00:00+00:00',
+        End: '2026-11-18T12:00:00+00:00',
+        AlertTitles: '',
+      },
+      { SearchKey: 'broken', Name: 'broken', Site: 'Lyon', Sources: 'x', Start: 'tomorrow', End: '' },
+    ],
+    OTSocKnownBenign: [],
+  };
+  const watchlists = (fail = false) => ({
+    calls: [] as string[],
+    async rows(ws: string, alias: string) {
+      this.calls.push(`${ws} ${alias}`);
+      if (fail) throw new Error('query failed (403)');
+      return rows[alias] ?? [];
+    },
+  });
+
+  it('closes from a watchlist window (no app setting rule), names a bad row, reads the incident workspace', async () => {
+    const h = harness({ ...TEST_CONFIG, autoClose: { trustPipelineMaintenanceTag: false } });
+    const w = watchlists();
+    h.deps.watchlists = w;
+    const payload = incidentOf([maintenanceRow()]);
+    const id = seeded(h, payload, 'grp-lyon-fw-0001');
+    const res = await h.run('auto-close', payload);
+    expect(res.status).toBe(200);
+    expect(h.sentinel.incident(id).properties.classificationComment).toMatch(
+      /\(maintenance\): known maintenance: Brewhouse PLC firmware upgrade \(CHG0042317\)/,
+    );
+    expect(w.calls).toEqual([
+      '11111111-1111-1111-1111-111111111111 OTSocMaintenance',
+      '11111111-1111-1111-1111-111111111111 OTSocKnownBenign',
+    ]);
+    expect(body(res).notes).toContainEqual(
+      expect.stringMatching(/^watchlist OTSocMaintenance row 2 \(broken\) skipped: start:/),
+    );
+  });
+
+  it('a watchlist that cannot be read leaves the app setting rules in force (noted)', async () => {
+    const h = harness(CONFIG);
+    h.deps.watchlists = watchlists(true);
+    const payload = incidentOf([maintenanceRow()]);
+    const id = seeded(h, payload, 'grp-lyon-fw-0001');
+    const res = await h.run('auto-close', payload);
+    expect(h.sentinel.incident(id).properties.status).toBe('Closed');
+    expect(body(res).notes).toContainEqual(
+      expect.stringMatching(/^watchlist OTSocMaintenance not read \(query failed/),
+    );
+  });
+});
