@@ -8,6 +8,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { Command } from 'commander';
 import type { z } from 'zod';
+import { packageRoot } from '../analytics/content.js';
 import { buildProgram } from '../cli/program.js';
 import { settingsSchema } from '../functions/settings.js';
 import { OTALERTS_COLUMNS, STREAM_NAME, TABLE_NAME } from '../pipeline/sink/schema.js';
@@ -77,6 +78,7 @@ function commandHelp(cmd: Command, width: number): string {
   return cmd
     .helpInformation()
     .replace(/"[^"]*[\\/](samples[\\/][^"]+)"/g, (_, rel: string) => `"${rel.replaceAll('\\', '/')}"`)
+    .replaceAll(`"${packageRoot()}"`, '"<package root>"')
     .trimEnd();
 }
 
