@@ -92,7 +92,14 @@ export class AutomationEngine {
     readonly store: IncidentStore,
     readonly ws: WorkspaceRef,
     readonly host: TwinPlaybookHost | undefined,
-  ) {}
+  ) {
+    // The twin raises incident events only: an alert-triggered rule would silently never run, so refuse it.
+    const alertRule = automation.rules.find((r) => r.properties.triggeringLogic.triggersOn !== 'Incidents');
+    if (alertRule)
+      throw new AutomationError(
+        `${alertRule.source}: automation rule "${alertRule.properties.displayName}" triggers on ${alertRule.properties.triggeringLogic.triggersOn}; the twin models incident triggers only`,
+      );
+  }
 
   /** Queues an event (from alerts, a playbook, an analyst) and processes the queue to the end. */
   async dispatch(ev: IncidentEvent): Promise<void> {

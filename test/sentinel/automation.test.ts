@@ -252,4 +252,28 @@ describe('automation rules on the twin incidents', () => {
     ]);
     expect(out.incidents[0]!.owner.objectId).toBe('6b1c3e4a-9d5f-4a71-8c8d-3e4f5a6b7c8d');
   });
+
+  it('refuses an alert-triggered automation rule instead of never running it', async () => {
+    const automation = loadAutomation(
+      [
+        deployment([
+          {
+            displayName: 'on alerts',
+            order: 1,
+            triggeringLogic: {
+              isEnabled: true,
+              triggersOn: 'Alerts',
+              triggersWhen: 'Created',
+              conditions: [],
+            },
+            actions: [runPlaybook('notify-teams')],
+          },
+        ]),
+      ],
+      CTX,
+    );
+    await expect(
+      runTwin({ rules: [r], workspace: ws(), automation, start: T0, end: T0 + min(10) }),
+    ).rejects.toThrow(/triggers on Alerts; the twin models incident triggers only/);
+  });
 });
