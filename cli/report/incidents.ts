@@ -27,12 +27,6 @@ function funnel(steps: readonly [string, number][]): string {
     .join('')}</ol>`;
 }
 
-function reasonsList(reasons: readonly string[]): string {
-  return reasons.length
-    ? `<ul class="reasons">${reasons.map((r) => `<li>${escapeHtml(r)}</li>`).join('')}</ul>`
-    : '<p class="muted">No escalation on its alert groups.</p>';
-}
-
 function fromTwin(twin: TwinOutput, rows: readonly Row[]): string {
   const latest = latestRows(rows as Row[]);
   const rules = new Map<string, { name: string; alerts: number; incidents: Set<string> }>();
@@ -45,30 +39,25 @@ function fromTwin(twin: TwinOutput, rows: readonly Row[]): string {
   for (const i of twin.incidents)
     for (const id of strs(i.RuleIds)) rules.get(id)?.incidents.add(str(i.IncidentNumber));
   const actionsOf = (n: string) => twin.actions.filter((a) => str(a.IncidentNumber) === n);
-  const cards = twin.incidents.map((i) => {
+  const li = (items: readonly string[], none: string) =>
+    items.length
+      ? `<ul class="reasons">${items.map((x) => `<li>${escapeHtml(x)}</li>`).join('')}</ul>`
+      : `<span class="muted">${escapeHtml(none)}</span>`;
+  const incidentRows = twin.incidents.map((i) => {
     const n = str(i.IncidentNumber);
     const groups = strs(i.AlertIds).flatMap((id) => {
       const l = latest.get(id);
       return l ? [l.row] : [];
     });
     const reasons = [...new Set(groups.flatMap((g) => escalationsOf(g)))];
-    const acts = actionsOf(n);
-    return `<article class="incident" data-incident="${escapeHtml(n)}"><h4>Incident ${escapeHtml(n)}: ${escapeHtml(str(i.Title))}</h4>
-<p><span class="pill">${escapeHtml(str(i.Severity))}</span> <span class="pill">${escapeHtml(str(i.Status))}${i.Classification ? ` · ${escapeHtml(str(i.Classification))}` : ''}</span> ${escapeHtml(formatNumber(Number(i.AlertCount ?? 0)))} alerts, ${groups.length} alert groups · rules: ${escapeHtml(
-      strs(i.RuleIds)
-        .map((id) => rules.get(id)?.name ?? id)
-        .join(', '),
-    )}</p>
-<h5>Why it was escalated</h5>${reasonsList(reasons)}
-<h5>What the playbooks did</h5>${
-      acts.length
-        ? table(
-            ['Playbook', 'Action', 'Target'],
-            acts.map((a) => [str(a.Playbook), str(a.Action), str(a.Target)]),
-          )
-        : '<p class="muted">No playbook action.</p>'
-    }</article>`;
+    const acts = actionsOf(n).map((a) => `${str(a.Playbook)}: ${str(a.Action)}`);
+    const state = `${str(i.Severity)} · ${str(i.Status)}${i.Classification ? ` (${str(i.Classification)})` : ''}`;
+    const rulesOf = strs(i.RuleIds).map((id) => rules.get(id)?.name ?? id);
+    return `<tr data-incident="${escapeHtml(n)}"><td><b>${escapeHtml(n)}</b> ${escapeHtml(str(i.Title))}<br><span class="muted">${escapeHtml(
+      `${state} · ${formatNumber(Number(i.AlertCount ?? 0))} alerts, ${groups.length} alert groups · ${rulesOf.join(', ')}`,
+    )}</span></td><td>${li(reasons, 'No escalation on its alert groups.')}</td><td>${li(acts, 'No playbook action.')}</td></tr>`;
   });
+  const incidentTable = `<div class="table-wrap"><table class="grid incidents"><caption class="sr-only">Incidents, why they were escalated and what the playbooks did</caption><thead><tr><th scope="col">Incident</th><th scope="col">Why it was escalated</th><th scope="col">What the playbooks did</th></tr></thead><tbody>${incidentRows.join('')}</tbody></table></div>`;
   return `${funnel([
     ['rules fired', rules.size],
     ['alerts', twin.alerts.length],
@@ -79,7 +68,7 @@ function fromTwin(twin: TwinOutput, rows: readonly Row[]): string {
     ['Rule', 'Alerts', 'Incidents'],
     [...rules.values()].map((r) => [r.name, r.alerts, r.incidents.size]),
   )}
-<h4>Incidents</h4>${cards.join('\n')}`;
+<h4>Incidents</h4>${incidentTable}`;
 }
 
 function fromDemo(p: OfflineSummary, rows: readonly Row[], groups: number): string {

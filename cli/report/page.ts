@@ -33,7 +33,7 @@ details.kql summary{cursor:pointer;color:var(--muted);font-size:.8em}details.kql
 .funnel{display:flex;flex-wrap:wrap;gap:0;list-style:none;padding:0;margin:.5em 0}
 .funnel li{border:1px solid #9ab8ee;background:#eef3fc;padding:.4em .9em;margin-right:1.4em;position:relative;border-radius:4px}
 .funnel li b{display:block;font-size:1.4em}.funnel li:not(:last-child)::after{content:"→";position:absolute;right:-1.2em;top:35%;color:var(--muted)}
-.incident{border:1px solid var(--line);border-radius:6px;padding:.3em .8em;margin:.6em 0}.reasons{margin:.2em 0 .4em 1.2em;padding:0}
+.incident{border:1px solid var(--line);border-radius:6px;padding:.3em .8em;margin:.6em 0}.reasons{margin:0 0 0 1.1em;padding:0}table.incidents td:first-child{width:30%}table.incidents td:nth-child(3){width:36%}
 .sr-only{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap}
 @media print{
 @page{size:A4 landscape;margin:10mm}

@@ -56,7 +56,7 @@ export function timeChart(points: readonly Point[], o: ChartOptions): string {
         ...(o.logY
           ? {
               type: 'symlog' as const,
-              ticks: LOG_TICKS.filter((t) => t <= 3 * Math.max(...points.map((p) => p.y))),
+              ticks: LOG_TICKS.filter((t) => t <= Math.max(...points.map((p) => p.y))),
             }
           : {}),
       },

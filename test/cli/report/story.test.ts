@@ -51,9 +51,9 @@ describe('the story of the run', () => {
       rows,
       2,
     );
-    expect(html).toContain('Incident 7: OT attack chain at PLC-01');
+    expect(html).toContain('<tr data-incident="7"><td><b>7</b> OT attack chain at PLC-01');
     expect(html).toContain('OutsideWorkingHours: PLC programming at 03:24 &#60;b&#62;');
-    expect(html).toContain('<td>notify-teams</td><td>posted card</td><td>OT Rotterdam</td>');
+    expect(html).toContain('<li>notify-teams: posted card</li>');
     expect(html).toMatch(/aria-label="1 rules fired → 2 alerts → 1 incidents → 1 playbook actions"/);
   });
 
