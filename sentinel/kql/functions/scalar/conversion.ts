@@ -29,9 +29,13 @@ const numeric =
   (r) =>
     toNumber(a!(r), integer);
 
-/** parse_json(s): the JSON value; a string that is not JSON stays a string; a dynamic passes through. */
+/**
+ * parse_json(s): the JSON value; a string that is not JSON stays a string; a dynamic passes through; the empty
+ * string gives null (isnull(parse_json("")) is true in the isnull() documentation).
+ */
 export function parseJson(v: V): V {
   if (typeof v !== 'string') return v;
+  if (v === '') return null;
   try {
     return JSON.parse(v) as V;
   } catch {

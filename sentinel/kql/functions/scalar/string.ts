@@ -116,13 +116,14 @@ export const STRING: Record<string, ScalarImpl> = {
     const s = strings(a)[0]!;
     return (r) => [...s(r)].length;
   },
-  /** substring(source, start [, length]): clamped to the string. */
+  /** substring(source, start [, length]): a negative start counts from the end; clamped to the string. */
   substring: (a) => {
     const s = strings(a)[0]!;
     const [, st, len] = a.args;
     return (r) => {
       const str = [...s(r)];
-      const from = Math.max(0, (st!(r) as number | null) ?? 0);
+      const start = (st!(r) as number | null) ?? 0;
+      const from = Math.max(0, start < 0 ? str.length + start : start);
       const l = len ? len(r) : null;
       return str.slice(from, l === null ? undefined : from + Math.max(0, l as number)).join('');
     };

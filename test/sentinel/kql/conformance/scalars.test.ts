@@ -299,3 +299,21 @@ IPs
     ],
   });
 });
+
+describe('string functions', () => {
+  scalar(page('substring-function'), 'substring("123456", 1)', '23456');
+  scalar(page('substring-function'), 'substring("123456", 2, 2)', '34');
+  scalar(page('substring-function'), 'substring("ABCD", 0, 2)', 'AB');
+  scalar(page('substring-function'), 'substring("123456", -2, 2)', '56');
+  scalar(page('strcat-function'), 'strcat("hello", " ", "world")', 'hello world');
+  scalar(page('strcat-function'), 'strcat("Line 1\\n", "Line 2\\n", "Line 3")', 'Line 1\nLine 2\nLine 3');
+});
+
+describe('isnull()', () => {
+  const ISNULL = page('isnull-function');
+  scalar(ISNULL, 'isnull("")', false);
+  scalar(ISNULL, 'isnull("x")', false);
+  scalar(ISNULL, 'isnull(parse_json(""))', true);
+  scalar(ISNULL, 'isnull(parse_json("[]"))', false);
+  scalar(ISNULL, 'isnull(parse_json("{}"))', false);
+});
