@@ -10,6 +10,11 @@ import { afterAll, afterEach, beforeAll, describe, expect, test, vi } from 'vite
 import { runFile } from '../../../cli/commands/runFile.js';
 import { registerSend } from '../../../cli/commands/send.js';
 import type { SendSummary } from '../../../cli/forward/sendFile.js';
+import { MemoryDeadLetterStore } from '../../../pipeline/deadletter/memoryDeadLetterStore.js';
+import { DEFAULT_KEY_SPEC } from '../../../pipeline/dedup/keySpec.js';
+import { MemoryGroupStore } from '../../../pipeline/dedup/memoryGroupStore.js';
+import { createEnricher } from '../../../pipeline/enrich/enricher.js';
+import { processBatch } from '../../../pipeline/pipeline.js';
 import {
   startTestForwarder,
   syslogTemplates,
@@ -18,6 +23,7 @@ import {
   writeConfig,
 } from '../../cli/forward/harness.js';
 import { type FakeEventHub, startFakeEventHub } from '../../helpers/fakeEventHub.js';
+import { RecordingSink } from '../../helpers/recordingSink.js';
 import { figures, openFrom, printFigures, readDeadLetters, writeAndEnd } from './harness.js';
 
 const ENV = 'OTSOC_EDGES_SEND_EVENTHUB';
@@ -165,6 +171,25 @@ describe('edges: raw text kept for records too deep to re-serialise', () => {
       JSON.stringify(kept),
     ).toBe(true);
     expect(letters).toHaveLength(2);
+  });
+
+  test('ingest (processBatch, as the Function receives bodies): the deep array keeps its text, as text or as the parsed body', async () => {
+    const deadLetters = new MemoryDeadLetterStore();
+    const deps = {
+      enrich: createEnricher({ sensors: {}, attackMappings: {} }),
+      spec: DEFAULT_KEY_SPEC,
+      sink: new RecordingSink(),
+      store: new MemoryGroupStore(),
+      deadLetters,
+    };
+    // A text body, and the same body as the host hands it over after JSON.parse: no text left to keep.
+    const parsed = { records: [JSON.parse(deepArray) as unknown] };
+    await processBatch([deepArray, parsed], { partition: '0', sequenceNumbers: [1, 2] }, deps);
+    const raws = (await deadLetters.list()).map((l) => l.raw);
+    expect(raws).toHaveLength(2);
+    // Both were "[unserialisable record]".
+    // The parsed one: serialised without recursion, the same text.
+    expect(raws.filter((r) => r === deepArray)).toHaveLength(2);
   });
 
   test('forwarder: a deep line over TCP is in the site dead letters byte for byte', async () => {
