@@ -17,7 +17,7 @@ import {
 } from './output.js';
 import { loadTwinRules } from './rules.js';
 import { runTwin, TWIN_WORKSPACE, type TwinResult } from './twin.js';
-import { ASSET_WATCHLIST, inventoryOfConfig, loadWatchlists } from './watchlists.js';
+import { ASSET_WATCHLIST, deployedWatchlists, inventoryOfConfig, loadWatchlists } from './watchlists.js';
 import { loadWorkspaceFile } from './workspace.js';
 
 export interface TwinRunOptions {
@@ -64,7 +64,14 @@ export async function runTwinOnOutput(o: TwinRunOptions): Promise<TwinRunResult>
   }
   let watchlists: Awaited<ReturnType<typeof loadWatchlists>>;
   try {
-    watchlists = await loadWatchlists(rules, inventory ? { [ASSET_WATCHLIST]: inventory } : {});
+    const content = JSON.parse(
+      await readFile(join(root, 'infra', 'sentinel-content.json'), 'utf8'),
+    ) as Record<string, unknown>;
+    watchlists = await loadWatchlists(
+      rules,
+      inventory ? { [ASSET_WATCHLIST]: inventory } : {},
+      deployedWatchlists(content, ctx, ctx.workspaceName),
+    );
   } catch (e) {
     throw new TwinInputError((e as Error).message);
   }

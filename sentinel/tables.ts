@@ -157,6 +157,7 @@ export function twinLogAnalytics(
   store: IncidentStore,
   now: () => number,
   runner: QueryRunner = defaultRunner,
+  watchlists: Record<string, KqlTable> = {},
 ) {
   return async (_workspaceId: string, kql: string, timespan?: string): Promise<Record<string, unknown>[]> => {
     const at = now();
@@ -175,6 +176,7 @@ export function twinLogAnalytics(
       },
       now: new Date(at),
       ingestionTimeOf: workspace.ingestionTimeOf,
+      watchlists,
     });
     return result.rows.map((r) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, jsonOfKql(v)])));
   };

@@ -61,7 +61,7 @@ export async function runTwin(o: TwinOptions): Promise<TwinResult> {
   let now = o.start ?? 0;
   const clock = () => now;
   let engine!: AutomationEngine;
-  const logAnalytics = twinLogAnalytics(o.workspace, store, clock, o.runner);
+  const logAnalytics = twinLogAnalytics(o.workspace, store, clock, o.runner, o.watchlists);
   const host = o.playbookConfig
     ? twinPlaybookHost(o.playbookConfig, store, clock, (ev) => engine.enqueue(ev), logAnalytics)
     : undefined;

@@ -7,6 +7,7 @@
 import { readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { readCsv } from '../pipeline/enrich/inventory/csv.js';
+import { type DeploymentContext, TemplateEvaluator } from '../scripts/armEval.js';
 import type { KqlTable } from './engine.js';
 import type { TwinRule } from './rules.js';
 
@@ -16,16 +17,48 @@ export class WatchlistError extends Error {
   override name = 'WatchlistError';
 }
 
-/** A watchlist CSV as a table of strings (Sentinel stores watchlist values as text). */
-export function watchlistTable(text: string, source: string): KqlTable {
+/**
+ * A watchlist CSV as a table of strings (Sentinel stores watchlist values as text); SearchKey is the value of the
+ * watchlist's `itemsSearchKey` column (a CSV that has a SearchKey column already keeps it).
+ */
+export function watchlistTable(text: string, source: string, itemsSearchKey = 'SearchKey'): KqlTable {
   const [head, ...records] = readCsv(text, source);
   if (!head) throw new WatchlistError(`${source}: empty watchlist (a header row is required)`);
   const names = head.fields.map((f) => f.trim());
-  if (!names.includes('SearchKey')) throw new WatchlistError(`${source}: no SearchKey column`);
+  const key = names.indexOf(itemsSearchKey);
+  if (key < 0)
+    throw new WatchlistError(`${source}: no ${itemsSearchKey} column (the watchlist's search key)`);
+  const withKey = names.includes('SearchKey') ? names : ['SearchKey', ...names];
   return {
-    columns: names.map((name) => ({ name, type: 'string' })),
-    rows: records.map((r) => Object.fromEntries(names.map((n, i) => [n, r.fields[i] ?? '']))),
+    columns: withKey.map((name) => ({ name, type: 'string' })),
+    rows: records.map((r) => ({
+      ...(names.includes('SearchKey') ? {} : { SearchKey: r.fields[key] ?? '' }),
+      ...Object.fromEntries(names.map((n, i) => [n, r.fields[i] ?? ''])),
+    })),
   };
+}
+
+/**
+ * The watchlists infra/sentinel-content.json deploys, with the CSV its parameters default to (what a deployment
+ * without those parameters creates), by alias.
+ */
+export function deployedWatchlists(
+  template: Record<string, unknown>,
+  ctx: Omit<DeploymentContext, 'parameters'>,
+  workspace: string,
+): Record<string, KqlTable> {
+  const arm = new TemplateEvaluator(template, { ...ctx, parameters: { workspace } });
+  const out: Record<string, KqlTable> = {};
+  for (const w of arm.resourcesOfType('Microsoft.SecurityInsights/watchlists')) {
+    const p = (w.properties ?? {}) as Record<string, unknown>;
+    const alias = String(p.watchlistAlias ?? String(w.name).split('/').pop());
+    out[alias] = watchlistTable(
+      String(p.rawContent ?? ''),
+      `watchlist ${alias}`,
+      String(p.itemsSearchKey ?? 'SearchKey'),
+    );
+  }
+  return out;
 }
 
 /** The aliases the rules read with `_GetWatchlist(...)`, with the rules that read them. */
@@ -50,10 +83,12 @@ export async function inventoryOfConfig(configFile: string): Promise<string | un
 export async function loadWatchlists(
   rules: readonly TwinRule[],
   files: Readonly<Record<string, string>>,
+  deployed: Readonly<Record<string, KqlTable>> = {},
 ): Promise<Record<string, KqlTable>> {
-  const out: Record<string, KqlTable> = {};
+  const out: Record<string, KqlTable> = { ...deployed };
   for (const [alias, readers] of watchlistsRead(rules)) {
     const file = files[alias];
+    if (!file && out[alias]) continue;
     if (!file)
       throw new WatchlistError(
         `${readers.map((r) => r.file).join(', ')}: reads watchlist "${alias}", but the twin has no CSV for it`,

@@ -27,6 +27,7 @@ import type { TicketDraft, TicketSystem } from '../../playbooks/tickets/fields.j
 import { jiraIssue } from '../../playbooks/tickets/jira.js';
 import { serviceNowFields } from '../../playbooks/tickets/serviceNow.js';
 import type { PlaybookDeps, PlaybookName, PlaybookOutcome } from '../../playbooks/types.js';
+import { logAnalyticsWatchlists } from '../../playbooks/watchlists.js';
 import type { IncidentEvent, IncidentStore, TwinIncident } from '../incidents.js';
 
 /** One request a stand-in received (the outbox of the twin). */
@@ -237,6 +238,7 @@ export function twinPlaybookHost(
       ? {
           facts: logAnalyticsAlertFacts(logAnalytics),
           history: logAnalyticsClassificationHistory(logAnalytics),
+          watchlists: logAnalyticsWatchlists(logAnalytics),
         }
       : {}),
   };
