@@ -1,12 +1,12 @@
 import { decideAutoClose } from './autoCloseRules.js';
-import { incidentFacts, type OtFacts } from './facts.js';
+import type { OtFacts } from './facts.js';
 import { commentId } from './ids.js';
 import { AUTO_CLOSE_MARKER } from './logAnalytics.js';
 import type { IncidentTrigger } from './payload.js';
 import type { IncidentRef } from './sentinel/armId.js';
 import { withClosed } from './sentinel/incident.js';
 import { syncIncidentStatus } from './syncStatus.js';
-import { outcome, type PlaybookDeps, type PlaybookOutcome } from './types.js';
+import { openRun, outcome, type PlaybookDeps, type PlaybookOutcome } from './types.js';
 import { withWatchlists } from './watchlists.js';
 
 const PLAYBOOK = 'auto-close';
@@ -22,14 +22,7 @@ export async function runAutoClose(
   ref: IncidentRef,
   deps: PlaybookDeps,
 ): Promise<PlaybookOutcome> {
-  const notes: string[] = [];
-  const actions: string[] = [];
-  const current = await deps.incidents.get(ref);
-  const p = current.properties;
-  const number = p.incidentNumber ?? trigger.object.properties.incidentNumber;
-  const facts = await incidentFacts(trigger, deps.facts, (e) =>
-    notes.push(`facts query failed: ${(e as Error).message}`),
-  );
+  const { notes, actions, p, number, facts } = await openRun(trigger, ref, deps);
 
   if (p.status === 'Closed') {
     if (!p.classificationComment?.startsWith(AUTO_CLOSE_MARKER))

@@ -1,13 +1,12 @@
 import { siteConfig } from './config.js';
 import { DownstreamError, InProgressError, PlaybookConfigError } from './errors.js';
-import { incidentFacts } from './facts.js';
 import { commentId } from './ids.js';
 import type { IncidentTrigger } from './payload.js';
 import type { IncidentRef } from './sentinel/armId.js';
 import type { NotifyState } from './state/playbookState.js';
 import { buildIncidentCard, teamsMessage } from './teams/card.js';
 import { decideNotification } from './teams/throttle.js';
-import { nowOf, outcome, type PlaybookDeps, type PlaybookOutcome } from './types.js';
+import { nowOf, openRun, outcome, type PlaybookDeps, type PlaybookOutcome } from './types.js';
 
 const PLAYBOOK = 'notify-teams';
 const MAX_CLAIMS = 5;
@@ -56,14 +55,7 @@ export async function runNotifyTeams(
   if (!deps.teams || !deps.notifyState)
     throw new PlaybookConfigError(['notify-teams needs a Teams poster and a state store']);
   const store = deps.notifyState;
-  const notes: string[] = [];
-  const actions: string[] = [];
-  const current = await deps.incidents.get(ref);
-  const p = current.properties;
-  const number = p.incidentNumber ?? trigger.object.properties.incidentNumber;
-  const facts = await incidentFacts(trigger, deps.facts, (e) =>
-    notes.push(`facts query failed: ${(e as Error).message}`),
-  );
+  const { notes, actions, p, number, facts } = await openRun(trigger, ref, deps);
   const leaseMs = deps.config.teams.leaseSeconds * 1000;
   const now = nowOf(deps);
 

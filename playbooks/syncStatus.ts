@@ -1,12 +1,12 @@
 import { setGroupStatus } from '../pipeline/dedup/statusFeedback.js';
 import type { AlertStatus } from '../pipeline/model/alert.js';
 import { DownstreamError } from './errors.js';
-import { incidentFacts, type OtFacts } from './facts.js';
+import type { OtFacts } from './facts.js';
 import type { IncidentTrigger } from './payload.js';
 import type { IncidentRef } from './sentinel/armId.js';
 import { D4IOT_STATUS_OF, d4iotAlertTarget } from './sentinel/d4iotAlert.js';
 import type { IncidentStatus } from './sentinel/incident.js';
-import { outcome, type PlaybookDeps, type PlaybookOutcome } from './types.js';
+import { openRun, outcome, type PlaybookDeps, type PlaybookOutcome } from './types.js';
 
 const PLAYBOOK = 'sync-status';
 
@@ -77,14 +77,7 @@ export async function runSyncStatus(
   ref: IncidentRef,
   deps: PlaybookDeps,
 ): Promise<PlaybookOutcome> {
-  const notes: string[] = [];
-  const actions: string[] = [];
-  const current = await deps.incidents.get(ref);
-  const p = current.properties;
-  const number = p.incidentNumber ?? trigger.object.properties.incidentNumber;
-  const facts = await incidentFacts(trigger, deps.facts, (e) =>
-    notes.push(`facts query failed: ${(e as Error).message}`),
-  );
+  const { notes, actions, p, number, facts } = await openRun(trigger, ref, deps);
   if (!facts.alertManagementUris.length && !facts.alertIds.length)
     return outcome(
       PLAYBOOK,

@@ -1,8 +1,10 @@
 import type { GroupStore } from '../pipeline/dedup/groupState.js';
 import type { PlaybookConfig } from './config.js';
 import type { GroupDirectory } from './directory.js';
-import type { AlertFactsSource } from './facts.js';
+import { type AlertFactsSource, incidentFacts } from './facts.js';
 import type { ClassificationHistory } from './logAnalytics.js';
+import type { IncidentTrigger } from './payload.js';
+import type { IncidentRef } from './sentinel/armId.js';
 import type { D4IoTAlertClient } from './sentinel/d4iotAlert.js';
 import type { IncidentClient } from './sentinel/incidentClient.js';
 import type { NotifyStateStore } from './state/playbookState.js';
@@ -78,3 +80,19 @@ export function outcome(
 }
 
 export const nowOf = (deps: PlaybookDeps): Date => deps.now?.() ?? new Date();
+
+/**
+ * How a playbook run starts: the incident as Sentinel holds it now (not the trigger's copy), its number, and
+ * the OT facts (a failing facts query is a note, never the end of the run).
+ */
+export async function openRun(trigger: IncidentTrigger, ref: IncidentRef, deps: PlaybookDeps) {
+  const notes: string[] = [];
+  const actions: string[] = [];
+  const current = await deps.incidents.get(ref);
+  const p = current.properties;
+  const number = p.incidentNumber ?? trigger.object.properties.incidentNumber;
+  const facts = await incidentFacts(trigger, deps.facts, (e) =>
+    notes.push(`facts query failed: ${(e as Error).message}`),
+  );
+  return { notes, actions, current, p, number, facts };
+}
