@@ -94,7 +94,7 @@ describe('ot-soc replay: one count per Defender for IoT alert id', () => {
     // Another file (another content hash): no record is a redelivery, every known id is an update.
     expect(second).toMatchObject({ alertsParsed: 61, vendorUpdates: 60, duplicatesIgnored: 0 });
     expect(sumCounts(await latest('o-rerun'))).toBe(61);
-    const clean = await run(await input('clean.ndjson', [...alerts, extra]), 'o-clean');
+    await run(await input('clean.ndjson', [...alerts, extra]), 'o-clean');
     expect(sumCounts(await latest('o-clean'))).toBe(61);
     expect((await latest('o-rerun')).map((r) => r.Count).sort()).toEqual(
       (await latest('o-clean')).map((r) => r.Count).sort(),
