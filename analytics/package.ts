@@ -1,6 +1,6 @@
 /**
  * Generates the deployable Sentinel content from the sources:
- * - `workbooks/*.json` from the workbook builders (analytics/workbooks.ts), with the rule ids and names they embed;
+ * - `workbooks/*.json` from the workbook builders (analytics/workbooks/), with the rule ids and names they embed;
  * - `infra/sentinel-content.json`, an ARM template like a Sentinel solution's mainTemplate.json: the shipped data
  *   connector definitions as codeless (GenericUI) `dataConnectors`, the watchlists (analytics/watchlists.ts) from CSV
  *   parameters, every rule as
@@ -29,7 +29,7 @@ import {
 import { parseYamlSource } from './source.js';
 import { csvHeader, WATCHLISTS, type WatchlistDefinition } from './watchlists.js';
 import { serializeWorkbook } from './workbookBuilder.js';
-import { WORKBOOKS, type WorkbookContext } from './workbooks.js';
+import { WORKBOOKS, type WorkbookContext } from './workbooks/index.js';
 
 export const ALERT_RULES_API = '2024-09-01';
 export const WORKBOOKS_API = '2022-04-01';

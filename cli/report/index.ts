@@ -6,7 +6,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { WORKBOOKS } from '../../analytics/workbooks.js';
+import { WORKBOOKS } from '../../analytics/workbooks/index.js';
 import type { OfflineSummary } from '../../playbooks/outbox.js';
 import type { RunSummary } from '../summary.js';
 import type { KqlTable, RunQuery } from './engine.js';

@@ -10,7 +10,7 @@ import { pathToFileURL } from 'node:url';
 import { Command } from 'commander';
 import type { Browser, Page } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { WORKBOOKS } from '../../../analytics/workbooks.js';
+import { WORKBOOKS } from '../../../analytics/workbooks/index.js';
 import { registerDemo } from '../../../cli/commands/demo.js';
 import { launchBrowser } from './browser.js';
 

@@ -2,7 +2,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { WORKBOOKS } from '../../../analytics/workbooks.js';
+import { WORKBOOKS } from '../../../analytics/workbooks/index.js';
 import type { KqlContext, KqlTable } from '../../../cli/report/engine.js';
 import { page } from '../../../cli/report/page.js';
 import { queriesOf } from '../../../cli/report/workbooks/model.js';
