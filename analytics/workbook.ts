@@ -147,10 +147,14 @@ function standIn(p: WorkbookParameterInfo, format: string | undefined): string |
   return STAND_IN.text;
 }
 
-export interface Substitution {
+/** A query with placeholders replaced, and the way back from an offset in it to the original query. */
+export interface ReplacedText {
   readonly text: string;
-  /** Offset in `text` → offset in the original query (inside a stand-in: the placeholder's start). */
+  /** Offset in `text` → offset in the original query (inside a replacement: the placeholder's start). */
   readonly toOriginal: (offset: number) => number;
+}
+
+export interface Substitution extends ReplacedText {
   /** Placeholders that name no parameter, or use a format the parameter has not got. */
   readonly unknown: readonly {
     readonly offset: number;
@@ -161,28 +165,28 @@ export interface Substitution {
 
 const PLACEHOLDER = /\{([A-Za-z_][A-Za-z0-9_]*)(?::([A-Za-z]+))?\}/g;
 
-/** Replaces every `{Param}` / `{Param:format}` of a known parameter by its stand-in. */
-export function substituteParameters(
+/**
+ * Replaces every `{Name}` / `{Name:format}` for which `replacement` gives a text, as the workbook engine does before
+ * a query runs; the others stay as written. Used by validation (type-correct stand-ins) and by the local KQL
+ * engine (the parameters' values), so both map error positions back to the query as written.
+ */
+export function replacePlaceholders(
   query: string,
-  params: ReadonlyMap<string, WorkbookParameterInfo>,
-): Substitution {
+  replacement: (
+    name: string,
+    format: string | undefined,
+    at: number,
+    placeholder: string,
+  ) => string | undefined,
+): ReplacedText {
   const segments: { outStart: number; outEnd: number; origStart: number; origEnd: number }[] = [];
-  const unknown: { offset: number; placeholder: string; reason: string }[] = [];
   let text = '';
   let last = 0;
   for (const m of query.matchAll(PLACEHOLDER)) {
     const [whole, name, format] = m;
     const at = m.index;
-    const p = params.get(name!);
-    const value = p ? standIn(p, format) : undefined;
-    if (value === undefined) {
-      unknown.push({
-        offset: at,
-        placeholder: whole,
-        reason: p ? `parameter ${name} has no format '${format}'` : `no workbook parameter named ${name}`,
-      });
-      continue;
-    }
+    const value = replacement(name!, format, at, whole);
+    if (value === undefined) continue;
     text += query.slice(last, at);
     segments.push({
       outStart: text.length,
@@ -203,5 +207,26 @@ export function substituteParameters(
     }
     return offset + delta;
   };
-  return { text, toOriginal, unknown };
+  return { text, toOriginal };
+}
+
+/** Replaces every `{Param}` / `{Param:format}` of a known parameter by its stand-in. */
+export function substituteParameters(
+  query: string,
+  params: ReadonlyMap<string, WorkbookParameterInfo>,
+): Substitution {
+  const unknown: { offset: number; placeholder: string; reason: string }[] = [];
+  const replaced = replacePlaceholders(query, (name, format, at, placeholder) => {
+    const p = params.get(name);
+    const value = p ? standIn(p, format) : undefined;
+    if (value === undefined) {
+      unknown.push({
+        offset: at,
+        placeholder,
+        reason: p ? `parameter ${name} has no format '${format}'` : `no workbook parameter named ${name}`,
+      });
+    }
+    return value;
+  });
+  return { ...replaced, unknown };
 }
