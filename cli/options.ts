@@ -1,9 +1,4 @@
-import { dirname, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { InvalidArgumentError } from 'commander';
-
-/** The repo (or installed package) root: dist/cli/… → ../.. */
-export const packageRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
 /** A commander argument parser for whole numbers ≥ 1 that names the option in its error. */
 export const positiveInt = (name: string) => (v: string) => {

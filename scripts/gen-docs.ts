@@ -4,7 +4,7 @@
  * `npm run gen:docs` writes them; test/docs/reference.test.ts fails while a page is stale.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { Command } from 'commander';
 import type { z } from 'zod';
@@ -75,11 +75,20 @@ function settingsPage(): string {
 /** Help text at a fixed width, with default paths inside the package written relative to it (`samples/…`). */
 function commandHelp(cmd: Command, width: number): string {
   cmd.configureHelp({ helpWidth: width });
-  return cmd
-    .helpInformation()
-    .replace(/"[^"]*[\\/](samples[\\/][^"]+)"/g, (_, rel: string) => `"${rel.replaceAll('\\', '/')}"`)
-    .replaceAll(`"${packageRoot()}"`, '"<package root>"')
-    .trimEnd();
+  // Rewritten before commander wraps the text, so the wrapping does not depend on where the package lives.
+  for (const opt of cmd.options) {
+    if (typeof opt.defaultValue === 'string') opt.defaultValueDescription = portableDefault(opt.defaultValue);
+  }
+  return cmd.helpInformation().trimEnd();
+}
+
+/** A default path inside the package, written relative to it (`"samples/…"`); anything else as commander shows it. */
+function portableDefault(value: string): string {
+  const root = packageRoot();
+  if (value === root) return '"<package root>"';
+  const rel = relative(root, value).replaceAll('\\', '/');
+  const inside = isAbsolute(value) && !rel.startsWith('..') && !isAbsolute(rel);
+  return JSON.stringify(inside ? rel : value);
 }
 
 function cliPage(): string {

@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import type { Command } from 'commander';
-import { packageRoot, positiveInt } from '../options.js';
+import { packageRoot } from '../../analytics/content.js';
+import { positiveInt } from '../options.js';
 import { runQuery } from '../report/engine.js';
 import { writeReport } from '../report/index.js';
 import { sentinelTables } from '../report/twinTables.js';
@@ -15,16 +16,16 @@ export function registerDemo(program: Command): void {
     .description(
       'Replay the bundled plant scenario (two sites, an alert storm, a maintenance window, an attack chain and malformed records) through the real pipeline, run the local Sentinel (shipped rules → alerts → incidents → automation rules → playbooks, offline) over what it wrote, print both and write an HTML report.',
     )
-    .option('--input <file>', 'scenario to replay', join(packageRoot, 'samples', 'plant-scenario.ndjson'))
+    .option('--input <file>', 'scenario to replay', join(packageRoot(), 'samples', 'plant-scenario.ndjson'))
     .option(
       '--config <file>',
       'ot-soc configuration (JSON)',
-      join(packageRoot, 'samples', 'ot-soc.config.json'),
+      join(packageRoot(), 'samples', 'ot-soc.config.json'),
     )
     .option(
       '--playbooks <file>',
       'playbook configuration (JSON): OT teams, ticket systems, Teams, auto-close rules',
-      join(packageRoot, 'samples', 'playbooks.config.json'),
+      join(packageRoot(), 'samples', 'playbooks.config.json'),
     )
     .option('--out <dir>', 'where the local workspace, dead letters and report go', '.ot-soc/demo')
     .option(

@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import type { Command } from 'commander';
-import { packageRoot, positiveInt } from '../options.js';
+import { packageRoot } from '../../analytics/content.js';
+import { positiveInt } from '../options.js';
 import { runSentinelTwin } from '../sentinelTwin.js';
 import { formatSummary } from '../summary.js';
 import { runFile } from './runFile.js';
@@ -27,7 +28,7 @@ export function registerReplay(program: Command): void {
     .option(
       '--playbooks <file>',
       'playbook configuration (JSON) for --sentinel',
-      join(packageRoot, 'samples', 'playbooks.config.json'),
+      join(packageRoot(), 'samples', 'playbooks.config.json'),
     )
     .option('--no-progress', 'no progress bar')
     .action(
