@@ -14,8 +14,9 @@
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
+import { packageRoot } from '../analytics/content.js';
 import { ENGINES, SEVERITIES } from '../pipeline/model/alert.js';
 
 export const ATTACK_FILE = 'attack.generated.ts';
@@ -596,17 +597,6 @@ ${rows
   };
 }
 
-/** The directory holding package.json above this file (works from scripts/ and from dist/scripts/). */
-export function repoRoot(from = dirname(fileURLToPath(import.meta.url))): string {
-  let dir = from;
-  for (;;) {
-    if (existsSync(join(dir, 'package.json'))) return dir;
-    const up = dirname(dir);
-    if (up === dir) return process.cwd();
-    dir = up;
-  }
-}
-
 /** CLI entry: returns the exit code (1 with a message on stderr when generation fails or `--check` finds drift). */
 export function main(argv: string[] = process.argv.slice(2)): number {
   try {
@@ -621,7 +611,7 @@ export function main(argv: string[] = process.argv.slice(2)): number {
 }
 
 function run(argv: string[]): number {
-  const root = repoRoot();
+  const root = packageRoot();
   const { values } = parseArgs({
     args: argv,
     options: {

@@ -4,7 +4,7 @@
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { MAIN_TEMPLATE_FILE, renderMainTemplate } from '../../scripts/gen-infra.js';
+import { MAIN_TEMPLATE_FILE, renderMainTemplate } from '../gen/mainTemplate.js';
 import type { Problem } from './problem.js';
 import type { Scope } from './scope.js';
 import { isEmptyValue, looksLikeSecretName } from './secrets.js';

@@ -2,6 +2,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { settingsSchema } from '../../functions/settings.js';
+import { BUILT_IN_ROLES } from '../../infra/gen/builtInRoles.js';
+import { buildMainTemplate, MAIN_TEMPLATE_FILE, renderMainTemplate } from '../../infra/gen/mainTemplate.js';
 import {
   type Allowlist,
   type Expr,
@@ -13,12 +15,6 @@ import { parseConfig } from '../../pipeline/config/config.js';
 import { STREAM_NAME } from '../../pipeline/sink/schema.js';
 import { customTableSchema, streamDeclaration } from '../../pipeline/sink/tableSchema.js';
 import { playbookSettingsSchema } from '../../playbooks/runtime.js';
-import {
-  BUILT_IN_ROLES,
-  buildMainTemplate,
-  MAIN_TEMPLATE_FILE,
-  renderMainTemplate,
-} from '../../scripts/gen-infra.js';
 
 const ROOT = join(import.meta.dirname, '../..');
 const INFRA = join(ROOT, 'infra');
