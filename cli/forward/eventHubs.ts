@@ -4,12 +4,15 @@
  * history) or from a namespace + hub with `DefaultAzureCredential` (managed identity on an Arc-enabled server,
  * a service principal's `AZURE_CLIENT_ID`/`AZURE_TENANT_ID`/`AZURE_CLIENT_CERTIFICATE_PATH`, or `az login`).
  *
- * Behind a proxy, AMQP goes over WebSockets (port 443) through an HTTP CONNECT tunnel (`AmqpWebSocket`). The
- * token requests of `DefaultAzureCredential` are HTTPS and follow the standard `HTTPS_PROXY` variable.
+ * Behind a proxy, AMQP goes over WebSockets (port 443) with the `ws` client through an HTTP CONNECT tunnel
+ * (`https-proxy-agent`), as the SDK documents (`webSocketOptions.webSocket` is a WebSocket constructor that rhea
+ * calls as `new WebSocket(url, ['AMQPWSB10'], webSocketConstructorOptions)`; Node 20 has no WebSocket client of
+ * its own). The token requests of `DefaultAzureCredential` are HTTPS and follow the standard `HTTPS_PROXY` variable.
  */
 import { type EventHubClientOptions, EventHubProducerClient, RetryMode } from '@azure/event-hubs';
 import { DefaultAzureCredential } from '@azure/identity';
-import { AmqpWebSocket, type AmqpWebSocketOptions } from './webSocket.js';
+import { HttpsProxyAgent } from 'https-proxy-agent';
+import WebSocket, { type ClientOptions } from 'ws';
 
 export interface HubConnection {
   /** Name of the environment variable holding the connection string. */
@@ -47,14 +50,24 @@ export function producerOptions(c: HubConnection): EventHubClientOptions {
     },
     userAgent: 'ot-soc-forwarder',
   };
-  if (c.proxy || c.webSockets) {
-    const wsOptions: AmqpWebSocketOptions = {
-      ...(c.proxy ? { proxy: c.proxy } : {}),
-      ...(c.ca ? { ca: c.ca } : {}),
-    };
-    options.webSocketOptions = { webSocket: AmqpWebSocket, webSocketConstructorOptions: wsOptions };
-  }
+  if (c.proxy || c.webSockets)
+    options.webSocketOptions = { webSocket: WebSocket, webSocketConstructorOptions: webSocketOptions(c) };
   return options;
+}
+
+/**
+ * The `ws` options for AMQP over WebSockets: the CONNECT tunnel when a proxy is given (Basic credentials from
+ * its URL; an `https://` proxy is reached over TLS), `ca` trusted both for an `https://` proxy and for the
+ * service (a TLS-inspecting proxy presents its own certificate), certificates always verified, and 30 s for
+ * proxy, TLS and upgrade together.
+ */
+export function webSocketOptions(c: Pick<HubConnection, 'proxy' | 'ca'>): ClientOptions {
+  return {
+    ...(c.proxy ? { agent: new HttpsProxyAgent(c.proxy, c.ca ? { ca: c.ca } : {}) } : {}),
+    ...(c.ca ? { ca: c.ca } : {}),
+    rejectUnauthorized: true,
+    handshakeTimeout: 30_000,
+  };
 }
 
 /** Builds the producer; throws `ConnectionError` (a usage problem) when the settings are incomplete. */

@@ -17,7 +17,6 @@
  *
  * Consumers (receivers on partitions) are not implemented: tests read `events()` directly.
  */
-import { createHash } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import { type AddressInfo, type Server, type Socket, connect as tcpConnect } from 'node:net';
@@ -30,6 +29,7 @@ import rhea, {
   type Source,
   type TerminusOptions,
 } from 'rhea';
+import { type RawData, type WebSocket, WebSocketServer } from 'ws';
 import { partitionIdForKey } from '../../cli/forward/partitionMap.js';
 
 const BATCH_FORMAT = 0x80013700;
@@ -311,116 +311,55 @@ export async function startFakeEventHub(opts: FakeEventHubOptions = {}): Promise
   };
 }
 
-const WS_GUID = '258EAFA5-E914-47DA-95CA-C5AB0DC85B11';
-
-/** HTTPS + WebSocket upgrade → a plain TCP connection to the AMQP port, frame payloads copied both ways. */
+/** HTTPS + WebSocket upgrade (`ws`'s server) → a plain TCP connection to the AMQP port, bytes copied both ways. */
 async function startWebSocketBridge(
   tls: { cert: string; key: string },
   amqpPort: () => number,
 ): Promise<{ port: number; upgrades: { path: string; protocol: string }[]; close(): Promise<void> }> {
   const upgrades: { path: string; protocol: string }[] = [];
-  const sockets = new Set<Socket>();
+  const amqpSockets = new Set<Socket>();
   const server = createHttpsServer({ cert: tls.cert, key: tls.key }, (_req, res) => {
     res.writeHead(426).end();
   });
-  server.on('upgrade', (req: IncomingMessage, socket: Socket, head: Buffer) => {
-    const key = req.headers['sec-websocket-key'];
-    const protocol = String(req.headers['sec-websocket-protocol'] ?? '');
-    if (typeof key !== 'string' || String(req.headers.upgrade).toLowerCase() !== 'websocket') {
-      socket.end('HTTP/1.1 400 Bad Request\r\n\r\n');
-      return;
-    }
-    upgrades.push({ path: req.url ?? '', protocol });
-    sockets.add(socket);
-    const accept = createHash('sha1')
-      .update(key + WS_GUID)
-      .digest('base64');
-    socket.write(
-      `HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ${accept}\r\nSec-WebSocket-Protocol: AMQPWSB10\r\n\r\n`,
-    );
+  // The service speaks AMQP over WebSockets only with the AMQPWSB10 subprotocol.
+  const wss = new WebSocketServer({
+    server,
+    handleProtocols: (offered) => (offered.has('AMQPWSB10') ? 'AMQPWSB10' : false),
+  });
+  wss.on('connection', (ws: WebSocket, req: IncomingMessage) => {
+    upgrades.push({ path: req.url ?? '', protocol: String(req.headers['sec-websocket-protocol'] ?? '') });
     const amqp = tcpConnect(amqpPort(), '127.0.0.1');
-    sockets.add(amqp);
+    amqpSockets.add(amqp);
     const end = () => {
-      socket.destroy();
+      ws.terminate();
       amqp.destroy();
     };
-    amqp.on('data', (d: Buffer) => socket.write(serverFrame(0x2, d)));
-    amqp.on('close', end);
-    amqp.on('error', end);
-    socket.on('close', () => {
-      sockets.delete(socket);
+    amqp.on('data', (d: Buffer) => ws.send(d, { binary: true }));
+    amqp.on('close', () => {
+      amqpSockets.delete(amqp);
       end();
     });
-    socket.on('error', end);
-    let buf: Buffer = head;
-    const onData = (chunk: Buffer) => {
-      buf = buf.length ? Buffer.concat([buf, chunk]) : chunk;
-      for (;;) {
-        const f = readClientFrame(buf);
-        if (!f) return;
-        buf = buf.subarray(f.size);
-        if (f.opcode === 0x8) {
-          socket.end(serverFrame(0x8, f.payload));
-          amqp.end();
-          return;
-        }
-        if (f.opcode === 0x9) socket.write(serverFrame(0xa, f.payload));
-        else if (f.opcode <= 0x2) amqp.write(f.payload);
-      }
-    };
-    socket.on('data', onData);
-    if (head.length) onData(Buffer.alloc(0));
+    amqp.on('error', end);
+    ws.on('message', (data: RawData) =>
+      amqp.write(
+        Buffer.isBuffer(data) ? data : Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data),
+      ),
+    );
+    ws.on('close', () => amqp.end());
+    ws.on('error', end);
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
   return {
     port: (server.address() as AddressInfo).port,
     upgrades,
     close: async () => {
-      for (const s of sockets) s.destroy();
+      for (const ws of wss.clients) ws.terminate();
+      for (const s of amqpSockets) s.destroy();
+      await new Promise<void>((resolve) => wss.close(() => resolve()));
+      server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
-}
-
-/** A server frame: FIN, not masked. */
-function serverFrame(opcode: number, payload: Buffer): Buffer {
-  const len = payload.length;
-  const header =
-    len < 126
-      ? Buffer.from([0x80 | opcode, len])
-      : len < 65536
-        ? Buffer.from([0x80 | opcode, 126, len >> 8, len & 0xff])
-        : Buffer.concat([Buffer.from([0x80 | opcode, 127]), bigEndian64(len)]);
-  return Buffer.concat([header, payload]);
-}
-
-function bigEndian64(n: number): Buffer {
-  const b = Buffer.alloc(8);
-  b.writeBigUInt64BE(BigInt(n));
-  return b;
-}
-
-/** A client frame (must be masked, RFC 6455 §5.1). */
-function readClientFrame(buf: Buffer): { opcode: number; payload: Buffer; size: number } | undefined {
-  if (buf.length < 2) return undefined;
-  const opcode = buf[0]! & 0x0f;
-  if ((buf[1]! & 0x80) === 0) throw new Error('unmasked client frame');
-  let len = buf[1]! & 0x7f;
-  let at = 2;
-  if (len === 126) {
-    if (buf.length < 4) return undefined;
-    len = buf.readUInt16BE(2);
-    at = 4;
-  } else if (len === 127) {
-    if (buf.length < 10) return undefined;
-    len = Number(buf.readBigUInt64BE(2));
-    at = 10;
-  }
-  if (buf.length < at + 4 + len) return undefined;
-  const mask = buf.subarray(at, at + 4);
-  const payload = Buffer.allocUnsafe(len);
-  for (let i = 0; i < len; i++) payload[i] = buf[at + 4 + i]! ^ mask[i & 3]!;
-  return { opcode, payload, size: at + 4 + len };
 }
 
 interface Attach {
