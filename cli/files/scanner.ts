@@ -10,60 +10,33 @@
  * record's text. So this only finds where each record starts and ends (strings, nesting, a light grammar check
  * for early errors), keeps at most one record's text (capped), and parses it with `JSON.parse`.
  */
-import { checkShape, MAX_JSON_DEPTH, MAX_RAW_CHARS, MAX_RECORD_BYTES } from '../../pipeline/parse/records.js';
+import { MAX_JSON_DEPTH, MAX_RECORD_BYTES } from '../../pipeline/parse/records.js';
+import { RecordText } from './recordText.js';
+import {
+  A_NEXT,
+  A_VALUE,
+  A_VALUE_OR_CLOSE,
+  bareRunEnd,
+  blankRunEnd,
+  isBare,
+  isSpace,
+  lineRunEnd,
+  MAX_TRACKED,
+  Mode,
+  O_COLON,
+  O_KEY,
+  O_KEY_OR_CLOSE,
+  O_NEXT,
+  O_VALUE,
+  stringRunEnd,
+} from './scanGrammar.js';
+import { capRaw, jsonPiece, type Piece, type ScannedPiece, textLinePiece } from './scannedPiece.js';
 
-/** One record found in the file, or why a piece of the file is not one. */
-export interface ScannedPiece {
-  /** 1-based line where the record starts. */
-  line: number;
-  /** Its position in a top-level array or an envelope's `records`. */
-  element?: { container: 'array' | 'records'; index: number };
-  /** A parsed JSON object, or a string (a syslog/text line, or a string element). */
-  value?: unknown;
-  /** Why this piece is not a record; `raw` holds its text (capped). */
-  error?: string;
-  raw?: string;
-}
-
-type Piece = Omit<ScannedPiece, 'line' | 'element'>;
+export type { ScannedPiece } from './scannedPiece.js';
 
 export interface ScanOptions {
   maxRecordBytes?: number;
   maxDepth?: number;
-}
-
-// Grammar expectations of an open container (the top of `stack`).
-const O_KEY_OR_CLOSE = 0;
-const O_KEY = 1;
-const O_COLON = 2;
-const O_VALUE = 3;
-const O_NEXT = 4;
-const A_VALUE_OR_CLOSE = 5;
-const A_VALUE = 6;
-const A_NEXT = 7;
-/** Nesting tracked with its grammar; deeper than this a record is refused and only brackets are counted. */
-const MAX_TRACKED = 256;
-
-enum Mode {
-  Top,
-  /** `[` at top level: a JSON array, or a text line such as `[2026-01-05] ...`. */
-  Bracket,
-  Text,
-  Value,
-  /** After a JSON error: the rest of the line belongs to the broken record. */
-  SkipLine,
-}
-
-const isSpace = (c: number) => c === 32 || c === 9 || c === 10 || c === 13 || c === 0xfeff || c === 12;
-const isBare = (c: number) =>
-  (c >= 48 && c <= 57) || (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === 45 || c === 43 || c === 46;
-
-function kindOf(v: unknown): string {
-  return v === null ? 'null' : Array.isArray(v) ? 'a nested array' : typeof v;
-}
-
-function capRaw(s: string): string {
-  return s.length <= MAX_RAW_CHARS ? s : `${s.slice(0, MAX_RAW_CHARS)}…[truncated]`;
 }
 
 export class RecordScanner {
@@ -92,27 +65,20 @@ export class RecordScanner {
   #lastKey = '';
   #bracketNewline = false;
 
-  // The text of the record being read (across chunks), capped.
-  #unit = false;
-  #unitLine = 0;
-  #unitParts: string[] = [];
-  #unitStart = 0;
-  #unitChars = 0;
-  #unitOver = false;
-  #unitProblem: string | undefined;
+  /** The text of the record being read (across chunks), capped. */
+  readonly #text: RecordText;
 
   #chunk = '';
 
   constructor(opts: ScanOptions = {}) {
     this.#maxBytes = opts.maxRecordBytes ?? MAX_RECORD_BYTES;
     this.#maxDepth = opts.maxDepth ?? MAX_JSON_DEPTH;
+    this.#text = new RecordText(this.#maxBytes);
   }
 
   /** Characters of the current record held between chunks (memory stays bounded by one record, capped). */
   get held(): number {
-    let n = 0;
-    for (const p of this.#unitParts) n += p.length;
-    return n;
+    return this.#text.held;
   }
 
   /** Feeds the next piece of text; returns the records it completed. */
@@ -124,24 +90,12 @@ export class RecordScanner {
       // Fast paths: runs of characters that change no state (string content, text lines, indentation).
       const mode = this.#mode;
       let j = i;
-      if (mode === Mode.Value && (this.#inString || this.#inBare)) {
-        if (this.#inString) {
-          if (!this.#escape)
-            for (; j < n; j++) {
-              const d = chunk.charCodeAt(j);
-              if (d === 34 || d === 92 || d === 10 || d === 13) break;
-            }
-        } else while (j < n && isBare(chunk.charCodeAt(j))) j++;
-      } else if (mode === Mode.Text || mode === Mode.SkipLine) {
-        for (; j < n; j++) {
-          const d = chunk.charCodeAt(j);
-          if (d === 10 || d === 13) break;
-        }
-      } else {
-        for (; j < n; j++) {
-          const d = chunk.charCodeAt(j);
-          if (d !== 32 && d !== 9) break;
-        }
+      if (mode === Mode.Value && this.#inString) {
+        if (!this.#escape) j = stringRunEnd(chunk, i);
+      } else if (mode === Mode.Value && this.#inBare) j = bareRunEnd(chunk, i);
+      else if (mode === Mode.Text || mode === Mode.SkipLine) j = lineRunEnd(chunk, i);
+      else {
+        j = blankRunEnd(chunk, i);
         if (j > i) {
           this.#prevCR = false;
           i = j;
@@ -188,10 +142,7 @@ export class RecordScanner {
       }
       i++;
     }
-    if (this.#unit) {
-      this.#keep(this.#unitStart, n);
-      this.#unitStart = 0;
-    }
+    if (this.#text.active) this.#text.carry(chunk);
     if (this.#keyStart >= 0) {
       this.#keyParts += chunk.slice(this.#keyStart, Math.min(n, this.#keyStart + 16));
       this.#keyStart = 0;
@@ -210,7 +161,7 @@ export class RecordScanner {
         this.#endLine(0);
         break;
       case Mode.Value:
-        if (this.#unit) this.#fail(0, 'the file ends inside this record');
+        if (this.#text.active) this.#fail(0, 'the file ends inside this record');
         else
           this.#out.push({
             line: this.#line,
@@ -251,7 +202,7 @@ export class RecordScanner {
     if (isSpace(c)) return true;
     if (c === 123 || c === 34 || c === 91 || c === 93) {
       // A JSON array: its elements are the records; the array itself is never kept.
-      this.#unit = false;
+      this.#text.active = false;
       this.#topKind = 'array';
       this.#emitDepth = 1;
       this.#elemIndex = 0;
@@ -348,7 +299,7 @@ export class RecordScanner {
       this.#topKind = 'envelope';
       this.#emitDepth = 2;
       this.#elemIndex = 0;
-      this.#unit = false;
+      this.#text.active = false;
       stack.push(A_VALUE_OR_CLOSE);
       return true;
     }
@@ -356,7 +307,7 @@ export class RecordScanner {
     else if (c !== 123 && c !== 91) this.#inBare = true;
     else if (stack.length >= MAX_TRACKED) {
       this.#deepSkip = 1;
-      this.#unitProblem = `JSON nesting deeper than ${this.#maxDepth}`;
+      this.#text.problem = `JSON nesting deeper than ${this.#maxDepth}`;
     } else stack.push(c === 123 ? O_KEY_OR_CLOSE : A_VALUE_OR_CLOSE);
     return true;
   }
@@ -380,7 +331,7 @@ export class RecordScanner {
     const state = stack[top]!;
     if (state === O_COLON) return; // a key ended
     stack[top] = state === O_VALUE ? O_NEXT : A_NEXT;
-    if (stack.length === this.#emitDepth && this.#unit) this.#emit(end);
+    if (stack.length === this.#emitDepth && this.#text.active) this.#emit(end);
     else if (this.#topKind === 'envelope' && stack.length === 1 && this.#emitDepth === 2)
       this.#emitDepth = -1; // the records array closed: the rest of the envelope is read, not kept
   }
@@ -392,39 +343,15 @@ export class RecordScanner {
   }
 
   #begin(i: number): void {
-    this.#unit = true;
-    this.#unitLine = this.#line;
-    this.#unitParts = [];
-    this.#unitStart = i;
-    this.#unitChars = 0;
-    this.#unitOver = false;
-    this.#unitProblem = undefined;
-  }
-
-  /** Keeps `chunk[from, to)` of the record being read, up to the cap. */
-  #keep(from: number, to: number): void {
-    if (to <= from) return;
-    this.#unitChars += to - from;
-    if (this.#unitOver) return;
-    if (this.#unitChars > this.#maxBytes) {
-      this.#unitOver = true;
-      const room = MAX_RAW_CHARS - (this.#unitChars - (to - from));
-      if (room > 0) this.#unitParts.push(this.#chunk.slice(from, from + room));
-      return;
-    }
-    this.#unitParts.push(this.#chunk.slice(from, to));
+    this.#text.begin(this.#line, i);
   }
 
   #takeText(end: number): string {
-    this.#keep(this.#unitStart, end);
-    this.#unit = false;
-    const text = this.#unitParts.join('');
-    this.#unitParts = [];
-    return text;
+    return this.#text.take(this.#chunk, end);
   }
 
   #piece(p: Piece): void {
-    const piece: ScannedPiece = { line: this.#unitLine, ...p };
+    const piece: ScannedPiece = { line: this.#text.line, ...p };
     if (this.#topKind === 'array' || (this.#topKind === 'envelope' && this.#emitDepth === 2))
       piece.element = {
         container: this.#topKind === 'array' ? 'array' : 'records',
@@ -433,71 +360,34 @@ export class RecordScanner {
     this.#out.push(piece);
   }
 
-  #tooLarge(text: string): string | undefined {
-    if (this.#unitOver) return `record too large (over ${this.#maxBytes} bytes)`;
-    if (text.length * 3 > this.#maxBytes && Buffer.byteLength(text, 'utf8') > this.#maxBytes)
-      return `record too large (${Buffer.byteLength(text, 'utf8')} bytes > ${this.#maxBytes})`;
-    return undefined;
-  }
-
   /** A complete JSON record ends before `end`. */
   #emit(end: number): void {
     const text = this.#takeText(end);
-    const problem = this.#unitProblem ?? this.#tooLarge(text);
-    const piece = problem ? { error: problem, raw: capRaw(text) } : this.#parsed(text);
-    if (piece) this.#piece(piece);
-  }
-
-  #parsed(text: string): Piece | undefined {
-    let value: unknown;
-    try {
-      value = JSON.parse(text);
-    } catch (e) {
-      return { error: `invalid JSON: ${(e as Error).message}`, raw: text };
+    const problem = this.#text.problem ?? this.#text.tooLarge(text);
+    if (problem) {
+      this.#piece({ error: problem, raw: capRaw(text) });
+      return;
     }
-    if (typeof value === 'string') return { value };
-    if (typeof value !== 'object' || value === null || Array.isArray(value))
-      return { error: `record is ${kindOf(value)}, not an object or string`, raw: text };
-    const records = (value as { records?: unknown }).records;
-    if (this.#topKind === 'object' && Array.isArray(records)) {
-      // An envelope whose `records` key the scanner could not spell out (escaped): split it here.
-      this.#topKind = 'envelope';
-      this.#emitDepth = 2;
-      for (const r of records)
-        this.#piece(
-          typeof r === 'string' || (typeof r === 'object' && r !== null && !Array.isArray(r))
-            ? { value: r }
-            : { error: `record is ${kindOf(r)}, not an object or string`, raw: JSON.stringify(r) ?? '' },
-        );
-      return undefined;
+    const piece = jsonPiece(text, this.#topKind === 'object', this.#maxDepth, this.#maxBytes);
+    if (!('envelope' in piece)) {
+      this.#piece(piece);
+      return;
     }
-    const shape = checkShape(value, this.#maxDepth, this.#maxBytes);
-    return shape ? { error: shape, raw: text } : { value };
+    // An envelope whose `records` key could not be spelled out while scanning (escaped): split it here.
+    this.#topKind = 'envelope';
+    this.#emitDepth = 2;
+    for (const p of piece.envelope) this.#piece(p);
   }
 
   /** The end of a text line (or of the rest of a broken JSON line) at `i`. */
   #endLine(i: number): void {
     const skipping = this.#mode === Mode.SkipLine;
-    const reason = this.#unitProblem;
+    const reason = this.#text.problem;
     const text = this.#takeText(i).trim();
     this.#mode = Mode.Top;
     if (skipping) this.#piece({ error: reason ?? 'invalid JSON', raw: text });
-    else if (text) this.#piece(this.#textLine(text));
+    else if (text) this.#piece(textLinePiece(text, this.#text.tooLarge(text)));
     this.#topKind = '';
-  }
-
-  #textLine(text: string): Piece {
-    const tooLarge = this.#tooLarge(text);
-    if (tooLarge) return { error: tooLarge, raw: capRaw(text) };
-    if (text.charCodeAt(0) === 34 /* " */) {
-      try {
-        const v = JSON.parse(text) as unknown;
-        if (typeof v === 'string') return { value: v };
-      } catch {
-        // a text line that starts with a quote
-      }
-    }
-    return { value: text };
   }
 
   /**
@@ -513,13 +403,13 @@ export class RecordScanner {
       this.#chunk !== '' &&
       (c === 123 || c === 91) &&
       !this.#lineHasContent &&
-      (!this.#unit || line > this.#unitLine);
+      (!this.#text.active || line > this.#text.line);
     this.#stack = [];
     this.#inString = this.#inBare = this.#escape = false;
     this.#deepSkip = 0;
     this.#keyStart = -1;
     if (restart || this.#chunk === '') {
-      if (this.#unit) {
+      if (this.#text.active) {
         const text = this.#takeText(i).trim();
         const why = restart ? `the record is cut short (line ${line} starts a new one)` : what;
         if (text) this.#piece({ error: `invalid JSON: ${why}`, raw: capRaw(text) });
@@ -528,8 +418,8 @@ export class RecordScanner {
       this.#mode = Mode.Top;
       return;
     }
-    if (!this.#unit) this.#begin(i);
-    this.#unitProblem = `invalid JSON: ${what} at line ${line}`;
+    if (!this.#text.active) this.#begin(i);
+    this.#text.problem = `invalid JSON: ${what} at line ${line}`;
     this.#mode = Mode.SkipLine;
   }
 }
