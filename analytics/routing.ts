@@ -244,8 +244,10 @@ export function routingMarkdown(catalog: readonly CatalogTitle[]): string {
 
 Generated from \`analytics/routing.ts\` by \`analytics/package.ts\` (do not edit; see docs/content.md). Every
 alert group raises exactly one alert, from the rule below; aimed at a controller in the asset inventory (PLC, RTU, DCS,
-SIS, IED), the controller families go to ${CHAIN_RULE}. A title not listed here goes by its engine (Malware →
-${MALWARE_RULE}) and category (the table in analytics/routing.ts), else to ${CATCH_ALL_RULE}.
+SIS, IED), the controller families go to ${CHAIN_RULE}. For a title listed here the pipeline writes the category and
+engine below, whatever the sensor sent (pipeline/enrich/enricher.ts), so the title always reaches this rule. A title
+not listed here goes by its engine (Malware → ${MALWARE_RULE}) and category as the sensor sent them (the table in
+analytics/routing.ts), else to ${CATCH_ALL_RULE}.
 
 | Alert title | Category | Engine | Owning rule | Aimed at a controller |
 |---|---|---|---|---|

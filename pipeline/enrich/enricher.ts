@@ -131,8 +131,12 @@ export function createEnricher(config: EnrichConfig): (alert: OtAlert) => Enrich
     // The sensor's placement first; when the sensor is unknown, where the devices are.
     const site = siteHint ?? asset?.site ?? src?.site ?? dst?.site;
     const zone = alert.zone ?? placement?.zone ?? assetZone(asset, site);
-    const engine = alert.engine ?? attack.engine;
-    const category = alert.category ?? attack.category;
+    // A catalogued title takes the catalog's engine and category: sensors spell and file some titles differently
+    // (e.g. "Illegal commands" for a Modbus address range violation), and the rules route on these two columns, so
+    // one title must always reach the one rule docs/routing.md names. The sensor's values are kept for titles the
+    // catalog does not know.
+    const engine = attack.engine ?? alert.engine;
+    const category = attack.category ?? alert.category;
 
     const calendar = site ? calendars.get(site.toLowerCase()) : undefined;
     const time = calendar
