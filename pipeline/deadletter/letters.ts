@@ -31,6 +31,17 @@ export function deadLetterId(
   return hash(`${origin.partition}\n${origin.sequence}\n${origin.index}\n${stage}`);
 }
 
+/** A record's first failure, as a batch dead-letters it (its text capped). */
+export function newLetter(
+  stage: DeadLetterStage,
+  reason: string,
+  raw: string,
+  origin: RecordOrigin,
+  now: Date,
+): DeadLetter {
+  return { stage, reason, raw: capRaw(raw), origin, attempts: 1, failedAt: now.toISOString() };
+}
+
 export const time = (s: string) => Date.parse(s) || 0;
 
 /** Oldest first: first failure, then partition, sequence, index. */

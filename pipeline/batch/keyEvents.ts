@@ -1,0 +1,114 @@
+import type { DeadLetter } from '../deadletter/deadLetterStore.js';
+import { newLetter } from '../deadletter/letters.js';
+import type { Member } from '../dedup/grouper.js';
+import { groupKey } from '../dedup/groupKey.js';
+import { partitionOf, scopedIdOf } from '../dedup/identity.js';
+import type { EnrichedAlert } from '../enrich/enriched.js';
+import type { RecordOrigin } from '../model/alert.js';
+import { parseRecord } from '../parse/index.js';
+import { type RawRecord, splitEvent } from '../parse/records.js';
+import type { BatchMeta, PipelineDeps } from '../pipeline.js';
+import type { BatchStats } from './batchStats.js';
+
+/** A group-store partition's share of a batch: its members, in order, and each member's raw record. */
+export interface Keyed {
+  members: Member[];
+  /**
+   * Each member's raw record. Its `raw` text is read only for a dead letter: a record that arrived already
+   * parsed (an export envelope's element, a body the host JSON-parsed) would otherwise be re-serialised.
+   */
+  records: RawRecord[];
+}
+
+export interface KeyedBatch {
+  byPartition: Map<string, Keyed>;
+  /** Records that could not be split, parsed or enriched. */
+  letters: DeadLetter[];
+  /** The latest first-seen time among the batch's alerts (event time, ms). */
+  watermark: number;
+}
+
+/** Where record `rec` of event `i` came from: the event's place in its partition, or a redriven letter's origin. */
+function originOf(meta: BatchMeta, i: number, recIndex: number): RecordOrigin {
+  const redo = meta.redrive?.[i];
+  if (redo) {
+    const origin = { ...redo.origin };
+    if (recIndex) {
+      origin.index += recIndex;
+      origin.locator += ` +${recIndex}`;
+    }
+    return origin;
+  }
+  const sequence = meta.sequenceNumbers?.[i] ?? i;
+  const locator = meta.locators?.[i] ?? `partition ${meta.partition} seq ${sequence}`;
+  const origin: RecordOrigin = {
+    partition: meta.partition,
+    sequence,
+    index: recIndex,
+    locator: recIndex ? `${locator} #${recIndex}` : locator,
+  };
+  const enqueuedTime = meta.enqueuedTimes?.[i];
+  if (enqueuedTime) origin.enqueuedTime = enqueuedTime;
+  return origin;
+}
+
+/**
+ * Splits, parses and enriches every record of the batch and keys it to its group, grouped by group-store
+ * partition; bad records become dead letters with the stage and reason. Counts events, records and parsed.
+ */
+export function keyEvents(
+  events: readonly unknown[],
+  meta: BatchMeta,
+  deps: Pick<PipelineDeps, 'enrich' | 'spec'>,
+  at: { now: Date; version: string; stats: BatchStats },
+): KeyedBatch {
+  const { now, version, stats } = at;
+  const out: KeyedBatch = { byPartition: new Map(), letters: [], watermark: Number.NEGATIVE_INFINITY };
+  stats.events = events.length;
+  for (let i = 0; i < events.length; i++) {
+    const enqueuedTime = meta.enqueuedTimes?.[i];
+    const redo = meta.redrive?.[i];
+    for (const rec of splitEvent(events[i])) {
+      stats.records++;
+      const origin = originOf(meta, i, rec.index);
+      if ('error' in rec) {
+        out.letters.push(newLetter('split', rec.error, rec.raw, origin, now));
+        continue;
+      }
+      const parsed = parseRecord(rec.value, enqueuedTime ? { receivedAt: enqueuedTime } : undefined);
+      if (!parsed.ok) {
+        out.letters.push(newLetter('parse', parsed.reason, rec.raw, origin, now));
+        continue;
+      }
+      stats.parsed++;
+      let alert: EnrichedAlert;
+      try {
+        alert = deps.enrich(parsed.alert);
+      } catch (e) {
+        out.letters.push(
+          newLetter('enrich', `enrichment failed: ${(e as Error).message}`, rec.raw, origin, now),
+        );
+        continue;
+      }
+      // The record's own identity only keys it when a missing field must never group (missing = 'never').
+      const unique =
+        deps.spec.missing === 'never' ? `${origin.partition}/${origin.sequence}/${origin.index}` : '';
+      const key = groupKey(alert, deps.spec, version, unique);
+      const partition = partitionOf(alert, deps.spec);
+      let keyed = out.byPartition.get(partition);
+      if (!keyed) {
+        keyed = { members: [], records: [] };
+        out.byPartition.set(partition, keyed);
+      }
+      const member: Member = { alert, origin, key, partition };
+      const scopedId = scopedIdOf(alert);
+      if (scopedId) member.scopedId = scopedId;
+      if (redo) member.mark = { partition: redo.mark, sequence: 0, index: rec.index };
+      keyed.members.push(member);
+      keyed.records.push(rec);
+      const t = Date.parse(alert.firstSeen);
+      if (t > out.watermark) out.watermark = t;
+    }
+  }
+  return out;
+}
