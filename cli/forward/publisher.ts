@@ -5,7 +5,12 @@
  * exponential backoff (with jitter) until it succeeds or the publisher is stopped; batches that already
  * succeeded are not sent again, so the only duplicates are batches whose `sendBatch` failed after Event Hubs
  * had in fact stored them (counted in `resent`) and a crash between a send and the spool commit.
+ *
+ * The retry is not a core-rest-pipeline policy: `sendBatch` is AMQP, not an HTTP pipeline. The SDK's own
+ * `retryOptions` retry within one send (eventHubs.ts); this loop retries on top without limit because it owns
+ * what a policy cannot see: which key groups of the slice were already accepted, the health status and the log.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { CreateBatchOptions, EventDataBatch, OperationOptions } from '@azure/event-hubs';
 import type { ForwarderCounters } from './counters.js';
 import type { SiteDeadLetters } from './deadLetters.js';
@@ -153,7 +158,7 @@ export class Publisher {
           backlog: this.spool.stats.backlog,
         });
       this.#failing = true;
-      await this.#sleep(delay);
+      await sleep(delay, undefined, { signal }).catch(() => {}); // stop() aborts the wait
       if (signal.aborted) return false;
     }
   }
@@ -196,19 +201,6 @@ export class Publisher {
       this.counters.publishedBatches++;
       this.counters.lastPublishedAt = new Date().toISOString();
     }
-  }
-
-  #sleep(ms: number): Promise<void> {
-    const signal = this.#abort.signal;
-    return new Promise((resolve) => {
-      const done = () => {
-        clearTimeout(t);
-        signal.removeEventListener('abort', done);
-        resolve();
-      };
-      const t = setTimeout(done, ms);
-      signal.addEventListener('abort', done, { once: true });
-    });
   }
 }
 
