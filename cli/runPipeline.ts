@@ -14,9 +14,10 @@ import {
   type PipelineDeps,
   processBatch,
 } from '../pipeline/pipeline.js';
+import type { AlertSink } from '../pipeline/sink/alertSink.js';
 import { localCredential } from '../pipeline/sink/localCredential.js';
 import { createLocalWorkspace } from '../pipeline/sink/localWorkspace.js';
-import { type AlertSink, createLogsIngestionSink } from '../pipeline/sink/logsIngestionSink.js';
+import { createLogsIngestionSink } from '../pipeline/sink/logsIngestionSink.js';
 import type { FileEvent } from './fileEvents.js';
 import { partitionFor, partitionKeyOf } from './partitionKey.js';
 

@@ -11,7 +11,7 @@ import { OWED_GRACE_MS, owedRow, settledRows } from './dedup/outbox.js';
 import { owedSlot, type PlanContext } from './dedup/planner.js';
 import type { EnrichedAlert } from './enrich/enriched.js';
 import type { OtAlert, RecordOrigin } from './model/alert.js';
-import type { AlertSink } from './sink/logsIngestionSink.js';
+import type { AlertSink } from './sink/alertSink.js';
 import { mapLimit } from './util/mapLimit.js';
 
 // Batch statistics live in batch/batchStats.ts; re-exported as the pipeline's public surface.

@@ -3,7 +3,7 @@ import { newLetter } from '../deadletter/letters.js';
 import type { GroupState, OwedRow } from '../dedup/groupState.js';
 import { owedRow, type SettledRows } from '../dedup/outbox.js';
 import type { RecordOrigin } from '../model/alert.js';
-import type { AlertSink } from '../sink/logsIngestionSink.js';
+import type { AlertSink } from '../sink/alertSink.js';
 import type { OtAlertsRow } from '../sink/schema.js';
 
 /** A committed row on its way to the sink. */

@@ -13,7 +13,7 @@
  *   outcome for every row, a bounded deadline, and re-uploads for bisecting 400/413 chunks.
  */
 
-import { type HttpClient, isRestError, type PipelinePolicy } from '@azure/core-rest-pipeline';
+import type { HttpClient } from '@azure/core-rest-pipeline';
 import type { DefaultAzureCredentialOptions, TokenCredential } from '@azure/identity';
 import {
   isAggregateLogsUploadError,
@@ -22,27 +22,16 @@ import {
   type LogsUploadFailure,
 } from '@azure/monitor-ingestion';
 import { createLimiter } from '../util/mapLimit.js';
-import { truncateRow, validateRow } from './rowValidator.js';
+import type { AlertSink, SinkRejection, SinkResult } from './alertSink.js';
+import { type AttemptRecord, createAttemptCounter } from './logsIngestion/attemptCounter.js';
+import { type PreparedRows, prepareRows } from './logsIngestion/prepareRows.js';
+import { splitLikeSdk } from './logsIngestion/sdkChunks.js';
+import { describeFailure, type UploadFailure } from './logsIngestion/uploadFailure.js';
+import { WriteAbort } from './logsIngestion/writeAbort.js';
 import { type OtAlertsRow, STREAM_NAME } from './schema.js';
 
-export interface SinkRejection {
-  index: number;
-  reason: string;
-  status?: number;
-  retryable: boolean;
-}
-
-export interface SinkResult {
-  /** Indices (into the rows passed to `write`) of rows the service accepted, ascending. */
-  accepted: number[];
-  rejected: SinkRejection[];
-  /** Retries the SDK made (attempts beyond the first of each request). */
-  retries: number;
-}
-
-export interface AlertSink {
-  write(rows: OtAlertsRow[], signal?: AbortSignal): Promise<SinkResult>;
-}
+// The contract this sink implements, for callers that take it from here (bench/harness.ts).
+export type { AlertSink, SinkRejection, SinkResult } from './alertSink.js';
 
 export interface LogsIngestionSinkOptions {
   /** DCR `logsIngestion` endpoint or DCE URL (https). */
@@ -88,8 +77,6 @@ export interface LogsIngestionSink extends AlertSink {
   readonly stats: LogsIngestionSinkStats;
 }
 
-/** The SDK's chunk limit (splitDataToChunksHelper.js): the sum of the rows' JSON sizes stays below this. */
-export const SDK_CHUNK_BYTES = 1_000_000;
 export const DEFAULT_MAX_ATTEMPTS = 5;
 export const DEFAULT_DEADLINE_MS = 60_000;
 export const DEFAULT_MAX_CONCURRENCY = 5;
@@ -108,45 +95,32 @@ export function defaultCredential(options?: DefaultAzureCredentialOptions): Toke
   };
 }
 
-/**
- * Cuts rows into chunks exactly as the SDK's `splitDataToChunks` does, so that one `upload()` call per
- * chunk makes exactly one request. Returns chunks of positions into `sizes`.
- */
-export function splitLikeSdk(sizes: readonly number[], maxBytes: number = SDK_CHUNK_BYTES): number[][] {
-  const chunks: number[][] = [];
-  let chunk: number[] = [];
-  let size = 0;
-  for (let i = 0; i < sizes.length; i++) {
-    const elementSize = sizes[i] ?? 0;
-    if (size + elementSize < maxBytes) {
-      chunk.push(i);
-      size += elementSize;
-    } else {
-      if (chunk.length > 0) chunks.push(chunk);
-      chunk = [i];
-      size = elementSize;
-    }
-  }
-  if (chunk.length > 0) chunks.push(chunk);
-  return chunks;
+/** The client options from the sink's options: retries bounded so that a write fits its deadline. */
+function clientOptions(options: LogsIngestionSinkOptions, maxAttempts: number, deadlineMs: number) {
+  const maxRetries = maxAttempts - 1;
+  const retryDelayInMs = options.retryDelayInMs ?? 1000;
+  const maxRetryDelayInMs =
+    options.maxRetryDelayInMs ??
+    Math.max(retryDelayInMs, Math.floor(deadlineMs / (2 * Math.max(1, maxRetries))));
+  const out: LogsIngestionClientOptions = {
+    retryOptions: { maxRetries, retryDelayInMs, maxRetryDelayInMs },
+  };
+  if (options.httpClient) out.httpClient = options.httpClient;
+  if (options.tlsCa !== undefined) out.tlsOptions = { ca: options.tlsCa };
+  if (options.audience) out.audience = options.audience;
+  return out;
 }
 
-interface Failure {
-  status?: number;
-  reason: string;
-  retryable: boolean;
-}
-
-/** HTTP statuses worth trying again later with the same row. */
-function isRetryableStatus(status: number): boolean {
-  // 401/403: token or role assignment (Monitoring Metrics Publisher) not there yet — environmental.
-  return status === 408 || status === 429 || status >= 500 || status === 401 || status === 403;
-}
-
-/** Per-request bookkeeping seen by the attempt-counting policy, keyed by the request's abort signal. */
-interface AttemptRecord {
-  attempts: number;
-  lastStatus?: number;
+/** What a sink's writes share: the client, its attempt counter, the concurrency limit and the totals. */
+interface SinkContext {
+  client: LogsIngestionClient;
+  dcrId: string;
+  stream: string;
+  track: (signal: AbortSignal) => AttemptRecord;
+  limit: <T>(fn: () => Promise<T>) => Promise<T>;
+  deadlineMs: number;
+  validate: boolean;
+  stats: LogsIngestionSinkStats;
 }
 
 export function createLogsIngestionSink(options: LogsIngestionSinkOptions): LogsIngestionSink {
@@ -161,213 +135,138 @@ export function createLogsIngestionSink(options: LogsIngestionSinkOptions): Logs
     throw new RangeError('maxConcurrency must be an integer ≥ 1');
   }
   if (!options.dcrId) throw new TypeError('dcrId is required');
-  const maxRetries = maxAttempts - 1;
-  const retryDelayInMs = options.retryDelayInMs ?? 1000;
-  const maxRetryDelayInMs =
-    options.maxRetryDelayInMs ??
-    Math.max(retryDelayInMs, Math.floor(deadlineMs / (2 * Math.max(1, maxRetries))));
-  const validate = options.validate ?? true;
-
-  const clientOptions: LogsIngestionClientOptions = {
-    retryOptions: { maxRetries, retryDelayInMs, maxRetryDelayInMs },
+  const client = new LogsIngestionClient(
+    options.endpoint,
+    options.credential,
+    clientOptions(options, maxAttempts, deadlineMs),
+  );
+  const counter = createAttemptCounter();
+  client.pipeline.addPolicy(counter.policy, { afterPhase: 'Retry' });
+  const sink: SinkContext = {
+    client,
+    dcrId: options.dcrId,
+    stream,
+    track: counter.track,
+    limit: createLimiter(maxConcurrency),
+    deadlineMs,
+    validate: options.validate ?? true,
+    stats: { writes: 0, requests: 0, attempts: 0, retries: 0, bisections: 0 },
   };
-  if (options.httpClient) clientOptions.httpClient = options.httpClient;
-  if (options.tlsCa !== undefined) clientOptions.tlsOptions = { ca: options.tlsCa };
-  if (options.audience) clientOptions.audience = options.audience;
-  const client = new LogsIngestionClient(options.endpoint, options.credential, clientOptions);
-
-  // Runs once per HTTP attempt (placed after the Retry phase); each upload() call gets its own signal.
-  const attemptsBySignal = new WeakMap<object, AttemptRecord>();
-  const countAttempts: PipelinePolicy = {
-    name: 'otSocAttemptCounter',
-    async sendRequest(request, next) {
-      const record = request.abortSignal ? attemptsBySignal.get(request.abortSignal) : undefined;
-      if (record) record.attempts++;
-      try {
-        const response = await next(request);
-        if (record) record.lastStatus = response.status;
-        return response;
-      } catch (error) {
-        if (record && isRestError(error) && error.statusCode !== undefined)
-          record.lastStatus = error.statusCode;
-        throw error;
-      }
-    },
+  return {
+    client,
+    stats: sink.stats,
+    write: (rows, signal) => write(sink, rows, signal),
   };
-  client.pipeline.addPolicy(countAttempts, { afterPhase: 'Retry' });
+}
 
-  const limit = createLimiter(maxConcurrency);
-  const stats: LogsIngestionSinkStats = { writes: 0, requests: 0, attempts: 0, retries: 0, bisections: 0 };
-
-  async function write(rows: OtAlertsRow[], signal?: AbortSignal): Promise<SinkResult> {
-    if (!Array.isArray(rows)) throw new TypeError('write(rows): rows must be an array');
-    stats.writes++;
-    const accepted: number[] = [];
-    const rejected: SinkRejection[] = [];
-    let retries = 0;
-    if (rows.length === 0) return { accepted, rejected, retries };
-
-    // One controller per write: the caller's signal or the deadline aborts everything still running.
-    const controller = new AbortController();
-    let deadlineHit = false;
-    const timer = setTimeout(() => {
-      deadlineHit = true;
-      controller.abort();
-    }, deadlineMs);
-    const onCallerAbort = () => controller.abort();
-    if (signal?.aborted) controller.abort();
-    else signal?.addEventListener('abort', onCallerAbort, { once: true });
-    const abortReason = () =>
-      deadlineHit ? `deadline of ${deadlineMs} ms exceeded` : 'write aborted by caller';
-
-    // Prepare: truncate > 64 KB fields, validate, measure like the SDK. A row object is sent once per
-    // position: duplicates of the same object are copied so failed chunks map back by identity.
-    const prepared: Record<string, unknown>[] = [];
-    const preparedIndex: number[] = [];
-    const sizes: number[] = [];
-    const seen = new Set<object>();
-    for (let index = 0; index < rows.length; index++) {
-      const row: unknown = rows[index];
-      if (typeof row !== 'object' || row === null || Array.isArray(row)) {
-        rejected.push({ index, reason: 'row is not a JSON object', retryable: false });
-        continue;
-      }
-      let out: Record<string, unknown>;
-      let size: number;
-      try {
-        out = truncateRow(row as Record<string, unknown>);
-        if (seen.has(out)) out = { ...out };
-        size = Buffer.byteLength(JSON.stringify(out), 'utf8');
-      } catch (error) {
-        rejected.push({
-          index,
-          reason: `row is not JSON-serialisable: ${(error as Error).message}`,
-          retryable: false,
-        });
-        continue;
-      }
-      if (validate) {
-        const problems = validateRow(out);
-        if (problems.length > 0) {
-          rejected.push({ index, reason: `invalid row: ${problems.join('; ')}`, retryable: false });
-          continue;
-        }
-      }
-      seen.add(out);
-      prepared.push(out);
-      preparedIndex.push(index);
-      sizes.push(size);
+/** One upload() call (one SDK chunk: one request and its retries) with its own signal, relayed from the write's. */
+async function upload(
+  sink: SinkContext,
+  logs: Record<string, unknown>[],
+  abort: WriteAbort,
+): Promise<{ failures: LogsUploadFailure[]; record: AttemptRecord }> {
+  const ownSignal = new AbortController();
+  const relay = () => ownSignal.abort();
+  abort.signal.addEventListener('abort', relay, { once: true });
+  const record = sink.track(ownSignal.signal);
+  const failures: LogsUploadFailure[] = [];
+  try {
+    await sink.client.upload(sink.dcrId, sink.stream, logs, {
+      maxConcurrency: 1,
+      abortSignal: ownSignal.signal,
+      onError: (failure) => failures.push(failure),
+    });
+  } catch (error) {
+    if (!isAggregateLogsUploadError(error)) throw error;
+    if (failures.length === 0) failures.push(...error.errors);
+  } finally {
+    abort.signal.removeEventListener('abort', relay);
+    if (record.attempts > 0) {
+      sink.stats.requests++;
+      sink.stats.attempts += record.attempts;
+      sink.stats.retries += record.attempts - 1;
     }
-
-    const rejectAll = (positions: readonly number[], failure: Failure) => {
-      for (const p of positions) {
-        const rejection: SinkRejection = {
-          index: preparedIndex[p] ?? -1,
-          reason: failure.reason,
-          retryable: failure.retryable,
-        };
-        if (failure.status !== undefined) rejection.status = failure.status;
-        rejected.push(rejection);
-      }
-    };
-
-    const describe = (cause: Error, record: AttemptRecord): Failure => {
-      if (cause.name === 'AbortError' || controller.signal.aborted) {
-        // The SDK reports AbortError even when the aborted attempt already got its 204, so a request that
-        // was sent may have been stored: retrying it is at-least-once (duplicates collapse on AlertId+Revision).
-        const last = record.lastStatus !== undefined ? `, last response ${record.lastStatus}` : '';
-        const inFlight = record.attempts > 0 ? ` (request was sent, outcome unknown${last})` : '';
-        const failure: Failure = { reason: `${abortReason()}${inFlight}`, retryable: true };
-        if (record.lastStatus !== undefined) failure.status = record.lastStatus;
-        return failure;
-      }
-      if (isRestError(cause)) {
-        const status = cause.statusCode;
-        const code = cause.code ? `${cause.code}: ` : '';
-        if (status === undefined)
-          return { reason: `network error: ${code}${cause.message}`, retryable: true };
-        return { status, reason: `${status} ${code}${cause.message}`, retryable: isRetryableStatus(status) };
-      }
-      // Credential failures and the like: nothing wrong with the row.
-      return { reason: `${cause.name}: ${cause.message}`, retryable: true };
-    };
-
-    // One upload() call for one chunk; 400/413 chunks of several rows are halved until the bad rows stand alone.
-    const sendChunk = async (positions: number[]): Promise<void> => {
-      const outcome = await limit(async () => {
-        if (controller.signal.aborted)
-          return { failures: [] as LogsUploadFailure[], record: undefined, skipped: true };
-        const logs = positions.map((p) => prepared[p] as Record<string, unknown>);
-        const ownSignal = new AbortController();
-        const relay = () => ownSignal.abort();
-        controller.signal.addEventListener('abort', relay, { once: true });
-        const record: AttemptRecord = { attempts: 0 };
-        attemptsBySignal.set(ownSignal.signal, record);
-        const failures: LogsUploadFailure[] = [];
-        try {
-          await client.upload(options.dcrId, stream, logs, {
-            maxConcurrency: 1,
-            abortSignal: ownSignal.signal,
-            onError: (failure) => failures.push(failure),
-          });
-        } catch (error) {
-          if (!isAggregateLogsUploadError(error)) throw error;
-          if (failures.length === 0) failures.push(...error.errors);
-        } finally {
-          controller.signal.removeEventListener('abort', relay);
-          if (record.attempts > 0) {
-            stats.requests++;
-            stats.attempts += record.attempts;
-            stats.retries += record.attempts - 1;
-            retries += record.attempts - 1;
-          }
-        }
-        return { failures, record, skipped: false };
-      });
-      if (outcome.skipped || !outcome.record) {
-        rejectAll(positions, { reason: `not sent: ${abortReason()}`, retryable: true });
-        return;
-      }
-      const byObject = new Map<object, number>(positions.map((p) => [prepared[p] as object, p]));
-      const failed = new Set<number>();
-      const bisect: number[][] = [];
-      for (const { failedLogs, cause } of outcome.failures) {
-        const failedPositions: number[] = [];
-        for (const log of failedLogs) {
-          const p = byObject.get(log);
-          if (p !== undefined && !failed.has(p)) {
-            failed.add(p);
-            failedPositions.push(p);
-          }
-        }
-        const failure = describe(cause, outcome.record);
-        if ((failure.status === 400 || failure.status === 413) && failedPositions.length > 1) {
-          bisect.push(failedPositions);
-        } else {
-          rejectAll(failedPositions, failure);
-        }
-      }
-      for (const p of positions) if (!failed.has(p)) accepted.push(preparedIndex[p] ?? -1);
-      await Promise.all(
-        bisect.flatMap((group) => {
-          stats.bisections++;
-          const half = Math.ceil(group.length / 2);
-          return [sendChunk(group.slice(0, half)), sendChunk(group.slice(half))];
-        }),
-      );
-    };
-
-    try {
-      const chunks = splitLikeSdk(sizes);
-      await Promise.all(chunks.map((chunk) => sendChunk(chunk)));
-    } finally {
-      clearTimeout(timer);
-      signal?.removeEventListener('abort', onCallerAbort);
-    }
-    accepted.sort((a, b) => a - b);
-    rejected.sort((a, b) => a.index - b.index);
-    return { accepted, rejected, retries };
   }
+  return { failures, record };
+}
 
-  return { client, stats, write };
+/**
+ * One write: rows prepared, cut into SDK chunks, uploaded within the deadline; every row ends accepted or
+ * rejected (retryable or not), never lost in between.
+ */
+async function write(sink: SinkContext, rows: OtAlertsRow[], signal?: AbortSignal): Promise<SinkResult> {
+  if (!Array.isArray(rows)) throw new TypeError('write(rows): rows must be an array');
+  sink.stats.writes++;
+  const accepted: number[] = [];
+  const rejected: SinkRejection[] = [];
+  let retries = 0;
+  if (rows.length === 0) return { accepted, rejected, retries };
+  const abort = new WriteAbort(sink.deadlineMs, signal);
+  const prepared: PreparedRows = prepareRows(rows, sink.validate, rejected);
+
+  const rejectAll = (positions: readonly number[], failure: UploadFailure) => {
+    for (const p of positions) {
+      const rejection: SinkRejection = {
+        index: prepared.index[p] ?? -1,
+        reason: failure.reason,
+        retryable: failure.retryable,
+      };
+      if (failure.status !== undefined) rejection.status = failure.status;
+      rejected.push(rejection);
+    }
+  };
+
+  // One upload() call for one chunk; 400/413 chunks of several rows are halved until the bad rows stand alone.
+  const sendChunk = async (positions: number[]): Promise<void> => {
+    const outcome = await sink.limit(async () => {
+      if (abort.aborted) return undefined;
+      const sent = await upload(
+        sink,
+        positions.map((p) => prepared.rows[p] as Record<string, unknown>),
+        abort,
+      );
+      retries += Math.max(0, sent.record.attempts - 1);
+      return sent;
+    });
+    if (!outcome) {
+      rejectAll(positions, { reason: `not sent: ${abort.abortReason}`, retryable: true });
+      return;
+    }
+    const byObject = new Map<object, number>(positions.map((p) => [prepared.rows[p] as object, p]));
+    const failed = new Set<number>();
+    const bisect: number[][] = [];
+    for (const { failedLogs, cause } of outcome.failures) {
+      const failedPositions: number[] = [];
+      for (const log of failedLogs) {
+        const p = byObject.get(log);
+        if (p !== undefined && !failed.has(p)) {
+          failed.add(p);
+          failedPositions.push(p);
+        }
+      }
+      const failure = describeFailure(cause, outcome.record, abort);
+      if ((failure.status === 400 || failure.status === 413) && failedPositions.length > 1) {
+        bisect.push(failedPositions);
+      } else {
+        rejectAll(failedPositions, failure);
+      }
+    }
+    for (const p of positions) if (!failed.has(p)) accepted.push(prepared.index[p] ?? -1);
+    await Promise.all(
+      bisect.flatMap((group) => {
+        sink.stats.bisections++;
+        const half = Math.ceil(group.length / 2);
+        return [sendChunk(group.slice(0, half)), sendChunk(group.slice(half))];
+      }),
+    );
+  };
+
+  try {
+    await Promise.all(splitLikeSdk(prepared.sizes).map((chunk) => sendChunk(chunk)));
+  } finally {
+    abort.dispose();
+  }
+  accepted.sort((a, b) => a - b);
+  rejected.sort((a, b) => a.index - b.index);
+  return { accepted, rejected, retries };
 }

@@ -1,4 +1,4 @@
-import type { AlertSink, SinkResult } from '../../pipeline/sink/logsIngestionSink.js';
+import type { AlertSink, SinkResult } from '../../pipeline/sink/alertSink.js';
 import type { OtAlertsRow } from '../../pipeline/sink/schema.js';
 
 /**

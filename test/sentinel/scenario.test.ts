@@ -142,7 +142,9 @@ describe('the bundled scenario in the local Sentinel', () => {
         .map((a) => stem(a.ruleId))
         .filter((r) => !correlation.includes(r));
       if (by.length !== 1 || by[0] !== want)
-        wrong.push(`${String(row.AlertTitle)} (${String(row.Category)}): ${by.join(' + ') || 'none'}, want ${want}`);
+        wrong.push(
+          `${String(row.AlertTitle)} (${String(row.Category)}): ${by.join(' + ') || 'none'}, want ${want}`,
+        );
     }
     expect(wrong).toEqual([]);
     expect(checked).toBeGreaterThan(10);

@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { splitLikeSdk } from '../../../pipeline/sink/logsIngestion/sdkChunks.js';
 import {
   createLogsIngestionSink,
   type LogsIngestionSinkOptions,
-  splitLikeSdk,
 } from '../../../pipeline/sink/logsIngestionSink.js';
 import {
   type FakeBehavior,
