@@ -32,7 +32,7 @@ export interface RunSummary {
   vendorUpdates: number;
   groups: number;
   rowsWritten: number;
-  /** Raw alerts per alert group: how much quieter Sentinel is than the sensors. */
+  /** Sensor alerts per alert group (sum of the groups' Count / groups): how much quieter Sentinel is than the sensors. */
   dedupRatio: number;
   bySeverity: Record<string, number>;
   bySiteZone: Record<string, number>;
@@ -105,7 +105,9 @@ export function summarize(
   const bySeverity: Record<string, number> = {};
   const bySiteZone: Record<string, number> = {};
   const techniques = new Map<string, { id: string; name: string; groups: number; alerts: number }>();
+  let counted = 0;
   for (const { row } of latest.values()) {
+    counted += Number(row.Count ?? 0);
     const sev = str(row.Severity) || 'Unknown';
     bySeverity[sev] = (bySeverity[sev] ?? 0) + 1;
     const place = `${str(row.Site) || '(no site)'} / ${str(row.Zone) || '(no zone)'}`;
@@ -133,7 +135,8 @@ export function summarize(
     vendorUpdates: stats.repeats,
     groups: latest.size,
     rowsWritten: rows.length,
-    dedupRatio: latest.size ? Math.round((stats.parsed / latest.size) * 10) / 10 : 0,
+    // From the groups' Counts, not the records parsed: a status update of a known alert is parsed but not counted.
+    dedupRatio: latest.size ? Math.round((counted / latest.size) * 10) / 10 : 0,
     bySeverity,
     bySiteZone,
     topTechniques: [...techniques.values()]
