@@ -5,6 +5,7 @@ import type { DeadLetterStore } from '../pipeline/deadletter/deadLetterStore.js'
 import { FileDeadLetterStore } from '../pipeline/deadletter/fileDeadLetterStore.js';
 import { MemoryDeadLetterStore } from '../pipeline/deadletter/memoryDeadLetterStore.js';
 import type { GroupStore } from '../pipeline/dedup/groupState.js';
+import type { KeySpec } from '../pipeline/dedup/keySpec.js';
 import { MemoryGroupStore } from '../pipeline/dedup/memoryGroupStore.js';
 import { TableGroupStore } from '../pipeline/dedup/tableGroupStore.js';
 import { createEnricher, loadEnrichment } from '../pipeline/enrich/enricher.js';
@@ -48,7 +49,13 @@ export async function runtimeFromEnv(env: NodeJS.ProcessEnv): Promise<FunctionRu
       });
   return {
     settings: s,
-    deps: { enrich, spec, sink, store: await groupStoreFrom(s), deadLetters: await deadLetterStoreFrom(s) },
+    deps: {
+      enrich,
+      spec,
+      sink,
+      store: await groupStoreFrom(s, spec),
+      deadLetters: await deadLetterStoreFrom(s),
+    },
   };
 }
 
@@ -77,8 +84,11 @@ async function readCa(file: string): Promise<string> {
   }
 }
 
-/** Table Storage when configured (what a fleet of instances needs), else one process's memory. */
-async function groupStoreFrom(s: Settings): Promise<GroupStore> {
+/**
+ * Table Storage when configured (what a fleet of instances needs), else one process's memory. The key spec lets
+ * the store migrate state of the previous Table layout once (tableMigration.ts).
+ */
+async function groupStoreFrom(s: Settings, spec: KeySpec): Promise<GroupStore> {
   if (!s.OTSOC_GROUP_TABLE_URL && !s.OTSOC_GROUP_TABLE_CONNECTION) return new MemoryGroupStore();
   const { TableClient } = await import('@azure/data-tables');
   const table = s.OTSOC_GROUP_TABLE_URL
@@ -88,5 +98,5 @@ async function groupStoreFrom(s: Settings): Promise<GroupStore> {
     : TableClient.fromConnectionString(s.OTSOC_GROUP_TABLE_CONNECTION!, s.OTSOC_GROUP_TABLE_NAME, {
         allowInsecureConnection: true,
       });
-  return new TableGroupStore(table).init();
+  return new TableGroupStore(table).init({ spec });
 }

@@ -7,7 +7,7 @@ import type { KeyField, KeySpec } from './keySpec.js';
 const deviceId = (d: Device): string | undefined => d.ip ?? d.mac ?? d.name;
 
 /** Where "same zone" is decided: site/zone when the zone is known, else the sensor (Defender for IoT's rule). */
-export function scopeOf(a: EnrichedAlert): string | undefined {
+export function scopeOf(a: Pick<EnrichedAlert, 'site' | 'zone' | 'sensor'>): string | undefined {
   if (a.zone) return `zone:${(a.site ?? '').toLowerCase()}/${a.zone.toLowerCase()}`;
   if (a.sensor) return `sensor:${a.sensor.toLowerCase()}`;
   return undefined;

@@ -142,8 +142,11 @@ export type StoreWrite =
   | { kind: 'group'; state: GroupState; etag: string | undefined }
   | { kind: 'id'; id: string; entry: IdEntry; etag: string | undefined };
 
-/** Entities per commit: Table Storage's entity-group transaction limit. */
-export const MAX_COMMIT_WRITES = 100;
+/**
+ * Writes per commit: Table Storage's entity-group transaction holds 100 entities, and the Table store adds up to
+ * two of its own (a due marker, a retention journal: docs/state.md), so 98 leave them room in the same request.
+ */
+export const MAX_COMMIT_WRITES = 98;
 
 export type CommitResult =
   | { ok: true; etags: string[] }

@@ -1,113 +1,101 @@
 // Types only from @azure/data-tables: the Function's entry imports this module, and the package (53 files with
 // its XML stack) then loaded at cold start even without Table settings. functions/deps.ts imports TableClient
 // itself, on first use.
-import { createHash } from 'node:crypto';
-import type { TableClient, TableEntity, TransactionAction } from '@azure/data-tables';
-import type { AlertStatus } from '../model/alert.js';
+import type { TableClient, TransactionAction } from '@azure/data-tables';
 import { mapLimit } from '../util/mapLimit.js';
 import {
   type CommitResult,
   type GroupState,
   type GroupStore,
-  type IdEntry,
   MAX_COMMIT_WRITES,
   type PartitionRead,
   type PutResult,
   type StoreWrite,
   type Versioned,
 } from './groupState.js';
+import type { KeySpec } from './keySpec.js';
+import { findIndexed, indexOpened, listDue, type TableContext } from './tableIndex.js';
+import { migrateLegacyLayout } from './tableMigration.js';
 import { conditionalPut, statusOf } from './tablePut.js';
+import { expireJournaled } from './tableRetention.js';
+import {
+  archiveRow,
+  type Entity,
+  fromEntity,
+  fromIdEntity,
+  groupEntity,
+  groupRowOf,
+  headRow,
+  idEntity,
+  idRow,
+  isDue,
+  type JournalItem,
+  journalRow,
+  markerRow,
+  type NewEntity,
+  partitionKeyOf,
+  REGISTRY_PK,
+} from './tableRows.js';
 
-/** Table Storage string properties hold 64 KiB (32K UTF-16 chars); the state is split across s0, s1, …. */
-const PART_CHARS = 30_000;
+export { partitionKeyOf } from './tableRows.js';
+
 const READ_CONCURRENCY = 16;
 /** An entity-group transaction carries at most 4 MiB; this leaves room for the multipart envelope. */
 const MAX_COMMIT_BYTES = 3_500_000;
-
-type Entity = TableEntity<Record<string, unknown>> & { etag?: string };
-
-const hash22 = (text: string): string => createHash('sha256').update(text).digest('base64url').slice(0, 22);
-
-/**
- * The key design (docs/state.md): one PartitionKey per scope, so a batch's writes to a scope go in one
- * entity-group transaction; RowKeys by access path, each read a point read: `h~<key>` the head of a key,
- * `a~<AlertId>` a group a newer one of its key superseded, `i~<scoped id>` a vendor alert id's entry.
- * Scopes are free text (site and zone names), so the PartitionKey is their hash; the text is kept as `scope`.
- */
-export const partitionKeyOf = (partition: string): string => `p~${hash22(partition)}`;
-const headRow = (key: string): string => `h~${key}`;
-const archiveRow = (alertId: string): string => `a~${alertId}`;
-/** Ids in plain text when they are safe key characters (GUIDs are), else hashed (`/ \ # ?` are not allowed). */
-const idRow = (id: string): string => (/^[\w.:\- ]{1,200}$/.test(id) ? `i~${id}` : `i~~${hash22(id)}`);
-
-function groupEntity(pk: string, partition: string, state: GroupState): TableEntity<Record<string, unknown>> {
-  const json = JSON.stringify(state);
-  const entity: TableEntity<Record<string, unknown>> = {
-    partitionKey: pk,
-    rowKey: state.archived ? archiveRow(state.alertId) : headRow(state.key),
-    scope: partition,
-    dirty: state.dirty,
-    // Rows committed and not yet known to be in Sentinel: the flush query finds them.
-    owed: Boolean(state.outbox?.length),
-    alertId: state.alertId,
-    parts: Math.ceil(json.length / PART_CHARS) || 1,
-  };
-  for (let i = 0, p = 0; i < json.length; i += PART_CHARS, p++)
-    entity[`s${p}`] = json.slice(i, i + PART_CHARS);
-  return entity;
-}
-
-function fromEntity(e: Entity): Versioned<GroupState> {
-  let json = '';
-  for (let p = 0; p < Number(e.parts); p++) json += String(e[`s${p}`] ?? '');
-  return { value: JSON.parse(json) as GroupState, etag: String(e.etag) };
-}
-
-function idEntity(pk: string, id: string, entry: IdEntry): TableEntity<Record<string, unknown>> {
-  return {
-    partitionKey: pk,
-    rowKey: idRow(id),
-    alertId: entry.alertId,
-    key: entry.key,
-    status: entry.status,
-    // A string: an epoch in ms is beyond Int32, and the SDK would send a JS number as a Double.
-    at: String(entry.at),
-  };
-}
-
-const fromIdEntity = (e: Entity): Versioned<IdEntry> => ({
-  value: {
-    alertId: String(e.alertId),
-    key: String(e.key),
-    status: e.status as AlertStatus,
-    at: Number(e.at),
-  },
-  etag: String(e.etag),
-});
-
-/** An OData string literal, quotes doubled (what data-tables' odata`` tag does for a string value). */
-const odataString = (v: string): string => `'${v.replace(/'/g, "''")}'`;
+/** Entities per transaction (Table Storage's limit): the store's side entities count too. */
+const MAX_TX_ENTITIES = 100;
+/** Versions this instance read or wrote (see #seen): bounded, started over when full. */
+const SEEN_MAX = 100_000;
 
 /**
  * Group state in Azure Table Storage. Every write is conditional (insert, or replace with the ETag read), and
  * a batch's writes to a scope commit as one entity-group transaction, so two instances racing on a group never
  * lose an update and a group never exists without the id entries of the alerts it counts: the loser gets a
  * conflict, re-reads and re-applies (stale ETag → 412, existing key → 409: docs/contracts.md#table-storage-azurite).
+ * No access path is a query on a non-key property (docs/state.md): the flush lists due markers per known
+ * partition, a lookup by AlertId reads an index entity, retention follows journals by time.
  */
 export class TableGroupStore implements GroupStore {
   readonly kind = 'table';
   #operations = 0;
-  constructor(private readonly table: TableClient) {}
+  /** Scope partitions registered (REGISTRY_PK) by this instance. */
+  #registered = new Set<string>();
+  /**
+   * Group versions this instance read or wrote (PartitionKey, RowKey, ETag → due, AlertId): a write that
+   * replaces a version known to be due and to hold the same AlertId needs no marker and no index entry again.
+   * A version not known just gets them (both are idempotent upserts).
+   */
+  #seen = new Map<string, { due: boolean; alertId: string }>();
+  readonly #ctx: TableContext;
+
+  constructor(private readonly table: TableClient) {
+    this.#ctx = {
+      table,
+      op: (n = 1) => {
+        this.#operations += n;
+      },
+      saw: (pk, v) => this.#saw(pk, v.value, v.etag),
+    };
+  }
 
   get operations(): number {
     return this.#operations;
   }
 
-  /** Creates the table if needed (idempotent). */
-  async init(): Promise<this> {
+  /**
+   * Creates the table if needed (idempotent). With `spec` (the pipeline's key spec, which decides partitions),
+   * state written by the layout before this one is migrated once (tableMigration.ts).
+   */
+  async init(opts: { spec?: KeySpec } = {}): Promise<this> {
     this.#operations++;
     await this.table.createTable();
+    if (opts.spec) await migrateLegacyLayout(this.table, this, opts.spec, (n) => this.#ctx.op(n));
     return this;
+  }
+
+  #saw(pk: string, s: GroupState, etag: string): void {
+    if (this.#seen.size >= SEEN_MAX) this.#seen.clear();
+    this.#seen.set(`${pk}\u0000${groupRowOf(s)}\u0000${etag}`, { due: isDue(s), alertId: s.alertId });
   }
 
   async read(
@@ -126,11 +114,24 @@ export class TableGroupStore implements GroupStore {
           if (statusOf(e) !== 404) throw e;
         }
       });
-    for (const key of want.keys ?? []) get(headRow(key), (e) => out.heads.set(key, fromEntity(e)));
-    for (const a of want.alertIds ?? []) get(archiveRow(a), (e) => out.groups.set(a, fromEntity(e)));
+    const group = (e: Entity) => {
+      const v = fromEntity(e);
+      this.#saw(pk, v.value, v.etag);
+      return v;
+    };
+    for (const key of want.keys ?? []) get(headRow(key), (e) => out.heads.set(key, group(e)));
+    for (const a of want.alertIds ?? []) get(archiveRow(a), (e) => out.groups.set(a, group(e)));
     for (const id of want.ids ?? []) get(idRow(id), (e) => out.ids.set(id, fromIdEntity(e)));
     await mapLimit(gets, READ_CONCURRENCY, (get) => get());
     return out;
+  }
+
+  /** Registers a scope partition (once per instance) before its first write, so the flush visits it. */
+  async #register(pk: string, partition: string): Promise<void> {
+    if (this.#registered.has(pk)) return;
+    this.#operations++;
+    await this.table.upsertEntity({ partitionKey: REGISTRY_PK, rowKey: pk, scope: partition }, 'Replace');
+    this.#registered.add(pk);
   }
 
   async commit(partition: string, writes: readonly StoreWrite[]): Promise<CommitResult> {
@@ -138,10 +139,68 @@ export class TableGroupStore implements GroupStore {
       throw new Error(`a commit holds at most ${MAX_COMMIT_WRITES} writes`);
     if (!writes.length) return { ok: true, etags: [] };
     const pk = partitionKeyOf(partition);
+    await this.#register(pk, partition);
     const entities = writes.map((w) =>
       w.kind === 'id' ? idEntity(pk, w.id, w.entry) : groupEntity(pk, partition, w.state),
     );
-    if (writes.length === 1) {
+
+    // Side entities: a due marker for a group that becomes due, a journal of what retention must find later.
+    const side: TransactionAction[] = [];
+    const items: JournalItem[] = [];
+    const opened: GroupState[] = [];
+    // The journal's time is its oldest item's: retention visits it once that item may have expired.
+    let oldest = Number.POSITIVE_INFINITY;
+    const knownOf = (w: StoreWrite & { kind: 'group' }) =>
+      w.etag === undefined ? undefined : this.#seen.get(`${pk}\u0000${groupRowOf(w.state)}\u0000${w.etag}`);
+    // AlertIds of heads this commit replaces, known to be indexed (they were committed through the index).
+    const replaced = new Set<string>();
+    for (const w of writes)
+      if (w.kind === 'group' && !w.state.archived) replaced.add(knownOf(w)?.alertId ?? '');
+    for (const w of writes) {
+      if (w.kind === 'id') {
+        items.push(['i', idRow(w.id)]);
+        oldest = Math.min(oldest, w.entry.at);
+        continue;
+      }
+      const row = groupRowOf(w.state);
+      const known = knownOf(w);
+      if (isDue(w.state) && !known?.due)
+        side.push(['upsert', { partitionKey: pk, rowKey: markerRow(row) }, 'Replace']);
+      if (w.state.archived) {
+        items.push(['a', row]);
+        // An archive is its key's former head, indexed then; one not known so gets its entry (idempotent).
+        if (!known && !replaced.has(w.state.alertId)) opened.push(w.state);
+      } else if (known?.alertId !== w.state.alertId) {
+        opened.push(w.state);
+        items.push(['x', w.state.alertId, w.state.key]);
+      } else continue;
+      oldest = Math.min(oldest, w.state.changedAt ?? Date.now());
+    }
+    if (items.length) {
+      const journal: NewEntity = {
+        partitionKey: pk,
+        rowKey: journalRow(oldest),
+        items: JSON.stringify(items),
+      };
+      side.push(['create', journal]);
+    }
+    // The AlertId index first: a group that exists is always found (an entry whose commit failed finds nothing).
+    if (opened.length) await indexOpened(this.#ctx, pk, partition, opened);
+
+    const r = await this.#submit(writes, entities, side);
+    if (r.ok)
+      writes.forEach((w, i) => {
+        if (w.kind === 'group') this.#saw(pk, w.state, r.etags[i]!);
+      });
+    return r;
+  }
+
+  async #submit(
+    writes: readonly StoreWrite[],
+    entities: NewEntity[],
+    side: TransactionAction[],
+  ): Promise<CommitResult> {
+    if (entities.length === 1 && !side.length) {
       this.#operations++;
       const r = await conditionalPut(this.table, entities[0]!, writes[0]!.etag);
       if (r.ok) return { ok: true, etags: [r.etag] };
@@ -154,10 +213,17 @@ export class TableGroupStore implements GroupStore {
       const etag = writes[i]!.etag;
       return etag === undefined ? ['create', entity] : ['update', entity, 'Replace', { etag }];
     });
+    if (actions.length + side.length <= MAX_TX_ENTITIES) actions.push(...side);
+    else {
+      // No room beside the writes: the side entities go first (a marker or journal without its commit is
+      // harmless: the flush and retention check what they name), then the writes.
+      this.#operations++;
+      await this.table.submitTransaction(side);
+    }
     this.#operations++;
     try {
       const res = await this.table.submitTransaction(actions);
-      return { ok: true, etags: res.subResponses.map((s) => String(s.etag)) };
+      return { ok: true, etags: res.subResponses.slice(0, writes.length).map((s) => String(s.etag)) };
     } catch (e) {
       const status = statusOf(e);
       if (status === 409) return { ok: false, reason: 'conflict', inserted: true };
@@ -168,30 +234,23 @@ export class TableGroupStore implements GroupStore {
   }
 
   async put(state: GroupState, etag: string | undefined): Promise<PutResult> {
-    this.#operations++;
-    const partition = state.partition ?? '';
-    return conditionalPut(this.table, groupEntity(partitionKeyOf(partition), partition, state), etag);
+    const r = await this.commit(state.partition ?? '', [{ kind: 'group', state, etag }]);
+    return r.ok ? { ok: true, etag: r.etags[0]! } : { ok: false, reason: 'conflict' };
   }
 
-  async findByAlertId(alertId: string): Promise<Versioned<GroupState> | undefined> {
-    this.#operations++;
-    for await (const e of this.table.listEntities({
-      queryOptions: { filter: `alertId eq ${odataString(alertId)} and parts ge 1` },
-    })) {
-      return fromEntity(e as Entity);
-    }
-    return undefined;
+  /** Point reads: the AlertId index entry, then the group where it says (docs/state.md). */
+  findByAlertId(alertId: string): Promise<Versioned<GroupState> | undefined> {
+    return findIndexed(this.#ctx, alertId);
   }
 
-  async listDirty(): Promise<Versioned<GroupState>[]> {
-    const out: Versioned<GroupState>[] = [];
-    this.#operations++;
-    for await (const e of this.table.listEntities({
-      queryOptions: { filter: 'dirty eq true or owed eq true' },
-    })) {
-      out.push(fromEntity(e as Entity));
-    }
-    return out;
+  /** The due markers of every registered partition (key-range queries), and the groups they name. */
+  listDirty(): Promise<Versioned<GroupState>[]> {
+    return listDue(this.#ctx);
+  }
+
+  /** Retention by journal (tableRetention.ts): id entries, settled archived groups, stale index entries. */
+  expire(before: number, limit: number): Promise<number> {
+    return expireJournaled(this.#ctx, before, limit);
   }
 
   async close(): Promise<void> {}

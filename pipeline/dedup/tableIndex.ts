@@ -1,0 +1,165 @@
+// The Table group store's index entities (docs/state.md): due markers, the AlertId index, the partition registry.
+// Every read here is a point read or a key-range query in a known partition: no query filters on a non-key
+// property, so its cost follows the work (groups due, AlertIds looked up), not the history kept.
+import type { TableClient, TransactionAction } from '@azure/data-tables';
+import { mapLimit } from '../util/mapLimit.js';
+import type { GroupState, Versioned } from './groupState.js';
+import { statusOf } from './tablePut.js';
+import {
+  archiveRow,
+  type Entity,
+  fromEntity,
+  groupRowOfMarker,
+  headRow,
+  indexKeyOf,
+  isDue,
+  MARKER_RANGE,
+  REGISTRY_PK,
+} from './tableRows.js';
+
+/** What the index functions need of the store: its client, its operation counter, its version memory. */
+export interface TableContext {
+  table: TableClient;
+  op(n?: number): void;
+  /** A group version read (so a later write replacing it knows whether it was due, and its AlertId). */
+  saw(pk: string, v: Versioned<GroupState>): void;
+}
+
+const CONCURRENCY = 16;
+
+/** Point read; undefined when the entity does not exist. */
+export async function getOrUndefined(ctx: TableContext, pk: string, rk: string): Promise<Entity | undefined> {
+  ctx.op();
+  try {
+    return (await ctx.table.getEntity(pk, rk)) as Entity;
+  } catch (e) {
+    if (statusOf(e) === 404) return undefined;
+    throw e;
+  }
+}
+
+/** Deletes an entity if it still has `etag` ('*': any); gone or changed meanwhile is not an error. */
+export async function deleteIf(ctx: TableContext, pk: string, rk: string, etag: string): Promise<boolean> {
+  ctx.op();
+  try {
+    await ctx.table.deleteEntity(pk, rk, { etag });
+    return true;
+  } catch (e) {
+    const status = statusOf(e);
+    if (status === 404 || status === 412) return false;
+    throw e;
+  }
+}
+
+/** The entities of a key range of one partition, up to `max` (pages of 1,000; one operation per page). */
+export async function listRange(
+  ctx: TableContext,
+  pk: string,
+  range: string,
+  max = Number.POSITIVE_INFINITY,
+): Promise<Entity[]> {
+  const out: Entity[] = [];
+  const pages = ctx.table
+    .listEntities({ queryOptions: { filter: `PartitionKey eq '${pk}' and ${range}` } })
+    .byPage({ maxPageSize: Math.min(1000, max) });
+  let requests = 0;
+  for await (const page of pages) {
+    requests++;
+    out.push(...(page as Entity[]));
+    if (out.length >= max) break;
+  }
+  ctx.op(Math.max(1, requests)); // an empty answer is still a request
+  return out;
+}
+
+/** The scope partitions written so far (the registry: one entity per scope, bounded by the plant's zones). */
+export async function registeredPartitions(ctx: TableContext): Promise<string[]> {
+  const pages = ctx.table
+    .listEntities({ queryOptions: { filter: `PartitionKey eq '${REGISTRY_PK}'`, select: ['RowKey'] } })
+    .byPage({ maxPageSize: 1000 });
+  const out: string[] = [];
+  let requests = 0;
+  for await (const page of pages) {
+    requests++;
+    for (const e of page) out.push(String(e.rowKey));
+  }
+  ctx.op(Math.max(1, requests));
+  return out;
+}
+
+/**
+ * Groups that are due (unwritten changes or owed rows): per registered partition, its markers (one key-range
+ * query), then a point read of each group a marker names. A marker whose group is settled or gone is deleted with
+ * the ETag listed: a batch that made the group due again meanwhile re-upserted it (new ETag), so it stays.
+ */
+export async function listDue(ctx: TableContext): Promise<Versioned<GroupState>[]> {
+  const partitions = await registeredPartitions(ctx);
+  const markers = (
+    await mapLimit(partitions, CONCURRENCY, async (pk) =>
+      (await listRange(ctx, pk, MARKER_RANGE)).map((m) => ({ pk, m })),
+    )
+  ).flat();
+  const found = await mapLimit(markers, CONCURRENCY, async ({ pk, m }) => {
+    const e = await getOrUndefined(ctx, pk, groupRowOfMarker(String(m.rowKey)));
+    const v = e ? fromEntity(e) : undefined;
+    if (v) ctx.saw(pk, v);
+    if (v && isDue(v.value)) return v;
+    await deleteIf(ctx, pk, String(m.rowKey), String(m.etag));
+    return undefined;
+  });
+  return found.filter((v): v is Versioned<GroupState> => v !== undefined);
+}
+
+/**
+ * Indexes groups a commit opens (AlertId → scope partition and key), before the commit: upserts, one transaction
+ * per index partition. Idempotent, so a retried or failed commit only leaves an entry that finds nothing.
+ */
+export async function indexOpened(
+  ctx: TableContext,
+  pk: string,
+  partition: string,
+  opened: readonly GroupState[],
+): Promise<void> {
+  const byPartition = new Map<string, TransactionAction[]>();
+  for (const s of opened) {
+    const k = indexKeyOf(s.alertId);
+    const entity = { ...k, pk, scope: partition, key: s.key, alertId: s.alertId };
+    const list = byPartition.get(k.partitionKey) ?? [];
+    // One action per entity per transaction: a commit names an AlertId once, but be safe.
+    if (!list.some((a) => a[1].rowKey === k.rowKey)) list.push(['upsert', entity, 'Replace']);
+    byPartition.set(k.partitionKey, list);
+  }
+  const txs = [...byPartition.values()].flatMap((actions) => {
+    const chunks: TransactionAction[][] = [];
+    for (let i = 0; i < actions.length; i += 100) chunks.push(actions.slice(i, i + 100));
+    return chunks;
+  });
+  await mapLimit(txs, CONCURRENCY, async (tx) => {
+    ctx.op();
+    if (tx.length === 1) await ctx.table.upsertEntity(tx[0]![1], 'Replace');
+    else await ctx.table.submitTransaction(tx);
+  });
+}
+
+/** The group that has this AlertId: its index entry, then its archive or its key's head (point reads). */
+export async function findIndexed(
+  ctx: TableContext,
+  alertId: string,
+): Promise<Versioned<GroupState> | undefined> {
+  const k = indexKeyOf(alertId);
+  const entry = await getOrUndefined(ctx, k.partitionKey, k.rowKey);
+  if (!entry) return undefined;
+  const pk = String(entry.pk);
+  const [archived, head] = await Promise.all([
+    getOrUndefined(ctx, pk, archiveRow(alertId)),
+    getOrUndefined(ctx, pk, headRow(String(entry.key))),
+  ]);
+  for (const e of [archived, head]) {
+    const v = e ? fromEntity(e) : undefined;
+    if (v?.value.alertId === alertId) {
+      ctx.saw(pk, v);
+      return v;
+    }
+  }
+  return undefined;
+}
