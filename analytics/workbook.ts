@@ -33,79 +33,84 @@ type Json = Record<string, unknown>;
 const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
 const isLogAnalytics = (c: Json) => c.queryType === undefined || c.queryType === 0;
 
+/**
+ * Calls `visit` for every item that has a content object, in document order, entering groups (type 12): the one
+ * walk over a workbook's items that parameters, queries and the local engine's defaults share.
+ */
+export function forEachWorkbookItem(
+  workbook: unknown,
+  visit: (item: Json, content: Json, path: (string | number)[], index: number) => void,
+): void {
+  const walk = (items: unknown, path: (string | number)[]): void => {
+    if (!Array.isArray(items)) return;
+    items.forEach((item: unknown, i) => {
+      if (!isObject(item) || !isObject(item.content)) return;
+      visit(item, item.content, path, i);
+      if (item.type === 12) walk(item.content.items, [...path, i, 'content', 'items']);
+    });
+  };
+  if (isObject(workbook)) walk(workbook.items, ['items']);
+}
+
 /** Parameters declared anywhere in the workbook (parameter items, exported grid values, tab links). */
 export function workbookParameters(workbook: unknown): Map<string, WorkbookParameterInfo> {
   const params = new Map<string, WorkbookParameterInfo>();
-  const visit = (items: unknown): void => {
-    if (!Array.isArray(items)) return;
-    for (const item of items) {
-      if (!isObject(item) || !isObject(item.content)) continue;
-      const c = item.content;
-      if (item.type === 9 && Array.isArray(c.parameters)) {
-        for (const p of c.parameters) {
-          if (!isObject(p) || typeof p.name !== 'string') continue;
-          params.set(p.name, {
-            name: p.name,
-            kind: typeof p.type === 'number' ? p.type : 1,
-            multiSelect: p.multiSelect === true,
-            quote: typeof p.quote === 'string' ? p.quote : undefined,
-            delimiter: typeof p.delimiter === 'string' ? p.delimiter : undefined,
-          });
-        }
+  forEachWorkbookItem(workbook, (item, c) => {
+    if (item.type === 9 && Array.isArray(c.parameters)) {
+      for (const p of c.parameters) {
+        if (!isObject(p) || typeof p.name !== 'string') continue;
+        params.set(p.name, {
+          name: p.name,
+          kind: typeof p.type === 'number' ? p.type : 1,
+          multiSelect: p.multiSelect === true,
+          quote: typeof p.quote === 'string' ? p.quote : undefined,
+          delimiter: typeof p.delimiter === 'string' ? p.delimiter : undefined,
+        });
       }
-      if (item.type === 3) {
-        const exported = Array.isArray(c.exportedParameters) ? c.exportedParameters : [];
-        for (const e of exported) {
-          if (isObject(e) && typeof e.parameterName === 'string') {
-            params.set(e.parameterName, { name: e.parameterName, kind: 'exported' });
-          }
-        }
-        if (typeof c.exportParameterName === 'string') {
-          params.set(c.exportParameterName, { name: c.exportParameterName, kind: 'exported' });
-        }
-      }
-      if (item.type === 11 && Array.isArray(c.links)) {
-        for (const l of c.links) {
-          if (isObject(l) && l.linkTarget === 'parameter' && typeof l.cellValue === 'string') {
-            params.set(l.cellValue, { name: l.cellValue, kind: 'link' });
-          }
-        }
-      }
-      if (item.type === 12) visit(c.items);
     }
-  };
-  if (isObject(workbook)) visit(workbook.items);
+    if (item.type === 3) {
+      const exported = Array.isArray(c.exportedParameters) ? c.exportedParameters : [];
+      for (const e of exported) {
+        if (isObject(e) && typeof e.parameterName === 'string') {
+          params.set(e.parameterName, { name: e.parameterName, kind: 'exported' });
+        }
+      }
+      if (typeof c.exportParameterName === 'string') {
+        params.set(c.exportParameterName, { name: c.exportParameterName, kind: 'exported' });
+      }
+    }
+    if (item.type === 11 && Array.isArray(c.links)) {
+      for (const l of c.links) {
+        if (isObject(l) && l.linkTarget === 'parameter' && typeof l.cellValue === 'string') {
+          params.set(l.cellValue, { name: l.cellValue, kind: 'link' });
+        }
+      }
+    }
+  });
   return params;
 }
 
 /** Every Log Analytics query of the workbook, with its JSON path. Azure Resource Graph queries are skipped. */
 export function workbookQueries(workbook: unknown): WorkbookQuery[] {
   const out: WorkbookQuery[] = [];
-  const visit = (items: unknown, path: (string | number)[]): void => {
-    if (!Array.isArray(items)) return;
-    items.forEach((item, i) => {
-      if (!isObject(item) || !isObject(item.content)) return;
-      const c = item.content;
-      const here = [...path, i, 'content'];
-      const name = typeof item.name === 'string' ? item.name : `item ${i}`;
-      if (item.type === 3 && typeof c.query === 'string' && isLogAnalytics(c)) {
-        out.push({ path: [...here, 'query'], label: name, query: c.query });
-      }
-      if (item.type === 9 && Array.isArray(c.parameters)) {
-        c.parameters.forEach((p, j) => {
-          if (isObject(p) && typeof p.query === 'string' && isLogAnalytics(p)) {
-            out.push({
-              path: [...here, 'parameters', j, 'query'],
-              label: `${name} parameter ${String(p.name)}`,
-              query: p.query,
-            });
-          }
-        });
-      }
-      if (item.type === 12) visit(c.items, [...here, 'items']);
-    });
-  };
-  if (isObject(workbook)) visit(workbook.items, ['items']);
+  forEachWorkbookItem(workbook, (item, c, path, i) => {
+    const here = [...path, i, 'content'];
+    const name = typeof item.name === 'string' ? item.name : `item ${i}`;
+    if (item.type === 3 && typeof c.query === 'string' && isLogAnalytics(c)) {
+      out.push({ path: [...here, 'query'], label: name, query: c.query });
+    }
+    if (item.type === 9 && Array.isArray(c.parameters)) {
+      c.parameters.forEach((p, j) => {
+        if (isObject(p) && typeof p.query === 'string' && isLogAnalytics(p)) {
+          out.push({
+            path: [...here, 'parameters', j, 'query'],
+            label: `${name} parameter ${String(p.name)}`,
+            query: p.query,
+          });
+        }
+      });
+    }
+  });
   return out;
 }
 

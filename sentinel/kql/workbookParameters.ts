@@ -7,6 +7,8 @@
  *   other defaults: the values quoted and delimited as the parameter says; single-select: the bare value;
  * - text parameters and parameters exported by a grid click: their `defaultValue` (or "").
  */
+import { forEachWorkbookItem } from '../../analytics/workbook.js';
+
 type Json = Record<string, unknown>;
 const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
 
@@ -49,25 +51,17 @@ function parameterDefaults(p: Json, out: Record<string, string>): void {
 /** Default parameter texts of a Notebook/1.0 workbook (parameter items, exported grid values, nested groups). */
 export function workbookDefaultParameters(workbook: unknown): Record<string, string> {
   const out: Record<string, string> = {};
-  const visit = (items: unknown): void => {
-    if (!Array.isArray(items)) return;
-    for (const item of items) {
-      if (!isObject(item) || !isObject(item.content)) continue;
-      const c = item.content;
-      if (item.type === 9 && Array.isArray(c.parameters)) {
-        for (const p of c.parameters)
-          if (isObject(p) && typeof p.name === 'string') parameterDefaults(p, out);
-      }
-      if (item.type === 3 && Array.isArray(c.exportedParameters)) {
-        for (const e of c.exportedParameters) {
-          if (isObject(e) && typeof e.parameterName === 'string' && !(e.parameterName in out)) {
-            out[e.parameterName] = typeof e.defaultValue === 'string' ? e.defaultValue : '';
-          }
+  forEachWorkbookItem(workbook, (item, c) => {
+    if (item.type === 9 && Array.isArray(c.parameters)) {
+      for (const p of c.parameters) if (isObject(p) && typeof p.name === 'string') parameterDefaults(p, out);
+    }
+    if (item.type === 3 && Array.isArray(c.exportedParameters)) {
+      for (const e of c.exportedParameters) {
+        if (isObject(e) && typeof e.parameterName === 'string' && !(e.parameterName in out)) {
+          out[e.parameterName] = typeof e.defaultValue === 'string' ? e.defaultValue : '';
         }
       }
-      if (item.type === 12) visit(c.items);
     }
-  };
-  if (isObject(workbook)) visit(workbook.items);
+  });
   return out;
 }

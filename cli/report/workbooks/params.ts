@@ -7,6 +7,8 @@
  * - a multi-select drop-down whose default is "All" (`value::all`) → its `selectAllValue`, quoted: `'*'`;
  * - a parameter a grid or tile exports on selection → its `defaultValue` (usually empty) until something is selected.
  */
+import { replacePlaceholders } from '../../../analytics/workbook.js';
+
 export interface WorkbookParameter {
   name: string;
   /** Text per format (`''` is the plain `{Name}`). */
@@ -106,13 +108,5 @@ export function exportedParameter(name: string, defaultValue = ''): WorkbookPara
  * an unknown name) is left as written, as the workbook renderer does.
  */
 export function substitute(text: string, params: Parameters): string {
-  return text.replace(
-    /\{([A-Za-z_][A-Za-z0-9_]*)(?::([A-Za-z]+))?\}/g,
-    (whole, name: string, format?: string) => {
-      const p = params.get(name);
-      if (!p) return whole;
-      const v = p.formats[format ?? ''];
-      return v === undefined ? whole : v;
-    },
-  );
+  return replacePlaceholders(text, (name, format) => params.get(name)?.formats[format ?? '']).text;
 }
