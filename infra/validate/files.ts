@@ -5,10 +5,10 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { MAIN_TEMPLATE_FILE, renderMainTemplate } from '../gen/mainTemplate.js';
+import { checkValueType } from './parameterValues.js';
 import type { Problem } from './problem.js';
-import type { Scope } from './scope.js';
 import { isEmptyValue, looksLikeSecretName } from './secrets.js';
-import { checkValueType, validateTemplate } from './template.js';
+import { validateTemplate } from './template.js';
 import {
   type Allowlist,
   allowlistSchema,
@@ -30,18 +30,6 @@ export function validateParametersFile(params: unknown, template: unknown, file:
   }
   const declared = isObject(template) && isObject(template.parameters) ? template.parameters : {};
   const byKey = new Map(Object.entries(declared).map(([k, v]) => [k.toLowerCase(), { name: k, def: v }]));
-  const scope: Scope = {
-    file,
-    problems,
-    allowlist: { apiVersions: {}, externalResourceTypes: [] },
-    template: {},
-    params: new Map(),
-    vars: new Map(),
-    usedParams: new Set(),
-    usedVars: new Set(),
-    functions: new Set(),
-    resources: [],
-  };
   for (const [name, entry] of Object.entries(parsed.data.parameters)) {
     const path = jsonPath(jsonPath('$', 'parameters'), name);
     const d = byKey.get(name.toLowerCase());
@@ -61,7 +49,7 @@ export function validateParametersFile(params: unknown, template: unknown, file:
         message: `secret parameter '${name}' must come from a Key Vault reference, not a value in the file`,
       });
     }
-    checkValueType(scope, jsonPath(path, 'value'), d.def as ParamDef, entry.value, name);
+    checkValueType({ file, problems }, jsonPath(path, 'value'), d.def as ParamDef, entry.value, name);
   }
   const given = new Set(Object.keys(parsed.data.parameters).map((k) => k.toLowerCase()));
   for (const [key, { name, def }] of byKey) {

@@ -39,7 +39,7 @@ export interface Scope {
 
 export type Context = 'parameterDefault' | 'variables' | 'resource' | 'resourceHeader' | 'outputs' | 'other';
 
-export function problem(scope: Scope, path: string, message: string): void {
+export function problem(scope: Pick<Scope, 'file' | 'problems'>, path: string, message: string): void {
   scope.problems.push({ file: scope.file, path, message });
 }
 
