@@ -7,22 +7,20 @@
  *  4. the webhook is HTTPS only and needs a shared secret or mTLS; the secret is compared in constant time
  */
 import { request as httpRequest } from 'node:http';
-import { request as httpsRequest } from 'node:https';
 import { connect as tcpConnect } from 'node:net';
-import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { SyslogFramer } from '../../cli/forward/syslog.js';
 import { DEFAULT_WEBHOOK_HEADER } from '../../cli/forward/webhook.js';
 import {
+  forwarderSuite,
+  postWebhook,
   startTestForwarder,
   syslogTemplates,
   type TestForwarder,
   tempDir,
   uniqueMessage,
   waitFor,
-} from '../cli/forward/harness.js';
-import { type FakeEventHub, startFakeEventHub } from '../helpers/fakeEventHub.js';
-import { generateSelfSignedCert, type SelfSignedCert } from '../helpers/fakeLogsIngestion.js';
+} from '../helpers/forwarder.js';
 import { securityAlert } from '../helpers/records.js';
 
 // Every timingSafeEqual call the webhook makes, with the lengths it compared.
@@ -40,80 +38,34 @@ const SECRET = 'plant-webhook-secret-0123456789abcdef';
 const MAX_BODY = 8 * 1024;
 const MAX_MESSAGE = 1024;
 
-let cert: SelfSignedCert;
-let hub: FakeEventHub;
-let tmp: { dir: string; cleanup(): Promise<void> };
+const suite = forwarderSuite({ per: 'file', partitions: 2, cert: true });
 let fwd: TestForwarder;
 
 beforeAll(async () => {
-  cert = await generateSelfSignedCert();
-  hub = await startFakeEventHub({ partitions: 2 });
-  tmp = await tempDir();
-  fwd = await startTestForwarder(hub, join(tmp.dir, 'spool'), {
+  fwd = await suite.forwarder({
     webhook: {
       host: '127.0.0.1',
       port: 0,
-      cert: cert.cert,
-      key: cert.key,
+      cert: suite.cert.cert,
+      key: suite.cert.key,
       secret: SECRET,
       maxBytes: MAX_BODY,
     },
-    tcp: { host: '127.0.0.1', port: 0 },
     maxMessageBytes: MAX_MESSAGE,
   });
 });
 
-afterAll(async () => {
-  await fwd?.stop(2000);
-  await hub?.close();
-  await tmp?.cleanup();
-  await cert?.cleanup();
-});
-
-interface Reply {
-  status: number;
-  body: string;
-}
-
-/** One HTTPS POST; `declaredLength` sends that Content-Length whatever the body is (the server must not wait). */
-function post(
+/** One HTTPS POST to the webhook; `declaredLength` sends that Content-Length whatever the body is. */
+const post = (
   body: string | Buffer,
   headers: Record<string, string> = {},
   o: { chunked?: boolean; declaredLength?: number } = {},
-): Promise<Reply> {
-  return new Promise((resolve, reject) => {
-    const req = httpsRequest(
-      {
-        host: '127.0.0.1',
-        port: fwd.addresses.webhook!.port,
-        path: '/alerts',
-        method: 'POST',
-        ca: cert.cert,
-        servername: 'localhost',
-        headers: {
-          'Content-Type': 'application/json',
-          ...(o.chunked ? {} : { 'Content-Length': String(o.declaredLength ?? Buffer.byteLength(body)) }),
-          ...headers,
-        },
-      },
-      (res) => {
-        let text = '';
-        res.on('data', (c: Buffer) => {
-          text += c.toString();
-        });
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text }));
-      },
-    );
-    req.on('error', reject);
-    if (o.declaredLength !== undefined)
-      req.write(body); // and never the rest
-    else if (o.chunked) {
-      const b = Buffer.from(body);
-      for (let i = 0; i < b.length; i += 16 * 1024) req.write(b.subarray(i, i + 16 * 1024));
-      req.end();
-    } else req.end(body);
+) =>
+  postWebhook(fwd.addresses.webhook!.port, suite.cert.cert, body, {
+    headers,
+    ...(o.chunked ? { chunked: 16 * 1024 } : {}),
+    ...(o.declaredLength !== undefined ? { declaredLength: o.declaredLength } : {}),
   });
-}
 
 const alert = () =>
   JSON.stringify(securityAlert({ t: '2026-11-18T02:00:00.000Z', sensor: 'plant-a-sensor-01' }));
@@ -123,13 +75,13 @@ describe('rule 4: the webhook is HTTPS only, authenticated, secret compared in c
     const local = await tempDir();
     try {
       await expect(
-        startTestForwarder(hub, local.dir, {
+        startTestForwarder(suite.hub, local.dir, {
           webhook: { host: '127.0.0.1', port: 0, cert: '', key: '', secret: SECRET, maxBytes: 1024 },
         }),
       ).rejects.toThrow(/TLS certificate and key: it listens on HTTPS only/);
       await expect(
-        startTestForwarder(hub, local.dir, {
-          webhook: { host: '127.0.0.1', port: 0, cert: cert.cert, key: cert.key, maxBytes: 1024 },
+        startTestForwarder(suite.hub, local.dir, {
+          webhook: { host: '127.0.0.1', port: 0, cert: suite.cert.cert, key: suite.cert.key, maxBytes: 1024 },
         }),
       ).rejects.toThrow(/shared secret or client certificates/);
     } finally {
@@ -138,7 +90,7 @@ describe('rule 4: the webhook is HTTPS only, authenticated, secret compared in c
   });
 
   it('a plain-HTTP request (even with the right secret) gets no HTTP answer and forwards nothing', async () => {
-    const before = { events: hub.events().length, handshakes: fwd.counters.tlsHandshakeErrors };
+    const before = { events: suite.hub.events().length, handshakes: fwd.counters.tlsHandshakeErrors };
     const outcome = await new Promise<string>((resolve) => {
       const req = httpRequest(
         {
@@ -155,7 +107,7 @@ describe('rule 4: the webhook is HTTPS only, authenticated, secret compared in c
     });
     expect(outcome).toMatch(/^refused: /);
     await waitFor('the TLS handshake error', () => fwd.counters.tlsHandshakeErrors > before.handshakes, 5000);
-    expect(hub.events().length).toBe(before.events);
+    expect(suite.hub.events().length).toBe(before.events);
   });
 
   it('wrong, missing or longer secrets are 401; the right one is 202', async () => {
@@ -195,12 +147,12 @@ describe('rule 3: size limits on the forwarder', () => {
   });
 
   it('a streamed (chunked) body is cut off at the limit: 413, nothing forwarded', async () => {
-    const before = { events: hub.events().length, tooLarge: fwd.counters.webhook.tooLarge };
+    const before = { events: suite.hub.events().length, tooLarge: fwd.counters.webhook.tooLarge };
     const big = JSON.stringify([JSON.parse(alert()), { pad: 'x'.repeat(4 * MAX_BODY) }]);
     const r = await post(big, { [DEFAULT_WEBHOOK_HEADER]: SECRET }, { chunked: true });
     expect(r.status).toBe(413);
     expect(fwd.counters.webhook.tooLarge - before.tooLarge).toBe(1);
-    expect(hub.events().length).toBe(before.events);
+    expect(suite.hub.events().length).toBe(before.events);
   });
 
   it('syslog octet counting: a count over the maximum is reported at once and its bytes skipped, not held', () => {
@@ -244,7 +196,7 @@ describe('rule 3: size limits on the forwarder', () => {
     await new Promise<void>((resolve) => socket.end(() => resolve()));
     await waitFor(
       'the message after the oversized line',
-      () => hub.events().some((e) => e.body === good),
+      () => suite.hub.events().some((e) => e.body === good),
       10_000,
     );
     expect(fwd.counters.framingErrors - before).toBe(1);

@@ -13,7 +13,6 @@ import funcs, { type HttpRequest, type HttpResponseInit, type InvocationContext 
 import { createLocalJWKSet, exportJWK, generateKeyPair, SignJWT } from 'jose';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { type LogLevel, streamLogger } from '../../cli/forward/log.js';
-import { DEFAULT_WEBHOOK_HEADER } from '../../cli/forward/webhook.js';
 import type { FunctionRuntime } from '../../functions/deps.js';
 import { makeIngestHandler } from '../../functions/ingest.js';
 import { makePlaybookHandler } from '../../functions/playbooks.js';
@@ -27,13 +26,13 @@ import { REDACTED, redactSecrets } from '../../playbooks/redact.js';
 import { createWorkflowPoster } from '../../playbooks/teams/webhook.js';
 import { createServiceNow } from '../../playbooks/tickets/serviceNow.js';
 import { PLAYBOOK_NAMES, type PlaybookName } from '../../playbooks/types.js';
-import { startTestForwarder, tempDir, waitFor } from '../cli/forward/harness.js';
 import { startFakeEventHub } from '../helpers/fakeEventHub.js';
 import { json } from '../helpers/fakeFetch.js';
 import { JIRA_EMAIL, JIRA_TOKEN } from '../helpers/fakeJira.js';
 import { generateSelfSignedCert } from '../helpers/fakeLogsIngestion.js';
 import { SNOW_PASSWORD, SNOW_USER } from '../helpers/fakeServiceNow.js';
 import { TEAMS_WEBHOOK_URL } from '../helpers/fakeTeams.js';
+import { postWebhook, startTestForwarder, tempDir, waitFor } from '../helpers/forwarder.js';
 import {
   harness,
   incidentOf,
@@ -351,27 +350,8 @@ describe('forwarder log (cli/forward/log.ts)', () => {
       log: streamLogger({ format: 'json', level: 'debug', write: (l) => raw.push(l) }),
     });
     try {
-      const { request } = await import('node:https');
-      const post = (body: string, secret: string) =>
-        new Promise<number>((resolve, reject) => {
-          const req = request(
-            {
-              host: '127.0.0.1',
-              port: fwd.addresses.webhook!.port,
-              method: 'POST',
-              path: '/',
-              ca: cert.cert,
-              servername: 'localhost',
-              headers: { 'content-type': 'application/json', [DEFAULT_WEBHOOK_HEADER]: secret },
-            },
-            (res) => {
-              res.resume();
-              res.on('end', () => resolve(res.statusCode ?? 0));
-            },
-          );
-          req.on('error', reject);
-          req.end(body);
-        });
+      const post = async (body: string, secret: string) =>
+        (await postWebhook(fwd.addresses.webhook!.port, cert.cert, body, { secret, path: '/' })).status;
       const alert = JSON.stringify({
         ...securityAlert({ t: '2026-11-18T02:00:00.000Z', sensor: 'plant-a-sensor-01' }),
         Description: MARKER,

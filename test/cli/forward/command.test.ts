@@ -2,34 +2,24 @@
 import { request } from 'node:http';
 import { join } from 'node:path';
 import { Command } from 'commander';
-import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest';
+import { describe, expect, test, vi } from 'vitest';
 import { forwarderOptions, registerForward } from '../../../cli/commands/forward.js';
 import { UsageError } from '../../../cli/commands/usageError.js';
 import { byteSize, endpoint } from '../../../cli/forward/cliOptions.js';
-import { type FakeEventHub, startFakeEventHub } from '../../helpers/fakeEventHub.js';
-import { generateSelfSignedCert, type SelfSignedCert } from '../../helpers/fakeLogsIngestion.js';
-import { bodyCounts, sendStream, syslogTemplates, tempDir, uniqueMessage, writeConfig } from './harness.js';
+import {
+  bodyCounts,
+  forwarderSuite,
+  sendStream,
+  syslogTemplates,
+  uniqueMessage,
+  writeConfig,
+} from '../../helpers/forwarder.js';
 
 const ENV = 'OTSOC_TEST_FORWARD_EVENTHUB';
-let hub: FakeEventHub;
-let tmp: { dir: string; cleanup(): Promise<void> };
-let cert: SelfSignedCert;
-
-beforeAll(async () => {
-  hub = await startFakeEventHub({ partitions: 4 });
-  tmp = await tempDir();
-  cert = await generateSelfSignedCert();
-  process.env[ENV] = hub.connectionString;
-});
-afterAll(async () => {
-  delete process.env[ENV];
-  await hub.close();
-  await tmp.cleanup();
-  await cert.cleanup();
-});
+const suite = forwarderSuite({ per: 'file', cert: true, connectionStringEnv: ENV });
 
 const base = () => ({
-  spool: join(tmp.dir, 'spool'),
+  spool: join(suite.dir, 'spool'),
   spoolMaxBytes: 1024 * 1024,
   maxMessageBytes: 65536,
   drainTimeout: 5,
@@ -66,7 +56,7 @@ describe('ot-soc forward: options', () => {
     await expect(forwarderOptions({ ...base(), tls: { host: '127.0.0.1', port: 0 } })).rejects.toThrow(
       /--tls needs --tls-cert/,
     );
-    const certs = { tlsCert: join(cert.dir, 'cert.pem'), tlsKey: join(cert.dir, 'key.pem') };
+    const certs = { tlsCert: join(suite.cert.dir, 'cert.pem'), tlsKey: join(suite.cert.dir, 'key.pem') };
     await expect(
       forwarderOptions({ ...base(), ...certs, webhook: { host: '127.0.0.1', port: 0 } }),
     ).rejects.toThrow(/--webhook needs authentication/);
@@ -102,7 +92,7 @@ describe('ot-soc forward: a run', () => {
     });
     const program = new Command().exitOverride();
     registerForward(program);
-    const cfg = await writeConfig(tmp.dir);
+    const cfg = await writeConfig(suite.dir);
     const running = program.parseAsync([
       'node',
       'ot-soc',
@@ -114,7 +104,7 @@ describe('ot-soc forward: a run', () => {
       '--health',
       '127.0.0.1:0',
       '--spool',
-      join(tmp.dir, 'run-spool'),
+      join(suite.dir, 'run-spool'),
       '--connection-string-env',
       ENV,
       '--drain-timeout',
@@ -149,7 +139,7 @@ describe('ot-soc forward: a run', () => {
       expect(health).toMatchObject({ received: { tcp: 500 } });
       process.emit('SIGTERM', 'SIGTERM');
       await running;
-      const counts = bodyCounts(hub);
+      const counts = bodyCounts(suite.hub);
       for (const m of messages) expect(counts.has(m)).toBe(true);
       const log = stderr.join('');
       expect(log).toMatch(/INFO stopping signal=SIGTERM/);

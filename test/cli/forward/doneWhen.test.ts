@@ -12,42 +12,25 @@
  */
 import { type Socket, connect as tcpConnect } from 'node:net';
 import { connect as tlsConnect } from 'node:tls';
-import { afterAll, beforeAll, expect, test } from 'vitest';
+import { expect, test } from 'vitest';
 import { parseRecord } from '../../../pipeline/parse/index.js';
-import { type FakeEventHub, startFakeEventHub } from '../../helpers/fakeEventHub.js';
-import { generateSelfSignedCert, type SelfSignedCert } from '../../helpers/fakeLogsIngestion.js';
+import { startFakeEventHub } from '../../helpers/fakeEventHub.js';
 import {
   bodyCounts,
   type Framing,
+  forwarderSuite,
   frame,
   invalidMessage,
   sendStream,
   sendUdp,
   startTestForwarder,
   syslogTemplates,
-  type TestForwarder,
   tempDir,
   uniqueMessage,
   waitFor,
-} from './harness.js';
+} from '../../helpers/forwarder.js';
 
-let cert: SelfSignedCert;
-let hub: FakeEventHub;
-let tmp: { dir: string; cleanup(): Promise<void> };
-let forwarder: TestForwarder | undefined;
-
-beforeAll(async () => {
-  cert = await generateSelfSignedCert();
-  hub = await startFakeEventHub({ partitions: 4 });
-  tmp = await tempDir();
-});
-
-afterAll(async () => {
-  await forwarder?.stop(2000);
-  await hub.close();
-  await tmp.cleanup();
-  await cert.cleanup();
-});
+const suite = forwarderSuite({ per: 'file', cert: true });
 
 interface Stream {
   write(messages: string[]): Promise<void>;
@@ -80,13 +63,8 @@ async function openStream(port: number, framing: Framing, tls?: { ca: string }):
 test('10,000 mixed syslog messages over UDP, TCP and TLS through an Event Hubs outage: every valid one arrives, every invalid one is reported', async () => {
   const started = performance.now();
   const templates = syslogTemplates();
-  forwarder = await startTestForwarder(hub, tmp.dir, {
-    udp: { host: '127.0.0.1', port: 0 },
-    tcp: { host: '127.0.0.1', port: 0 },
-    tls: { host: '127.0.0.1', port: 0, cert: cert.cert, key: cert.key },
-    health: { host: '127.0.0.1', port: 0 },
-  });
-  const f = forwarder;
+  const { cert, hub } = suite;
+  const f = await suite.forwarder({ tls: { host: '127.0.0.1', port: 0, cert: cert.cert, key: cert.key } });
   const transports = ['udp', 'tcp-octet', 'tcp-newline', 'tls-octet', 'tls-newline'] as const;
   type Lane = (typeof transports)[number];
   const TOTAL = 10_000;

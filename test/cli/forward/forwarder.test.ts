@@ -1,62 +1,22 @@
-import { request } from 'node:http';
-import { afterEach, beforeEach, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import { partitionKeyOf } from '../../../cli/partitionKey.js';
 import { parseRecord } from '../../../pipeline/parse/index.js';
-import { type FakeEventHub, startFakeEventHub } from '../../helpers/fakeEventHub.js';
 import {
   bodyCounts,
+  forwarderSuite,
+  getJson,
   invalidMessage,
   SENSORS,
   sendStream,
   sendUdp,
-  startTestForwarder,
   syslogTemplates,
-  type TestForwarder,
-  tempDir,
   uniqueMessage,
   waitFor,
-} from './harness.js';
+} from '../../helpers/forwarder.js';
 
 const templates = syslogTemplates();
-let hub: FakeEventHub;
-let tmp: { dir: string; cleanup(): Promise<void> };
-const forwarders: TestForwarder[] = [];
-
-beforeEach(async () => {
-  hub = await startFakeEventHub({ partitions: 4 });
-  tmp = await tempDir();
-});
-
-afterEach(async () => {
-  for (const f of forwarders.splice(0)) await f.stop(1000);
-  await hub.close();
-  await tmp.cleanup();
-});
-
-async function forwarder(extra: Parameters<typeof startTestForwarder>[2] = {}): Promise<TestForwarder> {
-  const f = await startTestForwarder(hub, tmp.dir, {
-    udp: { host: '127.0.0.1', port: 0 },
-    tcp: { host: '127.0.0.1', port: 0 },
-    health: { host: '127.0.0.1', port: 0 },
-    ...extra,
-  });
-  forwarders.push(f);
-  return f;
-}
-
-function getJson(port: number, path: string): Promise<{ status: number; body: unknown }> {
-  return new Promise((resolve, reject) => {
-    request({ host: '127.0.0.1', port, path }, (res) => {
-      let text = '';
-      res.on('data', (c: Buffer) => {
-        text += c.toString();
-      });
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: JSON.parse(text) }));
-    })
-      .on('error', reject)
-      .end();
-  });
-}
+const suite = forwarderSuite();
+const forwarder = suite.forwarder;
 
 describe('ot-soc forward', () => {
   test('fixture templates are valid alerts of every syslog format', () => {
@@ -75,7 +35,7 @@ describe('ot-soc forward', () => {
     await sendStream(f.addresses.tcp!.port, messages.slice(100), 'newline');
     expect(await f.idle(10_000)).toBe(true);
 
-    const events = hub.events();
+    const events = suite.hub.events();
     expect(events).toHaveLength(200);
     expect(new Set(events.map((e) => e.body))).toEqual(new Set(messages));
     const partitionOfKey = new Map<string, string>();
@@ -86,7 +46,7 @@ describe('ot-soc forward', () => {
       if (seen !== undefined) expect(e.partition).toBe(seen);
       partitionOfKey.set(e.partitionKey!, e.partition);
     }
-    expect(partitionOfKey.get('Plant A/Packaging')).toBe(hub.partitionOf('Plant A/Packaging'));
+    expect(partitionOfKey.get('Plant A/Packaging')).toBe(suite.hub.partitionOf('Plant A/Packaging'));
     expect([...partitionOfKey.keys()]).toEqual(
       expect.arrayContaining([
         'Plant A/Packaging',
@@ -115,8 +75,8 @@ describe('ot-soc forward', () => {
     expect(await f.idle(10_000)).toBe(true);
     await waitFor('all received', () => f.counters.received.udp + f.counters.received.tcp === 10);
 
-    expect(hub.events().map((e) => e.body)).toEqual(expect.arrayContaining(good));
-    expect(hub.events()).toHaveLength(2);
+    expect(suite.hub.events().map((e) => e.body)).toEqual(expect.arrayContaining(good));
+    expect(suite.hub.events()).toHaveLength(2);
     expect(f.counters.invalid.udp).toBe(4);
     expect(f.counters.invalid.tcp).toBe(4);
     const logged = f.logs.lines.filter((l) => l.msg.startsWith('invalid message'));
@@ -147,7 +107,7 @@ describe('ot-soc forward', () => {
     await sendStream(f.addresses.tcp!.port, first, 'octet');
     expect(await f.idle(10_000)).toBe(true);
 
-    await hub.stop();
+    await suite.hub.stop();
     const during = Array.from({ length: 500 }, (_, i) => uniqueMessage(templates, 1000 + i));
     await sendStream(f.addresses.tcp!.port, during, 'octet');
     await waitFor('spooled', () => f.counters.spooled === 550);
@@ -163,33 +123,33 @@ describe('ot-soc forward', () => {
     expect(health.lastError?.message).toMatch(/send/);
 
     const restarted = performance.now();
-    await hub.start();
+    await suite.hub.start();
     expect(await f.idle(20_000)).toBe(true);
     const drainMs = performance.now() - restarted;
     console.log(
       `outage test: 500 spooled events drained in ${drainMs.toFixed(0)} ms after the hub came back`,
     );
 
-    const counts = bodyCounts(hub);
+    const counts = bodyCounts(suite.hub);
     for (const m of [...first, ...during]) expect(counts.get(m) ?? 0).toBeGreaterThanOrEqual(1);
     expect(counts.size).toBe(550);
-    const duplicates = hub.events().length - counts.size;
+    const duplicates = suite.hub.events().length - counts.size;
     expect(duplicates).toBeLessThanOrEqual(f.counters.resent);
     expect(f.counters.status).toBe('ok');
   });
 
   test('throttling (server busy): rejected batches are retried until accepted; nothing lost, nothing doubled', async () => {
     const f = await forwarder();
-    hub.busy = true;
+    suite.hub.busy = true;
     const messages = Array.from({ length: 100 }, (_, i) => uniqueMessage(templates, 3000 + i));
     await sendStream(f.addresses.tcp!.port, messages, 'newline');
     await waitFor('a failed send', () => f.counters.sendFailures > 0);
-    expect(hub.events()).toHaveLength(0);
+    expect(suite.hub.events()).toHaveLength(0);
     expect(f.counters.lastError?.message).toMatch(/busy/i);
-    hub.busy = false;
+    suite.hub.busy = false;
     expect(await f.idle(20_000)).toBe(true);
     expect(
-      hub
+      suite.hub
         .events()
         .map((e) => String(e.body))
         .sort(),
@@ -197,25 +157,24 @@ describe('ot-soc forward', () => {
   });
 
   test('a restarted forwarder replays its spool first; nothing is lost across the restart', async () => {
-    await hub.stop();
+    await suite.hub.stop();
     const f1 = await forwarder();
     const messages = Array.from({ length: 300 }, (_, i) => uniqueMessage(templates, i));
     await sendStream(f1.addresses.tcp!.port, messages, 'newline');
     await waitFor('spooled', () => f1.counters.spooled === 300);
     // Stopped during the outage: the drain gives up after its timeout and the events stay on disk.
     expect(await f1.stop(300)).toBe(false);
-    forwarders.splice(forwarders.indexOf(f1), 1);
-    expect(hub.events()).toHaveLength(0);
+    expect(suite.hub.events()).toHaveLength(0);
 
-    await hub.start();
+    await suite.hub.start();
     const f2 = await forwarder();
     expect(f2.snapshot().spool.replayed).toBe(300);
     expect(await f2.idle(20_000)).toBe(true);
-    const counts = bodyCounts(hub);
+    const counts = bodyCounts(suite.hub);
     expect(counts.size).toBe(300);
     // Oldest first within each partition key.
-    for (const key of new Set(hub.events().map((e) => e.partitionKey))) {
-      const got = hub
+    for (const key of new Set(suite.hub.events().map((e) => e.partitionKey))) {
+      const got = suite.hub
         .events()
         .filter((e) => e.partitionKey === key)
         .map((e) => String(e.body));
@@ -229,13 +188,12 @@ describe('ot-soc forward', () => {
     const messages = Array.from({ length: 1000 }, (_, i) => uniqueMessage(templates, i));
     await sendStream(f.addresses.tcp!.port, messages, 'octet');
     expect(await f.stop(10_000)).toBe(true);
-    forwarders.splice(forwarders.indexOf(f), 1);
-    expect(bodyCounts(hub).size).toBe(1000);
+    expect(bodyCounts(suite.hub).size).toBe(1000);
   });
 
   test('a full spool refuses new events (counted) and keeps the old ones', async () => {
-    await hub.stop();
-    const f = await forwarder({ spool: { dir: tmp.dir, maxBytes: 16 * 1024 } });
+    await suite.hub.stop();
+    const f = await forwarder({ spool: { dir: suite.spool, maxBytes: 16 * 1024 } });
     const messages = Array.from({ length: 100 }, (_, i) => uniqueMessage(templates, i));
     await sendStream(f.addresses.tcp!.port, messages, 'newline');
     await waitFor('all received', () => f.counters.received.tcp === 100);
@@ -246,13 +204,15 @@ describe('ot-soc forward', () => {
     expect(f.snapshot().spool.bytes).toBeLessThanOrEqual(16 * 1024);
     expect(f.logs.lines.some((l) => l.msg.startsWith('spool full'))).toBe(true);
 
-    await hub.start();
+    await suite.hub.start();
     expect(await f.idle(20_000)).toBe(true);
     // The oldest ones were kept: exactly the first `spooled` messages arrived.
-    expect(new Set(hub.events().map((e) => String(e.body)))).toEqual(new Set(messages.slice(0, spooled)));
+    expect(new Set(suite.hub.events().map((e) => String(e.body)))).toEqual(
+      new Set(messages.slice(0, spooled)),
+    );
     // Room again once drained.
     await sendStream(f.addresses.tcp!.port, [uniqueMessage(templates, 5000)], 'newline');
     expect(await f.idle(10_000)).toBe(true);
-    expect(bodyCounts(hub).has(uniqueMessage(templates, 5000))).toBe(true);
+    expect(bodyCounts(suite.hub).has(uniqueMessage(templates, 5000))).toBe(true);
   });
 });

@@ -11,7 +11,14 @@ import { startForwarder } from '../../../cli/forward/forwarder.js';
 import { memoryLogger } from '../../../cli/forward/log.js';
 import { type FakeEventHub, startFakeEventHub } from '../../helpers/fakeEventHub.js';
 import { generateSelfSignedCert, type SelfSignedCert } from '../../helpers/fakeLogsIngestion.js';
-import { bodyCounts, SENSORS, sendStream, syslogTemplates, tempDir, uniqueMessage } from './harness.js';
+import {
+  bodyCounts,
+  SENSORS,
+  sendStream,
+  syslogTemplates,
+  tempDir,
+  uniqueMessage,
+} from '../../helpers/forwarder.js';
 
 let cert: SelfSignedCert;
 let hub: FakeEventHub;

@@ -1,58 +1,40 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Command } from 'commander';
-import { afterAll, afterEach, beforeAll, describe, expect, test, vi } from 'vitest';
-import { registerSend } from '../../../cli/commands/send.js';
+import { afterEach, describe, expect, test, vi } from 'vitest';
 import { UsageError } from '../../../cli/commands/usageError.js';
 import { fileEvents } from '../../../cli/fileEvents.js';
 import type { SendSummary } from '../../../cli/forward/sendFile.js';
 import { partitionKeyOf } from '../../../cli/partitionKey.js';
 import { loadConfigFile } from '../../../pipeline/config/config.js';
 import { isSplitError, parseRecord, splitEvent } from '../../../pipeline/parse/index.js';
-import { type FakeEventHub, startFakeEventHub } from '../../helpers/fakeEventHub.js';
-import { invalidMessage, syslogTemplates, tempDir, uniqueMessage, writeConfig } from './harness.js';
+import {
+  forwarderSuite,
+  invalidMessage,
+  runSend,
+  syslogTemplates,
+  uniqueMessage,
+  writeConfig,
+} from '../../helpers/forwarder.js';
 
 const ROOT = join(import.meta.dirname, '..', '..', '..');
 const SCENARIO = join(ROOT, 'samples', 'plant-scenario.ndjson');
 const CONFIG = join(ROOT, 'samples', 'ot-soc.config.json');
 const ENV = 'OTSOC_TEST_SEND_EVENTHUB';
 
-let hub: FakeEventHub;
-let tmp: { dir: string; cleanup(): Promise<void> };
+const suite = forwarderSuite({ per: 'file', tmpPrefix: 'ot-soc-send-', connectionStringEnv: ENV });
 
-beforeAll(async () => {
-  hub = await startFakeEventHub({ partitions: 4 });
-  tmp = await tempDir('ot-soc-send-');
-  process.env[ENV] = hub.connectionString;
-});
-afterAll(async () => {
-  delete process.env[ENV];
-  await hub.close();
-  await tmp.cleanup();
-});
 afterEach(() => {
   vi.restoreAllMocks();
 });
 
-/** Runs `ot-soc send …` in process and returns the JSON summary it printed. */
+/** Runs `ot-soc send --json …` in process and returns the summary it printed. */
 async function send(args: string[]): Promise<SendSummary> {
-  const out: string[] = [];
-  const log = vi.spyOn(console, 'log').mockImplementation((s: unknown) => {
-    out.push(String(s));
-  });
-  try {
-    const program = new Command().exitOverride();
-    registerSend(program);
-    await program.parseAsync(['node', 'ot-soc', 'send', '--json', '--no-progress', ...args]);
-  } finally {
-    log.mockRestore();
-  }
-  return JSON.parse(out.join('\n')) as SendSummary;
+  return JSON.parse((await runSend(['--json', ...args])).out) as SendSummary;
 }
 
 describe('ot-soc send', () => {
   test('the bundled plant scenario reaches the hub, each record with partition key site/zone', async () => {
-    const before = hub.events().length;
+    const before = suite.hub.events().length;
     const summary = await send(['--input', SCENARIO, '--config', CONFIG, '--connection-string-env', ENV]);
 
     // What the file holds, by the pipeline's own parser.
@@ -87,14 +69,14 @@ describe('ot-soc send', () => {
       ]),
     );
 
-    const events = hub.events().slice(before);
+    const events = suite.hub.events().slice(before);
     expect(events).toHaveLength(summary.sent);
     const perKey: Record<string, number> = {};
     const perPartition: Record<string, number> = {};
     for (const e of events) {
       perKey[e.partitionKey!] = (perKey[e.partitionKey!] ?? 0) + 1;
       perPartition[e.partition] = (perPartition[e.partition] ?? 0) + 1;
-      expect(e.partition).toBe(hub.partitionOf(e.partitionKey!));
+      expect(e.partition).toBe(suite.hub.partitionOf(e.partitionKey!));
       expect(partitionKeyOf(String(e.body), sensors)).toBe(e.partitionKey);
     }
     expect(perKey).toEqual(summary.perPartitionKey);
@@ -107,11 +89,11 @@ describe('ot-soc send', () => {
 
   test('--rate paces the sending (token bucket): a lower bound on the duration', async () => {
     const templates = syslogTemplates();
-    const file = join(tmp.dir, 'export.log');
+    const file = join(suite.dir, 'export.log');
     const lines = Array.from({ length: 150 }, (_, i) => uniqueMessage(templates, i));
     await writeFile(file, [...lines, invalidMessage(1), invalidMessage(2)].join('\n'));
-    const cfg = await writeConfig(tmp.dir);
-    const before = hub.events().length;
+    const cfg = await writeConfig(suite.dir);
+    const before = suite.hub.events().length;
     const t0 = performance.now();
     const summary = await send([
       '--input',
@@ -129,21 +111,21 @@ describe('ot-soc send', () => {
     expect(summary.sent).toBe(150);
     expect(summary.invalid).toBe(2);
     expect(summary.perSecond).toBeLessThanOrEqual(400);
-    const bodies = hub
+    const bodies = suite.hub
       .events()
       .slice(before)
       .map((e) => e.body);
     expect(new Set(bodies)).toEqual(new Set(lines));
-    expect(hub.events().slice(before)[0]?.partitionKey).toMatch(/\//);
+    expect(suite.hub.events().slice(before)[0]?.partitionKey).toMatch(/\//);
   });
 
   test('--dry-run connects to nothing; a missing connection variable is a usage error', async () => {
-    const before = hub.events().length;
+    const before = suite.hub.events().length;
     const summary = await send(['--input', SCENARIO, '--config', CONFIG, '--dry-run']);
     expect(summary.dryRun).toBe(true);
     expect(summary.sent).toBe(0);
     expect(summary.records).toBeGreaterThan(0);
-    expect(hub.events().length).toBe(before);
+    expect(suite.hub.events().length).toBe(before);
     await expect(
       send(['--input', SCENARIO, '--connection-string-env', 'OTSOC_NOT_SET_ANYWHERE']),
     ).rejects.toThrow(UsageError);

@@ -2,7 +2,7 @@ import { appendFile, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 import { Spool } from '../../../cli/forward/spool.js';
-import { tempDir } from './harness.js';
+import { tempDir } from '../../helpers/forwarder.js';
 
 let tmp: { dir: string; cleanup(): Promise<void> };
 beforeEach(async () => {

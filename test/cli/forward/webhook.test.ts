@@ -1,21 +1,23 @@
 import { execFile } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
-import { request } from 'node:https';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { beforeAll, describe, expect, test } from 'vitest';
 import { DEFAULT_WEBHOOK_HEADER } from '../../../cli/forward/webhook.js';
-import { type FakeEventHub, startFakeEventHub } from '../../helpers/fakeEventHub.js';
-import { generateSelfSignedCert, type SelfSignedCert } from '../../helpers/fakeLogsIngestion.js';
-import { bodyCounts, startTestForwarder, type TestForwarder, tempDir } from './harness.js';
+import {
+  bodyCounts,
+  forwarderSuite,
+  postWebhook,
+  startTestForwarder,
+  type TestForwarder,
+  tempDir,
+} from '../../helpers/forwarder.js';
 
 const execFileAsync = promisify(execFile);
 const SECRET = 'plant-webhook-secret-0123456789';
 const FIXTURES = join(import.meta.dirname, '..', '..', 'fixtures', 'formats');
 
-let cert: SelfSignedCert;
-let hub: FakeEventHub;
-let tmp: { dir: string; cleanup(): Promise<void> };
+const suite = forwarderSuite({ per: 'file', cert: true });
 let fwd: TestForwarder;
 
 interface Reply {
@@ -23,66 +25,33 @@ interface Reply {
   body: Record<string, unknown>;
 }
 
-function post(
+/** A request to the webhook (trusting the test certificate); the reply's JSON parsed. */
+async function post(
   port: number,
   body: string | Buffer,
   headers: Record<string, string> = {},
   extra: { cert?: string; key?: string; chunked?: boolean; method?: string } = {},
 ): Promise<Reply> {
-  return new Promise((resolve, reject) => {
-    const req = request(
-      {
-        host: '127.0.0.1',
-        port,
-        path: '/alerts',
-        method: extra.method ?? 'POST',
-        ca: cert.cert,
-        servername: 'localhost',
-        ...(extra.cert ? { cert: extra.cert, key: extra.key } : {}),
-        headers: {
-          'Content-Type': 'application/json',
-          ...(extra.chunked ? {} : { 'Content-Length': String(Buffer.byteLength(body)) }),
-          ...headers,
-        },
-      },
-      (res) => {
-        let text = '';
-        res.on('data', (c: Buffer) => {
-          text += c.toString();
-        });
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text ? JSON.parse(text) : {} }));
-      },
-    );
-    req.on('error', reject);
-    if (extra.chunked) {
-      const b = Buffer.from(body);
-      for (let i = 0; i < b.length; i += 1024) req.write(b.subarray(i, i + 1024));
-      req.end();
-    } else req.end(body);
+  const r = await postWebhook(port, suite.cert.cert, body, {
+    headers,
+    ...(extra.chunked ? { chunked: 1024 } : {}),
+    ...(extra.method ? { method: extra.method } : {}),
+    ...(extra.cert && extra.key ? { clientCert: { cert: extra.cert, key: extra.key } } : {}),
   });
+  return { status: r.status, body: r.body ? (JSON.parse(r.body) as Record<string, unknown>) : {} };
 }
 
 beforeAll(async () => {
-  cert = await generateSelfSignedCert();
-  hub = await startFakeEventHub({ partitions: 4 });
-  tmp = await tempDir();
-  fwd = await startTestForwarder(hub, join(tmp.dir, 'spool'), {
+  fwd = await suite.forwarder({
     webhook: {
       host: '127.0.0.1',
       port: 0,
-      cert: cert.cert,
-      key: cert.key,
+      cert: suite.cert.cert,
+      key: suite.cert.key,
       secret: SECRET,
       maxBytes: 8 * 1024,
     },
   });
-});
-
-afterAll(async () => {
-  await fwd.stop(2000);
-  await hub.close();
-  await tmp.cleanup();
-  await cert.cleanup();
 });
 
 describe('webhook receiver', () => {
@@ -92,7 +61,7 @@ describe('webhook receiver', () => {
     const r = await post(fwd.addresses.webhook!.port, text, { [DEFAULT_WEBHOOK_HEADER]: SECRET });
     expect(r).toEqual({ status: 202, body: { accepted: 1, invalid: [] } });
     expect(await fwd.idle(10_000)).toBe(true);
-    const got = hub.events().find((e) => e.body === text);
+    const got = suite.hub.events().find((e) => e.body === text);
     expect(got?.partitionKey).toBe('Plant D/Utilities');
   });
 
@@ -106,12 +75,12 @@ describe('webhook receiver', () => {
     expect(r.body.accepted).toBe(alerts.length);
     expect(r.body.invalid).toEqual([{ index: alerts.length, reason: expect.any(String) }]);
     expect(await fwd.idle(10_000)).toBe(true);
-    const counts = bodyCounts(hub);
+    const counts = bodyCounts(suite.hub);
     for (const a of alerts) expect(counts.has(JSON.stringify(a))).toBe(true);
   });
 
   test('401 without the secret or with a wrong one; nothing is forwarded', async () => {
-    const before = hub.events().length;
+    const before = suite.hub.events().length;
     const body = await readFile(join(FIXTURES, 'sensor-api-v2.json'), 'utf8');
     expect((await post(fwd.addresses.webhook!.port, body)).status).toBe(401);
     expect(
@@ -122,7 +91,7 @@ describe('webhook receiver', () => {
     ).toBe(401);
     expect(fwd.counters.webhook.unauthorized).toBe(3);
     await new Promise((r) => setTimeout(r, 100));
-    expect(hub.events().length).toBe(before);
+    expect(suite.hub.events().length).toBe(before);
   });
 
   test('413 over the size limit, declared or streamed', async () => {
@@ -163,7 +132,7 @@ describe('webhook receiver', () => {
 describe('webhook with mTLS', () => {
   test('only clients with a certificate from the configured CA get through; no secret needed', async () => {
     // A client CA and a client certificate it issued, made with the openssl CLI.
-    const dir = cert.dir;
+    const dir = suite.cert.dir;
     const run = (...args: string[]) => execFileAsync('openssl', args);
     await run(
       'req',
@@ -212,8 +181,15 @@ describe('webhook with mTLS', () => {
     const clientKey = await readFile(join(dir, 'client.key'), 'utf8');
 
     const local = await tempDir();
-    const f = await startTestForwarder(hub, local.dir, {
-      webhook: { host: '127.0.0.1', port: 0, cert: cert.cert, key: cert.key, clientCa, maxBytes: 64 * 1024 },
+    const f = await startTestForwarder(suite.hub, local.dir, {
+      webhook: {
+        host: '127.0.0.1',
+        port: 0,
+        cert: suite.cert.cert,
+        key: suite.cert.key,
+        clientCa,
+        maxBytes: 64 * 1024,
+      },
     });
     try {
       const body = await readFile(join(FIXTURES, 'sensor-api-v2.json'), 'utf8');
@@ -223,7 +199,7 @@ describe('webhook with mTLS', () => {
       await expect(post(f.addresses.webhook!.port, body)).rejects.toThrow();
       // A certificate from another CA (the server's self-signed one) is refused too.
       await expect(
-        post(f.addresses.webhook!.port, body, {}, { cert: cert.cert, key: cert.key }),
+        post(f.addresses.webhook!.port, body, {}, { cert: suite.cert.cert, key: suite.cert.key }),
       ).rejects.toThrow();
       expect(await f.idle(10_000)).toBe(true);
       expect(f.counters.webhook.accepted).toBe(1);
@@ -237,8 +213,8 @@ describe('webhook with mTLS', () => {
     const local = await tempDir();
     try {
       await expect(
-        startTestForwarder(hub, local.dir, {
-          webhook: { host: '127.0.0.1', port: 0, cert: cert.cert, key: cert.key, maxBytes: 1024 },
+        startTestForwarder(suite.hub, local.dir, {
+          webhook: { host: '127.0.0.1', port: 0, cert: suite.cert.cert, key: suite.cert.key, maxBytes: 1024 },
         }),
       ).rejects.toThrow(/shared secret or client certificates/);
     } finally {

@@ -6,18 +6,16 @@
 
 import type { Socket } from 'node:net';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeEach, describe, expect, test } from 'vitest';
+import { afterAll, afterEach, describe, expect, test } from 'vitest';
 import { forwarderOptions } from '../../../cli/commands/forward.js';
 import { AllowList, DEFAULT_IDLE_TIMEOUT_MS } from '../../../cli/forward/connections.js';
 import {
-  startTestForwarder,
+  forwarderSuite,
   syslogTemplates,
   type TestForwarder,
-  tempDir,
   uniqueMessage,
   waitFor,
-} from '../../cli/forward/harness.js';
-import { type FakeEventHub, startFakeEventHub } from '../../helpers/fakeEventHub.js';
+} from '../../helpers/forwarder.js';
 import {
   figures,
   getHealth,
@@ -31,33 +29,14 @@ import {
 } from './harness.js';
 
 const templates = syslogTemplates();
-let hub: FakeEventHub;
-let tmp: { dir: string; cleanup(): Promise<void> };
-const running: TestForwarder[] = [];
+const suite = forwarderSuite({ tmpPrefix: 'ot-soc-edges-' });
+const forwarder = suite.forwarder;
 const open: Socket[] = [];
 
 afterAll(() => printFigures());
-beforeEach(async () => {
-  hub = await startFakeEventHub({ partitions: 4 });
-  tmp = await tempDir('ot-soc-edges-');
-});
-afterEach(async () => {
+afterEach(() => {
   for (const s of open.splice(0)) s.destroy();
-  for (const f of running.splice(0)) await f.stop(1000);
-  await hub.close();
-  await tmp.cleanup();
 });
-
-async function forwarder(extra: Parameters<typeof startTestForwarder>[2] = {}): Promise<TestForwarder> {
-  const f = await startTestForwarder(hub, join(tmp.dir, 'spool'), {
-    tcp: { host: '127.0.0.1', port: 0 },
-    udp: { host: '127.0.0.1', port: 0 },
-    health: { host: '127.0.0.1', port: 0 },
-    ...extra,
-  });
-  running.push(f);
-  return f;
-}
 
 /** `n` idle connections from `addresses` (round robin), opened 50 at a time. */
 async function idleConnections(port: number, n: number, addresses: string[]): Promise<void> {
@@ -83,7 +62,7 @@ describe('edges: connection limits cannot lock sensors out', () => {
     for (let i = 0; i < 4; i++)
       await writeAndEnd(await openFrom(port, '127.0.0.31'), alerts.slice(i * 5, i * 5 + 5));
     expect(await f.idle(10_000)).toBe(true);
-    const r = reconcile(alerts, hub, await readDeadLetters(join(tmp.dir, 'spool', 'deadletter.ndjson')));
+    const r = reconcile(alerts, suite.hub, await readDeadLetters(join(suite.spool, 'deadletter.ndjson')));
     expect(r.lost).toEqual([]);
     expect(r.forwarded).toBe(20);
     // The first sensor connection made room; it closed after sending, so the next ones fit.
@@ -111,7 +90,7 @@ describe('edges: connection limits cannot lock sensors out', () => {
     const alerts = Array.from({ length: 5 }, (_, i) => uniqueMessage(templates, 7100 + i));
     await writeAndEnd(await openFrom(port, '127.0.2.1'), alerts);
     expect(await f.idle(10_000)).toBe(true);
-    expect(reconcile(alerts, hub, []).lost).toEqual([]);
+    expect(reconcile(alerts, suite.hub, []).lost).toEqual([]);
     expect(f.counters.evictedConnections.peerCap).toBe(37);
     await waitFor('closed sockets', () => f.counters.connections.tcp <= 64, 5000);
     figures.push({
@@ -128,7 +107,7 @@ describe('edges: connection limits cannot lock sensors out', () => {
   test('idle connections are closed by default (5 min); a sensor reconnects and nothing is lost', async () => {
     expect(DEFAULT_IDLE_TIMEOUT_MS).toBe(300_000);
     const cli = await forwarderOptions({
-      spool: join(tmp.dir, 'cli-spool'),
+      spool: join(suite.dir, 'cli-spool'),
       spoolMaxBytes: 1024 * 1024,
       maxMessageBytes: 65536,
       drainTimeout: 5,
@@ -155,7 +134,7 @@ describe('edges: connection limits cannot lock sensors out', () => {
     const again = uniqueMessage(templates, 7201);
     await writeAndEnd(await openFrom(f.addresses.tcp!.port, '127.0.0.32'), [again]);
     expect(await f.idle(10_000)).toBe(true);
-    expect(reconcile([first, again], hub, []).lost).toEqual([]);
+    expect(reconcile([first, again], suite.hub, []).lost).toEqual([]);
     expect(logged(f, /connection closed: idle/)).toBe(1);
   });
 
@@ -174,9 +153,9 @@ describe('edges: connection limits cannot lock sensors out', () => {
     await udpFrom(f.addresses.udp!.port, '127.0.0.41', other.slice(5));
     await waitFor('refusals', () => f.counters.refusedConnections.udpNotAllowed === 5);
     expect(await f.idle(10_000)).toBe(true);
-    const r = reconcile(ok, hub, []);
+    const r = reconcile(ok, suite.hub, []);
     expect(r.lost).toEqual([]);
-    expect(reconcile(other, hub, []).forwarded).toBe(0);
+    expect(reconcile(other, suite.hub, []).forwarded).toBe(0);
     expect(f.counters.refusedConnections).toEqual({ notAllowed: 5, udpNotAllowed: 5 });
     expect(logged(f, /refused: (peer|sender) not on the allow-list/)).toBe(10);
     expect(() => new AllowList(['10.0.0.0/33'])).toThrow(/10\.0\.0\.0\/33/);

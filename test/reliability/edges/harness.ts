@@ -6,10 +6,10 @@
  */
 import { createSocket } from 'node:dgram';
 import { readFile } from 'node:fs/promises';
-import { request } from 'node:http';
 import { connect, type Socket } from 'node:net';
 import { rawBytes, type SiteDeadLetter } from '../../../cli/forward/deadLetters.js';
 import type { FakeEventHub } from '../../helpers/fakeEventHub.js';
+import { getJson } from '../../helpers/forwarder.js';
 
 export interface Figures {
   case: string;
@@ -80,18 +80,9 @@ export function reconcile(
   return { forwarded, deadLettered, lost, doubled };
 }
 
-export function getHealth(port: number): Promise<Record<string, unknown>> {
-  return new Promise((resolve, reject) => {
-    request({ host: '127.0.0.1', port, path: '/healthz' }, (res) => {
-      let text = '';
-      res.on('data', (c: Buffer) => {
-        text += c.toString();
-      });
-      res.on('end', () => resolve(JSON.parse(text) as Record<string, unknown>));
-    })
-      .on('error', reject)
-      .end();
-  });
+/** The forwarder's /healthz body. */
+export async function getHealth(port: number): Promise<Record<string, unknown>> {
+  return (await getJson(port, '/healthz')).body as Record<string, unknown>;
 }
 
 /** A TCP connection to the forwarder from `from` (a loopback source address). */

@@ -5,10 +5,8 @@
  */
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Command } from 'commander';
-import { afterAll, afterEach, beforeAll, describe, expect, test, vi } from 'vitest';
+import { afterAll, afterEach, describe, expect, test, vi } from 'vitest';
 import { runFile } from '../../../cli/commands/runFile.js';
-import { registerSend } from '../../../cli/commands/send.js';
 import type { SendSummary } from '../../../cli/forward/sendFile.js';
 import { MemoryDeadLetterStore } from '../../../pipeline/deadletter/memoryDeadLetterStore.js';
 import { DEFAULT_KEY_SPEC } from '../../../pipeline/dedup/keySpec.js';
@@ -16,58 +14,28 @@ import { MemoryGroupStore } from '../../../pipeline/dedup/memoryGroupStore.js';
 import { createEnricher } from '../../../pipeline/enrich/enricher.js';
 import { processBatch } from '../../../pipeline/pipeline.js';
 import {
-  startTestForwarder,
+  forwarderSuite,
+  runSend,
   syslogTemplates,
-  tempDir,
   uniqueMessage,
   writeConfig,
-} from '../../cli/forward/harness.js';
-import { type FakeEventHub, startFakeEventHub } from '../../helpers/fakeEventHub.js';
+} from '../../helpers/forwarder.js';
 import { RecordingSink } from '../../helpers/recordingSink.js';
 import { figures, openFrom, printFigures, readDeadLetters, writeAndEnd } from './harness.js';
 
 const ENV = 'OTSOC_EDGES_SEND_EVENTHUB';
 const templates = syslogTemplates();
-let hub: FakeEventHub;
-let tmp: { dir: string; cleanup(): Promise<void> };
+const suite = forwarderSuite({ per: 'file', tmpPrefix: 'ot-soc-edges-send-', connectionStringEnv: ENV });
 
-beforeAll(async () => {
-  hub = await startFakeEventHub({ partitions: 4 });
-  tmp = await tempDir('ot-soc-edges-send-');
-  process.env[ENV] = hub.connectionString;
-});
-afterAll(async () => {
-  delete process.env[ENV];
-  await hub.close();
-  await tmp.cleanup();
-  printFigures();
-});
+afterAll(() => printFigures());
 afterEach(() => {
   process.exitCode = undefined;
   vi.restoreAllMocks();
 });
 
-/** `ot-soc send …` in process: what it printed, and the exit code it set. */
-async function send(args: string[]): Promise<{ out: string; exitCode: number | undefined }> {
-  const out: string[] = [];
-  const log = vi.spyOn(console, 'log').mockImplementation((s: unknown) => {
-    out.push(String(s));
-  });
-  try {
-    const program = new Command().exitOverride();
-    registerSend(program);
-    await program.parseAsync(['node', 'ot-soc', 'send', '--no-progress', ...args]);
-  } finally {
-    log.mockRestore();
-  }
-  const exitCode = typeof process.exitCode === 'number' ? process.exitCode : undefined;
-  process.exitCode = undefined;
-  return { out: out.join('\n'), exitCode };
-}
-
 async function exportFile(name: string, n: number, from: number): Promise<{ file: string; lines: string[] }> {
   const lines = Array.from({ length: n }, (_, i) => uniqueMessage(templates, from + i));
-  const file = join(tmp.dir, name);
+  const file = join(suite.dir, name);
   await writeFile(file, `${lines.join('\n')}\n`);
   return { file, lines };
 }
@@ -75,52 +43,53 @@ async function exportFile(name: string, n: number, from: number): Promise<{ file
 describe('edges: ot-soc send when Event Hubs fails', () => {
   test('Event Hubs down: a summary (sent, failed, not attempted, where to resume) and exit code 1, no stack trace', async () => {
     const { file } = await exportFile('down.log', 500, 400_000);
-    const cfg = await writeConfig(tmp.dir);
-    await hub.stop();
+    const cfg = await writeConfig(suite.dir);
+    await suite.hub.stop();
     try {
-      const text = await send(['--input', file, '--config', cfg, '--connection-string-env', ENV]);
+      const args = ['--input', file, '--config', cfg, '--connection-string-env', ENV];
+      const text = await runSend(args);
       expect(text.exitCode).toBe(1);
       expect(text.out).toMatch(/FAILED: /);
       expect(text.out).toMatch(/not attempted\s+\d+/);
       expect(text.out).toMatch(/resume from\s+down\.log:1/);
       expect(text.out).not.toMatch(/AggregateError|\n\s+at /);
-      const json = await send(['--input', file, '--config', cfg, '--connection-string-env', ENV, '--json']);
+      const json = await runSend([...args, '--json']);
       const s = JSON.parse(json.out) as SendSummary;
       expect(json.exitCode).toBe(1);
       expect(s.sent).toBe(0);
       expect(s.failure!.failed + s.failure!.notAttempted).toBe(500);
       expect(s.failure!.checkpoint).toBe(`${file}.checkpoint.json`);
     } finally {
-      await hub.start();
+      await suite.hub.start();
     }
   });
 
   test('a failure midway, then a re-run with --checkpoint: only what was not acknowledged is sent again', async () => {
     const { file, lines } = await exportFile('midway.log', 3000, 500_000);
-    const cfg = await writeConfig(tmp.dir);
-    const checkpoint = join(tmp.dir, 'midway.checkpoint.json');
-    const before = hub.events().length;
+    const cfg = await writeConfig(suite.dir);
+    const checkpoint = join(suite.dir, 'midway.checkpoint.json');
+    const before = suite.hub.events().length;
     const args = ['--input', file, '--config', cfg, '--connection-string-env', ENV, '--json'];
     // The hub refuses everything (server busy, past the SDK's retries) once it has 1,000 of them.
     const outage = (async () => {
-      while (hub.events().length - before < 1000) await new Promise((r) => setTimeout(r, 5));
-      hub.busy = true;
+      while (suite.hub.events().length - before < 1000) await new Promise((r) => setTimeout(r, 5));
+      suite.hub.busy = true;
     })();
-    const first = await send([...args, '--rate', '4000', '--checkpoint', checkpoint]);
+    const first = await runSend([...args, '--rate', '4000', '--checkpoint', checkpoint]);
     await outage;
-    hub.busy = false;
+    suite.hub.busy = false;
     const a = JSON.parse(first.out) as SendSummary;
     expect(first.exitCode).toBe(1);
     expect(a.sent).toBeGreaterThanOrEqual(1000);
     expect(a.sent).toBeLessThan(3000);
     expect(a.sent + a.failure!.failed + a.failure!.notAttempted).toBe(3000);
 
-    const second = await send([...args, '--checkpoint', checkpoint]);
+    const second = await runSend([...args, '--checkpoint', checkpoint]);
     const b = JSON.parse(second.out) as SendSummary;
     expect(second.exitCode).toBeUndefined();
     expect(b.alreadySent).toBe(a.sent);
     expect(b.sent).toBe(3000 - a.sent);
-    const bodies = hub
+    const bodies = suite.hub
       .events()
       .slice(before)
       .map((e) => String(e.body));
@@ -128,7 +97,7 @@ describe('edges: ot-soc send when Event Hubs fails', () => {
     const duplicates = bodies.length - 3000;
     expect(duplicates).toBeLessThanOrEqual(a.failure!.failed);
     // A third run sends nothing.
-    const third = JSON.parse((await send([...args, '--checkpoint', checkpoint])).out) as SendSummary;
+    const third = JSON.parse((await runSend([...args, '--checkpoint', checkpoint])).out) as SendSummary;
     expect(third).toMatchObject({ sent: 0, alreadySent: 3000 });
     figures.push({
       case: 'send: Event Hubs down after 1,000 of 3,000, re-run with --checkpoint',
@@ -148,10 +117,10 @@ describe('edges: raw text kept for records too deep to re-serialise', () => {
   const deepEnvelope = `{"records":[${'{"a":'.repeat(N)}1${'}'.repeat(N)}]}`;
 
   test('replay: the 100,000-deep lines are dead-lettered with the line as read', async () => {
-    const input = join(tmp.dir, 'deep.ndjson');
+    const input = join(suite.dir, 'deep.ndjson');
     const good = uniqueMessage(templates, 600_000);
     await writeFile(input, `${deepArray}\n${good}\n${deepEnvelope}\n`);
-    const out = join(tmp.dir, 'deep-out');
+    const out = join(suite.dir, 'deep-out');
     await runFile({ input, out, partitions: 1, batchSize: 100, progress: false, fresh: true });
     const letters = (await readFile(join(out, 'deadletter.ndjson'), 'utf8'))
       .split('\n')
@@ -193,18 +162,11 @@ describe('edges: raw text kept for records too deep to re-serialise', () => {
   });
 
   test('forwarder: a deep line over TCP is in the site dead letters byte for byte', async () => {
-    const spool = join(tmp.dir, 'deep-spool');
-    const f = await startTestForwarder(hub, spool, {
-      tcp: { host: '127.0.0.1', port: 0 },
-      maxMessageBytes: 1024 * 1024,
-    });
-    try {
-      await writeAndEnd(await openFrom(f.addresses.tcp!.port, '127.0.0.50'), [deepArray, deepEnvelope]);
-      expect(await f.idle(10_000)).toBe(true);
-    } finally {
-      await f.stop(1000);
-    }
-    const letters = await readDeadLetters(join(spool, 'deadletter.ndjson'));
+    const f = await suite.forwarder({ maxMessageBytes: 1024 * 1024 });
+    await writeAndEnd(await openFrom(f.addresses.tcp!.port, '127.0.0.50'), [deepArray, deepEnvelope]);
+    expect(await f.idle(10_000)).toBe(true);
+    await f.stop(1000);
+    const letters = await readDeadLetters(join(suite.spool, 'deadletter.ndjson'));
     expect(letters).toHaveLength(2);
     expect(letters.some((l) => l.raw === deepArray)).toBe(true);
     expect(letters.some((l) => l.raw === deepEnvelope)).toBe(true);

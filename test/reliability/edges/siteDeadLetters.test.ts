@@ -5,19 +5,16 @@
  * sends the letters on after the fix.
  */
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test } from 'vitest';
+import { afterAll, describe, expect, test } from 'vitest';
 import type { SiteDeadLetter } from '../../../cli/forward/deadLetters.js';
 import { parseRecord } from '../../../pipeline/parse/index.js';
 import {
+  forwarderSuite,
   invalidMessage,
-  startTestForwarder,
+  postWebhook,
   syslogTemplates,
-  type TestForwarder,
-  tempDir,
   uniqueMessage,
-} from '../../cli/forward/harness.js';
-import { type FakeEventHub, startFakeEventHub } from '../../helpers/fakeEventHub.js';
-import { generateSelfSignedCert, type SelfSignedCert } from '../../helpers/fakeLogsIngestion.js';
+} from '../../helpers/forwarder.js';
 import {
   figures,
   getHealth,
@@ -29,30 +26,11 @@ import {
   udpFrom,
   writeAndEnd,
 } from './harness.js';
-import { postWebhook } from './webhook.js';
 
 const templates = syslogTemplates();
-let hub: FakeEventHub;
-let tmp: { dir: string; cleanup(): Promise<void> };
-let cert: SelfSignedCert;
-const running: TestForwarder[] = [];
+const suite = forwarderSuite({ tmpPrefix: 'ot-soc-edges-', cert: true });
 
-beforeAll(async () => {
-  cert = await generateSelfSignedCert();
-});
-afterAll(async () => {
-  await cert.cleanup();
-  printFigures();
-});
-beforeEach(async () => {
-  hub = await startFakeEventHub({ partitions: 4 });
-  tmp = await tempDir('ot-soc-edges-');
-});
-afterEach(async () => {
-  for (const f of running.splice(0)) await f.stop(1000);
-  await hub.close();
-  await tmp.cleanup();
-});
+afterAll(() => printFigures());
 
 /** A valid CEF alert whose `start` is 0 (a sensor clock reset): the pipeline's parser refuses it. */
 function startZero(id: number): string {
@@ -62,14 +40,11 @@ function startZero(id: number): string {
 
 describe('edges: the site keeps its own dead letters', () => {
   test('invalid, start=0, oversized, non-UTF-8 and non-JSON input: every message forwarded or dead-lettered with reason, raw and peer', async () => {
-    const f = await startTestForwarder(hub, join(tmp.dir, 'spool'), {
-      udp: { host: '127.0.0.1', port: 0 },
-      tcp: { host: '127.0.0.1', port: 0 },
-      health: { host: '127.0.0.1', port: 0 },
+    const { cert } = suite;
+    const f = await suite.forwarder({
       webhook: { host: '127.0.0.1', port: 0, cert: cert.cert, key: cert.key, secret: 's', maxBytes: 65536 },
       maxMessageBytes: 4096,
     });
-    running.push(f);
     expect(parseRecord(startZero(1)).ok).toBe(false);
 
     const valid = Array.from({ length: 300 }, (_, i) => uniqueMessage(templates, i));
@@ -102,15 +77,17 @@ describe('edges: the site keeps its own dead letters', () => {
     const broken = '{"broken": ';
     const answers = [];
     for (const body of [broken, ...webhookValid])
-      answers.push((await postWebhook(f, cert, body, 's')).status);
+      answers.push(
+        (await postWebhook(f.addresses.webhook!.port, cert.cert, body, { secret: 's', path: '/' })).status,
+      );
     expect(answers.every((s) => s === 400)).toBe(true);
     const sentOverSyslog = [...valid.slice(0, 250), ...zero, ...oversized, ...invalid];
     expect(await f.idle(10_000)).toBe(true);
 
-    const letters = await readDeadLetters(join(tmp.dir, 'spool', 'deadletter.ndjson'));
+    const letters = await readDeadLetters(join(suite.dir, 'spool', 'deadletter.ndjson'));
     const syslogText = notUtf8.map((b) => b.toString('base64'));
     const sent = [...sentOverSyslog, broken, ...webhookValid];
-    const r = reconcile(sent, hub, letters);
+    const r = reconcile(sent, suite.hub, letters);
     // Non-UTF-8 datagrams: kept byte for byte, in base64.
     const b64 = letters.filter((l) => l.rawBase64 !== undefined).map((l) => l.rawBase64);
     expect(b64.sort()).toEqual(syslogText.sort());
@@ -144,13 +121,9 @@ describe('edges: the site keeps its own dead letters', () => {
   });
 
   test('a full spool: refused events are dead-lettered, and --redrive sends them on once there is room', async () => {
-    const spool = join(tmp.dir, 'spool');
-    await hub.stop();
-    const f = await startTestForwarder(hub, spool, {
-      tcp: { host: '127.0.0.1', port: 0 },
-      spool: { dir: spool, maxBytes: 48 * 1024 },
-    });
-    running.push(f);
+    const spool = suite.spool;
+    await suite.hub.stop();
+    const f = await suite.forwarder({ spool: { dir: spool, maxBytes: 48 * 1024 } });
     const sent = Array.from({ length: 400 }, (_, i) => uniqueMessage(templates, 5000 + i));
     await writeAndEnd(await openFrom(f.addresses.tcp!.port, '127.0.0.23'), sent);
     await f.deadLetters.flushed();
@@ -160,22 +133,16 @@ describe('edges: the site keeps its own dead letters', () => {
     expect(letters).toHaveLength(refused);
     expect(letters.every((l) => l.kind === 'refused' && l.reason === 'spool full' && l.key)).toBe(true);
 
-    await hub.start();
+    await suite.hub.start();
     expect(await f.idle(15_000)).toBe(true);
     await f.stop(5000);
-    running.length = 0;
-    expect(reconcile(sent, hub, letters).lost).toEqual([]);
+    expect(reconcile(sent, suite.hub, letters).lost).toEqual([]);
 
     // The fix (Event Hubs back, room in the spool): a restart with --redrive sends the letters on.
-    const g = await startTestForwarder(hub, spool, {
-      tcp: { host: '127.0.0.1', port: 0 },
-      spool: { dir: spool, maxBytes: 48 * 1024 },
-      redrive: true,
-    });
-    running.push(g);
+    const g = await suite.forwarder({ spool: { dir: spool, maxBytes: 48 * 1024 }, redrive: true });
     expect(await g.idle(30_000)).toBe(true);
     const left = await readDeadLetters(join(spool, 'deadletter.ndjson'));
-    const r = reconcile(sent, hub, left);
+    const r = reconcile(sent, suite.hub, left);
     expect(r.lost).toEqual([]);
     expect(left).toEqual([]);
     expect(r.forwarded).toBe(400);

@@ -5,35 +5,21 @@
  * datagrams sent = received + dropped by the kernel. Loopback only; the figures are for the docs.
  */
 import { existsSync } from 'node:fs';
-import { join } from 'node:path';
-import { afterAll, afterEach, beforeEach, describe, expect, test } from 'vitest';
+import { afterAll, describe, expect, test } from 'vitest';
 import { dropsFromTable } from '../../../cli/forward/udpDrops.js';
 import {
-  startTestForwarder,
+  forwarderSuite,
   syslogTemplates,
   type TestForwarder,
-  tempDir,
   uniqueMessage,
-} from '../../cli/forward/harness.js';
-import { type FakeEventHub, startFakeEventHub } from '../../helpers/fakeEventHub.js';
+} from '../../helpers/forwarder.js';
 import { figures, getHealth, printFigures, sleep, udpBurst, udpFrom } from './harness.js';
 
 const templates = syslogTemplates();
 const BURST = 30_000;
-let hub: FakeEventHub;
-let tmp: { dir: string; cleanup(): Promise<void> };
-const running: TestForwarder[] = [];
+const suite = forwarderSuite({ tmpPrefix: 'ot-soc-edges-' });
 
 afterAll(() => printFigures());
-beforeEach(async () => {
-  hub = await startFakeEventHub({ partitions: 4 });
-  tmp = await tempDir('ot-soc-edges-');
-});
-afterEach(async () => {
-  for (const f of running.splice(0)) await f.stop(1000);
-  await hub.close();
-  await tmp.cleanup();
-});
 
 /** Sends `messages` as one burst and waits until the forwarder has read what the kernel kept. */
 async function burstInto(f: TestForwarder, messages: string[]) {
@@ -63,19 +49,14 @@ describe('edges: UDP says what it lost', () => {
   test.runIf(linux)(
     `a burst of ${BURST.toLocaleString('en')} datagrams into a small receive buffer: every one received or counted as dropped by the kernel`,
     async () => {
-      const f = await startTestForwarder(hub, join(tmp.dir, 'spool'), {
-        udp: { host: '127.0.0.1', port: 0 },
-        health: { host: '127.0.0.1', port: 0 },
-        udpReceiveBufferBytes: 256 * 1024,
-      });
-      running.push(f);
+      const f = await suite.forwarder({ udpReceiveBufferBytes: 256 * 1024 });
       const messages = Array.from({ length: BURST }, (_, i) => uniqueMessage(templates, 100_000 + i));
       const r = await burstInto(f, messages);
       const seen = JSON.stringify(r);
       expect(r.drops, seen).toBeGreaterThan(0);
       expect(r.received + r.drops, seen).toBe(r.sent);
       expect(await f.idle(30_000)).toBe(true);
-      expect(hub.events().length, seen).toBe(r.received);
+      expect(suite.hub.events().length, seen).toBe(r.received);
       const health = await getHealth(f.addresses.health!.port);
       expect((health.losses as Record<string, number>).udpKernelDrops, seen).toBe(r.drops);
       expect((health.udp as { receiveBufferBytes: number }).receiveBufferBytes).toBeGreaterThan(0);
@@ -83,7 +64,7 @@ describe('edges: UDP says what it lost', () => {
       figures.push({
         case: `UDP burst, ${BURST.toLocaleString('en')} datagrams in ${r.seconds.toFixed(2)} s, receive buffer asked 256 KiB (granted ${(f.counters.udp.receiveBufferBytes / 1024).toFixed(0)} KiB)`,
         sent: r.sent,
-        forwarded: hub.events().length,
+        forwarded: suite.hub.events().length,
         deadLettered: 0,
         refusedCounted: r.drops,
         lost: r.sent - r.received - r.drops,
@@ -93,10 +74,7 @@ describe('edges: UDP says what it lost', () => {
   );
 
   test.runIf(linux)('the same burst with the default 8 MiB buffer, and paced', async () => {
-    const f = await startTestForwarder(hub, join(tmp.dir, 'spool'), {
-      udp: { host: '127.0.0.1', port: 0 },
-    });
-    running.push(f);
+    const f = await suite.forwarder();
     const messages = Array.from({ length: BURST }, (_, i) => uniqueMessage(templates, 200_000 + i));
     const r = await burstInto(f, messages);
     expect(r.received + r.drops, JSON.stringify(r)).toBe(r.sent);
@@ -104,7 +82,7 @@ describe('edges: UDP says what it lost', () => {
     figures.push({
       case: `UDP burst, ${BURST.toLocaleString('en')} datagrams in ${r.seconds.toFixed(2)} s, default buffer (granted ${(f.counters.udp.receiveBufferBytes / 1024 / 1024).toFixed(0)} MiB)`,
       sent: r.sent,
-      forwarded: hub.events().length,
+      forwarded: suite.hub.events().length,
       deadLettered: 0,
       refusedCounted: r.drops,
       lost: r.sent - r.received - r.drops,
