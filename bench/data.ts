@@ -336,6 +336,21 @@ export function dataset(
   return out;
 }
 
+/**
+ * A storm in one zone: like `dataset`, but every group on the first sensor (Rotterdam / Packaging), so a
+ * batch's changes all land in one store partition (one Table PartitionKey).
+ */
+export function zoneDataset(n: number, groups: number, spanMinutes: number, skew = 1): string[] {
+  const out = new Array<string>(n);
+  const step = (spanMinutes * 60_000) / n;
+  const u = uniform(20261206);
+  for (let i = 0; i < n; i++) {
+    const g = skew === 1 ? i % groups : Math.min(groups - 1, Math.floor(groups * u() ** skew));
+    out[i] = recordText('SecurityAlert', i, g * SENSORS.length, T0 + Math.floor(i * step));
+  }
+  return out;
+}
+
 /** What the Event Hubs trigger hands the handler: JSON bodies already parsed by the host, text as text. */
 export function asEvents(format: BenchFormat, texts: readonly string[]): unknown[] {
   return JSON_FORMATS.has(format) ? texts.map((x) => JSON.parse(x) as unknown) : [...texts];

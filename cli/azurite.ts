@@ -2,6 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { readFile, rm, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
+import { LAUNCHER } from './state/azuriteLauncher.js';
 import { commandLine, isAlive, waitForExit } from './state/processes.js';
 
 /** Azurite's published development account (documented by Microsoft for the emulator; not a secret). */
@@ -14,53 +15,12 @@ export interface AzuriteHandle {
   blobUrl: string;
   pid: number;
   /**
-   * Writes the Table service's data to disk now (Azurite itself saves only every 5 s and when it stops): after
-   * it resolves, everything written before survives this process and Azurite being killed.
+   * Makes the Table service's data durable now (a journal line of what changed; state/azuriteLauncher.ts):
+   * after it resolves, everything written before survives this process and Azurite being killed.
    */
   flush(): Promise<void>;
   stop(): Promise<void>;
 }
-
-/**
- * Runs Azurite with two additions, in its own process: a `{flush}` message saves the Table store (LokiJS
- * `saveDatabase`: written to a temporary file and renamed) and answers; and when the parent goes away (its IPC
- * channel closes: the CLI ended, even by `kill -9`) Azurite shuts down as on SIGTERM, which saves its data.
- */
-const LAUNCHER = `
-const main = process.argv[1];
-process.argv = [process.argv[0], main, ...process.argv.slice(2)];
-const { join, dirname } = require('node:path');
-const Store = require(join(dirname(main), 'table', 'persistence', 'LokiTableMetadataStore.js')).default;
-const stores = new Set();
-const init = Store.prototype.init;
-Store.prototype.init = function (...a) { stores.add(this); return init.apply(this, a); };
-process.on('message', async (m) => {
-  if (!m || typeof m !== 'object' || m.flush === undefined) return;
-  try {
-    for (const s of stores) await s.saveDBState();
-    process.send({ flushed: m.flush });
-  } catch (e) {
-    process.send({ flushed: m.flush, error: String((e && e.message) || e) });
-  }
-});
-let leaving = false;
-// Azurite listens for SIGTERM only once it has started: until then, wait. Never outlive the CLI by long.
-const leave = () => {
-  if (process.listenerCount('SIGTERM') > 0) process.emit('SIGTERM');
-  else setTimeout(leave, 100);
-};
-process.on('disconnect', () => {
-  if (leaving) return;
-  leaving = true;
-  leave();
-  setTimeout(() => process.exit(0), 30000).unref();
-});
-process.channel && process.channel.unref();
-// The CLI may be gone (its pipes closed): Azurite's own messages must not crash it before it saved.
-process.stdout.on('error', () => {});
-process.stderr.on('error', () => {});
-require(main);
-`;
 
 async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -112,6 +72,7 @@ async function startOnce(
     main,
     ...(opts.location ? ['--location', opts.location] : ['--inMemoryPersistence']),
     '--silent',
+    '--disableTelemetry',
     '--skipApiVersionCheck',
     ...['--tableHost', '127.0.0.1', '--tablePort', String(table)],
     ...['--blobHost', '127.0.0.1', '--blobPort', String(blob)],

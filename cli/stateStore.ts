@@ -1,6 +1,7 @@
 import { mkdir, readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { AzureNamedKeyCredential, TableClient } from '@azure/data-tables';
+import { CachingGroupStore } from '../pipeline/dedup/cachingGroupStore.js';
 import type { GroupStore } from '../pipeline/dedup/groupState.js';
 import { MemoryGroupStore } from '../pipeline/dedup/memoryGroupStore.js';
 import { TableGroupStore } from '../pipeline/dedup/tableGroupStore.js';
@@ -117,7 +118,8 @@ async function openLocked(dir: string, lock: StateLock): Promise<StateStore> {
       { allowInsecureConnection: true },
     );
     try {
-      const store = await new TableGroupStore(table).init();
+      // Heads validated by ETag, as the Function caches them (cachingGroupStore.ts): reads only on a miss or a 412.
+      const store = new CachingGroupStore(await new TableGroupStore(table).init());
       return {
         store,
         description: `Table Storage (Azurite, data in ${location})`,

@@ -4,6 +4,7 @@ import { ConfigError, keySpecOf } from '../pipeline/config/config.js';
 import type { DeadLetterStore } from '../pipeline/deadletter/deadLetterStore.js';
 import { FileDeadLetterStore } from '../pipeline/deadletter/fileDeadLetterStore.js';
 import { MemoryDeadLetterStore } from '../pipeline/deadletter/memoryDeadLetterStore.js';
+import { CachingGroupStore } from '../pipeline/dedup/cachingGroupStore.js';
 import type { GroupStore } from '../pipeline/dedup/groupState.js';
 import type { KeySpec } from '../pipeline/dedup/keySpec.js';
 import { MemoryGroupStore } from '../pipeline/dedup/memoryGroupStore.js';
@@ -98,5 +99,6 @@ async function groupStoreFrom(s: Settings, spec: KeySpec): Promise<GroupStore> {
     : TableClient.fromConnectionString(s.OTSOC_GROUP_TABLE_CONNECTION!, s.OTSOC_GROUP_TABLE_NAME, {
         allowInsecureConnection: true,
       });
-  return new TableGroupStore(table).init({ spec });
+  // An instance-local cache of heads validated by ETag: a batch reads only what it has not seen (or lost a race on).
+  return new CachingGroupStore(await new TableGroupStore(table).init({ spec }));
 }

@@ -1,0 +1,143 @@
+import { describe, expect, it } from 'vitest';
+import { MemoryDeadLetterStore } from '../../../pipeline/deadletter/memoryDeadLetterStore.js';
+import { CachingGroupStore } from '../../../pipeline/dedup/cachingGroupStore.js';
+import type { GroupStore } from '../../../pipeline/dedup/groupState.js';
+import { DEFAULT_KEY_SPEC } from '../../../pipeline/dedup/keySpec.js';
+import { MemoryGroupStore } from '../../../pipeline/dedup/memoryGroupStore.js';
+import { TableGroupStore } from '../../../pipeline/dedup/tableGroupStore.js';
+import { createEnricher } from '../../../pipeline/enrich/enricher.js';
+import { flushGroups, type PipelineDeps, processBatch } from '../../../pipeline/pipeline.js';
+import { azuriteTable } from '../../helpers/azurite.js';
+import { RecordingSink } from '../../helpers/recordingSink.js';
+import { minute, securityAlert } from '../../helpers/records.js';
+
+const T0 = '2026-11-18T02:00:00.000Z';
+const enrich = createEnricher({ sensors: {}, attackMappings: {} });
+const NOW = () => new Date('2026-11-18T12:00:00Z');
+
+/** Two Function instances: each its own cache, one shared store, one shared workspace. */
+function instances(shared: GroupStore) {
+  const sink = new RecordingSink();
+  const deadLetters = new MemoryDeadLetterStore();
+  const make = () => {
+    const store = new CachingGroupStore(shared);
+    const deps: PipelineDeps = { enrich, spec: DEFAULT_KEY_SPEC, store, sink, deadLetters, now: NOW };
+    return { store, deps };
+  };
+  return { a: make(), b: make(), sink, deadLetters };
+}
+
+/** `n` alerts of one group (same zone, title, devices), seconds apart, from `from` on. */
+const alerts = (n: number, from: number) =>
+  Array.from({ length: n }, (_, i) => securityAlert({ t: minute(T0, (from + i) / 60) }));
+const meta = (n: number, partition: string, first: number) => ({
+  partition,
+  sequenceNumbers: Array.from({ length: n }, (_, i) => first + i),
+});
+
+const stores: [string, () => Promise<GroupStore>][] = [
+  ['memory', async () => new MemoryGroupStore()],
+  ['table (Azurite)', async () => new TableGroupStore(azuriteTable()).init()],
+];
+
+describe.each(stores)('CachingGroupStore through processBatch: %s', (_name, make) => {
+  it('answers a known head from the cache: the second batch of a group reads nothing', async () => {
+    const shared = await make();
+    const { a } = instances(shared);
+    await processBatch(alerts(5, 0), meta(5, 'p', 0), a.deps);
+    const ops = shared.operations;
+    const misses = a.store.misses;
+    const s = await processBatch(alerts(5, 5), meta(5, 'p', 5), a.deps);
+    expect(s.merged).toBe(5);
+    expect(a.store.misses).toBe(misses);
+    expect(a.store.hits).toBeGreaterThan(0);
+    // One commit (head + 5 id entries in one transaction), no read.
+    expect(shared.operations - ops).toBe(1);
+  });
+
+  it('another instance wrote meanwhile: the cached ETag fails (412), the head is re-read and re-applied, no update lost', async () => {
+    const shared = await make();
+    const { a, b, sink, deadLetters } = instances(shared);
+    await processBatch(alerts(3, 0), meta(3, 'p1', 0), a.deps); // A caches the head
+    const byB = await processBatch(alerts(4, 3), meta(4, 'p2', 0), b.deps); // B moves it on
+    expect(byB.merged).toBe(4);
+    const byA = await processBatch(alerts(5, 7), meta(5, 'p1', 3), a.deps); // A's cached ETag is stale
+    expect(byA.conflicts).toBeGreaterThanOrEqual(1);
+    expect(byA.merged).toBe(5);
+    // A's cache now holds what A committed after the re-read: the next batch reads nothing and conflicts with no one.
+    const ops = shared.operations;
+    const again = await processBatch(alerts(2, 12), meta(2, 'p1', 8), a.deps);
+    expect(again).toMatchObject({ merged: 2, conflicts: 0 });
+    expect(shared.operations - ops).toBe(1);
+    await flushGroups(a.deps, { all: true });
+    expect(deadLetters.letters).toEqual([]);
+    expect(sink.latest().size).toBe(1);
+    expect(sink.totalCount()).toBe(14);
+    // Every revision written once, with one content.
+    const seen = new Map<string, unknown>();
+    for (const r of sink.rows) {
+      const k = `${r.AlertId}#${r.Revision}`;
+      if (seen.has(k)) expect(r.Count).toBe(seen.get(k));
+      seen.set(k, r.Count);
+    }
+  });
+
+  it('two instances racing on one group with warm caches: counts exact', async () => {
+    const shared = await make();
+    const { a, b, sink, deadLetters } = instances(shared);
+    const consume = async (deps: PipelineDeps, partition: string, offset: number) => {
+      for (let i = 0; i < 30; i += 5) await processBatch(alerts(5, offset + i), meta(5, partition, i), deps);
+    };
+    await Promise.all([consume(a.deps, 'p1', 0), consume(b.deps, 'p2', 100)]);
+    await flushGroups(a.deps, { all: true });
+    expect(deadLetters.letters).toEqual([]);
+    expect(sink.latest().size).toBe(1);
+    expect(sink.totalCount()).toBe(60);
+  });
+});
+
+describe('CachingGroupStore', () => {
+  it('forgets what a failed commit touched, and everything after retention deleted entities', async () => {
+    const shared = new MemoryGroupStore();
+    const { a, b } = instances(shared);
+    await processBatch(alerts(2, 0), meta(2, 'p1', 0), a.deps);
+    await processBatch(alerts(2, 2), meta(2, 'p2', 0), b.deps);
+    const cached = a.store.size;
+    expect(cached).toBeGreaterThan(0);
+    // A stale write through A: refused, and A no longer holds the head.
+    const head = (await shared.listDirty())[0]!.value;
+    const stale = await a.store.commit(head.partition ?? '', [{ kind: 'group', state: head, etag: '1' }]);
+    expect(stale).toEqual({ ok: false, reason: 'conflict' });
+    const misses = a.store.misses;
+    await a.store.read(head.partition ?? '', { keys: [head.key] });
+    expect(a.store.misses).toBe(misses + 1);
+    // Retention that deletes anything empties the cache (an entity it held may be gone).
+    const kept = new CachingGroupStore(new MemoryGroupStore());
+    await kept.put({ ...head, archived: true, dirty: false, outbox: undefined, changedAt: 0 }, undefined);
+    expect(kept.size).toBe(1);
+    expect(await kept.expire(0, 10)).toBe(0);
+    expect(kept.size).toBe(1);
+    expect(await kept.expire(Date.now(), 10)).toBe(1);
+    expect(kept.size).toBe(0);
+  });
+
+  it('hands out copies: changing what a read returned does not change the cache', async () => {
+    const store = new CachingGroupStore(new MemoryGroupStore());
+    const deps: PipelineDeps = {
+      enrich,
+      spec: DEFAULT_KEY_SPEC,
+      store,
+      sink: new RecordingSink(),
+      deadLetters: new MemoryDeadLetterStore(),
+      now: NOW,
+    };
+    await processBatch(alerts(1, 0), meta(1, 'p', 0), deps);
+    const head = (await store.listDirty())[0]!.value;
+    const first = (await store.read(head.partition ?? '', { keys: [head.key] })).heads.get(head.key)!;
+    first.value.count = 999;
+    first.value.marks.x = [1, 1];
+    const second = (await store.read(head.partition ?? '', { keys: [head.key] })).heads.get(head.key)!;
+    expect(second.value.count).toBe(1);
+    expect(second.value.marks.x).toBeUndefined();
+  });
+});
