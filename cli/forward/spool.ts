@@ -14,19 +14,20 @@
  * oldest one). When an append would exceed it, the event is **refused** (counted by the caller) and nothing
  * already spooled is dropped: the oldest alerts are the ones an analyst needs to see first.
  */
-import { closeSync, type Dirent, fsyncSync, openSync } from 'node:fs';
-import {
-  type FileHandle,
-  mkdir,
-  open,
-  readdir,
-  readFile,
-  rename,
-  rm,
-  stat,
-  writeFile,
-} from 'node:fs/promises';
+import { type FileHandle, mkdir, open, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
+import {
+  countLines,
+  decodeLine,
+  encodeLine,
+  listSegments,
+  READ_CHUNK,
+  readCursor,
+  type SpoolEntry,
+  type SpoolPosition,
+  segName,
+  writeCursor,
+} from './spoolFiles.js';
 
 export interface SpoolOptions {
   dir: string;
@@ -36,17 +37,6 @@ export interface SpoolOptions {
   segmentBytes?: number;
   /** fsync each write (survives a power cut, not only a process crash), at a throughput cost. Default false. */
   fsync?: boolean;
-}
-
-export interface SpoolEntry {
-  key: string;
-  body: string;
-}
-
-/** A position in the spool: segment number and byte offset. */
-export interface SpoolPosition {
-  seg: number;
-  off: number;
 }
 
 export interface SpooledEntry extends SpoolEntry {
@@ -66,10 +56,6 @@ export interface SpoolStats {
   /** Lines that could not be read back (torn by a crash, or damaged) and were skipped. */
   corrupt: number;
 }
-
-const SEG_RE = /^(\d{12})\.seg$/;
-const segName = (n: number) => `${String(n).padStart(12, '0')}.seg`;
-const READ_CHUNK = 1024 * 1024;
 
 export class Spool {
   readonly dir: string;
@@ -123,19 +109,9 @@ export class Spool {
 
   async #load(): Promise<void> {
     await mkdir(this.dir, { recursive: true });
-    const entries: Dirent[] = await readdir(this.dir, { withFileTypes: true });
-    const segs = entries
-      .map((e) => (e.isFile() ? SEG_RE.exec(e.name) : null))
-      .filter((m): m is RegExpExecArray => m !== null)
-      .map((m) => Number(m[1]))
-      .sort((a, b) => a - b);
-    let cursor: SpoolPosition | undefined;
-    try {
-      const c = JSON.parse(await readFile(join(this.dir, 'cursor.json'), 'utf8')) as Partial<SpoolPosition>;
-      if (Number.isInteger(c.seg) && Number.isInteger(c.off)) cursor = { seg: c.seg!, off: c.off! };
-    } catch {
-      // No cursor yet (or a damaged one): deliver everything on disk; duplicates beat losses.
-    }
+    const segs = await listSegments(this.dir);
+    // No cursor yet (or a damaged one): deliver everything on disk; duplicates beat losses.
+    const cursor = await readCursor(this.dir);
     for (const n of segs) {
       if (cursor && n < cursor.seg) {
         await rm(join(this.dir, segName(n)), { force: true });
@@ -184,7 +160,7 @@ export class Spool {
    */
   append(entry: SpoolEntry): boolean {
     if (this.#closed || this.#writeError) return false;
-    const line = `${JSON.stringify([entry.key, entry.body])}\n`;
+    const line = encodeLine(entry);
     const bytes = Buffer.byteLength(line, 'utf8');
     if (this.#diskBytes + this.#bufferBytes + bytes > this.maxBytes) return false;
     this.#buffer.push(line);
@@ -387,10 +363,7 @@ export class Spool {
 
   async #persistCommit(): Promise<void> {
     const p = this.#commit;
-    const tmp = join(this.dir, 'cursor.json.tmp');
-    await writeFile(tmp, JSON.stringify(p));
-    await rename(tmp, join(this.dir, 'cursor.json'));
-    if (this.#fsync) syncDir(this.dir);
+    await writeCursor(this.dir, p, this.#fsync);
     for (const [n, size] of [...this.#segments]) {
       if (n >= p.seg) continue;
       if (this.#readHandle?.seg === n) {
@@ -420,47 +393,5 @@ export class Spool {
         await fh.close();
       }
     }
-  }
-}
-
-function decodeLine(line: string): SpoolEntry | undefined {
-  try {
-    const v = JSON.parse(line) as unknown;
-    if (Array.isArray(v) && typeof v[0] === 'string' && typeof v[1] === 'string')
-      return { key: v[0], body: v[1] };
-  } catch {
-    // fall through
-  }
-  return undefined;
-}
-
-async function countLines(file: string, from: number): Promise<number> {
-  const fh = await open(file, 'r');
-  try {
-    const buf = Buffer.allocUnsafe(READ_CHUNK);
-    let pos = from;
-    let n = 0;
-    for (;;) {
-      const { bytesRead } = await fh.read(buf, 0, buf.length, pos);
-      if (bytesRead === 0) return n;
-      for (let i = buf.indexOf(10, 0); i >= 0 && i < bytesRead; i = buf.indexOf(10, i + 1)) n++;
-      pos += bytesRead;
-    }
-  } finally {
-    await fh.close();
-  }
-}
-
-/** fsync a directory (so renames and new files survive a power cut); best effort. */
-export function syncDir(dir: string): void {
-  try {
-    const fd = openSync(dir, 'r');
-    try {
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
-  } catch {
-    // not supported everywhere
   }
 }
