@@ -16,11 +16,12 @@ import { connect as tlsConnect } from 'node:tls';
 import { EventHubProducerClient } from '@azure/event-hubs';
 import { Command } from 'commander';
 import { afterAll, afterEach, beforeAll, beforeEach, vi } from 'vitest';
+import type { forwarderOptions } from '../../cli/commands/forward.js';
 import { registerSend } from '../../cli/commands/send.js';
 import { producerOptions } from '../../cli/forward/eventHubs.js';
 import { type Forwarder, type ForwarderOptions, startForwarder } from '../../cli/forward/forwarder.js';
 import { memoryLogger } from '../../cli/forward/log.js';
-import { DEFAULT_WEBHOOK_HEADER } from '../../cli/forward/webhook.js';
+import { DEFAULT_WEBHOOK_HEADER, type WebhookOptions } from '../../cli/forward/webhook.js';
 import { type FakeEventHub, startFakeEventHub } from './fakeEventHub.js';
 import { generateSelfSignedCert, type SelfSignedCert } from './fakeLogsIngestion.js';
 
@@ -276,6 +277,43 @@ export function forwarderSuite(
       running.push(f);
       return f;
     },
+  };
+}
+
+/** The webhook listener on loopback (any free port) with the test certificate. */
+export function webhookOn(
+  cert: { cert: string; key: string },
+  o: Omit<WebhookOptions, 'cert' | 'key'>,
+): NonNullable<ForwarderOptions['webhook']> {
+  return { ...LOOPBACK, cert: cert.cert, key: cert.key, ...o };
+}
+
+type ForwardFlags = Parameters<typeof forwarderOptions>[0];
+
+/** `ot-soc forward`'s flags as commander hands them over (its defaults, small sizes), then `extra`. */
+export function forwardFlags(
+  spool: string,
+  connectionStringEnv: string,
+  extra: Partial<ForwardFlags> = {},
+): ForwardFlags {
+  return {
+    spool,
+    spoolMaxBytes: 1024 * 1024,
+    maxMessageBytes: 65536,
+    drainTimeout: 5,
+    retryMax: 1,
+    webhookHeader: DEFAULT_WEBHOOK_HEADER,
+    webhookMaxBytes: 262144,
+    health: false,
+    logFormat: 'text',
+    logLevel: 'info',
+    connectionStringEnv,
+    idleTimeout: 300,
+    maxConnections: 1000,
+    maxConnectionsPerPeer: 64,
+    udpReceiveBuffer: 8 * 1024 * 1024,
+    deadLetterMaxBytes: 256 * 1024 * 1024,
+    ...extra,
   };
 }
 

@@ -20,6 +20,7 @@ import {
   tempDir,
   uniqueMessage,
   waitFor,
+  webhookOn,
 } from '../helpers/forwarder.js';
 import { securityAlert } from '../helpers/records.js';
 
@@ -43,14 +44,7 @@ let fwd: TestForwarder;
 
 beforeAll(async () => {
   fwd = await suite.forwarder({
-    webhook: {
-      host: '127.0.0.1',
-      port: 0,
-      cert: suite.cert.cert,
-      key: suite.cert.key,
-      secret: SECRET,
-      maxBytes: MAX_BODY,
-    },
+    webhook: webhookOn(suite.cert, { secret: SECRET, maxBytes: MAX_BODY }),
     maxMessageBytes: MAX_MESSAGE,
   });
 });
@@ -76,12 +70,12 @@ describe('rule 4: the webhook is HTTPS only, authenticated, secret compared in c
     try {
       await expect(
         startTestForwarder(suite.hub, local.dir, {
-          webhook: { host: '127.0.0.1', port: 0, cert: '', key: '', secret: SECRET, maxBytes: 1024 },
+          webhook: webhookOn({ cert: '', key: '' }, { secret: SECRET, maxBytes: 1024 }),
         }),
       ).rejects.toThrow(/TLS certificate and key: it listens on HTTPS only/);
       await expect(
         startTestForwarder(suite.hub, local.dir, {
-          webhook: { host: '127.0.0.1', port: 0, cert: suite.cert.cert, key: suite.cert.key, maxBytes: 1024 },
+          webhook: webhookOn(suite.cert, { maxBytes: 1024 }),
         }),
       ).rejects.toThrow(/shared secret or client certificates/);
     } finally {

@@ -32,7 +32,7 @@ import { JIRA_EMAIL, JIRA_TOKEN } from '../helpers/fakeJira.js';
 import { generateSelfSignedCert } from '../helpers/fakeLogsIngestion.js';
 import { SNOW_PASSWORD, SNOW_USER } from '../helpers/fakeServiceNow.js';
 import { TEAMS_WEBHOOK_URL } from '../helpers/fakeTeams.js';
-import { postWebhook, startTestForwarder, tempDir, waitFor } from '../helpers/forwarder.js';
+import { postWebhook, startTestForwarder, tempDir, waitFor, webhookOn } from '../helpers/forwarder.js';
 import {
   harness,
   incidentOf,
@@ -338,14 +338,7 @@ describe('forwarder log (cli/forward/log.ts)', () => {
     const WRONG = 'guessed-secret-Zm9vYmFy';
     const raw: string[] = [];
     const fwd = await startTestForwarder(hub, join(tmp.dir, 'spool'), {
-      webhook: {
-        host: '127.0.0.1',
-        port: 0,
-        cert: cert.cert,
-        key: cert.key,
-        secret: SECRET,
-        maxBytes: 64 * 1024,
-      },
+      webhook: webhookOn(cert, { secret: SECRET, maxBytes: 64 * 1024 }),
       tcp: { host: '127.0.0.1', port: 0 },
       log: streamLogger({ format: 'json', level: 'debug', write: (l) => raw.push(l) }),
     });

@@ -9,6 +9,7 @@ import { byteSize, endpoint } from '../../../cli/forward/cliOptions.js';
 import {
   bodyCounts,
   forwarderSuite,
+  forwardFlags,
   sendStream,
   syslogTemplates,
   uniqueMessage,
@@ -18,24 +19,7 @@ import {
 const ENV = 'OTSOC_TEST_FORWARD_EVENTHUB';
 const suite = forwarderSuite({ per: 'file', cert: true, connectionStringEnv: ENV });
 
-const base = () => ({
-  spool: join(suite.dir, 'spool'),
-  spoolMaxBytes: 1024 * 1024,
-  maxMessageBytes: 65536,
-  drainTimeout: 5,
-  retryMax: 1,
-  webhookHeader: 'X-OT-SOC-Secret',
-  webhookMaxBytes: 262144,
-  health: false as const,
-  logFormat: 'text' as const,
-  logLevel: 'info' as const,
-  connectionStringEnv: ENV,
-  idleTimeout: 300,
-  maxConnections: 1000,
-  maxConnectionsPerPeer: 64,
-  udpReceiveBuffer: 8 * 1024 * 1024,
-  deadLetterMaxBytes: 256 * 1024 * 1024,
-});
+const base = () => forwardFlags(join(suite.dir, 'spool'), ENV);
 
 describe('ot-soc forward: options', () => {
   test('endpoints and sizes parse as a plant engineer writes them', () => {

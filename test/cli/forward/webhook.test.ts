@@ -11,6 +11,7 @@ import {
   startTestForwarder,
   type TestForwarder,
   tempDir,
+  webhookOn,
 } from '../../helpers/forwarder.js';
 
 const execFileAsync = promisify(execFile);
@@ -43,14 +44,7 @@ async function post(
 
 beforeAll(async () => {
   fwd = await suite.forwarder({
-    webhook: {
-      host: '127.0.0.1',
-      port: 0,
-      cert: suite.cert.cert,
-      key: suite.cert.key,
-      secret: SECRET,
-      maxBytes: 8 * 1024,
-    },
+    webhook: webhookOn(suite.cert, { secret: SECRET, maxBytes: 8 * 1024 }),
   });
 });
 
@@ -182,14 +176,7 @@ describe('webhook with mTLS', () => {
 
     const local = await tempDir();
     const f = await startTestForwarder(suite.hub, local.dir, {
-      webhook: {
-        host: '127.0.0.1',
-        port: 0,
-        cert: suite.cert.cert,
-        key: suite.cert.key,
-        clientCa,
-        maxBytes: 64 * 1024,
-      },
+      webhook: webhookOn(suite.cert, { clientCa, maxBytes: 64 * 1024 }),
     });
     try {
       const body = await readFile(join(FIXTURES, 'sensor-api-v2.json'), 'utf8');
@@ -205,19 +192,6 @@ describe('webhook with mTLS', () => {
       expect(f.counters.webhook.accepted).toBe(1);
     } finally {
       await f.stop(2000);
-      await local.cleanup();
-    }
-  });
-
-  test('a webhook with neither a secret nor client certificates does not start', async () => {
-    const local = await tempDir();
-    try {
-      await expect(
-        startTestForwarder(suite.hub, local.dir, {
-          webhook: { host: '127.0.0.1', port: 0, cert: suite.cert.cert, key: suite.cert.key, maxBytes: 1024 },
-        }),
-      ).rejects.toThrow(/shared secret or client certificates/);
-    } finally {
       await local.cleanup();
     }
   });

@@ -11,6 +11,7 @@ import { forwarderOptions } from '../../../cli/commands/forward.js';
 import { AllowList, DEFAULT_IDLE_TIMEOUT_MS } from '../../../cli/forward/connections.js';
 import {
   forwarderSuite,
+  forwardFlags,
   syslogTemplates,
   type TestForwarder,
   uniqueMessage,
@@ -106,25 +107,12 @@ describe('edges: connection limits cannot lock sensors out', () => {
 
   test('idle connections are closed by default (5 min); a sensor reconnects and nothing is lost', async () => {
     expect(DEFAULT_IDLE_TIMEOUT_MS).toBe(300_000);
-    const cli = await forwarderOptions({
-      spool: join(suite.dir, 'cli-spool'),
-      spoolMaxBytes: 1024 * 1024,
-      maxMessageBytes: 65536,
-      drainTimeout: 5,
-      retryMax: 1,
-      webhookHeader: 'X-OT-SOC-Secret',
-      webhookMaxBytes: 262144,
-      health: false,
-      logFormat: 'text',
-      logLevel: 'info',
-      connectionStringEnv: 'OTSOC_EDGES_UNUSED',
-      tcp: { host: '127.0.0.1', port: 0 },
-      idleTimeout: 300,
-      maxConnections: 1000,
-      maxConnectionsPerPeer: 64,
-      udpReceiveBuffer: 8 * 1024 * 1024,
-      deadLetterMaxBytes: 1024 * 1024,
-    }).catch((e: unknown) => e);
+    const cli = await forwarderOptions(
+      forwardFlags(join(suite.dir, 'cli-spool'), 'OTSOC_EDGES_UNUSED', {
+        tcp: { host: '127.0.0.1', port: 0 },
+        deadLetterMaxBytes: 1024 * 1024,
+      }),
+    ).catch((e: unknown) => e);
     expect(String(cli)).toMatch(/OTSOC_EDGES_UNUSED/); // options parsed up to the connection
     const f = await forwarder({ limits: { idleTimeoutMs: 300 } });
     const s = await openFrom(f.addresses.tcp!.port, '127.0.0.32');

@@ -14,6 +14,7 @@ import {
   postWebhook,
   syslogTemplates,
   uniqueMessage,
+  webhookOn,
 } from '../../helpers/forwarder.js';
 import {
   figures,
@@ -42,7 +43,7 @@ describe('edges: the site keeps its own dead letters', () => {
   test('invalid, start=0, oversized, non-UTF-8 and non-JSON input: every message forwarded or dead-lettered with reason, raw and peer', async () => {
     const { cert } = suite;
     const f = await suite.forwarder({
-      webhook: { host: '127.0.0.1', port: 0, cert: cert.cert, key: cert.key, secret: 's', maxBytes: 65536 },
+      webhook: webhookOn(cert, { secret: 's', maxBytes: 65536 }),
       maxMessageBytes: 4096,
     });
     expect(parseRecord(startZero(1)).ok).toBe(false);
