@@ -10,7 +10,9 @@
  */
 import { app, type InvocationContext } from '@azure/functions';
 import { lazy } from './lazy.js';
-// The playbook HTTP functions (notify-teams, create-ticket, auto-close, reassign-ot) register themselves.
+// The playbook HTTP functions (notify-teams, create-ticket, auto-close, reassign-ot, sync-status) and the
+// defender-status timer register themselves.
+import './defenderStatus.js';
 import { preloadPlaybooks } from './playbooks.js';
 
 const handlers = lazy(async () => {

@@ -82,7 +82,9 @@ export async function readLimited(request: HttpRequest, maxBytes: number): Promi
 }
 
 // One runtime per instance, built on first use; a failure (bad settings) is retried on the next request.
-const runtime = lazy(async () => (await runtimeModule()).playbookRuntimeFromEnv(process.env));
+// Shared with the defender-status timer (functions/defenderStatus.ts).
+export const playbookRuntime = lazy(async () => (await runtimeModule()).playbookRuntimeFromEnv(process.env));
+const runtime = playbookRuntime;
 
 /** Loads the playbook modules in the background (the entry calls it once registration is done). */
 export function preloadPlaybooks(): void {

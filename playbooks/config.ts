@@ -231,6 +231,13 @@ export const playbookConfigSchema = z.object({
     .object({
       /** sync-status sets every Defender for IoT alert of an incident to the incident's status (Security Admin). */
       syncStatus: z.boolean().default(true),
+      /**
+       * The defender-status timer: open incidents follow their ot-soc groups' Defender for IoT status (all
+       * Closed → Closed as Undetermined; In progress or Closed while New → Active). Needs the workspace settings.
+       */
+      followStatus: z.boolean().default(true),
+      /** How far back the timer looks for incidents, alerts and group revisions (days). */
+      followLookbackDays: z.number().int().min(1).max(90).default(14),
       /** ARM hosts besides the public and sovereign clouds' (Azure Stack, private endpoints) for AlertManagementUri. */
       armHosts: z.array(z.string().regex(/^[a-z0-9.-]+$/, 'a host name')).default([]),
     })

@@ -6,6 +6,7 @@ import type { IncidentTrigger } from './payload.js';
 import type { IncidentRef } from './sentinel/armId.js';
 import { D4IOT_STATUS_OF, d4iotAlertTarget } from './sentinel/d4iotAlert.js';
 import type { IncidentStatus } from './sentinel/incident.js';
+import { DEFENDER_STATUS_MARKER } from './state/defenderStatus.js';
 import { openRun, outcome, type PlaybookDeps, type PlaybookOutcome } from './types.js';
 
 const PLAYBOOK = 'sync-status';
@@ -88,6 +89,27 @@ export async function runSyncStatus(
       'no Defender for IoT alert or ot-soc group in the incident',
       true,
     );
+  // The defender-status timer set this status from Defender for IoT: sending it back would be an echo (and, for
+  // Active, would move alerts Defender for IoT closed back to In progress). Any other status change leads again.
+  const followed = await deps.defenderStatus?.get(ref.armId);
+  if (followed && !followed.value.superseded) {
+    if (followed.value.status === p.status)
+      return outcome(
+        PLAYBOOK,
+        ref,
+        number,
+        [],
+        notes,
+        `the incident follows Defender for IoT (${DEFENDER_STATUS_MARKER} set it ${p.status}): nothing to send back`,
+        true,
+      );
+    const marked = await deps.defenderStatus!.put(
+      ref.armId,
+      { ...followed.value, superseded: true },
+      followed.etag,
+    );
+    if (!marked.ok) notes.push('the defender-status record changed meanwhile; it is not marked superseded');
+  }
   await syncIncidentStatus(
     p.status,
     facts,

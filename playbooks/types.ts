@@ -7,6 +7,7 @@ import type { IncidentTrigger } from './payload.js';
 import type { IncidentRef } from './sentinel/armId.js';
 import type { D4IoTAlertClient } from './sentinel/d4iotAlert.js';
 import type { IncidentClient } from './sentinel/incidentClient.js';
+import type { DefenderStatusStore } from './state/defenderStatus.js';
 import type { NotifyStateStore } from './state/playbookState.js';
 import type { TicketMap } from './state/ticketMap.js';
 import type { TeamsPoster } from './teams/webhook.js';
@@ -44,6 +45,8 @@ export interface PlaybookDeps {
   d4iot?: D4IoTAlertClient;
   /** The dedup group store, so auto-close can close the group. */
   groups?: GroupStore;
+  /** What the defender-status timer set (sync-status does not send that change back). */
+  defenderStatus?: DefenderStatusStore;
 }
 
 /** What one run did. `noop`: nothing new (an idempotent re-run); `skipped`: the playbook does not apply. */

@@ -48,6 +48,13 @@ export interface ScheduleOptions {
   runner?: QueryRunner;
   /** `_GetWatchlist(alias)` tables. */
   watchlists?: Record<string, KqlTable>;
+  /** Timers (the defender-status Function) run every `everyMs` from the start, in time order with the rules. */
+  timers?: readonly ScheduledTimer[];
+}
+
+export interface ScheduledTimer {
+  everyMs: number;
+  run(at: number): Promise<void>;
 }
 
 interface PlannedRun {
@@ -97,8 +104,22 @@ export async function runSchedule(
   const runs: RuleRun[] = [];
   const alerts: TwinAlert[] = [];
   const suppressedUntil = new Map<string, number>();
+  const ticks = (o.timers ?? [])
+    .flatMap((t) => {
+      const at: { at: number; timer: ScheduledTimer }[] = [];
+      for (let x = start + t.everyMs; x <= end; x += t.everyMs) at.push({ at: x, timer: t });
+      return at;
+    })
+    .sort((a, b) => a.at - b.at);
+  const runTicksUntil = async (t: number) => {
+    while (ticks.length && ticks[0]!.at <= t) {
+      const tick = ticks.shift()!;
+      await tick.timer.run(tick.at);
+    }
+  };
   for (const p of planRuns(rules, start, end)) {
     const { rule, scheduledAt: s, executedAt: e } = p;
+    await runTicksUntil(e - 1);
     const base = {
       ruleId: rule.id,
       ruleName: rule.name,
@@ -135,5 +156,6 @@ export async function runSchedule(
     if (rule.suppressionMs) suppressedUntil.set(rule.id, e + rule.suppressionMs);
     await onEvents(store.addAlerts(rule, raised, e), e);
   }
+  await runTicksUntil(end);
   return { runs, alerts, start, end };
 }

@@ -15,6 +15,9 @@ import { type RuleRun, runSchedule } from './scheduler.js';
 import { twinLogAnalytics } from './tables.js';
 import type { TwinWorkspace } from './workspace.js';
 
+/** The defender-status timer's period (functions/defenderStatus.ts: every 5 minutes). */
+export const DEFENDER_STATUS_EVERY_MS = 5 * 60_000;
+
 /** The twin's workspace, as ids in incident ARM ids and automation rule conditions. */
 export const TWIN_WORKSPACE: WorkspaceRef & { location: string; tenantId: string } = {
   subscriptionId: '00000000-0000-0000-0000-000000000000',
@@ -54,6 +57,8 @@ export interface TwinResult {
    * "incident updated" event, so the automation rules and playbooks run on it.
    */
   analyst(incidentNumber: number, change: IncidentChange, at?: number): Promise<void>;
+  /** One more run of the defender-status timer at `at` (default: the end of the run). */
+  followDefender(at?: number): Promise<void>;
 }
 
 export async function runTwin(o: TwinOptions): Promise<TwinResult> {
@@ -66,6 +71,13 @@ export async function runTwin(o: TwinOptions): Promise<TwinResult> {
     ? twinPlaybookHost(o.playbookConfig, store, clock, (ev) => engine.enqueue(ev), logAnalytics)
     : undefined;
   engine = new AutomationEngine(o.automation ?? { rules: [], apps: [] }, store, TWIN_WORKSPACE, host);
+  // The defender-status Function's timer, on the simulated clock: its incident writes run the automation rules.
+  const followDefender = async (at: number) => {
+    if (!host) return;
+    now = at;
+    engine.playbookRuns.push(...(await host.followDefender()));
+    await engine.drain();
+  };
   const schedule = await runSchedule(
     o.rules,
     o.workspace,
@@ -79,6 +91,7 @@ export async function runTwin(o: TwinOptions): Promise<TwinResult> {
       ...(o.end !== undefined ? { end: o.end } : {}),
       ...(o.runner ? { runner: o.runner } : {}),
       ...(o.watchlists ? { watchlists: o.watchlists } : {}),
+      ...(host ? { timers: [{ everyMs: DEFENDER_STATUS_EVERY_MS, run: followDefender }] } : {}),
     },
   );
   return {
@@ -99,5 +112,6 @@ export async function runTwin(o: TwinOptions): Promise<TwinResult> {
       const ev = store.update(inc, change, 'User', at);
       if (ev) await engine.dispatch(ev);
     },
+    followDefender: (at = schedule.end) => followDefender(at),
   };
 }

@@ -7,8 +7,10 @@ import { v, x } from './arm.js';
 export const BUILT_IN_ROLES = {
   /** Monitoring Metrics Publisher: Logs Ingestion API on the DCR; Entra-authenticated telemetry to App Insights. */
   monitoringMetricsPublisher: '3913510d-42f4-4e42-8a64-420c390055eb',
-  /** Microsoft Sentinel Responder: read and update incidents, add comments (playbooks). */
+  /** Microsoft Sentinel Responder: read and update incidents, add comments (playbooks, defender-status timer). */
   sentinelResponder: '3e150937-b8fe-4cfb-8069-0eaf05ecd056',
+  /** Log Analytics Reader: the playbooks' and the defender-status timer's Log Analytics queries, on the workspace. */
+  logAnalyticsReader: '73c42c96-874c-492b-b04d-ab87d138a893',
   /** Storage Blob Data Owner: Functions host storage (AzureWebJobsStorage), deployment and dead-letter containers. */
   storageBlobDataOwner: 'b7e6dc6d-f1e8-4753-8033-0f276bb0955b',
   /** Storage Table Data Contributor: group state and ticket map tables. */

@@ -10,6 +10,9 @@ export function functionResources(): JsonObject[] {
     `'APPLICATIONINSIGHTS_CONNECTION_STRING', reference(${id.appInsights}, '${API.appInsights}').ConnectionString`,
     `'OTSOC_LOGS_ENDPOINT', ${ref.logsIngestionEndpoint}`,
     `'OTSOC_DCR_ID', ${ref.dcrImmutableId}`,
+    // The workspace the defender-status timer follows: incident ids, and the customer id the query API takes.
+    `'OTSOC_SENTINEL_WORKSPACE_RESOURCE_ID', ${id.sentinelWorkspace}`,
+    `'OTSOC_SENTINEL_WORKSPACE_ID', reference(${id.sentinelWorkspace}, '${API.workspace}').customerId`,
   ];
   return [
     {

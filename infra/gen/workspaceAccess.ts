@@ -3,7 +3,10 @@ import { type JsonObject, p, TEMPLATE_SCHEMA, v, x } from './arm.js';
 import { role } from './builtInRoles.js';
 import { id, principalId } from './resourceIds.js';
 
-/** Sentinel Responder for the Function on the workspace, and the optional SecurityAlert export rule. */
+/**
+ * Sentinel Responder and Log Analytics Reader for the Function on the workspace (playbooks, defender-status
+ * timer), and the optional SecurityAlert export rule.
+ */
 export function workspaceAccessDeployment(): JsonObject {
   return {
     type: 'Microsoft.Resources/deployments',
@@ -18,6 +21,7 @@ export function workspaceAccessDeployment(): JsonObject {
         workspaceName: { value: x(p('workspaceName')) },
         principalId: { value: principalId },
         responderRoleId: { value: x(role('sentinelResponder')) },
+        logReaderRoleId: { value: x(role('logAnalyticsReader')) },
         exportSecurityAlerts: { value: x(p('exportSecurityAlertsToHub')) },
         eventHubNamespaceId: { value: x(id.namespace) },
         eventHubName: { value: x(v('eventHubName')) },
@@ -29,6 +33,7 @@ export function workspaceAccessDeployment(): JsonObject {
           workspaceName: { type: 'string' },
           principalId: { type: 'string' },
           responderRoleId: { type: 'string' },
+          logReaderRoleId: { type: 'string' },
           exportSecurityAlerts: { type: 'bool' },
           eventHubNamespaceId: { type: 'string' },
           eventHubName: { type: 'string' },
@@ -48,6 +53,22 @@ export function workspaceAccessDeployment(): JsonObject {
               principalId: x(p('principalId')),
               principalType: 'ServicePrincipal',
               description: 'ot-soc Function: playbooks read and update incidents, add comments',
+            },
+          },
+          {
+            type: 'Microsoft.Authorization/roleAssignments',
+            apiVersion: API.roleAssignment,
+            name: x(
+              `guid(resourceId('Microsoft.OperationalInsights/workspaces', ${p('workspaceName')}), ${p('principalId')}, ${p('logReaderRoleId')})`,
+            ),
+            scope: x(`format('Microsoft.OperationalInsights/workspaces/{0}', ${p('workspaceName')})`),
+            properties: {
+              roleDefinitionId: x(
+                `subscriptionResourceId('Microsoft.Authorization/roleDefinitions', ${p('logReaderRoleId')})`,
+              ),
+              principalId: x(p('principalId')),
+              principalType: 'ServicePrincipal',
+              description: 'ot-soc Function: playbook and defender-status Log Analytics queries',
             },
           },
           {

@@ -104,6 +104,11 @@ export class AutomationEngine {
   /** Queues an event (from alerts, a playbook, an analyst) and processes the queue to the end. */
   async dispatch(ev: IncidentEvent): Promise<void> {
     this.#queue.push(ev);
+    await this.drain();
+  }
+
+  /** Processes the queued events (those a timer's writes raised) to the end. */
+  async drain(): Promise<void> {
     if (this.#draining) return;
     this.#draining = true;
     try {

@@ -5,6 +5,7 @@
  * and Defender for IoT record the exact requests they would have received. Nothing leaves the process.
  */
 import type { PlaybookConfig, TicketSystemConfig } from '../../playbooks/config.js';
+import { DEFENDER_STATUS, runDefenderStatus } from '../../playbooks/defenderStatus/run.js';
 import { staticDirectory } from '../../playbooks/directory.js';
 import { DownstreamError } from '../../playbooks/errors.js';
 import { type HttpResult, handlePlaybook } from '../../playbooks/handler.js';
@@ -21,6 +22,7 @@ import {
   writableProperties,
 } from '../../playbooks/sentinel/incident.js';
 import { commentMessage, type IncidentClient } from '../../playbooks/sentinel/incidentClient.js';
+import { memoryDefenderStatus } from '../../playbooks/state/defenderStatus.js';
 import { memoryNotifyState } from '../../playbooks/state/playbookState.js';
 import { memoryTicketMap } from '../../playbooks/state/ticketMap.js';
 import type { TicketDraft, TicketSystem } from '../../playbooks/tickets/fields.js';
@@ -28,12 +30,15 @@ import { jiraIssue } from '../../playbooks/tickets/jira.js';
 import { serviceNowFields } from '../../playbooks/tickets/serviceNow.js';
 import type { PlaybookDeps, PlaybookName, PlaybookOutcome } from '../../playbooks/types.js';
 import { logAnalyticsWatchlists } from '../../playbooks/watchlists.js';
-import type { IncidentEvent, IncidentStore, TwinIncident } from '../incidents.js';
+import { type IncidentEvent, type IncidentStore, type TwinIncident, workspaceArm } from '../incidents.js';
+
+/** What acts on incidents in the twin: the playbooks, and the defender-status timer. */
+export type TwinActor = PlaybookName | typeof DEFENDER_STATUS;
 
 /** One request a stand-in received (the outbox of the twin). */
 export interface RecordedRequest {
   incidentNumber: number;
-  playbook: PlaybookName;
+  playbook: TwinActor;
   service: 'sentinel' | 'teams' | 'serviceNow' | 'jira' | 'defenderForIoT';
   method: string;
   target: string;
@@ -42,13 +47,14 @@ export interface RecordedRequest {
 
 export interface PlaybookRun {
   incidentNumber: number;
-  playbook: PlaybookName;
-  trigger: 'Create' | 'Update';
+  playbook: TwinActor;
+  /** `Timer`: the defender-status timer (no automation rule). */
+  trigger: 'Create' | 'Update' | 'Timer';
   automationRule: string;
   status: number;
   /** HTTP attempts the shim made (its retry policy retries 408, 429 and 5xx). */
   attempts: number;
-  outcome?: PlaybookOutcome;
+  outcome?: Omit<PlaybookOutcome, 'playbook'> & { playbook: TwinActor };
   error?: string;
   requests: RecordedRequest[];
 }
@@ -62,7 +68,15 @@ export interface TwinPlaybookHost {
     automationRule: string,
     retries: number,
   ): Promise<PlaybookRun>;
+  /**
+   * One run of the defender-status timer at the clock's time: one run line per incident it changed (or failed
+   * on), its writes raising update events like a playbook's.
+   */
+  followDefender(): Promise<PlaybookRun[]>;
 }
+
+/** The twin workspace's customer id (the Log Analytics query API's workspace id). */
+export const TWIN_WORKSPACE_ID = '00000000-0000-0000-0000-0000000000ff';
 
 const toIncident = (i: TwinIncident): Incident => ({
   id: i.armId,
@@ -144,9 +158,13 @@ export function twinPlaybookHost(
   logAnalytics?: LogAnalyticsQuery,
 ): TwinPlaybookHost {
   let current: PlaybookRun | undefined;
-  const record = (r: Omit<RecordedRequest, 'incidentNumber' | 'playbook'>) => {
+  const record = (r: Omit<RecordedRequest, 'incidentNumber' | 'playbook'>, incidentNumber?: number) => {
     if (current)
-      current.requests.push({ incidentNumber: current.incidentNumber, playbook: current.playbook, ...r });
+      current.requests.push({
+        incidentNumber: incidentNumber ?? current.incidentNumber,
+        playbook: current.playbook,
+        ...r,
+      });
   };
   const find = (ref: IncidentRef): TwinIncident => {
     const inc = store.byArmId(ref.armId);
@@ -164,7 +182,7 @@ export function twinPlaybookHost(
       const next = change(current.properties);
       if (!next) return { incident: current, changed: false, attempts: 0 };
       const body = { etag: current.etag, properties: writableProperties(next) };
-      record({ service: 'sentinel', method: 'PUT', target: `incident ${inc.number}`, body });
+      record({ service: 'sentinel', method: 'PUT', target: `incident ${inc.number}`, body }, inc.number);
       const p = body.properties;
       const ev = store.update(
         inc,
@@ -189,12 +207,15 @@ export function twinPlaybookHost(
       const inc = find(ref);
       const ev = store.comment(inc, id, commentMessage(message), 'Playbook', clock());
       if (!ev) return { created: false };
-      record({
-        service: 'sentinel',
-        method: 'PUT',
-        target: `incident ${inc.number} comment`,
-        body: { properties: { message: commentMessage(message) } },
-      });
+      record(
+        {
+          service: 'sentinel',
+          method: 'PUT',
+          target: `incident ${inc.number} comment`,
+          body: { properties: { message: commentMessage(message) } },
+        },
+        inc.number,
+      );
       onEvent(ev);
       return { created: true };
     },
@@ -234,6 +255,7 @@ export function twinPlaybookHost(
     },
     directory: staticDirectory(config.groupIds),
     d4iot,
+    defenderStatus: memoryDefenderStatus(),
     ...(logAnalytics
       ? {
           facts: logAnalyticsAlertFacts(logAnalytics),
@@ -270,6 +292,57 @@ export function twinPlaybookHost(
       if (res.status === 200) run.outcome = json as PlaybookOutcome;
       else run.error = json.message ?? `HTTP ${res.status}`;
       return run;
+    },
+
+    async followDefender() {
+      if (!logAnalytics || !config.defenderForIoT.followStatus) return [];
+      const scratch: PlaybookRun = {
+        incidentNumber: 0,
+        playbook: DEFENDER_STATUS,
+        trigger: 'Timer',
+        automationRule: 'timer defender-status (every 5 minutes)',
+        status: 0,
+        attempts: 1,
+        requests: [],
+      };
+      current = scratch;
+      let report: Awaited<ReturnType<typeof runDefenderStatus>>;
+      try {
+        report = await runDefenderStatus(
+          {
+            config,
+            incidents,
+            query: logAnalytics,
+            state: deps.defenderStatus!,
+            now: () => new Date(clock()),
+          },
+          { resourceId: workspaceArm(store.workspace), workspaceId: TWIN_WORKSPACE_ID },
+        );
+      } finally {
+        current = undefined;
+      }
+      // Incidents it acted on (or failed on); skipped and no-op incidents would repeat every five minutes.
+      return report.incidents
+        .filter((i) => i.result === 'done' || i.result === 'failed')
+        .map((i) => ({
+          ...scratch,
+          incidentNumber: i.incidentNumber,
+          status: i.result === 'failed' ? 500 : 200,
+          requests: scratch.requests.filter((r) => r.incidentNumber === i.incidentNumber),
+          ...(i.result === 'failed'
+            ? { error: i.reason }
+            : {
+                outcome: {
+                  playbook: DEFENDER_STATUS,
+                  incident: i.incident,
+                  incidentNumber: i.incidentNumber,
+                  result: i.result === 'done' ? 'done' : 'noop',
+                  actions: i.actions,
+                  reason: i.reason,
+                  notes: report.notes,
+                },
+              }),
+        }));
     },
   };
 }

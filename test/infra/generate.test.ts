@@ -178,8 +178,10 @@ describe('infra/main.json', () => {
       .filter((r) => r.type === 'Microsoft.Authorization/roleAssignments')
       .map((r) => ({
         role:
-          /builtInRoles'\)\.(\w+)|parameters\('responderRoleId'\)/.exec(r.properties.roleDefinitionId)?.[1] ??
-          'sentinelResponder',
+          /builtInRoles'\)\.(\w+)/.exec(r.properties.roleDefinitionId)?.[1] ??
+          (r.properties.roleDefinitionId.includes("parameters('logReaderRoleId')")
+            ? 'logAnalyticsReader'
+            : 'sentinelResponder'),
         scope: (/format\('([^']+)'/.exec(r.scope) ?? [])[1],
         conditional: 'condition' in r,
       }));
@@ -213,11 +215,17 @@ describe('infra/main.json', () => {
         scope: 'Microsoft.OperationalInsights/workspaces/{0}',
         conditional: false,
       },
+      {
+        role: 'logAnalyticsReader',
+        scope: 'Microsoft.OperationalInsights/workspaces/{0}',
+        conditional: false,
+      },
     ]);
     // the built-in role definition ids (same in every tenant; docs/deploy.md lists them with their source)
     expect(template.variables.builtInRoles).toEqual({
       monitoringMetricsPublisher: '3913510d-42f4-4e42-8a64-420c390055eb',
       sentinelResponder: '3e150937-b8fe-4cfb-8069-0eaf05ecd056',
+      logAnalyticsReader: '73c42c96-874c-492b-b04d-ab87d138a893',
       storageBlobDataOwner: 'b7e6dc6d-f1e8-4753-8033-0f276bb0955b',
       storageTableDataContributor: '0a9a7e1f-b9d0-4cc4-a60d-0319b160aaa3',
       eventHubsDataReceiver: 'a638d3c7-ab3a-418d-83e6-5f17a39d4fde',

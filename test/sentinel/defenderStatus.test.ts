@@ -1,0 +1,127 @@
+/**
+ * Defender for IoT → Sentinel through the real path: the bundled scenario plus later records in which Defender for
+ * IoT closes the Havex alert and sets one scan of the Rotterdam attack chain in progress, replayed through the
+ * pipeline (the groups follow, new OTAlerts_CL revisions), then the local Sentinel with the shipped rules,
+ * automation rules and playbooks, and the defender-status timer every five minutes over the twin's Log Analytics.
+ */
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { packageRoot } from '../../analytics/content.js';
+import { runFile } from '../../cli/commands/runFile.js';
+import type { TwinIncident } from '../../sentinel/incidents.js';
+import { runTwinOnOutput, type TwinRunResult } from '../../sentinel/run.js';
+
+let dir: string;
+let twin: TwinRunResult;
+let rows: Record<string, unknown>[];
+const samples = (f: string) => join(packageRoot(), 'samples', f);
+const PORT_SCAN = 'bef3101b-bfb9-44ee-8bd4-d4e84000101b';
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'ot-soc-defender-status-'));
+  const lines = (await readFile(samples('plant-scenario.ndjson'), 'utf8')).split('\n').filter(Boolean);
+  const havex = lines.find((l) => l.includes('(Havex)'))!;
+  const scan = lines.find((l) => l.includes(PORT_SCAN))!;
+  // Defender for IoT's later records of the same alerts: the Havex alert handled (Closed), the scan in progress.
+  const closed = JSON.stringify({ ...(JSON.parse(havex) as object), handled: true });
+  const inProgress = JSON.stringify({ ...(JSON.parse(scan) as object), Status: 'InProgress' });
+  await writeFile(join(dir, 'input.ndjson'), [...lines, closed, inProgress].join('\n'));
+  await runFile({
+    input: join(dir, 'input.ndjson'),
+    out: dir,
+    state: join(dir, 'state'),
+    fresh: true,
+    config: samples('ot-soc.config.json'),
+    partitions: 4,
+    batchSize: 100,
+    progress: false,
+  });
+  rows = (await readFile(join(dir, 'OTAlerts_CL.ndjson'), 'utf8'))
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as Record<string, unknown>);
+  twin = await runTwinOnOutput({ out: dir, playbooks: samples('playbooks.config.json') });
+}, 240_000);
+afterAll(() => rm(dir, { recursive: true, force: true }));
+
+const groupOf = (match: (r: Record<string, unknown>) => boolean) => String(rows.find(match)!.AlertId);
+const incidentWith = (alertId: string): TwinIncident =>
+  twin.result.incidents.find((i) => i.alerts.some((a) => a.alertIds.includes(alertId)))!;
+const runsOf = (inc: TwinIncident) => twin.result.playbookRuns.filter((r) => r.incidentNumber === inc.number);
+
+describe('a Defender for IoT status change seen by the pipeline updates the incident', () => {
+  it('the pipeline wrote the status revisions (the groups follow Defender for IoT)', () => {
+    const havex = groupOf((r) => String(r.AlertTitle).includes('Havex'));
+    // One batch holds both records, so the group's only revision is already Closed; the scan's group too.
+    expect(rows.filter((r) => r.AlertId === havex).map((r) => r.Status)).toEqual(['Closed']);
+    const scan = rows.filter((r) => (r.VendorAlertIds as string[] | undefined)?.includes(PORT_SCAN));
+    expect(scan.at(-1)!.Status).toBe('Active');
+  });
+
+  it('closes the incident whose every group Defender for IoT closed, as Undetermined, with the reason', () => {
+    const inc = incidentWith(groupOf((r) => String(r.AlertTitle).includes('Havex')));
+    expect(inc.status).toBe('Closed');
+    expect(inc.classification).toBe('Undetermined');
+    expect(inc.classificationComment).toMatch(/^ot-soc defender-status: closed in Defender for IoT/);
+    expect(inc.comments.map((c) => c.message)).toContainEqual(
+      expect.stringMatching(/^ot-soc defender-status: Defender for IoT closed the alert of this incident/),
+    );
+    const timer = runsOf(inc).filter((r) => r.playbook === 'defender-status');
+    expect(timer.map((r) => [r.trigger, r.status, r.outcome?.actions])).toEqual([
+      ['Timer', 200, ['added audit comment', 'closed the incident as Undetermined']],
+    ]);
+  });
+
+  it('the echo is a no-op: sync-status runs on the status change and sends nothing back', () => {
+    const inc = incidentWith(groupOf((r) => String(r.AlertTitle).includes('Havex')));
+    const sync = runsOf(inc).filter((r) => r.playbook === 'sync-status');
+    // (The twin may start it twice: the comment and the close are two update events it sees after the run.)
+    expect(sync.length).toBeGreaterThan(0);
+    for (const r of sync) {
+      expect([r.status, r.outcome?.result]).toEqual([200, 'skipped']);
+      expect(r.outcome!.reason).toMatch(/follows Defender for IoT/);
+      expect(r.requests).toEqual([]);
+    }
+  });
+
+  it('sets the attack-chain incident Active when Defender for IoT puts one of its alerts in progress', () => {
+    const scanGroup = groupOf(
+      (r) => (r.VendorAlertIds as string[] | undefined)?.includes(PORT_SCAN) ?? false,
+    );
+    const inc = incidentWith(scanGroup);
+    expect(inc.alerts.flatMap((a) => a.alertIds).length).toBeGreaterThan(1);
+    expect(inc.status).toBe('Active');
+    const sync = runsOf(inc).filter((r) => r.playbook === 'sync-status');
+    // No alert of the chain is moved to In progress by the echo (Defender for IoT leads here).
+    expect(sync.flatMap((r) => r.requests).filter((q) => q.service === 'defenderForIoT')).toEqual([]);
+  });
+
+  it('leaves every other incident as it was', () => {
+    const moved = new Set(
+      twin.result.playbookRuns.filter((r) => r.playbook === 'defender-status').map((r) => r.incidentNumber),
+    );
+    expect(moved.size).toBe(2);
+    for (const i of twin.result.incidents.filter((x) => !moved.has(x.number)))
+      expect([i.number, i.status]).not.toEqual([i.number, 'Active']);
+  });
+
+  it('an analyst who reopens it keeps it open: the next runs do not close it again, and the reopen syncs', async () => {
+    const inc = incidentWith(groupOf((r) => String(r.AlertTitle).includes('Havex')));
+    const end = twin.result.end;
+    await twin.result.analyst(inc.number, { status: 'Active' }, end + 60_000);
+    // The analyst leads again: sync-status syncs the reopen (this sensor-API alert has no AlertManagementUri
+    // and the twin no group store, so there is nothing to write, but it is no longer skipped as an echo).
+    const reopenSync = runsOf(inc)
+      .filter((r) => r.playbook === 'sync-status')
+      .at(-1)!;
+    expect(reopenSync.outcome?.result).toBe('noop');
+    expect(reopenSync.outcome?.reason).toBe('alerts follow the incident status Active');
+    const before = twin.result.playbookRuns.length;
+    await twin.result.followDefender(end + 5 * 60_000);
+    await twin.result.followDefender(end + 10 * 60_000);
+    expect(inc.status).toBe('Active');
+    expect(twin.result.playbookRuns.length).toBe(before);
+  });
+});
