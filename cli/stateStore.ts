@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { AzureNamedKeyCredential, TableClient } from '@azure/data-tables';
 import { CachingGroupStore } from '../pipeline/dedup/cachingGroupStore.js';
 import type { GroupStore } from '../pipeline/dedup/groupState.js';
+import type { KeySpec } from '../pipeline/dedup/keySpec.js';
 import { MemoryGroupStore } from '../pipeline/dedup/memoryGroupStore.js';
 import { TableGroupStore } from '../pipeline/dedup/tableGroupStore.js';
 import {
@@ -61,7 +62,7 @@ function onSignals(close: () => Promise<void>): () => void {
  */
 export async function openStateStore(
   dir: string | undefined,
-  o: { command?: string; fresh?: boolean } = {},
+  o: { command?: string; fresh?: boolean; spec?: KeySpec } = {},
 ): Promise<StateStore> {
   if (!dir) {
     return { store: new MemoryGroupStore(), description: 'memory (this run only)', close: async () => {} };
@@ -75,14 +76,14 @@ export async function openStateStore(
       for (const name of await readdir(dir))
         if (name !== LOCK_FILE) await rm(join(dir, name), { recursive: true, force: true });
     }
-    return await openLocked(dir, lock);
+    return await openLocked(dir, lock, o.spec);
   } catch (e) {
     await lock.release();
     throw e;
   }
 }
 
-async function openLocked(dir: string, lock: StateLock): Promise<StateStore> {
+async function openLocked(dir: string, lock: StateLock, spec?: KeySpec): Promise<StateStore> {
   if (azuriteMain()) {
     const location = join(dir, 'azurite');
     const pidFile = join(dir, AZURITE_PID_FILE);
@@ -119,7 +120,8 @@ async function openLocked(dir: string, lock: StateLock): Promise<StateStore> {
     );
     try {
       // Heads validated by ETag, as the Function caches them (cachingGroupStore.ts): reads only on a miss or a 412.
-      const store = new CachingGroupStore(await new TableGroupStore(table).init());
+      // With the key spec, Azurite data of an earlier layout is migrated once (tableMigration.ts).
+      const store = new CachingGroupStore(await new TableGroupStore(table).init({ spec }));
       return {
         store,
         description: `Table Storage (Azurite, data in ${location})`,

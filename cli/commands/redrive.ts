@@ -44,7 +44,7 @@ export async function runRedrive(o: RedriveCommandOptions) {
   }
   const stages = parseStages(o.stages);
   const config = o.config ? await loadConfigFile(o.config) : parseConfig({}, 'defaults');
-  const state = await openStateStore(o.state);
+  const state = await openStateStore(o.state, { spec: keySpecOf(config) });
   try {
     const deadLetters = new FileDeadLetterStore(file);
     const deps: PipelineDeps = {

@@ -75,7 +75,11 @@ export async function runFile(o: RunFileOptions): Promise<RunSummary> {
   const rowsFile = join(o.out, 'OTAlerts_CL.ndjson');
   const lettersFile = join(o.out, 'deadletter.ndjson');
   // The lock first: a run refused because another holds the state directory must not touch its outputs.
-  const state = await openStateStore(o.state, { command: o.fresh ? 'demo' : 'replay', fresh: o.fresh });
+  const state = await openStateStore(o.state, {
+    command: o.fresh ? 'demo' : 'replay',
+    fresh: o.fresh,
+    spec: keySpecOf(config),
+  });
   if (!o.state || o.fresh)
     await Promise.all([rm(rowsFile, { force: true }), rm(lettersFile, { force: true })]);
   const deadLetters = new FileDeadLetterStore(lettersFile);

@@ -1,16 +1,42 @@
-// Migration of the Table layout before identity (docs/state.md "State written before this layout"): one entity
-// per key, PartitionKey = the key, RowKey `head`, the state JSON in s0, s1, … (as groupEntity still writes it).
-import type { TableClient } from '@azure/data-tables';
+// Migrations of earlier Table layouts (docs/state.md "State written by earlier versions"), once each, idempotent:
+// - before identity: one entity per key, PartitionKey = the key, RowKey `head`, the state JSON in s0, s1, …;
+// - identity without index entities (scope partitions `p~…`, `h~`/`a~`/`i~` rows): no due markers, partition
+//   registry, AlertId index or retention journals yet.
+import type { TableClient, TransactionAction } from '@azure/data-tables';
 import type { EnrichedAlert } from '../enrich/enriched.js';
+import { mapLimit } from '../util/mapLimit.js';
+import { legacyMemberStatus } from './grouper.js';
 import { scopeOf } from './groupKey.js';
-import type { GroupState, GroupStore } from './groupState.js';
+import { type GroupState, type GroupStore, MAX_COMMIT_WRITES, type StoreWrite } from './groupState.js';
+import { scopedIdOf } from './identity.js';
 import type { KeySpec } from './keySpec.js';
 import { statusOf } from './tablePut.js';
-import { type Entity, fromEntity } from './tableRows.js';
+import {
+  type Entity,
+  fromEntity,
+  indexKeyOf,
+  isDue,
+  type JournalItem,
+  journalRow,
+  markerRow,
+  REGISTRY_PK,
+} from './tableRows.js';
 
 const LEGACY_ROW = 'head';
 /** Written once every legacy head is migrated: later starts read one entity and stop. */
 const DONE = { partitionKey: 'm~', rowKey: 'legacy-heads-v1' };
+const INDEXED = { partitionKey: 'm~', rowKey: 'index-entities-v1' };
+
+async function done(table: TableClient, marker: typeof DONE, op: (n?: number) => void): Promise<boolean> {
+  op();
+  try {
+    await table.getEntity(marker.partitionKey, marker.rowKey);
+    return true;
+  } catch (e) {
+    if (statusOf(e) !== 404) throw e;
+    return false;
+  }
+}
 
 /**
  * The partition the pipeline gives the group's alerts (identity.ts partitionOf): their scope when the key spec
@@ -39,13 +65,8 @@ export async function migrateLegacyLayout(
   spec: KeySpec,
   op: (n?: number) => void,
 ): Promise<{ migrated: number; kept: number }> {
-  op();
-  try {
-    await table.getEntity(DONE.partitionKey, DONE.rowKey);
-    return { migrated: 0, kept: 0 };
-  } catch (e) {
-    if (statusOf(e) !== 404) throw e;
-  }
+  await indexIdentityLayout(table, op);
+  if (await done(table, DONE, op)) return { migrated: 0, kept: 0 };
   let migrated = 0;
   let kept = 0;
   let left = 0;
@@ -55,13 +76,9 @@ export async function migrateLegacyLayout(
   for await (const page of pages) {
     op();
     for (const e of page as Entity[]) {
-      const legacy = fromEntity(e).value;
-      const partition = legacyPartitionOf(legacy, spec);
-      const state: GroupState = { ...legacy, partition };
-      const r = await store.commit(partition, [{ kind: 'group', state, etag: undefined }]);
-      if (r.ok) migrated++;
-      else if (r.reason === 'conflict') kept++;
-      else throw new Error(`legacy group ${legacy.alertId} does not fit one transaction`);
+      const r = await migrateHead(store, fromEntity(e).value, spec);
+      if (r === 'migrated') migrated++;
+      else kept++;
       op();
       try {
         await table.deleteEntity(String(e.partitionKey), LEGACY_ROW, { etag: String(e.etag) });
@@ -78,4 +95,112 @@ export async function migrateLegacyLayout(
     await table.upsertEntity({ ...DONE, at: new Date().toISOString(), migrated, kept }, 'Replace');
   }
   return { migrated, kept };
+}
+
+/**
+ * One legacy head, inserted with id entries for the vendor ids it lists (the last `maxVendorIds`): they are the
+ * alerts it counts, and without entries a re-published copy would count again once the group's member counters
+ * exist (grouper.applyMember recognises listed ids only before that). GUIDs are ids of their own; another id is
+ * scoped by sensor, known only when the group has one sensor. An entry that exists already (another instance,
+ * or the alert seen again since) is left as it is.
+ */
+async function migrateHead(
+  store: GroupStore,
+  legacy: GroupState,
+  spec: KeySpec,
+): Promise<'migrated' | 'kept'> {
+  const partition = legacyPartitionOf(legacy, spec);
+  const state: GroupState = { ...legacy, partition };
+  const sensor = state.sensors.length === 1 ? state.sensors[0] : undefined;
+  const at = Date.now();
+  const entry = { alertId: state.alertId, key: state.key, status: legacyMemberStatus(state), at };
+  let ids = [
+    ...new Set(
+      state.vendorIds
+        .map((id) => scopedIdOf({ id, sensor }))
+        .filter((x): x is string => !!x && (x.startsWith('g:') || sensor !== undefined)),
+    ),
+  ].slice(-(MAX_COMMIT_WRITES - 1));
+  for (let attempt = 0; attempt < 3; attempt++) {
+    const writes: StoreWrite[] = [
+      { kind: 'group', state, etag: undefined },
+      ...ids.map((id): StoreWrite => ({ kind: 'id', id, entry, etag: undefined })),
+    ];
+    const r = await store.commit(partition, writes);
+    if (r.ok) return 'migrated';
+    if (r.reason === 'too-large')
+      throw new Error(`legacy group ${state.alertId} does not fit one transaction`);
+    const read = await store.read(partition, { keys: [state.key], ids });
+    if (read.heads.has(state.key)) return 'kept';
+    ids = ids.filter((id) => !read.ids.has(id));
+  }
+  throw new Error(`legacy group ${state.alertId}: migration kept conflicting; retry at the next start`);
+}
+
+/**
+ * Gives state of the identity layout its index entities (docs/state.md "Index entities"): per scope partition a
+ * registry entry, per group its AlertId index entry and (when due) its marker, per id entry or archived group a
+ * retention journal item (journals of ≤ 98 items, at the oldest item's time). All upserts or new journals: a
+ * second run (several instances starting at once) only repeats them. Finding the entities is a scan of the scope
+ * partitions, once.
+ */
+async function indexIdentityLayout(table: TableClient, op: (n?: number) => void): Promise<void> {
+  if (await done(table, INDEXED, op)) return;
+  const pages = table
+    .listEntities({ queryOptions: { filter: "PartitionKey ge 'p~' and PartitionKey lt 'p~~'" } })
+    .byPage({ maxPageSize: 1000 });
+  const registered = new Set<string>();
+  for await (const page of pages) {
+    op();
+    const byPk = new Map<string, { actions: TransactionAction[]; items: JournalItem[]; oldest: number }>();
+    const index: TransactionAction[] = [];
+    for (const e of page as Entity[]) {
+      const pk = String(e.partitionKey);
+      const rk = String(e.rowKey);
+      const slot = byPk.get(pk) ?? { actions: [], items: [], oldest: Number.POSITIVE_INFINITY };
+      byPk.set(pk, slot);
+      if (!registered.has(pk)) {
+        registered.add(pk);
+        index.push([
+          'upsert',
+          { partitionKey: REGISTRY_PK, rowKey: pk, scope: String(e.scope ?? '') },
+          'Replace',
+        ]);
+      }
+      if (rk.startsWith('i~')) {
+        slot.items.push(['i', rk]);
+        slot.oldest = Math.min(slot.oldest, Number(e.at));
+      } else if (rk.startsWith('h~') || rk.startsWith('a~')) {
+        const s = fromEntity(e).value;
+        index.push(['upsert', { ...indexKeyOf(s.alertId), pk, key: s.key, alertId: s.alertId }, 'Replace']);
+        if (isDue(s)) slot.actions.push(['upsert', { partitionKey: pk, rowKey: markerRow(rk) }, 'Replace']);
+        if (s.archived) {
+          slot.items.push(['a', rk]);
+          slot.oldest = Math.min(slot.oldest, s.changedAt ?? 0);
+        } else {
+          slot.items.push(['x', s.alertId, s.key]);
+          slot.oldest = Math.min(slot.oldest, s.changedAt ?? Date.now());
+        }
+      }
+    }
+    const txs: TransactionAction[][] = [];
+    for (const [pk, slot] of byPk) {
+      for (let i = 0; i < slot.items.length; i += 98) {
+        const items = JSON.stringify(slot.items.slice(i, i + 98));
+        slot.actions.push(['create', { partitionKey: pk, rowKey: journalRow(slot.oldest), items }]);
+      }
+      for (let i = 0; i < slot.actions.length; i += 100) txs.push(slot.actions.slice(i, i + 100));
+    }
+    // Index and registry entries go one by one (their partitions differ from the page's).
+    await mapLimit(index, 16, async (a) => {
+      op();
+      await table.upsertEntity(a[1], 'Replace');
+    });
+    await mapLimit(txs, 8, async (tx) => {
+      op();
+      await table.submitTransaction(tx);
+    });
+  }
+  op();
+  await table.upsertEntity({ ...INDEXED, at: new Date().toISOString() }, 'Replace');
 }
