@@ -1,8 +1,9 @@
 /**
  * Outbound through a proxy: AMQP over WebSockets (TLS, `wss://…/$servicebus/websocket`, `AMQPWSB10`) through an
- * HTTP CONNECT proxy, with the real SDK, to the fake Event Hub's WebSocket endpoint.
+ * HTTP CONNECT proxy (plain, or reached over TLS), with the real SDK, to the fake Event Hub's WebSocket endpoint.
  */
-import { createServer, type IncomingMessage, type Server } from 'node:http';
+import { createServer, type IncomingMessage } from 'node:http';
+import { createServer as createTlsServer } from 'node:https';
 import { type Socket, connect as tcpConnect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import WebSocket from 'ws';
@@ -22,15 +23,24 @@ import {
 
 let cert: SelfSignedCert;
 let hub: FakeEventHub;
-let proxy: { server: Server; port: number; connects: string[]; sockets: Set<Socket> };
+interface Proxy {
+  server: { close(cb: () => void): void };
+  port: number;
+  connects: string[];
+  sockets: Set<Socket>;
+}
+let proxy: Proxy;
+let tlsProxy: Proxy;
 const ENV = 'OTSOC_TEST_PROXY_EVENTHUB';
 const AUTH = `Basic ${Buffer.from('plant:s3cret').toString('base64')}`;
 
-/** A minimal HTTP CONNECT proxy that requires basic auth and records the tunnels it opened. */
-async function startProxy(): Promise<typeof proxy> {
+/** A minimal HTTP CONNECT proxy (over TLS with `tls`) that requires basic auth and records its tunnels. */
+async function startProxy(tls?: { cert: string; key: string }): Promise<Proxy> {
   const connects: string[] = [];
   const sockets = new Set<Socket>();
-  const server = createServer((_req, res) => res.writeHead(405).end());
+  const refuse = (_req: IncomingMessage, res: { writeHead(s: number): { end(): void } }) =>
+    res.writeHead(405).end();
+  const server = tls ? createTlsServer(tls, refuse) : createServer(refuse);
   server.on('connect', (req: IncomingMessage, client: Socket, head: Buffer) => {
     sockets.add(client);
     client.on('close', () => sockets.delete(client));
@@ -63,23 +73,27 @@ beforeAll(async () => {
   cert = await generateSelfSignedCert();
   hub = await startFakeEventHub({ partitions: 4, webSocket: { cert: cert.cert, key: cert.key } });
   proxy = await startProxy();
+  tlsProxy = await startProxy({ cert: cert.cert, key: cert.key });
   process.env[ENV] = hub.webSocketConnectionString;
 });
 
 afterAll(async () => {
   delete process.env[ENV];
-  for (const s of proxy.sockets) s.destroy();
-  await new Promise<void>((r) => proxy.server.close(() => r()));
+  for (const p of [proxy, tlsProxy]) {
+    for (const s of p.sockets) s.destroy();
+    await new Promise<void>((r) => p.server.close(() => r()));
+  }
   await hub.close();
   await cert.cleanup();
 });
 
 describe('AMQP over WebSockets through an HTTP proxy', () => {
-  test('the forwarder publishes through the proxy (CONNECT + TLS + WebSocket upgrade) with the real SDK', async () => {
+  /** The forwarder publishes 300 new messages (ids from `from`) through `via` with the real SDK; all of them reach the hub. */
+  async function publishThrough(via: Proxy, proxyUrl: string, from: number): Promise<void> {
     const tmp = await tempDir();
     const producer = createProducer({
       connectionStringEnv: ENV,
-      proxy: `http://plant:s3cret@127.0.0.1:${proxy.port}`,
+      proxy: proxyUrl,
       ca: cert.cert,
       retry: { maxRetries: 1, retryDelayInMs: 100, timeoutInMs: 5000 },
     });
@@ -93,12 +107,12 @@ describe('AMQP over WebSockets through an HTTP proxy', () => {
     });
     try {
       const templates = syslogTemplates();
-      const messages = Array.from({ length: 300 }, (_, i) => uniqueMessage(templates, i));
+      const messages = Array.from({ length: 300 }, (_, i) => uniqueMessage(templates, from + i));
       await sendStream(f.addresses.tcp!.port, messages, 'octet');
       expect(await f.idle(20_000)).toBe(true);
       const counts = bodyCounts(hub);
       for (const m of messages) expect(counts.has(m)).toBe(true);
-      expect(proxy.connects).toContain(`localhost:${hub.webSocketPort}`);
+      expect(via.connects).toContain(`localhost:${hub.webSocketPort}`);
       expect(hub.webSocketUpgrades[0]).toEqual({ path: '/$servicebus/websocket', protocol: 'AMQPWSB10' });
       expect(hub.events().filter((e) => e.partitionKey === 'Plant A/Packaging').length).toBeGreaterThan(0);
       expect(hub.events().every((e) => typeof e.partitionKey === 'string')).toBe(true);
@@ -106,6 +120,14 @@ describe('AMQP over WebSockets through an HTTP proxy', () => {
       await f.stop(2000);
       await tmp.cleanup();
     }
+  }
+
+  test('the forwarder publishes through the proxy (CONNECT + TLS + WebSocket upgrade) with the real SDK', async () => {
+    await publishThrough(proxy, `http://plant:s3cret@127.0.0.1:${proxy.port}`, 0);
+  });
+
+  test('an https:// proxy is reached over TLS (its certificate checked against --ca too)', async () => {
+    await publishThrough(tlsProxy, `https://plant:s3cret@localhost:${tlsProxy.port}`, 1000);
   });
 
   /** Opens the service's WebSocket endpoint with the forwarder's own `ws` options; resolves its error. */
