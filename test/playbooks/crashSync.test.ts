@@ -5,10 +5,21 @@
  * reassignment, one status PATCH per alert, one incident close and one comment.
  */
 import { describe, expect, it, vi } from 'vitest';
+import { handlePlaybook } from '../../playbooks/handler.js';
 import type { PlaybookRuntime } from '../../playbooks/runtime.js';
-import { CRASH_MODES, crashAt } from '../helpers/crashing.js';
+import { memoryDefenderStatus } from '../../playbooks/state/defenderStatus.js';
+import type { PlaybookDeps, PlaybookName } from '../../playbooks/types.js';
+import { CRASH_MODES, type CrashMode, crashAt } from '../helpers/crashing.js';
 import { defenderStatusWorld } from '../helpers/defenderStatusWorld.js';
-import { lyonRow } from '../helpers/playbookFixtures.js';
+import {
+  D4IOT_ALERT_PATH,
+  groupState,
+  harness,
+  incidentOf,
+  lyonRow,
+  ROTTERDAM_GROUP,
+  rotterdamRow,
+} from '../helpers/playbookFixtures.js';
 
 vi.mock('@azure/functions', async (importOriginal) => {
   const real = await importOriginal<typeof import('@azure/functions')>();
@@ -99,5 +110,121 @@ describe('crash at every step: the defender-status timer', () => {
       expect.stringMatching(/ot-soc closes the incident as Undetermined/),
       expect.stringMatching(/ot-soc leaves the incident as it is: it was changed by someone else/),
     ]);
+  });
+});
+
+type Harness = ReturnType<typeof harness>;
+
+/** The playbook's dependencies with every async method wrapped: call `k` crashes in `mode`. */
+function crashingDeps(h: Harness, k: number, mode: CrashMode) {
+  const c = crashAt(k, mode);
+  const deps: PlaybookDeps = {
+    ...h.deps,
+    incidents: c.wrap(h.deps.incidents, 'incidents'),
+    directory: c.wrap(h.deps.directory!, 'directory'),
+    d4iot: c.wrap(h.deps.d4iot!, 'd4iot'),
+    groups: c.wrap(h.deps.groups!, 'groups'),
+    defenderStatus: c.wrap(h.deps.defenderStatus!, 'defenderStatus'),
+  };
+  return { c, deps };
+}
+
+/** One playbook crashed at call k, then retried by the Logic App (10 minutes apart) until 200, then once more. */
+async function crashThenRetry(
+  name: PlaybookName,
+  payload: unknown,
+  setup: (h: Harness) => void,
+  k: number,
+  mode: CrashMode,
+) {
+  const h = harness();
+  h.deps.defenderStatus = memoryDefenderStatus();
+  setup(h);
+  let now = Date.parse('2026-11-18T09:00:00Z');
+  h.deps.now = () => new Date(now);
+  const { c, deps } = crashingDeps(h, k, mode);
+  const statuses = [(await handlePlaybook(name, { body: JSON.stringify(payload) }, deps)).status];
+  for (let attempt = 0; attempt < 4 && statuses.at(-1) !== 200; attempt++) {
+    now += 10 * 60_000;
+    statuses.push((await h.run(name, payload)).status);
+  }
+  now += 10 * 60_000;
+  const again = await h.run(name, payload);
+  return { h, c, statuses, again, steps: c.calls.length };
+}
+
+describe('crash at every step: reassign-ot and sync-status', () => {
+  it('reassign-ot: exactly one reassignment to the OT team, one label, one comment', async () => {
+    const payload = incidentOf([rotterdamRow()]);
+    const seed = (h: Harness) => void h.sentinel.seed(payload as never);
+    const clean = await crashThenRetry('reassign-ot', payload, seed, 0, 'before');
+    const { steps } = clean;
+    expect(steps).toBeGreaterThanOrEqual(4);
+    const incidentPuts = (h: Harness) =>
+      h.fetch.requests.filter((q) => q.method === 'PUT' && !q.url.includes('/comments/')).length;
+    for (let k = 1; k <= steps; k++)
+      for (const mode of CRASH_MODES) {
+        const { h, c, statuses, again } = await crashThenRetry('reassign-ot', payload, seed, k, mode);
+        const where = `${mode} ${c.crashed()?.name} (step ${k}), statuses ${statuses}`;
+        expect(statuses.at(-1), where).toBe(200);
+        expect(again.jsonBody, where).toMatchObject({ result: 'noop' });
+        // No write is repeated: as many incident PUTs as a run that never crashed.
+        expect(incidentPuts(h), where).toBe(incidentPuts(clean.h));
+        // Each incident PUT is a full replacement: count the ones that moved the owner to the OT team.
+        let owner: unknown;
+        let reassignments = 0;
+        for (const r of h.fetch.requests.filter((q) => q.method === 'PUT' && !q.url.includes('/comments/'))) {
+          const next = (JSON.parse(r.body) as { properties: { owner?: { objectId?: string } } }).properties
+            .owner?.objectId;
+          if (next === ROTTERDAM_GROUP && owner !== ROTTERDAM_GROUP) reassignments++;
+          owner = next;
+        }
+        expect(reassignments, where).toBe(1);
+        const inc = [...h.sentinel.incidents.values()][0]!;
+        expect(inc.properties.owner, where).toMatchObject({ objectId: ROTTERDAM_GROUP, ownerType: 'Group' });
+        expect(
+          (inc.properties.labels as { labelName: string }[]).map((l) => l.labelName),
+          where,
+        ).toEqual(['OT']);
+        expect(inc.comments.size, where).toBe(1);
+      }
+  });
+
+  it('sync-status: exactly one status PATCH per Defender for IoT alert, and every group set, whatever step fails', async () => {
+    const second = D4IOT_ALERT_PATH.replace(/0001$/, '0002');
+    const payload = incidentOf([
+      lyonRow(),
+      lyonRow({ AlertId: 'grp-lyon-plc-prog-0002', AlertManagementUri: second }),
+    ]);
+    const seed = (h: Harness) => {
+      const id = h.sentinel.seed(payload as never);
+      // An analyst closed the incident: the status change runs sync-status.
+      Object.assign(h.sentinel.incident(id).properties, {
+        status: 'Closed',
+        classification: 'TruePositive',
+        classificationReason: 'SuspiciousActivity',
+      });
+      h.sentinel.seedD4IoTAlert(D4IOT_ALERT_PATH);
+      h.sentinel.seedD4IoTAlert(second);
+      void h.groups.put(groupState('grp-lyon-plc-prog-0001'), undefined);
+      void h.groups.put(groupState('grp-lyon-plc-prog-0002'), undefined);
+    };
+    const { steps } = await crashThenRetry('sync-status', payload, seed, 0, 'before');
+    expect(steps).toBeGreaterThanOrEqual(6);
+    for (let k = 1; k <= steps; k++)
+      for (const mode of CRASH_MODES) {
+        const { h, c, statuses, again } = await crashThenRetry('sync-status', payload, seed, k, mode);
+        const where = `${mode} ${c.crashed()?.name} (step ${k}), statuses ${statuses}`;
+        expect(statuses.at(-1), where).toBe(200);
+        expect(again.jsonBody, where).toMatchObject({ result: 'noop' });
+        const patches = h.fetch.requests
+          .filter((r) => r.method === 'PATCH')
+          .map((r) => new URL(r.url).pathname);
+        expect(patches.sort(), where).toEqual([D4IOT_ALERT_PATH, second].sort());
+        for (const path of [D4IOT_ALERT_PATH, second])
+          expect(h.sentinel.d4iotAlerts.get(path.toLowerCase())!.properties.status, where).toBe('Closed');
+        for (const id of ['grp-lyon-plc-prog-0001', 'grp-lyon-plc-prog-0002'])
+          expect((await h.groups.findByAlertId(id))!.value.status, where).toBe('Closed');
+      }
   });
 });
