@@ -1,55 +1,39 @@
 import { STREAM_NAME, TABLE_NAME } from '../../pipeline/sink/schema.js';
 import { customTableSchema, streamDeclaration } from '../../pipeline/sink/tableSchema.js';
 import { API } from './apiVersions.js';
-import { type Json, type JsonObject, p, q, TEMPLATE_SCHEMA, v, x } from './arm.js';
+import { type Json, type JsonObject, p, q, v, x } from './arm.js';
 import { id } from './resourceIds.js';
+import { workspaceDeployment } from './workspaceDeployment.js';
 
 /** The OTAlerts_CL table lives in the Sentinel workspace's resource group: an inner-scope nested deployment. */
 export function tableDeployment(): JsonObject {
   const schema = customTableSchema().properties.schema;
-  return {
-    type: 'Microsoft.Resources/deployments',
-    apiVersion: API.deployment,
+  return workspaceDeployment({
     name: x(v('tableDeploymentName')),
-    subscriptionId: x(p('workspaceSubscriptionId')),
-    resourceGroup: x(p('workspaceResourceGroup')),
-    properties: {
-      mode: 'Incremental',
-      expressionEvaluationOptions: { scope: 'inner' },
-      parameters: {
-        workspaceName: { value: x(p('workspaceName')) },
-        retentionInDays: { value: x(p('tableRetentionInDays')) },
-        totalRetentionInDays: { value: x(p('tableTotalRetentionInDays')) },
-      },
-      template: {
-        $schema: TEMPLATE_SCHEMA,
-        contentVersion: '1.0.0.0',
-        parameters: {
-          workspaceName: { type: 'string' },
-          retentionInDays: { type: 'int' },
-          totalRetentionInDays: { type: 'int' },
-        },
-        resources: [
-          {
-            type: 'Microsoft.OperationalInsights/workspaces/tables',
-            apiVersion: API.workspaceTable,
-            name: x(`format('{0}/{1}', ${p('workspaceName')}, ${q(TABLE_NAME)})`),
-            properties: {
-              plan: 'Analytics',
-              retentionInDays: x(p('retentionInDays')),
-              totalRetentionInDays: x(p('totalRetentionInDays')),
-              schema: {
-                name: schema.name,
-                description:
-                  'ot-soc: Defender for IoT alert groups, one row per revision (pipeline/sink/schema.ts).',
-                columns: schema.columns as unknown as Json[],
-              },
-            },
-          },
-        ],
-      },
+    parameters: {
+      workspaceName: { type: 'string', value: x(p('workspaceName')) },
+      retentionInDays: { type: 'int', value: x(p('tableRetentionInDays')) },
+      totalRetentionInDays: { type: 'int', value: x(p('tableTotalRetentionInDays')) },
     },
-  };
+    resources: [
+      {
+        type: 'Microsoft.OperationalInsights/workspaces/tables',
+        apiVersion: API.workspaceTable,
+        name: x(`format('{0}/{1}', ${p('workspaceName')}, ${q(TABLE_NAME)})`),
+        properties: {
+          plan: 'Analytics',
+          retentionInDays: x(p('retentionInDays')),
+          totalRetentionInDays: x(p('totalRetentionInDays')),
+          schema: {
+            name: schema.name,
+            description:
+              'ot-soc: Defender for IoT alert groups, one row per revision (pipeline/sink/schema.ts).',
+            columns: schema.columns as unknown as Json[],
+          },
+        },
+      },
+    ],
+  });
 }
 
 /** The optional DCE, the OTAlerts_CL table deployment and the DCR whose stream comes from the schema in code. */
