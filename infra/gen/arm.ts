@@ -11,3 +11,15 @@ export const x = (e: string): string => `[${e}]`;
 export const p = (name: string): string => `parameters('${name}')`;
 export const v = (name: string): string => `variables('${name}')`;
 export const q = (s: string): string => `'${s.replace(/'/g, "''")}'`;
+
+/**
+ * The head every top-level resource of the main template shares: its type, API version, name (a variable), the
+ * region (the `location` parameter, or another) and the `tags` parameter.
+ */
+export const topLevel = (type: string, apiVersion: string, nameVar: string, locationParam = 'location') => ({
+  type,
+  apiVersion,
+  name: x(v(nameVar)),
+  location: x(p(locationParam)),
+  tags: x(p('tags')),
+});

@@ -1,7 +1,7 @@
 import { STREAM_NAME, TABLE_NAME } from '../../pipeline/sink/schema.js';
 import { customTableSchema, streamDeclaration } from '../../pipeline/sink/tableSchema.js';
 import { API } from './apiVersions.js';
-import { type Json, type JsonObject, p, q, v, x } from './arm.js';
+import { type Json, type JsonObject, p, q, topLevel, v, x } from './arm.js';
 import { id } from './resourceIds.js';
 import { workspaceDeployment } from './workspaceDeployment.js';
 
@@ -42,20 +42,22 @@ export function dataCollectionResources(): JsonObject[] {
   return [
     {
       condition: x(p('useDataCollectionEndpoint')),
-      type: 'Microsoft.Insights/dataCollectionEndpoints',
-      apiVersion: API.dataCollection,
-      name: x(v('dceName')),
-      location: x(p('workspaceLocation')),
-      tags: x(p('tags')),
+      ...topLevel(
+        'Microsoft.Insights/dataCollectionEndpoints',
+        API.dataCollection,
+        'dceName',
+        'workspaceLocation',
+      ),
       properties: { networkAcls: { publicNetworkAccess: 'Enabled' } },
     },
     tableDeployment(),
     {
-      type: 'Microsoft.Insights/dataCollectionRules',
-      apiVersion: API.dataCollection,
-      name: x(v('dcrName')),
-      location: x(p('workspaceLocation')),
-      tags: x(p('tags')),
+      ...topLevel(
+        'Microsoft.Insights/dataCollectionRules',
+        API.dataCollection,
+        'dcrName',
+        'workspaceLocation',
+      ),
       kind: 'Direct',
       properties: {
         description: `ot-soc: ${STREAM_NAME} (Logs Ingestion API) → ${TABLE_NAME}`,

@@ -1,16 +1,12 @@
 import { API } from './apiVersions.js';
-import { type JsonObject, p, v, x } from './arm.js';
+import { type JsonObject, p, topLevel, v, x } from './arm.js';
 import { id } from './resourceIds.js';
 
 /** The Event Hubs namespace, the alert hub, the Function's consumer group and the forwarder's send-only rule. */
 export function eventHubResources(): JsonObject[] {
   return [
     {
-      type: 'Microsoft.EventHub/namespaces',
-      apiVersion: API.eventHub,
-      name: x(v('eventHubNamespaceName')),
-      location: x(p('location')),
-      tags: x(p('tags')),
+      ...topLevel('Microsoft.EventHub/namespaces', API.eventHub, 'eventHubNamespaceName'),
       sku: { name: 'Standard', tier: 'Standard', capacity: x(p('eventHubThroughputUnits')) },
       properties: {
         isAutoInflateEnabled: x(p('eventHubAutoInflate')),

@@ -1,5 +1,5 @@
 import { API } from './apiVersions.js';
-import { type JsonObject, p, v, x } from './arm.js';
+import { type JsonObject, p, topLevel, v, x } from './arm.js';
 import { id, ref } from './resourceIds.js';
 
 /** The Flex Consumption plan, the Function App and its app settings (plain, computed, extra, Key Vault references). */
@@ -16,21 +16,13 @@ export function functionResources(): JsonObject[] {
   ];
   return [
     {
-      type: 'Microsoft.Web/serverfarms',
-      apiVersion: API.web,
-      name: x(v('planName')),
-      location: x(p('location')),
-      tags: x(p('tags')),
+      ...topLevel('Microsoft.Web/serverfarms', API.web, 'planName'),
       kind: 'functionapp',
       sku: { tier: 'FlexConsumption', name: 'FC1' },
       properties: { reserved: true },
     },
     {
-      type: 'Microsoft.Web/sites',
-      apiVersion: API.web,
-      name: x(v('functionAppName')),
-      location: x(p('location')),
-      tags: x(p('tags')),
+      ...topLevel('Microsoft.Web/sites', API.web, 'functionAppName'),
       kind: 'functionapp,linux',
       identity: { type: 'SystemAssigned' },
       properties: {

@@ -1,16 +1,12 @@
 import { API } from './apiVersions.js';
-import { type JsonObject, p, v, x } from './arm.js';
+import { type JsonObject, p, topLevel, x } from './arm.js';
 import { id } from './resourceIds.js';
 
 /** The operations workspace, Application Insights (local auth off) and Key Vault (RBAC). */
 export function monitoringResources(): JsonObject[] {
   return [
     {
-      type: 'Microsoft.OperationalInsights/workspaces',
-      apiVersion: API.workspace,
-      name: x(v('opsWorkspaceName')),
-      location: x(p('location')),
-      tags: x(p('tags')),
+      ...topLevel('Microsoft.OperationalInsights/workspaces', API.workspace, 'opsWorkspaceName'),
       properties: {
         sku: { name: 'PerGB2018' },
         retentionInDays: 30,
@@ -18,11 +14,7 @@ export function monitoringResources(): JsonObject[] {
       },
     },
     {
-      type: 'Microsoft.Insights/components',
-      apiVersion: API.appInsights,
-      name: x(v('appInsightsName')),
-      location: x(p('location')),
-      tags: x(p('tags')),
+      ...topLevel('Microsoft.Insights/components', API.appInsights, 'appInsightsName'),
       kind: 'web',
       properties: {
         Application_Type: 'web',
@@ -32,11 +24,7 @@ export function monitoringResources(): JsonObject[] {
       dependsOn: [x(id.opsWorkspace)],
     },
     {
-      type: 'Microsoft.KeyVault/vaults',
-      apiVersion: API.keyVault,
-      name: x(v('keyVaultName')),
-      location: x(p('location')),
-      tags: x(p('tags')),
+      ...topLevel('Microsoft.KeyVault/vaults', API.keyVault, 'keyVaultName'),
       properties: {
         tenantId: x('subscription().tenantId'),
         sku: { family: 'A', name: 'standard' },

@@ -1,5 +1,5 @@
 import { API } from './apiVersions.js';
-import { type JsonObject, p, v, x } from './arm.js';
+import { type JsonObject, topLevel, v, x } from './arm.js';
 import { id } from './resourceIds.js';
 
 /** The storage account (no shared keys), its containers and its tables. */
@@ -19,11 +19,7 @@ export function storageResources(): JsonObject[] {
   });
   return [
     {
-      type: 'Microsoft.Storage/storageAccounts',
-      apiVersion: API.storage,
-      name: x(v('storageAccountName')),
-      location: x(p('location')),
-      tags: x(p('tags')),
+      ...topLevel('Microsoft.Storage/storageAccounts', API.storage, 'storageAccountName'),
       sku: { name: 'Standard_LRS' },
       kind: 'StorageV2',
       properties: {
