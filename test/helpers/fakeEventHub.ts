@@ -69,7 +69,7 @@ export interface FakeEventHub {
   readonly webSocketPort: number | undefined;
   readonly webSocketConnectionString: string | undefined;
   /** WebSocket upgrades accepted. */
-  readonly webSocketUpgrades: { path: string; protocol: string }[];
+  readonly webSocketUpgrades: { path: string; protocol: string; extensions: string }[];
   readonly running: boolean;
   /** Events in arrival order, of one partition or all. */
   events(partition?: string): FakeHubEvent[];
@@ -315,8 +315,12 @@ export async function startFakeEventHub(opts: FakeEventHubOptions = {}): Promise
 async function startWebSocketBridge(
   tls: { cert: string; key: string },
   amqpPort: () => number,
-): Promise<{ port: number; upgrades: { path: string; protocol: string }[]; close(): Promise<void> }> {
-  const upgrades: { path: string; protocol: string }[] = [];
+): Promise<{
+  port: number;
+  upgrades: { path: string; protocol: string; extensions: string }[];
+  close(): Promise<void>;
+}> {
+  const upgrades: { path: string; protocol: string; extensions: string }[] = [];
   const amqpSockets = new Set<Socket>();
   const server = createHttpsServer({ cert: tls.cert, key: tls.key }, (_req, res) => {
     res.writeHead(426).end();
@@ -327,7 +331,11 @@ async function startWebSocketBridge(
     handleProtocols: (offered) => (offered.has('AMQPWSB10') ? 'AMQPWSB10' : false),
   });
   wss.on('connection', (ws: WebSocket, req: IncomingMessage) => {
-    upgrades.push({ path: req.url ?? '', protocol: String(req.headers['sec-websocket-protocol'] ?? '') });
+    upgrades.push({
+      path: req.url ?? '',
+      protocol: String(req.headers['sec-websocket-protocol'] ?? ''),
+      extensions: String(req.headers['sec-websocket-extensions'] ?? ''),
+    });
     const amqp = tcpConnect(amqpPort(), '127.0.0.1');
     amqpSockets.add(amqp);
     const end = () => {

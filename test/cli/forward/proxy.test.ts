@@ -113,7 +113,11 @@ describe('AMQP over WebSockets through an HTTP proxy', () => {
       const counts = bodyCounts(hub);
       for (const m of messages) expect(counts.has(m)).toBe(true);
       expect(via.connects).toContain(`localhost:${hub.webSocketPort}`);
-      expect(hub.webSocketUpgrades[0]).toEqual({ path: '/$servicebus/websocket', protocol: 'AMQPWSB10' });
+      expect(hub.webSocketUpgrades[0]).toEqual({
+        path: '/$servicebus/websocket',
+        protocol: 'AMQPWSB10',
+        extensions: '', // no permessage-deflate offer
+      });
       expect(hub.events().filter((e) => e.partitionKey === 'Plant A/Packaging').length).toBeGreaterThan(0);
       expect(hub.events().every((e) => typeof e.partitionKey === 'string')).toBe(true);
     } finally {
