@@ -19,279 +19,24 @@
 import { writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { DEVICES as D } from './scenario/plantDevices.js';
+import { at, pick, rand, uuid } from './scenario/random.js';
+import {
+  cef,
+  iso,
+  leef,
+  objectMessage,
+  type SensorSeverity,
+  type Spec,
+  securityAlert,
+  sensorApi,
+  textMessage,
+  webhook,
+} from './scenario/sensorFormats.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
-function mulberry32(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-const rand = mulberry32(20261118);
-const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)]!;
-const DAY = Date.parse('2026-11-18T00:00:00Z');
-const at = (hhmm: string, jitterSec = 0): number => {
-  const [h, m] = hhmm.split(':').map(Number);
-  return DAY + (h! * 60 + m!) * 60_000 + Math.floor(rand() * jitterSec * 1000);
-};
-let uuidCounter = 0;
-const uuid = (): string => {
-  uuidCounter++;
-  const hex = (n: number, w: number) =>
-    Math.floor(rand() * 16 ** w)
-      .toString(16)
-      .padStart(w, '0') + n.toString(16);
-  return `${hex(uuidCounter, 7).slice(-8)}-${hex(0, 4).slice(0, 4)}-4${hex(0, 3).slice(0, 3)}-8${hex(0, 3).slice(0, 3)}-${hex(uuidCounter, 11).slice(-12)}`;
-};
-
-interface Dev {
-  ip: string;
-  mac: string;
-  name: string;
-  type: string;
-  vendor: string;
-}
-const D = {
-  rtmEws: {
-    ip: '10.10.1.10',
-    mac: '00:1b:1b:0a:01:10',
-    name: 'RTM-EWS-01',
-    type: 'Engineering Station',
-    vendor: 'Dell',
-  },
-  rtmLaptop: {
-    ip: '10.10.1.66',
-    mac: '3c:22:fb:9e:41:66',
-    name: 'LAPTOP-7Q2K',
-    type: 'Workstation',
-    vendor: 'Lenovo',
-  },
-  rtmPlc: {
-    ip: '10.10.2.21',
-    mac: '00:1b:1b:0a:02:21',
-    name: 'RTM-PKG-PLC-01',
-    type: 'PLC',
-    vendor: 'Siemens',
-  },
-  rtmHmi: {
-    ip: '10.10.2.30',
-    mac: '00:0c:29:0a:02:30',
-    name: 'RTM-PKG-HMI-01',
-    type: 'HMI',
-    vendor: 'Siemens',
-  },
-  rtmHist: {
-    ip: '10.10.0.5',
-    mac: '00:0c:29:0a:00:05',
-    name: 'RTM-HIST-01',
-    type: 'Historian',
-    vendor: 'AVEVA',
-  },
-  rtmUtlPlc: {
-    ip: '10.10.3.21',
-    mac: '00:1b:1b:0a:03:21',
-    name: 'RTM-UTL-PLC-01',
-    type: 'PLC',
-    vendor: 'Schneider Electric',
-  },
-  lynEws: {
-    ip: '10.20.1.10',
-    mac: '00:1d:9c:14:01:10',
-    name: 'LYN-EWS-01',
-    type: 'Engineering Station',
-    vendor: 'HP',
-  },
-  lynPlc: {
-    ip: '10.20.2.21',
-    mac: '00:1d:9c:14:02:21',
-    name: 'LYN-BRW-PLC-01',
-    type: 'PLC',
-    vendor: 'Rockwell Automation',
-  },
-  lynHmi: {
-    ip: '10.20.2.30',
-    mac: '00:0c:29:14:02:30',
-    name: 'LYN-BRW-HMI-01',
-    type: 'HMI',
-    vendor: 'Rockwell Automation',
-  },
-  lynFilPlc: {
-    ip: '10.20.3.21',
-    mac: '00:1d:9c:14:03:21',
-    name: 'LYN-FIL-PLC-01',
-    type: 'PLC',
-    vendor: 'Rockwell Automation',
-  },
-  lynFilHmi: {
-    ip: '10.20.3.30',
-    mac: '00:0c:29:14:03:30',
-    name: 'LYN-FIL-HMI-01',
-    type: 'HMI',
-    vendor: 'Rockwell Automation',
-  },
-} satisfies Record<string, Dev>;
-
-type SensorSeverity = 'Critical' | 'Major' | 'Minor' | 'Warning';
-const AZURE_SEV: Record<SensorSeverity, string> = {
-  Critical: 'High',
-  Major: 'Medium',
-  Minor: 'Low',
-  Warning: 'Low',
-};
-const ENGINE_CODE: Record<string, string> = {
-  'Policy Violation': 'POLICY_VIOLATION',
-  'Protocol Violation': 'PROTOCOL_VIOLATION',
-  Malware: 'MALWARE',
-  Anomaly: 'ANOMALY',
-  Operational: 'OPERATIONAL',
-};
-
-interface Spec {
-  t: number;
-  title: string;
-  message: string;
-  engine: string;
-  severity: SensorSeverity;
-  protocol: string;
-  src: Dev;
-  dst: Dev;
-  sensor: string;
-  category: string;
-  id?: string;
-  status?: 'New' | 'Closed';
-}
-
 const lines: { t: number; line: string }[] = [];
-const iso = (t: number) => new Date(t).toISOString();
-
-function securityAlert(s: Spec, site: string, zone: string): Record<string, unknown> {
-  const id = s.id ?? uuid();
-  const sub = '00000000-0000-0000-0000-000000000000';
-  const entity = (d: Dev, n: number) => ({
-    $id: String(n),
-    Type: 'iotdevice',
-    DeviceId: `${s.sensor}_${d.name}`,
-    DeviceName: d.name,
-    DeviceType: d.type,
-    IpAddress: { $id: String(n + 10), Address: d.ip, Type: 'ip' },
-    MacAddress: d.mac,
-    Vendor: d.vendor,
-    Sensor: s.sensor,
-    Site: site,
-    Zone: zone,
-    Protocols: [s.protocol],
-  });
-  return {
-    TenantId: '11111111-2222-3333-4444-555555555555',
-    TimeGenerated: iso(s.t + 45_000),
-    DisplayName: s.title,
-    AlertName: s.title,
-    AlertSeverity: AZURE_SEV[s.severity],
-    Description: s.message,
-    ProviderName: 'IoTSecurity',
-    VendorName: 'Microsoft',
-    VendorOriginalId: id,
-    SystemAlertId: uuid(),
-    ProductName: 'Azure Security Center for IoT',
-    ProductComponentName: ENGINE_CODE[s.engine],
-    AlertType: `IoT_${s.title.replace(/[^A-Za-z0-9]/g, '')}`,
-    StartTime: iso(s.t),
-    EndTime: iso(s.t + 1000),
-    Status: s.status ?? 'New',
-    ExtendedProperties: JSON.stringify({
-      DeviceId: `${s.sensor}_${s.src.name}`,
-      SensorId: s.sensor,
-      SourceDeviceAddress: s.src.ip,
-      DestinationDeviceAddress: s.dst.ip,
-      Protocol: s.protocol,
-      Category: s.category,
-      isNew: s.status === 'Closed' ? 'False' : 'True',
-      AlertManagementUri: `/subscriptions/${sub}/providers/Microsoft.IoTSecurity/locations/westeurope/deviceGroups/${site}/alerts/${id}`,
-    }),
-    Entities: JSON.stringify([entity(s.src, 1), entity(s.dst, 2)]),
-    RemediationSteps: JSON.stringify([
-      'Verify the activity with the plant engineer',
-      'Review the device configuration',
-    ]),
-    Type: 'SecurityAlert',
-  };
-}
-
-const cefEscape = (v: string) => v.replace(/\\/g, '\\\\').replace(/=/g, '\\=');
-const CEF_SEV: Record<SensorSeverity, number> = { Critical: 10, Major: 8, Minor: 4, Warning: 1 };
-const syslogDate = (t: number) => {
-  const d = new Date(t);
-  const mon = d.toLocaleString('en-US', { month: 'short', timeZone: 'UTC' });
-  return `${mon} ${String(d.getUTCDate()).padStart(2, ' ')} ${d.toISOString().slice(11, 19)}`;
-};
-
-function cef(s: Spec): string {
-  const ext = [
-    `msg=${cefEscape(s.message)}`,
-    `protocol=${s.protocol}`,
-    `severity=${s.severity}`,
-    `type=${s.engine}`,
-    `UUID=${s.id ?? uuid()}`,
-    `start=${s.t}`,
-    `src_ip=${s.src.ip}`,
-    `src_mac=${s.src.mac}`,
-    `dst_ip=${s.dst.ip}`,
-    `dst_mac=${s.dst.mac}`,
-    `cat=${cefEscape(s.category)}`,
-  ].join(' ');
-  const head = `CEF:0|Microsoft Defender for IoT/CyberX|${s.sensor}|24.1.3|Microsoft Defender for IoT Alert|${s.title}|${CEF_SEV[s.severity]}|`;
-  return `<9>${syslogDate(s.t + 2000)} ${s.sensor} ${head}${ext}`;
-}
-
-function leef(s: Spec): string {
-  const attrs = [
-    `title=${s.title}`,
-    `msg=${s.message}`,
-    `protocol=${s.protocol}`,
-    `severity=${s.severity}`,
-    `type=${s.engine}`,
-    `start=${iso(s.t)}`,
-    `src_ip=${s.src.ip}`,
-    `dst_ip=${s.dst.ip}`,
-    `cat=${s.category}`,
-  ].join('\t');
-  return `<9>${syslogDate(s.t + 2000)} ${s.dst.ip} ${s.sensor} LEEF:1.0|Microsoft Defender for IoT|Sensor|24.1.3|Microsoft Defender for IoT Alert|${attrs}`;
-}
-
-let apiId = 5000;
-function sensorApi(s: Spec): Record<string, unknown> {
-  return {
-    ID: apiId++,
-    time: s.t,
-    title: s.title,
-    message: s.message,
-    severity: s.severity,
-    engine: s.engine,
-    sourceDevice: 101,
-    destinationDevice: 102,
-    sourceDeviceAddress: s.src.ip,
-    destinationDeviceAddress: s.dst.ip,
-    remediationSteps: ['Confirm the change with the maintenance planner'],
-    additionalInformation: { description: 'Sensor API export', information: [`sensor=${s.sensor}`] },
-    handled: false,
-  };
-}
-
-function webhook(s: Spec, site: string, zone: string): Record<string, unknown> {
-  return {
-    ...sensorApi(s),
-    sensorID: 7,
-    sensorName: s.sensor,
-    zoneID: 3,
-    zoneName: zone,
-    siteID: 2,
-    siteName: site,
-  };
-}
 
 const emit = (t: number, value: unknown) =>
   lines.push({ t, line: typeof value === 'string' ? value : JSON.stringify(value) });
@@ -433,11 +178,6 @@ for (const [hhmm, title, engine, severity, protocol, category] of chain) {
     emit(s.t + 180_000, securityAlert({ ...s, t: s.t }, 'Rotterdam', 'Packaging'));
 }
 
-// Lyon's older sensors forward the syslog text and object formats.
-const textMessage = (s: Spec): string =>
-  `<9>${syslogDate(s.t)} ${s.sensor} CyberX platform name: ${s.sensor}, Microsoft Defender for IoT Alert: ${s.title}, Type: ${s.engine}, Severity: ${s.severity}, Source: ${s.src.name}, Source IP: ${s.src.ip}, Protocol: ${s.protocol}, Address: ${s.src.mac}, Destination: ${s.dst.name}, Destination IP: ${s.dst.ip}, Protocol: ${s.protocol}, Address: ${s.dst.mac}, Message: ${s.message}, Alert group: ${s.category}, UUID: ${uuid()}`;
-const objectMessage = (s: Spec): string =>
-  `<9>${syslogDate(s.t + 1000)} ${s.dst.ip} Sensor name: ${s.sensor}, Alert time: ${iso(s.t)}, Alert title: ${s.title}, Alert message: ${s.message}, Alert severity: ${s.severity}, Alert type: ${s.engine}, Protocol: ${s.protocol}, Source_MAC: ${s.src.mac}, ${s.src.ip}, ${s.src.name}, Destination_MAC: ${s.dst.mac}, ${s.dst.ip}, ${s.dst.name}, alert_group: ${s.category}`;
 for (let i = 0; i < 12; i++) {
   const t = at('07:00') + Math.floor(rand() * 9 * 3600_000);
   const ssh = i % 2 === 0;

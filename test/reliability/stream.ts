@@ -8,17 +8,11 @@
  * Zipf-like over a few hours, with alert storms that overflow `maxGroupSize` into linked groups.
  */
 import { partitionFor } from '../../cli/partitionKey.js';
+import { mulberry32 } from '../../scripts/scenario/random.js';
 import { cefLine, securityAlert } from '../helpers/records.js';
 
-export function mulberry32(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+// The scenario generator's seeded PRNG (scripts/scenario/random.ts), re-exported for the suite's other files.
+export { mulberry32 };
 
 interface Sensor {
   name: string;
