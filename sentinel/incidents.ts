@@ -31,6 +31,8 @@ export interface TwinComment {
   id: string;
   message: string;
   createdTimeUtc: string;
+  /** Who wrote it (SecurityIncident `Comments[].author.name`). */
+  author: string;
 }
 
 export interface TwinIncident {
@@ -54,12 +56,37 @@ export interface TwinIncident {
   firstActivityTimeUtc: string;
   lastActivityTimeUtc: string;
   etag: number;
+  /** Who changed it last (SecurityIncident `ModifiedBy`): see `modifiedByOf`. */
+  modifiedBy: string;
   /** The grouping key of the rule that made it (undefined: never grouped into). */
   groupKey?: string;
 }
 
 /** Who changed an incident (the automation condition IncidentUpdatedBySource). */
 export type UpdatedBy = 'Alert' | 'AutomationRule' | 'Playbook' | 'User';
+
+/**
+ * The names the twin writes into SecurityIncident `ModifiedBy` and comment authors (its choice, documented in
+ * docs/local-sentinel.md): the analyst's UPN, the automation rule's display name, the identity of the ot-soc
+ * Function that runs the playbooks and the defender-status timer (named as infra/main.json names the app),
+ * "Alert grouping" when alerts join, "Microsoft Sentinel" when an analytics rule creates the incident.
+ */
+export const TWIN_ANALYST = 'analyst@contoso.com';
+export const TWIN_FUNCTION_IDENTITY = 'otsoc-func-demo';
+export function modifiedByOf(by: UpdatedBy | 'Created', name?: string): string {
+  switch (by) {
+    case 'User':
+      return name ?? TWIN_ANALYST;
+    case 'AutomationRule':
+      return `Automation rule - ${name ?? 'unnamed'}`;
+    case 'Playbook':
+      return name ?? TWIN_FUNCTION_IDENTITY;
+    case 'Alert':
+      return 'Alert grouping';
+    case 'Created':
+      return 'Microsoft Sentinel';
+  }
+}
 
 export interface IncidentEvent {
   kind: 'Created' | 'Updated';
@@ -155,6 +182,7 @@ export class IncidentStore {
       firstActivityTimeUtc: alert.startTimeUtc,
       lastActivityTimeUtc: alert.endTimeUtc,
       etag: 1,
+      modifiedBy: modifiedByOf('Created'),
       ...(key !== undefined ? { groupKey: key } : {}),
     };
     this.incidents.push(incident);
@@ -230,6 +258,7 @@ export class IncidentStore {
     for (const inc of created) events.push({ kind: 'Created', incident: inc, added: {}, at });
     for (const [inc, u] of updated) {
       inc.etag++;
+      inc.modifiedBy = modifiedByOf('Alert');
       inc.lastModifiedTimeUtc = new Date(at).toISOString();
       events.push({
         kind: 'Updated',
@@ -249,6 +278,8 @@ export class IncidentStore {
     change: IncidentChange,
     by: UpdatedBy,
     at: number,
+    /** The name behind `by` (an automation rule's display name); default per `modifiedByOf`. */
+    who?: string,
   ): IncidentEvent | undefined {
     const before = clone(incident);
     const next = { ...incident, ...change };
@@ -264,6 +295,7 @@ export class IncidentStore {
     }
     incident.etag++;
     incident.lastModifiedTimeUtc = new Date(at).toISOString();
+    incident.modifiedBy = modifiedByOf(by, who);
     const had = new Set(before.labels.map((l) => l.labelName.toLowerCase()));
     const labels = incident.labels.map((l) => l.labelName).filter((n) => !had.has(n.toLowerCase()));
     return {
@@ -283,10 +315,16 @@ export class IncidentStore {
     message: string,
     by: UpdatedBy,
     at: number,
+    who?: string,
   ): IncidentEvent | undefined {
     if (incident.comments.some((c) => c.id === id)) return undefined;
     const before = clone(incident);
-    incident.comments.push({ id, message, createdTimeUtc: new Date(at).toISOString() });
+    incident.comments.push({
+      id,
+      message,
+      createdTimeUtc: new Date(at).toISOString(),
+      author: modifiedByOf(by, who),
+    });
     return { kind: 'Updated', incident, before, updatedBy: by, added: { Comments: 1 }, at };
   }
 }

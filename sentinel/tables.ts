@@ -90,6 +90,8 @@ export const SECURITY_INCIDENT_COLUMNS: KqlColumn[] = [
   col('Labels', 'dynamic'),
   col('AdditionalData', 'dynamic'),
   col('IncidentUrl', 'string'),
+  col('ModifiedBy', 'string'),
+  col('Comments', 'dynamic'),
 ];
 
 export function securityIncidentTable(store: IncidentStore): KqlTable {
@@ -124,6 +126,12 @@ export function securityIncidentTable(store: IncidentStore): KqlTable {
         alertProductNames: ['Azure Sentinel'],
       },
       IncidentUrl: `https://portal.azure.com/#asset/Microsoft_Azure_Security_Insights/Incident${i.armId}`,
+      ModifiedBy: i.modifiedBy,
+      Comments: i.comments.map((c) => ({
+        message: c.message,
+        createdTimeUtc: c.createdTimeUtc,
+        author: { name: c.author },
+      })),
     })),
   };
 }

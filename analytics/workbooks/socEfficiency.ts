@@ -45,7 +45,8 @@ let OtIncidents = Incidents
 | where '*' in ({Site}) or IncidentNumber in (InSites)
 | extend MinutesToFirstChange = datetime_diff("minute", FirstModifiedTime, CreatedTime),
     HoursToClose = iff(Status == "Closed", datetime_diff("minute", ClosedTime, CreatedTime) / 60.0, real(null)),
-    ClosedBy = iff(Status == "Closed", iff(ModifiedBy has_any ("Automation", "Playbook", "Logic App", "ot-soc"), "Automation", "Analyst"), "");`;
+    ClosedBy = iff(Status == "Closed", iff(ModifiedBy has_any ("Automation", "Playbook", "Logic App", "ot-soc")
+        or ClassificationComment startswith "ot-soc ", "Automation", "Analyst"), "");`;
   return workbook(`sentinel-${id}`, [
     markdown(
       'header',

@@ -143,7 +143,7 @@ export class AutomationEngine {
     return app;
   }
 
-  #modify(inc: TwinIncident, cfg: Record<string, unknown>, at: number): string {
+  #modify(inc: TwinIncident, cfg: Record<string, unknown>, at: number, rule: string): string {
     const change: IncidentChange = {};
     if (cfg.status) change.status = String(cfg.status) as TwinIncident['status'];
     if (cfg.severity) change.severity = String(cfg.severity);
@@ -171,7 +171,7 @@ export class AutomationEngine {
       ];
     }
     const by: UpdatedBy = 'AutomationRule';
-    const ev = this.store.update(inc, change, by, at);
+    const ev = this.store.update(inc, change, by, at, rule);
     return ev ? `modified ${Object.keys(change).join(', ')}` : 'modified nothing (already so)';
   }
 
@@ -189,7 +189,8 @@ export class AutomationEngine {
       const done: string[] = [];
       for (const a of [...rule.properties.actions].sort((x, y) => x.order - y.order)) {
         const cfg = (a.actionConfiguration ?? {}) as Record<string, unknown>;
-        if (a.actionType === 'ModifyProperties') done.push(this.#modify(ev.incident, cfg, ev.at));
+        if (a.actionType === 'ModifyProperties')
+          done.push(this.#modify(ev.incident, cfg, ev.at, rule.properties.displayName));
         else if (a.actionType === 'RunPlaybook') {
           const app = this.#app(str(cfg.logicAppResourceId), rule);
           pending.push({ app, rule });

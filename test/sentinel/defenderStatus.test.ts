@@ -4,13 +4,20 @@
  * pipeline (the groups follow, new OTAlerts_CL revisions), then the local Sentinel with the shipped rules,
  * automation rules and playbooks, and the defender-status timer every five minutes over the twin's Log Analytics.
  */
+import { readFileSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { packageRoot } from '../../analytics/content.js';
+import { WORKBOOKS } from '../../analytics/workbooks/index.js';
 import { runFile } from '../../cli/commands/runFile.js';
+import { sentinelTables } from '../../cli/report/twinTables.js';
+import { queriesOf } from '../../cli/report/workbooks/model.js';
+import { runWorkbook } from '../../cli/report/workbooks/run.js';
+import { workspaceContext } from '../../cli/report/workspace.js';
 import type { TwinIncident } from '../../sentinel/incidents.js';
+import { runQuery } from '../../sentinel/kql/index.js';
 import { runTwinOnOutput, type TwinRunResult } from '../../sentinel/run.js';
 
 let dir: string;
@@ -105,6 +112,31 @@ describe('a Defender for IoT status change seen by the pipeline updates the inci
     expect(moved.size).toBe(2);
     for (const i of twin.result.incidents.filter((x) => !moved.has(x.number)))
       expect([i.number, i.status]).not.toEqual([i.number, 'Active']);
+  });
+
+  it('the SOC efficiency workbook counts the closes by automation and the commented incidents (ModifiedBy, Comments)', () => {
+    const wb = WORKBOOKS.find((w) => w.file === 'ot-soc-soc-efficiency.json')!;
+    const tables = sentinelTables(twin.result);
+    expect(tables.nullColumns.SecurityIncident).not.toContain('ModifiedBy');
+    expect(tables.nullColumns.SecurityIncident).not.toContain('Comments');
+    const ctx = workspaceContext(rows, new Date(twin.result.end + 60_000), {}, tables.tables);
+    const content = JSON.parse(readFileSync(join(packageRoot(), 'workbooks', wb.file), 'utf8')) as unknown;
+    const rendered = runWorkbook(wb.file, wb.displayName, content, ctx, runQuery);
+    const outcomes = queriesOf(rendered.items).find((q) => q.name === 'playbook outcomes')!;
+    if (!outcomes.result.ok) throw new Error(JSON.stringify(outcomes.result.failure));
+    const count = (prefix: string) =>
+      outcomes.result.ok
+        ? outcomes.result.table.rows
+            .filter((r) => String(r.Outcome).startsWith(prefix))
+            .reduce((n, r) => n + Number(r.Incidents), 0)
+        : 0;
+    // Nobody but automation closed anything in this run: the maintenance work (auto-close) and the Havex alert.
+    const closed = twin.result.incidents.filter((i) => i.status === 'Closed');
+    expect(closed.length).toBeGreaterThanOrEqual(2);
+    expect(count('Closed by automation: ')).toBe(closed.length);
+    expect(count('Closed by automation: Undetermined')).toBe(1);
+    expect(count('Has comments')).toBe(twin.result.incidents.filter((i) => i.comments.length).length);
+    expect(twin.result.incidents.find((i) => i.status === 'Closed')!.modifiedBy).toBe('otsoc-func-demo');
   });
 
   it('an analyst who reopens it keeps it open: the next runs do not close it again, and the reopen syncs', async () => {
