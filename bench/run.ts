@@ -12,12 +12,13 @@ import { coldStart } from './coldStart.js';
 import { durable } from './durable.js';
 import { identity } from './identity.js';
 import { currentLoad, describeMachine, gitRevision, machineLine } from './machine.js';
+import { replayBench } from './replay.js';
 import { fmt, sig } from './stats.js';
 import { storm } from './storm.js';
 import { throughput } from './throughput.js';
 import { type Bench, type BenchResult, type Figure, ROOT } from './types.js';
 
-const BENCHES: readonly Bench[] = [throughput, storm, durable, identity, coldStart, bigFile];
+const BENCHES: readonly Bench[] = [throughput, storm, durable, identity, replayBench, coldStart, bigFile];
 
 interface Args {
   json: boolean;

@@ -1,4 +1,5 @@
 import { readFile, rename, writeFile } from 'node:fs/promises';
+import type { AlertStatus } from '../model/alert.js';
 import { cloneState } from './grouper.js';
 import {
   type CommitResult,
@@ -19,6 +20,34 @@ interface Slot<T> {
 
 const idSlot = (partition: string, id: string): string => `${partition}\u0000${id}`;
 
+/** `at` (epoch ms) in two small integers: an epoch in ms is beyond V8's small integers and would be a boxed double. */
+const AT_SPLIT = 2 ** 20;
+
+/**
+ * An id entry as memory holds it, one per remembered alert (a plant storm: millions). A class of small fields
+ * instead of a Slot around an IdEntry copy, keyed by partition then id (no concatenated key string), its key and
+ * AlertId strings shared with the group's (docs/performance.md has the bytes per id).
+ */
+class IdSlot {
+  constructor(
+    readonly alertId: string,
+    readonly key: string,
+    readonly status: AlertStatus,
+    readonly atHigh: number,
+    readonly atLow: number,
+    readonly version: number,
+  ) {}
+
+  get entry(): IdEntry {
+    return {
+      alertId: this.alertId,
+      key: this.key,
+      status: this.status,
+      at: this.atHigh * AT_SPLIT + this.atLow,
+    };
+  }
+}
+
 /**
  * Group state in process memory, with the same ETag and all-or-nothing commit semantics as Table Storage (a
  * version counter per entity), so code that is correct against it is correct against the durable store.
@@ -29,7 +58,9 @@ export class MemoryGroupStore implements GroupStore {
   readonly kind: string = 'memory';
   #heads = new Map<string, Slot<GroupState>>();
   #archived = new Map<string, Slot<GroupState>>();
-  #ids = new Map<string, Slot<IdEntry>>();
+  /** Partition → scoped id → entry. */
+  #ids = new Map<string, Map<string, IdSlot>>();
+  #idCount = 0;
   #operations = 0;
 
   get operations(): number {
@@ -43,7 +74,22 @@ export class MemoryGroupStore implements GroupStore {
 
   /** Remembered vendor alert ids. */
   get idCount(): number {
-    return this.#ids.size;
+    return this.#idCount;
+  }
+
+  #setId(partition: string, id: string, e: IdEntry, version: number): void {
+    let ids = this.#ids.get(partition);
+    if (!ids) {
+      ids = new Map();
+      this.#ids.set(partition, ids);
+    }
+    // Share the strings of the group the entry names (the member's own copies would stay alive otherwise).
+    const group = this.#heads.get(e.key)?.value ?? this.#archived.get(e.alertId)?.value;
+    const key = group?.key === e.key ? group.key : e.key;
+    const alertId = group?.alertId === e.alertId ? group.alertId : e.alertId;
+    const at = Math.floor(e.at / AT_SPLIT);
+    if (!ids.has(id)) this.#idCount++;
+    ids.set(id, new IdSlot(alertId, key, e.status, at, e.at - at * AT_SPLIT, version));
   }
 
   async read(
@@ -61,20 +107,19 @@ export class MemoryGroupStore implements GroupStore {
       const s = this.#archived.get(alertId);
       if (s) out.groups.set(alertId, { value: cloneState(s.value), etag: String(s.version) });
     }
+    const ids = this.#ids.get(partition);
     for (const id of want.ids ?? []) {
       this.#operations++;
-      const s = this.#ids.get(idSlot(partition, id));
-      if (s) out.ids.set(id, { value: { ...s.value }, etag: String(s.version) });
+      const s = ids?.get(id);
+      if (s) out.ids.set(id, { value: s.entry, etag: String(s.version) });
     }
     return out;
   }
 
-  #slotOf(
-    partition: string,
-    w: StoreWrite,
-  ): [Map<string, Slot<GroupState>> | Map<string, Slot<IdEntry>>, string] {
-    if (w.kind === 'id') return [this.#ids, idSlot(partition, w.id)];
-    return w.state.archived ? [this.#archived, w.state.alertId] : [this.#heads, w.state.key];
+  /** The stored version a write replaces, if any. */
+  #current(partition: string, w: StoreWrite): { version: number } | undefined {
+    if (w.kind === 'id') return this.#ids.get(partition)?.get(w.id);
+    return w.state.archived ? this.#archived.get(w.state.alertId) : this.#heads.get(w.state.key);
   }
 
   async commit(partition: string, writes: readonly StoreWrite[]): Promise<CommitResult> {
@@ -83,19 +128,20 @@ export class MemoryGroupStore implements GroupStore {
     this.#operations++;
     // All or nothing: every ETag is checked before anything is written.
     for (const w of writes) {
-      const [map, slot] = this.#slotOf(partition, w);
-      const cur = map.get(slot);
+      const cur = this.#current(partition, w);
       if (w.etag === undefined && cur !== undefined) return { ok: false, reason: 'conflict', inserted: true };
       if (w.etag !== undefined && cur?.version !== Number(w.etag)) return { ok: false, reason: 'conflict' };
     }
     const etags: string[] = [];
     for (const w of writes) {
-      const [map, slot] = this.#slotOf(partition, w);
-      const version = (map.get(slot)?.version ?? 0) + 1;
-      if (w.kind === 'id') this.#ids.set(slot, { value: { ...w.entry }, version });
+      const version = (this.#current(partition, w)?.version ?? 0) + 1;
+      if (w.kind === 'id') this.#setId(partition, w.id, w.entry, version);
       else {
         const value = cloneState(w.state);
-        (map as Map<string, Slot<GroupState>>).set(slot, { value, version });
+        (w.state.archived ? this.#archived : this.#heads).set(
+          w.state.archived ? w.state.alertId : w.state.key,
+          { value, version },
+        );
         // A head archived by this commit leaves the heads (its key's new head is written in the same commit).
         if (w.state.archived && this.#heads.get(w.state.key)?.value.alertId === w.state.alertId)
           this.#heads.delete(w.state.key);
@@ -134,13 +180,15 @@ export class MemoryGroupStore implements GroupStore {
   async expire(before: number, limit: number): Promise<number> {
     this.#operations++;
     let n = 0;
-    for (const [slot, { value }] of this.#ids) {
-      if (n >= limit) return n;
-      if (value.at < before) {
-        this.#ids.delete(slot);
-        n++;
+    for (const ids of this.#ids.values())
+      for (const [id, e] of ids) {
+        if (n >= limit) return n;
+        if (e.entry.at < before) {
+          ids.delete(id);
+          this.#idCount--;
+          n++;
+        }
       }
-    }
     // An archived group goes once it owes nothing and its last change is older than the retention.
     for (const [alertId, { value }] of this.#archived) {
       if (n >= limit) return n;
@@ -160,7 +208,9 @@ export class MemoryGroupStore implements GroupStore {
       format: 'ot-soc.groups.v2',
       groups: [...this.#heads.values()],
       archived: [...this.#archived.values()],
-      ids: [...this.#ids.entries()],
+      ids: [...this.#ids].flatMap(([partition, ids]) =>
+        [...ids].map(([id, e]) => [idSlot(partition, id), { value: e.entry, version: e.version }]),
+      ),
     };
     const tmp = `${file}.tmp`;
     await writeFile(tmp, JSON.stringify(data));
@@ -189,7 +239,10 @@ export class MemoryGroupStore implements GroupStore {
     }
     for (const g of data.groups) store.#heads.set(g.value.key, g);
     for (const g of data.archived ?? []) store.#archived.set(g.value.alertId, g);
-    for (const [slot, e] of data.ids ?? []) store.#ids.set(slot, e);
+    for (const [slot, e] of data.ids ?? []) {
+      const cut = slot.indexOf('\u0000');
+      store.#setId(slot.slice(0, cut), slot.slice(cut + 1), e.value, e.version);
+    }
     return store;
   }
 }
