@@ -6,8 +6,9 @@
  * code (facts by AlertId, classification history) runs unchanged against the twin.
  */
 import type { TwinAlert } from './alerts.js';
+import type { AutomationRun } from './automation/engine.js';
 import { defaultRunner, type KqlColumn, type KqlTable, type KqlValue, type QueryRunner } from './engine.js';
-import { type IncidentStore, ruleArmId, tacticsOf } from './incidents.js';
+import { type IncidentStore, ruleArmId, tacticsOf, workspaceArm } from './incidents.js';
 import type { TwinWorkspace } from './workspace.js';
 
 const col = (name: string, type: KqlColumn['type']): KqlColumn => ({ name, type });
@@ -133,6 +134,55 @@ export function securityIncidentTable(store: IncidentStore): KqlTable {
         author: { name: c.author },
       })),
     })),
+  };
+}
+
+export const SENTINEL_HEALTH_COLUMNS: KqlColumn[] = [
+  col('TimeGenerated', 'datetime'),
+  col('OperationName', 'string'),
+  col('SentinelResourceId', 'string'),
+  col('SentinelResourceName', 'string'),
+  col('Status', 'string'),
+  col('Description', 'string'),
+  col('SentinelResourceType', 'string'),
+  col('SentinelResourceKind', 'string'),
+  col('RecordId', 'string'),
+  col('ExtendedProperties', 'dynamic'),
+];
+
+/**
+ * SentinelHealth as Sentinel's automation health monitoring writes it: one "Automation rule run" per automation
+ * rule whose conditions matched, Status "Success" (every action triggered: the twin's shims always start),
+ * ExtendedProperties naming the incident and the playbooks the rule triggered. Sentinel logs no "Playbook was
+ * triggered" for playbooks an automation rule starts (only for manual or API runs), and nothing of the playbook's
+ * own outcome (that is in the Logic App's diagnostics); the defender-status timer is a Function, not automation.
+ */
+export function sentinelHealthTable(runs: readonly AutomationRun[], store: IncidentStore): KqlTable {
+  const base = `${workspaceArm(store.workspace)}/providers/Microsoft.SecurityInsights/automationRules`;
+  return {
+    columns: SENTINEL_HEALTH_COLUMNS,
+    rows: runs.map((r, n) => {
+      const incident = store.incidents.find((i) => i.number === r.incidentNumber);
+      const playbooks = r.actions.filter((a) => a.startsWith('run playbook ')).map((a) => a.slice(13));
+      return {
+        TimeGenerated: date(r.at),
+        OperationName: 'Automation rule run',
+        SentinelResourceId: `${base}/${encodeURIComponent(r.rule)}`,
+        SentinelResourceName: r.rule,
+        Status: 'Success',
+        Description: '',
+        SentinelResourceType: 'Automation rule',
+        SentinelResourceKind: '',
+        RecordId: `twin-automation-run-${n + 1}`,
+        ExtendedProperties: {
+          IncidentName: incident?.name ?? '',
+          IncidentNumber: r.incidentNumber,
+          TriggeredOn: 'Incident',
+          TriggeredWhen: r.event,
+          TriggeredPlaybooks: playbooks.map((name) => ({ Name: `ot-soc-${name}` })),
+        },
+      };
+    }),
   };
 }
 

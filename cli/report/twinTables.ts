@@ -1,12 +1,17 @@
 /**
- * The tables the workbooks read besides OTAlerts_CL, from the local Sentinel twin (sentinel/): SecurityAlert and
- * SecurityIncident as the twin computed them (its alerts and incidents, Sentinel's column names), and the
+ * The tables the workbooks read besides OTAlerts_CL, from the local Sentinel twin (sentinel/): SecurityAlert,
+ * SecurityIncident and SentinelHealth as the twin computed them (its alerts, incidents and automation rule runs,
+ * Sentinel's column names), and the
  * `OTAssetInventory` watchlist (the inventory CSV the run's config names, in Sentinel's upload format).
  */
 
 import { readFile } from 'node:fs/promises';
-import { SECURITY_ALERT_COLUMNS, SECURITY_INCIDENT_COLUMNS } from '../../analytics/schemas.js';
-import { securityAlertTable, securityIncidentTable } from '../../sentinel/tables.js';
+import {
+  SECURITY_ALERT_COLUMNS,
+  SECURITY_INCIDENT_COLUMNS,
+  SENTINEL_HEALTH_COLUMNS,
+} from '../../analytics/schemas.js';
+import { securityAlertTable, securityIncidentTable, sentinelHealthTable } from '../../sentinel/tables.js';
 import type { TwinResult } from '../../sentinel/twin.js';
 import { ASSET_WATCHLIST, inventoryOfConfig, watchlistTable } from '../../sentinel/watchlists.js';
 import type { KqlTable, KqlType } from './engine.js';
@@ -36,9 +41,14 @@ function withSchema(
 export function sentinelTables(r: TwinResult): SentinelTables {
   const alerts = withSchema(securityAlertTable(r.alerts), SECURITY_ALERT_COLUMNS);
   const incidents = withSchema(securityIncidentTable(r.store), SECURITY_INCIDENT_COLUMNS);
+  const health = withSchema(sentinelHealthTable(r.automationRuns, r.store), SENTINEL_HEALTH_COLUMNS);
   return {
-    tables: { SecurityAlert: alerts.table, SecurityIncident: incidents.table },
-    nullColumns: { SecurityAlert: alerts.added, SecurityIncident: incidents.added },
+    tables: { SecurityAlert: alerts.table, SecurityIncident: incidents.table, SentinelHealth: health.table },
+    nullColumns: {
+      SecurityAlert: alerts.added,
+      SecurityIncident: incidents.added,
+      SentinelHealth: health.added,
+    },
   };
 }
 

@@ -51,7 +51,7 @@ export function readTwin(outDir: string): TwinOutput {
 
 /**
  * The engine context for the workbooks: OTAlerts_CL, the inventory watchlist and the tables Sentinel writes
- * that the twin computed (SecurityAlert, SecurityIncident; none of SentinelHealth: queries on it say so). ingestion_time() is the row's
+ * that the twin computed (SecurityAlert, SecurityIncident, SentinelHealth). ingestion_time() is the row's
  * TimeGenerated: the local workspace accepts a row when it is written.
  */
 export function workspaceContext(

@@ -114,7 +114,7 @@ describe('a Defender for IoT status change seen by the pipeline updates the inci
       expect([i.number, i.status]).not.toEqual([i.number, 'Active']);
   });
 
-  it('the SOC efficiency workbook counts the closes by automation and the commented incidents (ModifiedBy, Comments)', () => {
+  it('the SOC efficiency workbook counts the closes by automation, the commented incidents and the automation rule runs (ModifiedBy, Comments, SentinelHealth)', () => {
     const wb = WORKBOOKS.find((w) => w.file === 'ot-soc-soc-efficiency.json')!;
     const tables = sentinelTables(twin.result);
     expect(tables.nullColumns.SecurityIncident).not.toContain('ModifiedBy');
@@ -137,6 +137,15 @@ describe('a Defender for IoT status change seen by the pipeline updates the inci
     expect(count('Closed by automation: Undetermined')).toBe(1);
     expect(count('Has comments')).toBe(twin.result.incidents.filter((i) => i.comments.length).length);
     expect(twin.result.incidents.find((i) => i.status === 'Closed')!.modifiedBy).toBe('otsoc-func-demo');
+    // SentinelHealth: one "Automation rule run" per automation rule that matched, per rule.
+    const runs = queriesOf(rendered.items).find((q) => q.name === 'automation runs')!;
+    if (!runs.result.ok) throw new Error(JSON.stringify(runs.result.failure));
+    const perRule = new Map<string, number>();
+    for (const r of twin.result.automationRuns) perRule.set(r.rule, (perRule.get(r.rule) ?? 0) + 1);
+    expect(
+      new Map(runs.result.table.rows.map((r) => [String(r.SentinelResourceName), Number(r.Runs)])),
+    ).toEqual(perRule);
+    expect(runs.result.table.rows.every((r) => r.SentinelResourceType === 'Automation rule')).toBe(true);
   });
 
   it('an analyst who reopens it keeps it open: the next runs do not close it again, and the reopen syncs', async () => {

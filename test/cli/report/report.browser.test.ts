@@ -143,10 +143,10 @@ describe('the demo report in headless Chromium at 1,280 px', () => {
       ['story: compression', null, true],
       ['story: dead letters', null, true],
     ]);
-    // Only the query over SentinelHealth (automation health, which the local Sentinel twin does not model) may go
-    // without a visual, and it must say so; nothing refused, failed or empty.
+    // Every query draws: the twin also writes SentinelHealth (its automation rule runs); nothing refused, failed,
+    // absent or empty.
     const notDrawn = r.visuals.filter((v) => v.status).map((v) => `${v.workbook} ${v.item}: ${v.status}`);
-    expect(notDrawn).toEqual(['ot-soc-soc-efficiency.json automation runs: absent']);
+    expect(notDrawn).toEqual([]);
     const matrix = r.visuals.filter((v) => v.item.startsWith('matrix - '));
     expect(matrix).toHaveLength(12);
     expect(matrix.every((v) => v.tiles > 0)).toBe(true);
