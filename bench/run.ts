@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { bigFile } from './bigFile.js';
 import { coldStart } from './coldStart.js';
 import { durable } from './durable.js';
+import { flush } from './flush.js';
 import { identity } from './identity.js';
 import { currentLoad, describeMachine, gitRevision, machineLine } from './machine.js';
 import { replayBench } from './replay.js';
@@ -18,7 +19,16 @@ import { storm } from './storm.js';
 import { throughput } from './throughput.js';
 import { type Bench, type BenchResult, type Figure, ROOT } from './types.js';
 
-const BENCHES: readonly Bench[] = [throughput, storm, durable, identity, replayBench, coldStart, bigFile];
+const BENCHES: readonly Bench[] = [
+  throughput,
+  storm,
+  durable,
+  flush,
+  identity,
+  replayBench,
+  coldStart,
+  bigFile,
+];
 
 interface Args {
   json: boolean;

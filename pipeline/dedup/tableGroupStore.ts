@@ -14,7 +14,7 @@ import {
   type Versioned,
 } from './groupState.js';
 import type { KeySpec } from './keySpec.js';
-import { findIndexed, indexOpened, listDue, type TableContext } from './tableIndex.js';
+import { findIndexed, indexOpened, listDue, registeredPartitions, type TableContext } from './tableIndex.js';
 import { migrateLegacyLayout } from './tableMigration.js';
 import { conditionalPut, statusOf } from './tablePut.js';
 import { expireJournaled } from './tableRetention.js';
@@ -44,6 +44,8 @@ const READ_CONCURRENCY = 16;
 const MAX_COMMIT_BYTES = 3_500_000;
 /** Entities per transaction (Table Storage's limit): the store's side entities count too. */
 const MAX_TX_ENTITIES = 100;
+/** A flush lists the registry once (listDirty) and its retention (expire, right after) reuses the list. */
+const REGISTRY_REUSE_MS = 60_000;
 /** Versions this instance read or wrote (see #seen): bounded, started over when full. */
 const SEEN_MAX = 100_000;
 
@@ -67,6 +69,7 @@ export class TableGroupStore implements GroupStore {
    */
   #seen = new Map<string, { due: boolean; alertId: string }>();
   readonly #ctx: TableContext;
+  #partitions?: { at: number; list: Promise<string[]> };
 
   constructor(private readonly table: TableClient) {
     this.#ctx = {
@@ -75,6 +78,15 @@ export class TableGroupStore implements GroupStore {
         this.#operations += n;
       },
       saw: (pk, v) => this.#saw(pk, v.value, v.etag),
+      partitions: async (fresh) => {
+        const now = Date.now();
+        if (fresh || !this.#partitions || now - this.#partitions.at > REGISTRY_REUSE_MS)
+          this.#partitions = { at: now, list: registeredPartitions(this.#ctx) };
+        this.#partitions.list.catch(() => {
+          this.#partitions = undefined;
+        });
+        return [...new Set([...(await this.#partitions.list), ...this.#registered])];
+      },
     };
   }
 

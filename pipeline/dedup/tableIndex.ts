@@ -23,6 +23,8 @@ export interface TableContext {
   op(n?: number): void;
   /** A group version read (so a later write replacing it knows whether it was due, and its AlertId). */
   saw(pk: string, v: Versioned<GroupState>): void;
+  /** The registered partitions: `fresh` queries the registry, else the last list (under a minute old) is reused. */
+  partitions(fresh: boolean): Promise<string[]>;
 }
 
 const CONCURRENCY = 16;
@@ -93,7 +95,7 @@ export async function registeredPartitions(ctx: TableContext): Promise<string[]>
  * the ETag listed: a batch that made the group due again meanwhile re-upserted it (new ETag), so it stays.
  */
 export async function listDue(ctx: TableContext): Promise<Versioned<GroupState>[]> {
-  const partitions = await registeredPartitions(ctx);
+  const partitions = await ctx.partitions(true);
   const markers = (
     await mapLimit(partitions, CONCURRENCY, async (pk) =>
       (await listRange(ctx, pk, MARKER_RANGE)).map((m) => ({ pk, m })),

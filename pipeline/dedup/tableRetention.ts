@@ -4,13 +4,7 @@
 // range per partition), checks each item (it may have been rewritten since: then a newer journal lists it) and
 // deletes what is expired, then the journal. Work per call is bounded by `limit` items.
 import { mapLimit } from '../util/mapLimit.js';
-import {
-  deleteIf,
-  getOrUndefined,
-  listRange,
-  registeredPartitions,
-  type TableContext,
-} from './tableIndex.js';
+import { deleteIf, getOrUndefined, listRange, type TableContext } from './tableIndex.js';
 import { statusOf } from './tablePut.js';
 import {
   archiveRow,
@@ -71,7 +65,7 @@ async function judge(ctx: TableContext, pk: string, item: JournalItem, before: n
 export async function expireJournaled(ctx: TableContext, before: number, limit: number): Promise<number> {
   let visited = 0;
   let deleted = 0;
-  for (const pk of await registeredPartitions(ctx)) {
+  for (const pk of await ctx.partitions(false)) {
     if (visited >= limit) break;
     const journals = await listRange(ctx, pk, journalRangeBefore(before), 100);
     for (const j of journals) {
