@@ -8,12 +8,13 @@
  * merged into other objects, so keys like `__proto__` stay inert data.
  */
 
+import { capRaw, MAX_RAW_BYTES } from '../deadletter/deadLetterStore.js';
 import { stringifyDeep } from './deepJson.js';
 
 export const MAX_RECORD_BYTES = 1024 * 1024;
 export const MAX_JSON_DEPTH = 64;
 /** A dead letter keeps the whole record (records are at most 1 MiB), so a redrive can parse it again. */
-export const MAX_RAW_CHARS = 1024 * 1024;
+export const MAX_RAW_CHARS = MAX_RAW_BYTES;
 
 export interface RawRecord {
   /** A JSON object (already parsed) or a string (syslog line). */
@@ -67,12 +68,6 @@ class LazyRecord implements RawRecord {
       ? { value: this.value, raw: this.raw, index: this.index }
       : { value: this.value, raw: this.raw, index: this.index, line: this.line };
   }
-}
-
-function capRaw(s: string): string {
-  return s.length <= MAX_RAW_CHARS
-    ? s
-    : `${s.slice(0, MAX_RAW_CHARS)}…[truncated ${s.length - MAX_RAW_CHARS} chars]`;
 }
 
 /** UTF-8 byte length without encoding, computed only when the char count cannot decide. */
