@@ -6,6 +6,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { packageRoot } from '../analytics/content.js';
+import { parseJsonText } from '../pipeline/util/jsonText.js';
 import { parsePlaybookConfig } from '../playbooks/config.js';
 import { loadAutomation, shippedDeployments } from './automation/deployment.js';
 import {
@@ -46,7 +47,7 @@ export async function runTwinOnOutput(o: TwinRunOptions): Promise<TwinRunResult>
   const root = o.root ?? packageRoot();
   let config: unknown;
   try {
-    config = JSON.parse(await readFile(o.playbooks, 'utf8'));
+    config = parseJsonText(await readFile(o.playbooks, 'utf8'));
   } catch (e) {
     throw new TwinInputError(`cannot read --playbooks ${o.playbooks}: ${(e as Error).message}`);
   }

@@ -7,6 +7,7 @@
 import { readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { readCsv } from '../pipeline/enrich/inventory/csv.js';
+import { parseJsonText } from '../pipeline/util/jsonText.js';
 import { type DeploymentContext, TemplateEvaluator } from '../scripts/armEval.js';
 import type { KqlTable } from './engine.js';
 import type { TwinRule } from './rules.js';
@@ -72,7 +73,7 @@ export function watchlistsRead(rules: readonly TwinRule[]): Map<string, TwinRule
 
 /** The asset inventory file an ot-soc configuration names (relative to the configuration), if any. */
 export async function inventoryOfConfig(configFile: string): Promise<string | undefined> {
-  const json = JSON.parse(await readFile(configFile, 'utf8')) as {
+  const json = parseJsonText(await readFile(configFile, 'utf8')) as {
     enrichment?: { inventory?: { file?: string } };
   };
   const file = json.enrichment?.inventory?.file;

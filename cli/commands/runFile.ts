@@ -1,5 +1,5 @@
 import { constants } from 'node:fs';
-import { access, open, rm, stat, writeFile } from 'node:fs/promises';
+import { access, mkdir, open, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { SingleBar } from 'cli-progress';
 import { keySpecOf, loadConfigFile, type OtSocConfig, parseConfig } from '../../pipeline/config/config.js';
@@ -38,6 +38,26 @@ async function checkInput(file: string): Promise<number> {
   }
 }
 
+/** Checks `--out` is (or can be made) a writable directory before anything runs, so nothing is half done. */
+async function checkOut(dir: string): Promise<void> {
+  try {
+    await mkdir(dir, { recursive: true });
+    await access(dir, constants.W_OK);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    const why: Record<string, string> = {
+      EEXIST: 'a file is in the way (not a directory)',
+      ENOTDIR: 'a file is in the way (not a directory)',
+      EACCES: 'permission denied',
+      EPERM: 'permission denied',
+      EROFS: 'read-only file system',
+    };
+    throw new UsageError(
+      `cannot write to --out ${dir}: ${(code && why[code]) ?? code ?? (e as Error).message}`,
+    );
+  }
+}
+
 async function sizeOf(file: string): Promise<number> {
   try {
     return (await stat(file)).size;
@@ -71,6 +91,7 @@ async function readAppended(file: string, offset: number): Promise<Record<string
  */
 export async function runFile(o: RunFileOptions): Promise<RunSummary> {
   const inputBytes = await checkInput(o.input);
+  await checkOut(o.out);
   const config: OtSocConfig = o.config ? await loadConfigFile(o.config) : parseConfig({}, 'defaults');
   const rowsFile = join(o.out, 'OTAlerts_CL.ndjson');
   const lettersFile = join(o.out, 'deadletter.ndjson');

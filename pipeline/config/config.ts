@@ -3,6 +3,7 @@ import { dirname } from 'node:path';
 import { z } from 'zod';
 import { DEFAULT_KEY_SPEC, keySpecSchema } from '../dedup/keySpec.js';
 import { enrichConfigSchema, InventoryError, loadEnrichment } from '../enrich/enricher.js';
+import { parseJsonText } from '../util/jsonText.js';
 
 /** The one ot-soc configuration document (JSON). Every section is optional; defaults are Defender for IoT's. */
 export const configSchema = z
@@ -46,7 +47,7 @@ export async function loadConfigFile(file: string): Promise<OtSocConfig> {
   }
   let value: unknown;
   try {
-    value = JSON.parse(text);
+    value = parseJsonText(text);
   } catch (e) {
     throw new ConfigError(file, [`not valid JSON: ${(e as Error).message}`]);
   }

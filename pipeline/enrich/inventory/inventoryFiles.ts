@@ -2,6 +2,7 @@
 
 import { readFile } from 'node:fs/promises';
 import { extname } from 'node:path';
+import { parseJsonText } from '../../util/jsonText.js';
 import {
   duplicateProblems,
   type Entry,
@@ -66,7 +67,7 @@ export function parseInventoryCsv(text: string, source = 'inventory.csv'): Asset
 export function parseInventoryJson(text: string, source = 'inventory.json'): Asset[] {
   let value: unknown;
   try {
-    value = JSON.parse(text);
+    value = parseJsonText(text);
   } catch (e) {
     throw new InventoryError(source, [`${source}: not valid JSON: ${(e as Error).message}`]);
   }
