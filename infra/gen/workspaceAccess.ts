@@ -21,38 +21,14 @@ export function workspaceAccessDeployment(): JsonObject {
       eventHubName: { type: 'string', value: x(v('eventHubName')) },
     },
     resources: [
-      {
-        type: 'Microsoft.Authorization/roleAssignments',
-        apiVersion: API.roleAssignment,
-        name: x(
-          `guid(resourceId('Microsoft.OperationalInsights/workspaces', ${p('workspaceName')}), ${p('principalId')}, ${p('responderRoleId')})`,
-        ),
-        scope: x(`format('Microsoft.OperationalInsights/workspaces/{0}', ${p('workspaceName')})`),
-        properties: {
-          roleDefinitionId: x(
-            `subscriptionResourceId('Microsoft.Authorization/roleDefinitions', ${p('responderRoleId')})`,
-          ),
-          principalId: x(p('principalId')),
-          principalType: 'ServicePrincipal',
-          description: 'ot-soc Function: playbooks read and update incidents, add comments',
-        },
-      },
-      {
-        type: 'Microsoft.Authorization/roleAssignments',
-        apiVersion: API.roleAssignment,
-        name: x(
-          `guid(resourceId('Microsoft.OperationalInsights/workspaces', ${p('workspaceName')}), ${p('principalId')}, ${p('logReaderRoleId')})`,
-        ),
-        scope: x(`format('Microsoft.OperationalInsights/workspaces/{0}', ${p('workspaceName')})`),
-        properties: {
-          roleDefinitionId: x(
-            `subscriptionResourceId('Microsoft.Authorization/roleDefinitions', ${p('logReaderRoleId')})`,
-          ),
-          principalId: x(p('principalId')),
-          principalType: 'ServicePrincipal',
-          description: 'ot-soc Function: playbook and defender-status Log Analytics queries',
-        },
-      },
+      functionRoleOnWorkspace(
+        'responderRoleId',
+        'ot-soc Function: playbooks read and update incidents, add comments',
+      ),
+      functionRoleOnWorkspace(
+        'logReaderRoleId',
+        'ot-soc Function: playbook and defender-status Log Analytics queries',
+      ),
       {
         condition: x(p('exportSecurityAlerts')),
         type: 'Microsoft.OperationalInsights/workspaces/dataExports',
@@ -70,4 +46,24 @@ export function workspaceAccessDeployment(): JsonObject {
     ],
     dependsOn: [x(id.site), x(id.hub)],
   });
+}
+
+/** A role for the Function's identity on the workspace, inside the nested template (its parameters). */
+function functionRoleOnWorkspace(roleIdParam: string, description: string): JsonObject {
+  return {
+    type: 'Microsoft.Authorization/roleAssignments',
+    apiVersion: API.roleAssignment,
+    name: x(
+      `guid(resourceId('Microsoft.OperationalInsights/workspaces', ${p('workspaceName')}), ${p('principalId')}, ${p(roleIdParam)})`,
+    ),
+    scope: x(`format('Microsoft.OperationalInsights/workspaces/{0}', ${p('workspaceName')})`),
+    properties: {
+      roleDefinitionId: x(
+        `subscriptionResourceId('Microsoft.Authorization/roleDefinitions', ${p(roleIdParam)})`,
+      ),
+      principalId: x(p('principalId')),
+      principalType: 'ServicePrincipal',
+      description,
+    },
+  };
 }
