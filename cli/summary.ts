@@ -156,9 +156,15 @@ export function summarize(
   };
 }
 
+/** `Site/Zone`, or what is missing: a sensor not placed in the configuration has neither. */
+const placeOf = (g: GroupLine) => `${g.site || '(no site)'}/${g.zone || '(no zone)'}`;
+const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
+
 /** The summary a SOC lead reads in the terminal. */
 export function formatSummary(s: RunSummary): string {
   const pad = (v: string | number, n: number) => String(v).padEnd(n);
+  const shown = s.topGroups.slice(0, 12);
+  const why = s.topGroups.filter((g) => g.escalations.length).slice(0, 8);
   const lines = [
     `ot-soc: ${s.input}`,
     '',
@@ -171,30 +177,40 @@ export function formatSummary(s: RunSummary): string {
     `  rows to Sentinel      ${s.rowsWritten}  (OTAlerts_CL revisions)`,
     `  dedup ratio           ${s.dedupRatio} alerts per group`,
     `  grouping state        ${s.state}`,
-    `  by severity           ${Object.entries(s.bySeverity)
-      .map(([k, v]) => `${k} ${v}`)
-      .join(', ')}`,
+    `  by severity           ${
+      Object.entries(s.bySeverity)
+        .map(([k, v]) => `${k} ${v}`)
+        .join(', ') || 'none'
+    }`,
     '',
-    '  What reached Sentinel (latest revision per group, worst first):',
-    `    ${pad('Severity', 8)} ${pad('Risk', 4)} ${pad('Count', 6)} ${pad('Site / Zone', 22)} ${pad('Title', 42)} Techniques`,
-    ...s.topGroups
-      .slice(0, 12)
-      .map(
-        (g) =>
-          `    ${pad(g.severity, 8)} ${pad(g.riskScore ?? '', 4)} ${pad(g.count, 6)} ${pad(`${g.site}/${g.zone}`, 22)} ${pad(g.title.slice(0, 42), 42)} ${g.techniques.join(' ')}`,
-      ),
-    '',
-    '  Why (escalations and expected maintenance):',
-    ...s.topGroups
-      .filter((g) => g.escalations.length)
-      .slice(0, 8)
-      .flatMap((g) => [`    ${g.title} (${g.site}/${g.zone}):`, ...g.escalations.map((e) => `      - ${e}`)]),
-    '',
-    '  Top ATT&CK for ICS techniques (by alerts):',
-    ...s.topTechniques
-      .slice(0, 6)
-      .map((t) => `    ${pad(t.id, 6)} ${pad(t.name, 32)} ${t.alerts} alerts in ${t.groups} groups`),
   ];
+  if (!shown.length) lines.push('  No row reached Sentinel in this run (nothing new to write).');
+  else
+    lines.push(
+      `  What reached Sentinel (latest revision per group, worst first${s.groups > shown.length ? `; ${shown.length} of ${s.groups} groups` : ''}):`,
+      `    ${pad('Severity', 8)} ${pad('Risk', 4)} ${pad('Count', 6)} ${pad('Site / Zone', 22)} ${pad('Title', 42)} Techniques`,
+      ...shown.map(
+        (g) =>
+          `    ${pad(g.severity, 8)} ${pad(g.riskScore ?? '', 4)} ${pad(g.count, 6)} ${pad(placeOf(g), 22)} ${pad(g.title.slice(0, 42), 42)} ${g.techniques.join(' ')}`,
+      ),
+    );
+  if (why.length)
+    lines.push(
+      '',
+      '  Why (escalations and expected maintenance):',
+      ...why.flatMap((g) => [`    ${g.title} (${placeOf(g)}):`, ...g.escalations.map((e) => `      - ${e}`)]),
+    );
+  if (s.topTechniques.length)
+    lines.push(
+      '',
+      '  Top ATT&CK for ICS techniques (by alerts):',
+      ...s.topTechniques
+        .slice(0, 6)
+        .map(
+          (t) =>
+            `    ${pad(t.id, 6)} ${pad(t.name, 36)} ${plural(t.alerts, 'alert')} in ${plural(t.groups, 'group')}`,
+        ),
+    );
   if (s.deadLettered) {
     lines.push('', '  Dead-letter reasons:');
     for (const [reason, n] of Object.entries(s.deadLetterReasons)) lines.push(`    ${n} × ${reason}`);

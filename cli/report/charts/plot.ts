@@ -63,7 +63,8 @@ export function timeChart(points: readonly Point[], o: ChartOptions): string {
       color: { legend: many, scheme: 'tableau10', domain: series(points) },
       marks: [
         Plot.ruleY([0]),
-        Plot.lineY(points, { x: 'x', y: 'y', stroke: 'series', strokeWidth: 2 }),
+        // z named: Plot warns on stderr ("implicit z channel has high cardinality") when series have one point each.
+        Plot.lineY(points, { x: 'x', y: 'y', z: 'series', stroke: 'series', strokeWidth: 2 }),
         Plot.dot(points, { x: 'x', y: 'y', fill: 'series', r: 2.5, tip: false }),
       ],
     },
