@@ -23,10 +23,9 @@ export interface Position {
   readonly col: number;
 }
 
-export interface Problem extends Position {
-  readonly file: string;
-  readonly message: string;
-}
+import type { Problem } from './problem.js';
+
+export type { Problem };
 
 /** 1-based line/column of a 0-based offset in `text`. */
 export function positionAt(text: string, offset: number): Position {

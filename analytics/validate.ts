@@ -25,6 +25,7 @@ import {
 import { type Content, loadContent } from './content.js';
 import { createKqlAnalyzer, type KqlAnalyzer, type KqlColumn } from './kusto.js';
 import { lenient } from './lenient.js';
+import { formatProblem } from './problem.js';
 import {
   Collector,
   checkConnectors,
@@ -53,6 +54,7 @@ import {
 import { substituteParameters, workbookParameters, workbookQueries } from './workbook.js';
 
 export type { Problem };
+export { formatProblem };
 
 export interface ValidationResult {
   readonly problems: Problem[];
@@ -66,13 +68,6 @@ export interface ValidationResult {
 /** An analyzer over the workspace schema (loads the Kusto bridge; build one per process or test file). */
 export function createContentAnalyzer(): KqlAnalyzer {
   return createKqlAnalyzer(workspaceSchema());
-}
-
-/** `file:line:col: message`, the file relative to `cwd` when inside it. */
-export function formatProblem(p: Problem, cwd: string = process.cwd()): string {
-  const rel = relative(cwd, p.file);
-  const file = rel && !rel.startsWith('..') ? rel : p.file;
-  return `${file}:${p.line}:${p.col}: ${p.message}`;
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -300,7 +295,10 @@ export function validateLoaded(content: Content, opts: ValidateOptions = {}): Va
   if (content.armTemplate) checkArmRules(out, content.armTemplate);
   const problems = out.problems.sort(
     (a, b) =>
-      a.file.localeCompare(b.file) || a.line - b.line || a.col - b.col || a.message.localeCompare(b.message),
+      a.file.localeCompare(b.file) ||
+      (a.line ?? 0) - (b.line ?? 0) ||
+      (a.col ?? 0) - (b.col ?? 0) ||
+      a.message.localeCompare(b.message),
   );
   return {
     problems,

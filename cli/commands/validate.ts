@@ -1,5 +1,5 @@
 import { existsSync, statSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { contentLayout, loadContent, packageRoot } from '../../analytics/content.js';
 import type { KqlAnalyzer } from '../../analytics/kusto.js';
@@ -52,7 +52,7 @@ export function runValidate(
   // The ARM templates of a checkout: structure, references, allow-listed API versions, secrets, schema drift.
   const infraDir = resolve(dir, 'infra');
   const infra = existsSync(infraDir) ? validateInfra(infraDir) : [];
-  for (const p of infra) out(`infra/${p.file}: ${p.path}: ${p.message}`);
+  for (const p of infra) out(formatProblem({ ...p, file: join(infraDir, p.file) }));
   const problems = result.problems.length + stale.length + infra.length;
   out(
     `${problems === 0 ? 'ok' : 'FAILED'}: ${result.rules} analytics rules, ${result.hunting} hunting queries, ${result.workbooks} workbooks; ${result.queries} KQL queries type-checked${existsSync(infraDir) ? '; ARM templates checked' : ''}; ${problems === 0 ? 'no problems' : `${problems} problem${problems === 1 ? '' : 's'}`}`,

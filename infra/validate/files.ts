@@ -4,9 +4,9 @@
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
+import type { Problem } from '../../analytics/problem.js';
 import { MAIN_TEMPLATE_FILE, renderMainTemplate } from '../gen/mainTemplate.js';
 import { checkValueType } from './parameterValues.js';
-import type { Problem } from './problem.js';
 import { isEmptyValue, looksLikeSecretName } from './secrets.js';
 import { validateTemplate } from './template.js';
 import {

@@ -22,6 +22,8 @@
  *   streams and destinations; a DCR without a DCE is `kind: Direct`.
  * Nested deployments with `expressionEvaluationOptions.scope: inner` are validated as templates of their own.
  */
+
+export { formatProblem, type Problem } from '../../analytics/problem.js';
 export {
   ArmExpressionError,
   type Expr,
@@ -40,7 +42,6 @@ export {
   validateParametersFile,
   validateTemplates,
 } from './files.js';
-export { formatProblem, type Problem } from './problem.js';
 export { looksLikeSecretName, nameWords } from './secrets.js';
 export { type ValidateOptions, validateTemplate } from './template.js';
 export { type Allowlist, allowlistSchema, jsonPath, templateSchema } from './templateSchema.js';

@@ -1,6 +1,7 @@
 /** The validation scope of one template: declared resources and variables, names as comparable segments. */
+
+import type { Problem } from '../../analytics/problem.js';
 import { type Expr, parseTemplateString } from './armExpression.js';
-import type { Problem } from './problem.js';
 import { type Allowlist, isObject, type JsonObject, type ParamDef } from './templateSchema.js';
 
 export type Piece = { lit: string } | { expr: Expr };

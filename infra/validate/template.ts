@@ -2,10 +2,11 @@
  * One template: structure, parameter defaults, variables, each resource's expressions, API version, relations,
  * columns and nested deployments, outputs, unused parameters and variables; inner-scope nested templates in turn.
  */
+
+import type { Problem } from '../../analytics/problem.js';
 import { checkSchemaResource } from './columns.js';
 import { checkNestedParameters, isInnerScopeDeployment } from './nestedDeployment.js';
 import { checkValueType } from './parameterValues.js';
-import type { Problem } from './problem.js';
 import { checkApiVersion, looksLikeType, walkStrings } from './references.js';
 import { checkDependsOn, checkParentDependency, checkScope } from './resourceRelations.js';
 import { problem } from './scope.js';

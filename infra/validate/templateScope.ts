@@ -1,7 +1,7 @@
 /** The scope of one template: its parameters, variables, user functions and declared resources, by comparable key. */
 
+import type { Problem } from '../../analytics/problem.js';
 import { isInnerScopeDeployment } from './nestedDeployment.js';
-import type { Problem } from './problem.js';
 import { looksLikeType } from './references.js';
 import { type DeclaredResource, joinKey, nameSegments, type Scope } from './scope.js';
 import { type Allowlist, isObject, type JsonObject, jsonPath, type ParamDef } from './templateSchema.js';

@@ -180,13 +180,13 @@ describe('ARM expression tokenizer and parser', () => {
 describe('the shipped templates', () => {
   it('main.json, its parameters example and the allowlist have no problems', () => {
     const problems = validateInfra(INFRA).filter((p) => OURS.has(p.file));
-    expect(problems.map(formatProblem)).toEqual([]);
+    expect(problems.map((p) => formatProblem(p))).toEqual([]);
   });
 
   it("every other infra/*.json (other engineers' templates) validates", () => {
     const others = readdirSync(INFRA).filter((f) => f.endsWith('.json') && !OURS.has(f));
     const problems = validateTemplates(INFRA).filter((p) => !OURS.has(p.file));
-    expect({ others, problems: problems.map(formatProblem) }).toEqual({ others, problems: [] });
+    expect({ others, problems: problems.map((p) => formatProblem(p)) }).toEqual({ others, problems: [] });
   });
 });
 
@@ -456,7 +456,7 @@ describe('validateInfra', () => {
   it('reports a main.json that is not what the generator writes today', () => {
     dir = mkdtempSync(join(tmpdir(), 'otsoc-infra-'));
     for (const f of OURS) cpSync(join(INFRA, f), join(dir, f));
-    expect(validateInfra(dir).map(formatProblem)).toEqual([]);
+    expect(validateInfra(dir).map((p) => formatProblem(p))).toEqual([]);
     // an older schema: one column fewer in both the DCR stream and the table
     const stale = JSON.parse(readMain(dir), (key, value) =>
       key === 'columns' && Array.isArray(value)
@@ -464,7 +464,7 @@ describe('validateInfra', () => {
         : value,
     );
     writeFileSync(join(dir, 'main.json'), `${JSON.stringify(stale, null, 2)}\n`);
-    const problems = validateInfra(dir).map(formatProblem);
+    const problems = validateInfra(dir).map((p) => formatProblem(p));
     expect(problems).toContainEqual(
       expect.stringMatching(/^main\.json \$: stale: differs from what scripts\/gen-infra\.ts generates/),
     );
@@ -476,7 +476,7 @@ describe('validateInfra', () => {
     dir = mkdtempSync(join(tmpdir(), 'otsoc-infra-'));
     writeFileSync(join(dir, 'notes.json'), '{"hello": 1}');
     writeFileSync(join(dir, 'broken.json'), '{');
-    expect(validateTemplates(dir).map(formatProblem)).toEqual([
+    expect(validateTemplates(dir).map((p) => formatProblem(p))).toEqual([
       'allowlist.json $: missing: every resource type and API version must be allowlisted',
       expect.stringMatching(/^broken\.json \$: not valid JSON/),
       'notes.json $.$schema: not a deployment template or parameters file',
