@@ -1,6 +1,7 @@
 import type { EnrichedAlert } from '../enrich/enriched.js';
 import type { AlertStatus, SourceFormat } from '../model/alert.js';
 import type { OtAlertsRow } from '../sink/schema.js';
+import type { PutResult, Versioned } from '../util/tablePut.js';
 import type { RowReason } from './grouper.js';
 
 /**
@@ -110,13 +111,8 @@ export type GroupLatest = Pick<
   | 'context'
 >;
 
-export interface Versioned<T> {
-  value: T;
-  /** Opaque concurrency token (Table Storage ETag, or a counter in memory). */
-  etag: string;
-}
-
-export type PutResult = { ok: true; etag: string } | { ok: false; reason: 'conflict' };
+// Optimistic concurrency, shared with the playbooks' state (pipeline/util/tablePut.ts).
+export type { PutResult, Versioned } from '../util/tablePut.js';
 
 /**
  * A vendor alert id already applied (identity.ts scopedId): the group that counts it, and the member's latest

@@ -3,6 +3,7 @@
 // itself, on first use.
 import type { TableClient, TransactionAction } from '@azure/data-tables';
 import { mapLimit } from '../util/mapLimit.js';
+import { conditionalPut, statusOf } from '../util/tablePut.js';
 import {
   type CommitResult,
   type GroupState,
@@ -16,7 +17,6 @@ import {
 import type { KeySpec } from './keySpec.js';
 import { findIndexed, indexOpened, listDue, registeredPartitions, type TableContext } from './tableIndex.js';
 import { migrateLegacyLayout } from './tableMigration.js';
-import { conditionalPut, statusOf } from './tablePut.js';
 import { expireJournaled } from './tableRetention.js';
 import {
   archiveRow,

@@ -3,8 +3,8 @@
 // property, so its cost follows the work (groups due, AlertIds looked up), not the history kept.
 import type { TableClient, TransactionAction } from '@azure/data-tables';
 import { mapLimit } from '../util/mapLimit.js';
+import { statusOf } from '../util/tablePut.js';
 import type { GroupState, Versioned } from './groupState.js';
-import { statusOf } from './tablePut.js';
 import {
   archiveRow,
   type Entity,

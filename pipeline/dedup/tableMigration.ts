@@ -5,12 +5,12 @@
 import type { TableClient, TransactionAction } from '@azure/data-tables';
 import type { EnrichedAlert } from '../enrich/enriched.js';
 import { mapLimit } from '../util/mapLimit.js';
+import { statusOf } from '../util/tablePut.js';
 import { legacyMemberStatus } from './grouper.js';
 import { scopeOf } from './groupKey.js';
 import { type GroupState, type GroupStore, MAX_COMMIT_WRITES, type StoreWrite } from './groupState.js';
 import { scopedIdOf } from './identity.js';
 import type { KeySpec } from './keySpec.js';
-import { statusOf } from './tablePut.js';
 import {
   type Entity,
   fromEntity,

@@ -4,8 +4,8 @@
 // range per partition), checks each item (it may have been rewritten since: then a newer journal lists it) and
 // deletes what is expired, then the journal. Work per call is bounded by `limit` items.
 import { mapLimit } from '../util/mapLimit.js';
+import { statusOf } from '../util/tablePut.js';
 import { deleteIf, getOrUndefined, listRange, type TableContext } from './tableIndex.js';
-import { statusOf } from './tablePut.js';
 import {
   archiveRow,
   fromEntity,

@@ -1,6 +1,5 @@
 import type { TableClient } from '@azure/data-tables';
-import type { PutResult, Versioned } from '../../pipeline/dedup/groupState.js';
-import { conditionalPut, statusOf } from '../../pipeline/dedup/tablePut.js';
+import { conditionalPut, type PutResult, statusOf, type Versioned } from '../../pipeline/util/tablePut.js';
 import { incidentKey } from '../ids.js';
 
 export type { PutResult, Versioned };

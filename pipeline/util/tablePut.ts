@@ -1,6 +1,15 @@
 import { isRestError } from '@azure/core-rest-pipeline';
 import type { TableClient, TableEntity } from '@azure/data-tables';
-import type { PutResult } from './groupState.js';
+
+/** A value with the concurrency token it was read with. */
+export interface Versioned<T> {
+  value: T;
+  /** Opaque concurrency token (Table Storage ETag, or a counter in memory). */
+  etag: string;
+}
+
+/** The result of a conditional write: the new token, or a lost race for the caller to re-read. */
+export type PutResult = { ok: true; etag: string } | { ok: false; reason: 'conflict' };
 
 /** The HTTP status of an Azure SDK error (core-rest-pipeline's RestError), if it is one. */
 export const statusOf = (e: unknown): number | undefined => (isRestError(e) ? e.statusCode : undefined);
