@@ -12,6 +12,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { PlaybookDeps, PlaybookName } from '../../playbooks/types.js';
+import { CRASH_MODES, crashAt, type CrashMode as Mode } from '../helpers/crashing.js';
 import {
   D4IOT_ALERT_PATH,
   groupState,
@@ -22,39 +23,9 @@ import {
   TEST_CONFIG,
 } from '../helpers/playbookFixtures.js';
 
-class Crash extends Error {}
-type Mode = 'before' | 'after';
-interface Call {
-  n: number;
-  name: string;
-  args: unknown[];
-}
-
 /** Wraps every async method of the playbooks' dependencies; call number `k` fails in `mode`. */
 function crashing(deps: PlaybookDeps, k: number, mode: Mode) {
-  const calls: Call[] = [];
-  let crashed: Call | undefined;
-  const wrap = <T extends object>(target: T, prefix: string): T =>
-    new Proxy(target, {
-      get(t, p, r) {
-        const v = Reflect.get(t, p, r) as unknown;
-        if (typeof v !== 'function') return v;
-        return async (...args: unknown[]) => {
-          const call = { n: calls.length + 1, name: `${prefix}.${String(p)}`, args };
-          calls.push(call);
-          if (call.n === k && mode === 'before') {
-            crashed = call;
-            throw new Crash(`crash before ${call.name}`);
-          }
-          const result = await (v as (...a: unknown[]) => unknown).apply(t, args);
-          if (call.n === k && mode === 'after') {
-            crashed = call;
-            throw new Crash(`crash after ${call.name}`);
-          }
-          return result;
-        };
-      },
-    });
+  const { wrap, calls, crashed } = crashAt(k, mode);
   const wrapped: PlaybookDeps = {
     ...deps,
     incidents: wrap(deps.incidents, 'incidents'),
@@ -65,7 +36,7 @@ function crashing(deps: PlaybookDeps, k: number, mode: Mode) {
     d4iot: wrap(deps.d4iot!, 'd4iot'),
     groups: wrap(deps.groups!, 'groups'),
   };
-  return { deps: wrapped, calls, crashed: () => crashed };
+  return { deps: wrapped, calls, crashed };
 }
 
 const T0 = Date.parse('2026-11-18T09:00:00Z');
@@ -118,7 +89,7 @@ async function stepsOf(
   return { steps: c.calls.length, names: c.calls.map((x) => x.name) };
 }
 
-const modes: Mode[] = ['before', 'after'];
+const modes = CRASH_MODES;
 
 describe('crash at every step: one card, one ticket, one close per incident', () => {
   it('notify-teams: exactly one card (or, if the run died between recording "sending" and the request, none and an honest comment)', async () => {
