@@ -206,11 +206,10 @@ export const flush: Bench = {
         notes: [
           'A flush reads the partition registry, each partition’s due markers (a key range), the groups they name, ' +
             'and retention’s journals older than the cut-off (a key range): none of it grows with settled groups.',
-          'Azurite answers every query by filtering its whole in-memory collection (LokiTableMetadataStore ' +
-            'queryTableEntities: chain().where()), so each of the flush’s queries (the registry, then per partition its markers and its journals) ' +
-            'costs time in proportion to all entities of the table; Table Storage reads a key range from its index. ' +
-            'The key-range query figure isolates that: the time a flush loses with history is about that many of them. ' +
-            'Operations are the figure that transfers to Azure.',
+          'Azurite 3.35 filters the whole entity collection of a table for every query; the launcher starts a ' +
+            'query of one partition from that partition and its RowKey bounds (cli/state/azuritePartitionQuery.ts), ' +
+            'which still walks the partition’s entities in memory, where Table Storage reads a key range from its ' +
+            'index: the key-range query figure shows what is left of that. Operations transfer to Azure; time does not.',
         ],
       };
     } finally {

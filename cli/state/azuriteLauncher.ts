@@ -15,10 +15,13 @@
  *   never a mix. On start the journals are replayed and checkpointed before Azurite serves.
  * - Point lookups by (PartitionKey, RowKey) use a map: Azurite's `findOne` filtered every entity of the
  *   partition, and its two binary indices made each write O(entities). Every entity collection gets the map
- *   and loses those indices; queries still scan, as they did (the group store queries only for flushes).
+ *   and loses those indices; a query of one partition starts from that partition's entities
+ *   (azuritePartitionQuery.ts), others still scan.
  * - When the CLI goes away (its IPC channel closes, even after `kill -9`) Azurite stops as on SIGTERM, which
  *   journals what is pending.
  */
+import { PARTITION_QUERY } from './azuritePartitionQuery.js';
+
 export const LAUNCHER = String.raw`
 const main = process.argv[1];
 process.argv = [process.argv[0], main, ...process.argv.slice(2)];
@@ -264,5 +267,7 @@ process.channel && process.channel.unref();
 // The CLI may be gone (its pipes closed): Azurite's own messages must not crash it before it saved.
 process.stdout.on('error', () => {});
 process.stderr.on('error', () => {});
+// Queries of one partition start from that partition (azuritePartitionQuery.ts).
+${PARTITION_QUERY}
 require(main);
 `;
