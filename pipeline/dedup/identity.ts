@@ -12,9 +12,14 @@ import type { KeySpec } from './keySpec.js';
  */
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-export function scopedIdOf(a: Pick<EnrichedAlert, 'id' | 'sensor'>): string | undefined {
+export function scopedIdOf(
+  a: Pick<EnrichedAlert, 'id' | 'sensor'> & { firstSeen?: string },
+): string | undefined {
   if (!a.id) return undefined;
   if (GUID.test(a.id)) return `g:${a.id.toLowerCase()}`;
+  // No sensor (a sensor API export: `/api/v1/alerts` records do not name their sensor): the same `42` from two
+  // sensors' exports would be one alert. Its detection time (`time`, kept by every record of the alert) tells them apart.
+  if (!a.sensor && a.firstSeen) return `s::${a.id}@${a.firstSeen}`;
   return `s:${(a.sensor ?? '').toLowerCase()}:${a.id}`;
 }
 
