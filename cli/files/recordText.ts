@@ -1,5 +1,8 @@
 import { MAX_RAW_CHARS } from '../../pipeline/parse/records.js';
 
+/** Characters kept free below the cap for `…[truncated N chars]`. */
+const TRUNCATION_MARK_ROOM = 40;
+
 /**
  * The text of the record being scanned, kept across chunks: a record's own text is what a dead letter holds, and
  * past `maxBytes` only its first MAX_RAW_CHARS are kept, so memory stays bounded by one capped record.
@@ -43,7 +46,7 @@ export class RecordText {
     if (this.#over) return;
     if (this.#chars > this.maxBytes) {
       this.#over = true;
-      const room = MAX_RAW_CHARS - (this.#chars - (to - from));
+      const room = MAX_RAW_CHARS - TRUNCATION_MARK_ROOM - (this.#chars - (to - from));
       if (room > 0) this.#parts.push(chunk.slice(from, from + room));
       return;
     }
@@ -60,7 +63,10 @@ export class RecordText {
   take(chunk: string, end: number): string {
     this.keep(chunk, this.start, end);
     this.active = false;
-    const text = this.#parts.join('');
+    // A record cut at the cap says so in its dead letter's raw (room was left for the mark: the store's own cap
+    // would otherwise cut it again).
+    let text = this.#parts.join('');
+    if (this.#over) text += `…[truncated ${this.#chars - text.length} chars]`;
     this.#parts = [];
     return text;
   }
