@@ -239,7 +239,8 @@ export class TableGroupStore implements GroupStore {
     } catch (e) {
       const status = statusOf(e);
       if (status === 409) return { ok: false, reason: 'conflict', inserted: true };
-      if (status === 412) return { ok: false, reason: 'conflict' };
+      // 404: an update whose entity was deleted since it was read (retention on another instance): re-read.
+      if (status === 412 || status === 404) return { ok: false, reason: 'conflict' };
       if (status === 413) return { ok: false, reason: 'too-large' };
       throw e;
     }

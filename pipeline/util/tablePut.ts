@@ -16,7 +16,7 @@ export const statusOf = (e: unknown): number | undefined => (isRestError(e) ? e.
 
 /**
  * Optimistic concurrency on one Table entity: insert when `etag` is undefined, else replace only if the stored
- * ETag still matches. A lost race (409 on insert, 412 on replace) is a `conflict` for the caller to re-read;
+ * ETag still matches. A lost race (409 on insert, 412 or 404 on replace) is a `conflict` for the caller to re-read;
  * any other error is thrown.
  */
 export async function conditionalPut(
@@ -32,7 +32,9 @@ export async function conditionalPut(
     return { ok: true, etag: String(res.etag) };
   } catch (e) {
     const status = statusOf(e);
-    if (status === 409 || status === 412) return { ok: false, reason: 'conflict' };
+    // 404 answers a replace whose entity was deleted since it was read: a lost race like 412.
+    if (status === 409 || status === 412 || (status === 404 && etag !== undefined))
+      return { ok: false, reason: 'conflict' };
     throw e;
   }
 }

@@ -251,6 +251,33 @@ describe.each(stores)('GroupStore retention: %s', (_name, make) => {
     expect(await store.expire?.(101 * DAY, 10)).toBe(1);
   });
 
+  // Another instance's retention can delete what this one read (or cached): its write must be a conflict to
+  // re-read and re-apply, not an error that dead-letters the batch (Table Storage answers 404 to that update).
+  it('answers a write with the ETag of an entry retention deleted as a conflict', async () => {
+    const store = await make();
+    const e = { alertId: 'a', key: 'k', status: 'New' as const, at: DAY };
+    const w = await store.commit('', [{ kind: 'id', id: 'gone', entry: e, etag: undefined }]);
+    if (!w.ok) throw new Error('commit failed');
+    expect(await store.expire?.(50 * DAY, 10)).toBe(1);
+    const later = { ...e, status: 'Closed' as const, at: 60 * DAY };
+    expect(
+      await store.commit('', [{ kind: 'id', id: 'gone', entry: later, etag: w.etags[0] }]),
+    ).toMatchObject({
+      ok: false,
+      reason: 'conflict',
+    });
+    const both = await store.commit('', [
+      { kind: 'id', id: 'gone', entry: later, etag: w.etags[0] },
+      { kind: 'id', id: 'other', entry: later, etag: undefined },
+    ]);
+    expect(both).toMatchObject({ ok: false, reason: 'conflict' });
+    // The re-read finds nothing, so the retry inserts.
+    expect((await store.read('', { ids: ['gone'] })).ids.size).toBe(0);
+    expect((await store.commit('', [{ kind: 'id', id: 'gone', entry: later, etag: undefined }])).ok).toBe(
+      true,
+    );
+  });
+
   it('keeps an archived group that still owes rows, and deletes it once it is settled and old', async () => {
     const store = await make();
     const base = state('a2', { archived: true, dirty: false, changedAt: DAY, revision: 1 });
