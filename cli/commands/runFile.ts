@@ -1,5 +1,5 @@
 import { constants } from 'node:fs';
-import { access, mkdir, open, rm, stat, writeFile } from 'node:fs/promises';
+import { access, appendFile, mkdir, open, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { SingleBar } from 'cli-progress';
 import { keySpecOf, loadConfigFile, type OtSocConfig, parseConfig } from '../../pipeline/config/config.js';
@@ -140,6 +140,8 @@ export async function runFile(o: RunFileOptions): Promise<RunSummary> {
     result.elapsedMs,
     state.description,
   );
+  // The outputs the command names exist after every run: no dead letter is an empty file, not a missing one.
+  await appendFile(lettersFile, '');
   await writeFile(join(o.out, 'summary.json'), `${JSON.stringify(summary, null, 2)}\n`);
   return summary;
 }

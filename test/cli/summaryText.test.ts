@@ -3,7 +3,7 @@
  * "(no site)/(no zone)" (was "/"), a cut table says how much it shows, a run that wrote nothing says so instead of
  * empty headings, and drawing a chart prints no Observable Plot warning on stderr.
  */
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -59,6 +59,12 @@ describe('the terminal summary', () => {
     expect(text).not.toContain('What reached Sentinel');
     expect(text).not.toContain('Top ATT&CK');
     expect(text).toMatch(/by severity +none/);
+  });
+
+  it('a run without dead letters still writes the deadletter.ndjson it names (empty)', async () => {
+    const summary = await replay('clean.ndjson', JSON.stringify(securityAlert({ t: T0 })));
+    expect(summary.deadLettered).toBe(0);
+    expect(await readFile(join(dir, 'clean.ndjson-out', 'deadletter.ndjson'), 'utf8')).toBe('');
   });
 });
 
