@@ -82,6 +82,11 @@ export function createProducer(
     if (c.namespace) throw new ConnectionError('give --connection-string-env or --namespace, not both');
     const cs = env[c.connectionStringEnv];
     if (!cs) throw new ConnectionError(`environment variable ${c.connectionStringEnv} is not set or empty`);
+    // Checked before EntityPath, so a wrong value is not reported as a missing hub name. Never echo the value.
+    if (!/(^|;)\s*Endpoint=sb:\/\//i.test(cs))
+      throw new ConnectionError(
+        `${c.connectionStringEnv} does not hold an Event Hubs connection string (Endpoint=sb://…;SharedAccessKeyName=…;SharedAccessKey=…[;EntityPath=…])`,
+      );
     const hasEntity = /(^|;)\s*EntityPath=/i.test(cs);
     if (!hasEntity && !c.hub)
       throw new ConnectionError('the connection string has no EntityPath: give the hub with --hub');
