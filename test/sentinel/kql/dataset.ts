@@ -23,6 +23,9 @@ type Row = Record<string, KqlValue>;
 const columns = (pairs: readonly (readonly [string, string])[]): KqlColumn[] =>
   pairs.map(([name, type]) => ({ name, type: (type === 'boolean' ? 'bool' : type) as KqlType }));
 
+/** How long after its TimeGenerated the dataset's workspace ingested each row. */
+export const INGESTION_DELAY_MS = 40_000;
+
 export interface Workspace {
   ctx: KqlContext;
   /** TimeGenerated of the first and last OTAlerts_CL row. */
@@ -56,9 +59,9 @@ function build(alerts: Row[], inventoryCsv: string): Workspace {
   const times = alerts.map((r) => Date.parse(String(r.TimeGenerated)));
   const first = new Date(Math.min(...times));
   const last = new Date(Math.max(...times));
-  // Ingestion: the local workspace accepted each row 40 s after it was written.
+  // Ingestion: the local workspace accepted each row INGESTION_DELAY_MS after it was written.
   const ingested = new Map<Row, Date>(
-    alerts.map((r) => [r, new Date(Date.parse(String(r.TimeGenerated)) + 40_000)]),
+    alerts.map((r) => [r, new Date(Date.parse(String(r.TimeGenerated)) + INGESTION_DELAY_MS)]),
   );
 
   const [header, ...records] = readCsv(inventoryCsv).map((r) => r.fields);
