@@ -5,6 +5,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { OTALERTS_COLUMNS, TABLE_NAME } from '../pipeline/sink/schema.js';
+import { ndjsonRecords } from '../pipeline/util/ndjson.js';
 import type { KqlColumn, KqlTable, KqlValue } from './engine.js';
 
 export type KqlRow = Record<string, KqlValue>;
@@ -148,20 +149,12 @@ export class TwinWorkspace {
 
 /** Loads an NDJSON file of rows as posted (OUT/OTAlerts_CL.ndjson); a bad line names its number. */
 export async function loadWorkspaceFile(file: string, into = new TwinWorkspace()): Promise<TwinWorkspace> {
-  const text = await readFile(file, 'utf8');
-  text.split('\n').forEach((line, i) => {
-    if (!line.trim()) return;
-    let json: unknown;
+  for (const { value, line } of ndjsonRecords(await readFile(file, 'utf8'), file)) {
     try {
-      json = JSON.parse(line);
+      into.ingest(value as Record<string, unknown>);
     } catch (e) {
-      throw new Error(`${file}:${i + 1}: not JSON: ${(e as Error).message}`);
+      throw new Error(`${file}:${line}: ${(e as Error).message}`);
     }
-    try {
-      into.ingest(json as Record<string, unknown>);
-    } catch (e) {
-      throw new Error(`${file}:${i + 1}: ${(e as Error).message}`);
-    }
-  });
+  }
   return into;
 }

@@ -6,6 +6,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { TABLE_NAME } from '../../pipeline/sink/schema.js';
+import { ndjsonRecords } from '../../pipeline/util/ndjson.js';
 import { OTALERTS_KQL_COLUMNS, typedRow } from '../../sentinel/workspace.js';
 import type { KqlContext, KqlTable } from './engine.js';
 
@@ -13,16 +14,7 @@ export type Row = Record<string, unknown>;
 
 export function readNdjson(file: string): Row[] {
   if (!existsSync(file)) return [];
-  return readFileSync(file, 'utf8')
-    .split('\n')
-    .filter((l) => l.trim())
-    .map((l, i) => {
-      try {
-        return JSON.parse(l) as Row;
-      } catch (e) {
-        throw new Error(`${file}:${i + 1}: not JSON (${(e as Error).message})`);
-      }
-    });
+  return Array.from(ndjsonRecords(readFileSync(file, 'utf8'), file), (r) => r.value as Row);
 }
 
 /** OTAlerts_CL rows → a KqlTable typed as the twin types them (sentinel/workspace.ts: datetimes, absent = null). */
