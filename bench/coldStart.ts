@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
-import { figure, median } from './stats.js';
+import { alternate, figure, median } from './stats.js';
 import { type Bench, type BenchOptions, type BenchResult, type Figure, ROOT } from './types.js';
 
 const execFileAsync = promisify(execFile);
@@ -199,13 +199,13 @@ export const coldStart: Bench = {
     await child(pathToFileURL(ENTRY).href); // warm the file system cache
     await child('@azure/functions');
     for (let r = 0; r < runs; r++) {
-      if (r % 2 === 0) {
-        entry.push(await child(pathToFileURL(ENTRY).href, undefined, undefined, LAZY));
-        functionsOnly.push(await child('@azure/functions'));
-      } else {
-        functionsOnly.push(await child('@azure/functions'));
-        entry.push(await child(pathToFileURL(ENTRY).href, undefined, undefined, LAZY));
-      }
+      const [e, f] = await alternate(
+        r,
+        () => child(pathToFileURL(ENTRY).href, undefined, undefined, LAZY),
+        () => child('@azure/functions'),
+      );
+      entry.push(e);
+      functionsOnly.push(f);
     }
     const ratios = entry.map((e, i) => e.import / functionsOnly[i]!.import);
     const ratio = median(ratios);

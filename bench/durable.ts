@@ -22,7 +22,7 @@ import {
 } from '../test/helpers/fakeLogsIngestion.js';
 import { asEvents, dataset, zoneDataset } from './data.js';
 import { depsFor, runBatches, type SampleSetup, sampleSetup } from './harness.js';
-import { figure, median, p50, p99 } from './stats.js';
+import { alternate, figure, median, p50, p99 } from './stats.js';
 import type { Bench, BenchOptions, BenchResult, Figure } from './types.js';
 
 const BATCH = 100;
@@ -101,8 +101,7 @@ async function measure(
     opts.log(`  ${sc.label}: run ${r + 1}/${opts.runs} …`);
     const t = async () => table.push(await runOnce(setup, sc.events, await tableStore(azurite), fake, cert));
     const m = async () => memory.push(await runOnce(setup, sc.events, new MemoryGroupStore(), fake, cert));
-    if (r % 2 === 0) await t().then(m);
-    else await m().then(t);
+    await alternate(r, t, m);
   }
   const t = (f: (x: RunFigures) => number) => table.map(f);
   const m = (f: (x: RunFigures) => number) => memory.map(f);

@@ -16,7 +16,7 @@ import { flushGroups } from '../pipeline/pipeline.js';
 import { mapLimit } from '../pipeline/util/mapLimit.js';
 import { asEvents, zoneDataset } from './data.js';
 import { CountingSink, depsFor, runBatches, type SampleSetup, sampleSetup } from './harness.js';
-import { figure, median } from './stats.js';
+import { alternate, figure, median } from './stats.js';
 import type { Bench, BenchOptions, BenchResult } from './types.js';
 
 const DUE_GROUPS = 50;
@@ -129,13 +129,13 @@ export const flush: Bench = {
       const f: FlushRun[] = [];
       for (let r = 0; r < opts.runs; r++) {
         opts.log(`  run ${r + 1}/${opts.runs} …`);
-        if (r % 2 === 0) {
-          e.push(await run(empty, r + 1));
-          f.push(await run(full, r + 1));
-        } else {
-          f.push(await run(full, r + 1));
-          e.push(await run(empty, r + 1));
-        }
+        const [x, y] = await alternate(
+          r,
+          () => run(empty, r + 1),
+          () => run(full, r + 1),
+        );
+        e.push(x);
+        f.push(y);
       }
       const n = history.toLocaleString('en');
       const ratio = median(f.map((x, i) => x.ms / e[i]!.ms));

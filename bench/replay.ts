@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { dataset } from './data.js';
-import { figure, median } from './stats.js';
+import { alternate, figure, median } from './stats.js';
 import { type Bench, type BenchOptions, type BenchResult, ROOT } from './types.js';
 
 const execFileAsync = promisify(execFile);
@@ -52,15 +52,7 @@ export const replayBench: Bench = {
         opts.log(`  pair ${r + 1}/${pairs} …`);
         const s = () => replay(input, join(dir, `out-s${r}`), join(dir, `state${r}`));
         const m = () => replay(input, join(dir, `out-m${r}`));
-        let withState: Awaited<ReturnType<typeof replay>>;
-        let inMemory: Awaited<ReturnType<typeof replay>>;
-        if (r % 2 === 0) {
-          withState = await s();
-          inMemory = await m();
-        } else {
-          inMemory = await m();
-          withState = await s();
-        }
+        const [withState, inMemory] = await alternate(r, s, m);
         if (withState.groups !== inMemory.groups)
           throw new Error(`the replays differ: ${withState.groups} vs ${inMemory.groups} groups`);
         groups = withState.groups;

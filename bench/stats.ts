@@ -40,6 +40,23 @@ export function summarize(values: readonly number[]): Summary {
   };
 }
 
+/**
+ * Runs both once, `subject` first in even rounds and `baseline` first in odd ones, so neither always runs on the
+ * warmer/colder side of a GC (or of a loaded machine's quieter moment).
+ */
+export async function alternate<S, B>(
+  round: number,
+  subject: () => S | Promise<S>,
+  baseline: () => B | Promise<B>,
+): Promise<[S, B]> {
+  if (round % 2 === 0) {
+    const s = await subject();
+    return [s, await baseline()];
+  }
+  const b = await baseline();
+  return [await subject(), b];
+}
+
 /** Runs `subject` and `baseline` alternately `runs` times (after one untimed warm-up of each). */
 export async function paired(
   runs: number,
@@ -50,16 +67,7 @@ export async function paired(
   await baseline();
   const out = { subject: [] as number[], baseline: [] as number[], ratios: [] as number[] };
   for (let i = 0; i < runs; i++) {
-    // Alternate which goes first so neither always runs on the warmer/colder side of a GC.
-    let s: number;
-    let b: number;
-    if (i % 2 === 0) {
-      s = await subject();
-      b = await baseline();
-    } else {
-      b = await baseline();
-      s = await subject();
-    }
+    const [s, b] = await alternate(i, subject, baseline);
     out.subject.push(s);
     out.baseline.push(b);
     out.ratios.push(s / b);
