@@ -8,7 +8,6 @@
  */
 import { createHash } from 'node:crypto';
 import type { PlaybookConfig } from '../config.js';
-import { DownstreamError } from '../errors.js';
 import { commentId } from '../ids.js';
 import type { LogAnalyticsQuery } from '../logAnalytics.js';
 import { type IncidentRef, parseIncidentArmId } from '../sentinel/armId.js';
@@ -215,7 +214,7 @@ export async function runDefenderStatus(
         result: 'failed',
         target: d.target,
         actions: [],
-        reason: e instanceof DownstreamError || e instanceof Error ? e.message : String(e),
+        reason: e instanceof Error ? e.message : String(e),
       });
     }
   }

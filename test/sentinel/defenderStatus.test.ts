@@ -11,19 +11,18 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { packageRoot } from '../../analytics/content.js';
 import { WORKBOOKS } from '../../analytics/workbooks/index.js';
-import { runFile } from '../../cli/commands/runFile.js';
 import { sentinelTables } from '../../cli/report/twinTables.js';
 import { queriesOf } from '../../cli/report/workbooks/model.js';
 import { runWorkbook } from '../../cli/report/workbooks/run.js';
 import { workspaceContext } from '../../cli/report/workspace.js';
 import type { TwinIncident } from '../../sentinel/incidents.js';
 import { runQuery } from '../../sentinel/kql/index.js';
-import { runTwinOnOutput, type TwinRunResult } from '../../sentinel/run.js';
+import type { TwinRunResult } from '../../sentinel/run.js';
+import { replayThenTwin, samples } from './helpers.js';
 
 let dir: string;
 let twin: TwinRunResult;
 let rows: Record<string, unknown>[];
-const samples = (f: string) => join(packageRoot(), 'samples', f);
 const PORT_SCAN = 'bef3101b-bfb9-44ee-8bd4-d4e84000101b';
 
 beforeAll(async () => {
@@ -35,21 +34,7 @@ beforeAll(async () => {
   const closed = JSON.stringify({ ...(JSON.parse(havex) as object), handled: true });
   const inProgress = JSON.stringify({ ...(JSON.parse(scan) as object), Status: 'InProgress' });
   await writeFile(join(dir, 'input.ndjson'), [...lines, closed, inProgress].join('\n'));
-  await runFile({
-    input: join(dir, 'input.ndjson'),
-    out: dir,
-    state: join(dir, 'state'),
-    fresh: true,
-    config: samples('ot-soc.config.json'),
-    partitions: 4,
-    batchSize: 100,
-    progress: false,
-  });
-  rows = (await readFile(join(dir, 'OTAlerts_CL.ndjson'), 'utf8'))
-    .split('\n')
-    .filter(Boolean)
-    .map((l) => JSON.parse(l) as Record<string, unknown>);
-  twin = await runTwinOnOutput({ out: dir, playbooks: samples('playbooks.config.json') });
+  ({ rows, twin } = await replayThenTwin(join(dir, 'input.ndjson'), dir));
 }, 240_000);
 afterAll(() => rm(dir, { recursive: true, force: true }));
 

@@ -1,4 +1,9 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { packageRoot } from '../../analytics/content.js';
+import { runFile } from '../../cli/commands/runFile.js';
 import { parseTwinRule, type TwinRule } from '../../sentinel/rules.js';
+import { runTwinOnOutput, type TwinRunResult } from '../../sentinel/run.js';
 import { TwinWorkspace } from '../../sentinel/workspace.js';
 
 export const T0 = Date.parse('2026-11-18T00:00:00Z');
@@ -65,4 +70,33 @@ export function workspace(...rows: { row: Record<string, unknown>; ingested?: nu
   const ws = new TwinWorkspace();
   for (const r of rows) ws.ingest(r.row, r.ingested === undefined ? undefined : at(r.ingested));
   return ws;
+}
+
+/** A file of the bundled samples. */
+export const samples = (f: string) => join(packageRoot(), 'samples', f);
+
+/**
+ * `input` through the real pipeline as `ot-soc demo` runs it (bundled config, 4 partitions, batches of 100, Table
+ * state in `out/state`), then the local Sentinel over what it wrote: the rows posted and the twin's result.
+ */
+export async function replayThenTwin(
+  input: string,
+  out: string,
+): Promise<{ rows: Record<string, unknown>[]; twin: TwinRunResult }> {
+  await runFile({
+    input,
+    out,
+    state: join(out, 'state'),
+    fresh: true,
+    config: samples('ot-soc.config.json'),
+    partitions: 4,
+    batchSize: 100,
+    progress: false,
+  });
+  const rows = (await readFile(join(out, 'OTAlerts_CL.ndjson'), 'utf8'))
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as Record<string, unknown>);
+  const twin = await runTwinOnOutput({ out, playbooks: samples('playbooks.config.json') });
+  return { rows, twin };
 }

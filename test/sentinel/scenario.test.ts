@@ -10,38 +10,21 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { packageRoot } from '../../analytics/content.js';
 import { CORRELATION_RULES, ownerOf } from '../../analytics/routing.js';
-import { runFile } from '../../cli/commands/runFile.js';
 import { D4IOT_CATALOG } from '../../pipeline/enrich/catalog.generated.js';
 import type { IncidentLine } from '../../sentinel/output.js';
 import { loadTwinRules } from '../../sentinel/rules.js';
-import { runTwinOnOutput, type TwinRunResult } from '../../sentinel/run.js';
+import type { TwinRunResult } from '../../sentinel/run.js';
+import { replayThenTwin, samples } from './helpers.js';
 
 let dir: string;
 let twin: TwinRunResult;
 let rows: Record<string, unknown>[];
 let incidents: IncidentLine[];
 
-const samples = (f: string) => join(packageRoot(), 'samples', f);
-
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'ot-soc-twin-scenario-'));
-  await runFile({
-    input: samples('plant-scenario.ndjson'),
-    out: dir,
-    state: join(dir, 'state'),
-    fresh: true,
-    config: samples('ot-soc.config.json'),
-    partitions: 4,
-    batchSize: 100,
-    progress: false,
-  });
-  twin = await runTwinOnOutput({ out: dir, playbooks: samples('playbooks.config.json') });
-  rows = (await readFile(join(dir, 'OTAlerts_CL.ndjson'), 'utf8'))
-    .split('\n')
-    .filter(Boolean)
-    .map((l) => JSON.parse(l) as Record<string, unknown>);
+  ({ rows, twin } = await replayThenTwin(samples('plant-scenario.ndjson'), dir));
   incidents = (await readFile(join(dir, 'sentinel', 'incidents.ndjson'), 'utf8'))
     .split('\n')
     .filter(Boolean)
