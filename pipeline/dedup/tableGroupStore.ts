@@ -4,6 +4,7 @@
 import type { TableClient, TransactionAction } from '@azure/data-tables';
 import { mapLimit } from '../util/mapLimit.js';
 import { conditionalPut, statusOf } from '../util/tablePut.js';
+import { submitTransaction } from '../util/tableTransaction.js';
 import {
   type CommitResult,
   type GroupState,
@@ -230,11 +231,11 @@ export class TableGroupStore implements GroupStore {
       // No room beside the writes: the side entities go first (a marker or journal without its commit is
       // harmless: the flush and retention check what they name), then the writes.
       this.#operations++;
-      await this.table.submitTransaction(side);
+      await submitTransaction(this.table, side);
     }
     this.#operations++;
     try {
-      const res = await this.table.submitTransaction(actions);
+      const res = await submitTransaction(this.table, actions);
       return { ok: true, etags: res.subResponses.slice(0, writes.length).map((s) => String(s.etag)) };
     } catch (e) {
       const status = statusOf(e);

@@ -4,6 +4,7 @@
 import type { TableClient, TransactionAction } from '@azure/data-tables';
 import { mapLimit } from '../util/mapLimit.js';
 import { statusOf } from '../util/tablePut.js';
+import { submitTransaction } from '../util/tableTransaction.js';
 import type { GroupState, Versioned } from './groupState.js';
 import {
   archiveRow,
@@ -139,7 +140,7 @@ export async function indexOpened(
   await mapLimit(txs, CONCURRENCY, async (tx) => {
     ctx.op();
     if (tx.length === 1) await ctx.table.upsertEntity(tx[0]![1], 'Replace');
-    else await ctx.table.submitTransaction(tx);
+    else await submitTransaction(ctx.table, tx);
   });
 }
 

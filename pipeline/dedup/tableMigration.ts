@@ -6,6 +6,7 @@ import type { TableClient, TransactionAction } from '@azure/data-tables';
 import type { EnrichedAlert } from '../enrich/enriched.js';
 import { mapLimit } from '../util/mapLimit.js';
 import { statusOf } from '../util/tablePut.js';
+import { submitTransaction } from '../util/tableTransaction.js';
 import { legacyMemberStatus } from './grouper.js';
 import { scopeOf } from './groupKey.js';
 import { type GroupState, type GroupStore, MAX_COMMIT_WRITES, type StoreWrite } from './groupState.js';
@@ -198,7 +199,7 @@ async function indexIdentityLayout(table: TableClient, op: (n?: number) => void)
     });
     await mapLimit(txs, 8, async (tx) => {
       op();
-      await table.submitTransaction(tx);
+      await submitTransaction(table, tx);
     });
   }
   op();
