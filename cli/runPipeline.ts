@@ -8,11 +8,12 @@ import type { EnrichConfig } from '../pipeline/enrich/enricher.js';
 import type { OtAlert } from '../pipeline/model/alert.js';
 import {
   addStats,
+  applyBatch,
   type BatchStats,
   emptyStats,
   flushGroups,
+  keyBatch,
   type PipelineDeps,
-  processBatch,
 } from '../pipeline/pipeline.js';
 import type { AlertSink } from '../pipeline/sink/alertSink.js';
 import { localCredential } from '../pipeline/sink/localCredential.js';
@@ -75,7 +76,7 @@ interface Part {
 }
 
 /**
- * Feeds events to `processBatch` exactly as the Function receives them: per partition, in batches, with
+ * Feeds events to `processBatch` (its two halves, keyBatch and applyBatch) exactly as the Function receives them: per partition, in batches, with
  * sequence numbers; rows go through the real LogsIngestionClient to the local workspace in `outDir`.
  * Events stream in: a partition's batch runs as soon as it is full, so memory holds one batch per partition.
  * A piece of the file that is no record (its `error`) is dead-lettered in its place, after the records
@@ -97,6 +98,9 @@ export async function runPipeline(o: RunOptions): Promise<RunResult> {
   const parts: Part[] = Array.from({ length: o.partitions }, () => ({ events: [], next: 0 }));
   const partitionName = (p: number) => (o.partitions === 1 ? o.partitionPrefix : `${o.partitionPrefix}/${p}`);
 
+  // One batch is applied (store, sink) at a time, in order; the next one is read and keyed meanwhile, while
+  // the store answers (Azurite is another process): `applying` is the batch in flight.
+  let applying: Promise<void> = Promise.resolve();
   const runBatch = async (p: number) => {
     const part = parts[p]!;
     const slice = part.events;
@@ -108,20 +112,24 @@ export async function runPipeline(o: RunOptions): Promise<RunResult> {
       sequenceNumbers: slice.map((_, k) => first + k),
       locators: slice.map((e) => e.locator),
     };
-    addStats(
-      stats,
-      await processBatch(
-        slice.map((e) => e.body),
-        meta,
-        deps,
-      ),
+    const work = keyBatch(
+      slice.map((e) => e.body),
+      meta,
+      deps,
     );
-    batches++;
+    await applying;
+    applying = applyBatch(work, meta, deps).then((s) => {
+      addStats(stats, s);
+      batches++;
+    });
+    // A failed batch ends the run at the next await of `applying`; this keeps it from going unhandled before.
+    applying.catch(() => {});
   };
 
   // A piece that is no record: one dead letter, as processBatch writes them for records it cannot split.
   const deadLetter = async (p: number, e: FileEvent) => {
     await runBatch(p);
+    await applying;
     const sequence = parts[p]!.next++;
     stats.events++;
     stats.records++;
@@ -151,6 +159,7 @@ export async function runPipeline(o: RunOptions): Promise<RunResult> {
     if (part.events.length >= o.batchSize) await runBatch(p);
   }
   for (let p = 0; p < parts.length; p++) await runBatch(p);
+  await applying;
   const flush = await flushGroups(deps, { all: true });
   stats.rowsWritten += flush.rowsWritten;
   stats.rowsRejected += flush.rowsRejected;

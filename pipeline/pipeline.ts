@@ -1,6 +1,6 @@
 import { type BatchStats, emptyStats } from './batch/batchStats.js';
 import { commitBatch } from './batch/commitBatch.js';
-import { keyEvents } from './batch/keyEvents.js';
+import { type KeyedBatch, keyEvents } from './batch/keyEvents.js';
 import { owedOf, sendOwed } from './batch/sendOwed.js';
 import type { DeadLetterStore } from './deadletter/deadLetterStore.js';
 import { emissionFor, markEmitted } from './dedup/grouper.js';
@@ -60,11 +60,32 @@ export async function processBatch(
   meta: BatchMeta,
   deps: PipelineDeps,
 ): Promise<BatchStats> {
+  return applyBatch(keyBatch(events, meta, deps), meta, deps);
+}
+
+/** A batch parsed, enriched and keyed (keyBatch): pure work, ready for applyBatch. */
+export interface KeyedWork {
+  keyed: KeyedBatch;
+  now: Date;
+  version: string;
+  stats: BatchStats;
+}
+
+/**
+ * processBatch's first half: parse → enrich → key, no I/O and nothing read from the group store, so a caller
+ * that feeds batches back to back (the CLI) can key the next batch while the store answers this one.
+ */
+export function keyBatch(events: readonly unknown[], meta: BatchMeta, deps: PipelineDeps): KeyedWork {
   const now = deps.now?.() ?? new Date();
   const stats = emptyStats();
   const version = keyVersion(deps.spec);
-  const { byPartition, letters, watermark } = keyEvents(events, meta, deps, { now, version, stats });
+  return { keyed: keyEvents(events, meta, deps, { now, version, stats }), now, version, stats };
+}
 
+/** processBatch's second half: group → commit → sink, for a batch keyBatch keyed. */
+export async function applyBatch(work: KeyedWork, meta: BatchMeta, deps: PipelineDeps): Promise<BatchStats> {
+  const { keyed, now, version, stats } = work;
+  const { byPartition, letters, watermark } = keyed;
   const settled = settledRows(deps.store);
   const ctx: PlanContext = { spec: deps.spec, version, watermark, now, settled };
   // Commit, then write: rows go to the sink only once the state that owes them is committed (see `sendOwed`).
