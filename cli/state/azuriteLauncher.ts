@@ -7,8 +7,9 @@
  *   flush to a journal (`<db file>.journal`, one JSON line per flush) instead of saving the whole database
  *   (LokiJS `saveDatabase` writes every entity: its cost grew with every id ever remembered, and a replay of
  *   50,000 alerts spent most of its time there). A full save (a checkpoint) happens when the journal outgrows
- *   the database file, on a change other than entities (a table created), and at every save LokiJS itself
- *   starts. Order keeps it exact: a checkpoint first journals what is pending, then renames the journal aside,
+ *   twice the database file (and 64 MiB), on a change other than entities (a table created), and at every save
+ *   LokiJS itself starts except the one at close, where a journal line is enough (the next start replays it).
+ *   Order keeps it exact: a checkpoint first journals what is pending, then renames the journal aside,
  *   then serialises the database (synchronously: that instant is the snapshot), and deletes the renamed
  *   journals once the new file is in place. The journal therefore always covers every change up to the
  *   snapshot on disk, so replaying it in order over that snapshot gives the state of the last flush or later,
@@ -181,7 +182,7 @@ async function flush() {
   writeJournal();
   let dbBytes = 0;
   try { dbBytes = fs.statSync(db.filename).size; } catch {}
-  if (journalBytes > Math.max(16 << 20, dbBytes)) checkpoint().catch((e) => console.error('checkpoint: ' + e));
+  if (!closing && journalBytes > Math.max(64 << 20, 2 * dbBytes)) checkpoint().catch((e) => console.error('checkpoint: ' + e));
 }
 function journalFiles() {
   const dir = dirname(journal);
@@ -225,13 +226,22 @@ Store.prototype.init = async function (...a) {
   // Saves happen here only: LokiJS's own (its 5 s autosave, at close) would be whole-database saves.
   db.autosaveDisable();
   db.autosave = false;
-  db.saveDatabase = (cb) => { checkpoint().then(() => cb && cb(), (e) => cb && cb(e)); };
+  // At close the journal is enough (the next start replays it): a whole save there made every run's stop wait
+  // for a serialisation of the database (about a second at 50,000 alerts).
+  db.saveDatabase = (cb) => {
+    const save = closing && !full ? flush() : checkpoint();
+    save.then(() => cb && cb(), (e) => cb && cb(e));
+  };
   journal = db.filename + '.journal';
   if (recover()) await checkpoint();
 };
 const close = Store.prototype.close;
+let closing = false;
 Store.prototype.close = async function (...a) {
-  if (this.db === db) await flush();
+  if (this.db === db) {
+    closing = true;
+    await flush();
+  }
   await saving.catch(() => {});
   return close.apply(this, a);
 };

@@ -16,10 +16,11 @@ import {
   type Versioned,
 } from './groupState.js';
 import type { KeySpec } from './keySpec.js';
-import { findIndexed, indexOpened, listDue, registeredPartitions, type TableContext } from './tableIndex.js';
+import { findByAlias, listDue, registeredPartitions, type TableContext } from './tableIndex.js';
 import { migrateLegacyLayout } from './tableMigration.js';
 import { expireJournaled } from './tableRetention.js';
 import {
+  aliasEntity,
   archiveRow,
   type Entity,
   fromEntity,
@@ -197,8 +198,8 @@ export class TableGroupStore implements GroupStore {
       };
       side.push(['create', journal]);
     }
-    // The AlertId index first: a group that exists is always found (an entry whose commit failed finds nothing).
-    if (opened.length) await indexOpened(this.#ctx, pk, partition, opened);
+    // The AlertId alias of each group opened, in the same transaction: a group that exists is always found.
+    for (const s of opened) side.push(['upsert', aliasEntity(pk, s), 'Replace']);
 
     const r = await this.#submit(writes, entities, side);
     if (r.ok)
@@ -228,10 +229,12 @@ export class TableGroupStore implements GroupStore {
     });
     if (actions.length + side.length <= MAX_TX_ENTITIES) actions.push(...side);
     else {
-      // No room beside the writes: the side entities go first (a marker or journal without its commit is
-      // harmless: the flush and retention check what they name), then the writes.
-      this.#operations++;
-      await submitTransaction(this.table, side);
+      // No room beside the writes: the side entities go first (a marker, journal or alias without its commit is
+      // harmless: the flush, retention and lookups check what they name), then the writes.
+      const chunks: TransactionAction[][] = [];
+      for (let i = 0; i < side.length; i += MAX_TX_ENTITIES) chunks.push(side.slice(i, i + MAX_TX_ENTITIES));
+      this.#operations += chunks.length;
+      await Promise.all(chunks.map((c) => submitTransaction(this.table, c)));
     }
     this.#operations++;
     try {
@@ -252,9 +255,9 @@ export class TableGroupStore implements GroupStore {
     return r.ok ? { ok: true, etag: r.etags[0]! } : { ok: false, reason: 'conflict' };
   }
 
-  /** Point reads: the AlertId index entry, then the group where it says (docs/state.md). */
+  /** Point reads: the AlertId's alias in each registered partition, then the group where it says (docs/state.md). */
   findByAlertId(alertId: string): Promise<Versioned<GroupState> | undefined> {
-    return findIndexed(this.#ctx, alertId);
+    return findByAlias(this.#ctx, alertId);
   }
 
   /** The due markers of every registered partition (key-range queries), and the groups they name. */

@@ -1,12 +1,12 @@
-// The Table group store's index entities (docs/state.md): due markers, the AlertId index, the partition registry.
+// The Table group store's index entities (docs/state.md): due markers, AlertId aliases, the partition registry.
 // Every read here is a point read or a key-range query in a known partition: no query filters on a non-key
 // property, so its cost follows the work (groups due, AlertIds looked up), not the history kept.
-import type { TableClient, TransactionAction } from '@azure/data-tables';
+import type { TableClient } from '@azure/data-tables';
 import { mapLimit } from '../util/mapLimit.js';
 import { statusOf } from '../util/tablePut.js';
-import { submitTransaction } from '../util/tableTransaction.js';
 import type { GroupState, Versioned } from './groupState.js';
 import {
+  aliasRow,
   archiveRow,
   type Entity,
   fromEntity,
@@ -114,48 +114,43 @@ export async function listDue(ctx: TableContext): Promise<Versioned<GroupState>[
 }
 
 /**
- * Indexes groups a commit opens (AlertId → scope partition and key), before the commit: upserts, one transaction
- * per index partition. Idempotent, so a retried or failed commit only leaves an entry that finds nothing.
+ * The group that has this AlertId: its alias (`k~`, written with the group) read in every registered partition at
+ * once, then its archive or its key's head there. The partition list is the last one (under a minute old) first,
+ * then a fresh one; an AlertId with no alias anywhere is looked up in the layout before's index (findIndexed).
+ * A lookup costs one point read per scope partition (site/zone) + 2; it runs once per incident status change, while
+ * the alias saves every batch that opens groups a request before its commit (docs/state.md).
  */
-export async function indexOpened(
-  ctx: TableContext,
-  pk: string,
-  partition: string,
-  opened: readonly GroupState[],
-): Promise<void> {
-  const byPartition = new Map<string, TransactionAction[]>();
-  for (const s of opened) {
-    const k = indexKeyOf(s.alertId);
-    const entity = { ...k, pk, scope: partition, key: s.key, alertId: s.alertId };
-    const list = byPartition.get(k.partitionKey) ?? [];
-    // One action per entity per transaction: a commit names an AlertId once, but be safe.
-    if (!list.some((a) => a[1].rowKey === k.rowKey)) list.push(['upsert', entity, 'Replace']);
-    byPartition.set(k.partitionKey, list);
-  }
-  const txs = [...byPartition.values()].flatMap((actions) => {
-    const chunks: TransactionAction[][] = [];
-    for (let i = 0; i < actions.length; i += 100) chunks.push(actions.slice(i, i + 100));
-    return chunks;
-  });
-  await mapLimit(txs, CONCURRENCY, async (tx) => {
-    ctx.op();
-    if (tx.length === 1) await ctx.table.upsertEntity(tx[0]![1], 'Replace');
-    else await submitTransaction(ctx.table, tx);
-  });
-}
-
-/** The group that has this AlertId: its index entry, then its archive or its key's head (point reads). */
-export async function findIndexed(
+export async function findByAlias(
   ctx: TableContext,
   alertId: string,
 ): Promise<Versioned<GroupState> | undefined> {
-  const k = indexKeyOf(alertId);
-  const entry = await getOrUndefined(ctx, k.partitionKey, k.rowKey);
-  if (!entry) return undefined;
-  const pk = String(entry.pk);
+  const searched = new Set<string>();
+  for (const fresh of [false, true]) {
+    const partitions = (await ctx.partitions(fresh)).filter((pk) => !searched.has(pk));
+    for (const pk of partitions) searched.add(pk);
+    const aliases = await mapLimit(partitions, CONCURRENCY, async (pk) => ({
+      pk,
+      e: await getOrUndefined(ctx, pk, aliasRow(alertId)),
+    }));
+    for (const { pk, e } of aliases) {
+      if (!e) continue;
+      const found = await groupIn(ctx, pk, alertId, String(e.key));
+      if (found) return found;
+    }
+  }
+  return findIndexed(ctx, alertId);
+}
+
+/** The group with `alertId` in partition `pk`: its archive, or the head of `key` while it is that group. */
+async function groupIn(
+  ctx: TableContext,
+  pk: string,
+  alertId: string,
+  key: string,
+): Promise<Versioned<GroupState> | undefined> {
   const [archived, head] = await Promise.all([
     getOrUndefined(ctx, pk, archiveRow(alertId)),
-    getOrUndefined(ctx, pk, headRow(String(entry.key))),
+    getOrUndefined(ctx, pk, headRow(key)),
   ]);
   for (const e of [archived, head]) {
     const v = e ? fromEntity(e) : undefined;
@@ -165,4 +160,14 @@ export async function findIndexed(
     }
   }
   return undefined;
+}
+
+/** The layout before's lookup: the AlertId index entry (4 partitions by hash), then the group where it says. */
+export async function findIndexed(
+  ctx: TableContext,
+  alertId: string,
+): Promise<Versioned<GroupState> | undefined> {
+  const k = indexKeyOf(alertId);
+  const entry = await getOrUndefined(ctx, k.partitionKey, k.rowKey);
+  return entry ? groupIn(ctx, String(entry.pk), alertId, String(entry.key)) : undefined;
 }

@@ -13,9 +13,9 @@ import { type GroupState, type GroupStore, MAX_COMMIT_WRITES, type StoreWrite } 
 import { scopedIdOf } from './identity.js';
 import type { KeySpec } from './keySpec.js';
 import {
+  aliasEntity,
   type Entity,
   fromEntity,
-  indexKeyOf,
   isDue,
   type JournalItem,
   journalRow,
@@ -140,7 +140,7 @@ async function migrateHead(
 
 /**
  * Gives state of the identity layout its index entities (docs/state.md "Index entities"): per scope partition a
- * registry entry, per group its AlertId index entry and (when due) its marker, per id entry or archived group a
+ * registry entry, per group its AlertId alias and (when due) its marker, per id entry or archived group a
  * retention journal item (journals of ≤ 98 items, at the oldest item's time). All upserts or new journals: a
  * second run (several instances starting at once) only repeats them. Finding the entities is a scan of the scope
  * partitions, once.
@@ -153,12 +153,20 @@ async function indexIdentityLayout(table: TableClient, op: (n?: number) => void)
   const registered = new Set<string>();
   for await (const page of pages) {
     op();
-    const byPk = new Map<string, { actions: TransactionAction[]; items: JournalItem[]; oldest: number }>();
+    const byPk = new Map<
+      string,
+      { actions: TransactionAction[]; items: JournalItem[]; oldest: number; aliases: Set<string> }
+    >();
     const index: TransactionAction[] = [];
     for (const e of page as Entity[]) {
       const pk = String(e.partitionKey);
       const rk = String(e.rowKey);
-      const slot = byPk.get(pk) ?? { actions: [], items: [], oldest: Number.POSITIVE_INFINITY };
+      const slot = byPk.get(pk) ?? {
+        actions: [],
+        items: [],
+        oldest: Number.POSITIVE_INFINITY,
+        aliases: new Set<string>(),
+      };
       byPk.set(pk, slot);
       if (!registered.has(pk)) {
         registered.add(pk);
@@ -173,7 +181,9 @@ async function indexIdentityLayout(table: TableClient, op: (n?: number) => void)
         slot.oldest = Math.min(slot.oldest, Number(e.at));
       } else if (rk.startsWith('h~') || rk.startsWith('a~')) {
         const s = fromEntity(e).value;
-        index.push(['upsert', { ...indexKeyOf(s.alertId), pk, key: s.key, alertId: s.alertId }, 'Replace']);
+        // Its AlertId alias (once per transaction: a head and its archive may both be listed).
+        if (!slot.aliases.has(s.alertId)) slot.actions.push(['upsert', aliasEntity(pk, s), 'Replace']);
+        slot.aliases.add(s.alertId);
         if (isDue(s)) slot.actions.push(['upsert', { partitionKey: pk, rowKey: markerRow(rk) }, 'Replace']);
         if (s.archived) {
           slot.items.push(['a', rk]);
@@ -192,7 +202,7 @@ async function indexIdentityLayout(table: TableClient, op: (n?: number) => void)
       }
       for (let i = 0; i < slot.actions.length; i += 100) txs.push(slot.actions.slice(i, i + 100));
     }
-    // Index and registry entries go one by one (their partitions differ from the page's).
+    // Registry entries go one by one (their partition differs from the page's).
     await mapLimit(index, 16, async (a) => {
       op();
       await table.upsertEntity(a[1], 'Replace');

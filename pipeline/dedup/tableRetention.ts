@@ -2,11 +2,12 @@
 // AlertId, so neither can be listed by age without a scan: each transaction that writes them also writes a
 // journal entity (`t~<hour>~…`) listing them, and retention walks the journals older than the cut-off (a key
 // range per partition), checks each item (it may have been rewritten since: then a newer journal lists it) and
-// deletes what is expired, then the journal. Work per call is bounded by `limit` items.
+// deletes what is expired (with a group's AlertId alias), then the journal. Work per call is bounded by `limit` items.
 import { mapLimit } from '../util/mapLimit.js';
 import { statusOf } from '../util/tablePut.js';
 import { deleteIf, getOrUndefined, listRange, type TableContext } from './tableIndex.js';
 import {
+  aliasRow,
   archiveRow,
   fromEntity,
   headRow,
@@ -44,8 +45,7 @@ async function judge(ctx: TableContext, pk: string, item: JournalItem, before: n
     if (isDue(v.value)) return 'drop'; // settling it is a commit, which journals it again
     if ((v.value.changedAt ?? 0) >= before) return { keep: v.value.changedAt ?? 0 };
     if (!(await deleteIf(ctx, pk, item[1], v.etag))) return 'drop';
-    const k = indexKeyOf(v.value.alertId);
-    await deleteIf(ctx, k.partitionKey, k.rowKey, '*');
+    await forgetAlertId(ctx, pk, v.value.alertId);
     return 'deleted';
   }
   const [, alertId, key] = item as ['x', string, string];
@@ -53,8 +53,17 @@ async function judge(ctx: TableContext, pk: string, item: JournalItem, before: n
   // A retention from now (the wall clock, or the cut-off when a test's clock is ahead of it).
   if (head && String(head.alertId) === alertId) return { keep: Math.max(Date.now(), before + HOUR_MS) };
   if (await getOrUndefined(ctx, pk, archiveRow(alertId))) return 'drop';
+  return (await forgetAlertId(ctx, pk, alertId)) ? 'deleted' : 'drop';
+}
+
+/** Deletes an AlertId's alias, and its index entry of the layout before if it has one. */
+async function forgetAlertId(ctx: TableContext, pk: string, alertId: string): Promise<boolean> {
   const k = indexKeyOf(alertId);
-  return (await deleteIf(ctx, k.partitionKey, k.rowKey, '*')) ? 'deleted' : 'drop';
+  const [alias, legacy] = await Promise.all([
+    deleteIf(ctx, pk, aliasRow(alertId), '*'),
+    deleteIf(ctx, k.partitionKey, k.rowKey, '*'),
+  ]);
+  return alias || legacy;
 }
 
 /**

@@ -5,6 +5,7 @@ import { DAY_MS } from '../../../pipeline/dedup/identity.js';
 import { DEFAULT_KEY_SPEC } from '../../../pipeline/dedup/keySpec.js';
 import { setGroupStatus } from '../../../pipeline/dedup/statusFeedback.js';
 import { TableGroupStore } from '../../../pipeline/dedup/tableGroupStore.js';
+import { aliasRow, indexKeyOf } from '../../../pipeline/dedup/tableRows.js';
 import { createEnricher } from '../../../pipeline/enrich/enricher.js';
 import { flushGroups, type PipelineDeps, processBatch } from '../../../pipeline/pipeline.js';
 import { azuriteTable } from '../../helpers/azurite.js';
@@ -97,7 +98,8 @@ describe('Table group store keys (Azurite)', () => {
   });
 
   it('finds a group by AlertId with point reads, head or archived, in any partition', async () => {
-    const { store, deps, batch, sink } = await setup();
+    const table = azuriteTable('keys');
+    const { store, deps, batch, sink } = await setup(table);
     await batch([securityAlert({ id: id(1), t: T0, zone: 'Packaging' })]);
     await batch([securityAlert({ id: id(2), t: minute(T0, 30), zone: 'Packaging' })]); // a new group: the first is archived
     await batch([securityAlert({ id: id(3), t: T0, zone: 'Filling' })]);
@@ -107,9 +109,35 @@ describe('Table group store keys (Azurite)', () => {
     for (const alertId of ids) {
       const before = store.operations;
       expect((await store.findByAlertId(alertId))?.value.alertId).toBe(alertId);
-      expect(store.operations - before).toBe(3); // index entry, then archive and head in parallel
+      // Its alias read in each of the 2 registered partitions at once, then archive and head in parallel.
+      expect(store.operations - before).toBe(2 + 2);
     }
     expect(await store.findByAlertId('bbbbbbbb-0000-5000-a000-000000000000')).toBeUndefined();
+    // Another instance (no partition list yet) finds them too.
+    const other = await new TableGroupStore(table).init();
+    for (const alertId of ids) expect((await other.findByAlertId(alertId))?.value.alertId).toBe(alertId);
+  });
+
+  it('writes the AlertId alias of a group in the transaction that opens it, and still reads the index of the layout before', async () => {
+    const table = azuriteTable('keys');
+    const { deps, batch, sink } = await setup(table);
+    await batch([securityAlert({ id: id(1), t: T0, zone: 'Packaging' })]);
+    await flushGroups(deps, { all: true });
+    const alertId = [...sink.latest().keys()][0]!;
+    const entities = [];
+    for await (const e of table.listEntities()) entities.push(e);
+    const alias = entities.find((e) => e.rowKey === aliasRow(alertId))!;
+    const head = entities.find((e) => String(e.rowKey).startsWith('h~'))!;
+    expect(alias.partitionKey).toBe(head.partitionKey);
+    expect(alias.key).toBe(JSON.parse(String(head.s0)).key);
+    // No entity outside the scope partitions but the registry: no index request before a commit.
+    expect(new Set(entities.map((e) => String(e.partitionKey).slice(0, 2)))).toEqual(new Set(['p~', 'r~']));
+
+    // A group indexed by the layout before (an entry in x~N, no alias) is found by a new instance.
+    await table.deleteEntity(String(alias.partitionKey), String(alias.rowKey));
+    await table.upsertEntity({ ...indexKeyOf(alertId), pk: alias.partitionKey, key: alias.key, alertId });
+    const fresh = await new TableGroupStore(table).init();
+    expect((await fresh.findByAlertId(alertId))?.value.alertId).toBe(alertId);
   });
 
   it('deletes expired id entries and settled archives by the flush, in bounded work, and keeps heads', async () => {
