@@ -4,7 +4,7 @@
 import type { TableClient, TransactionAction } from '@azure/data-tables';
 import { mapLimit } from '../util/mapLimit.js';
 import { conditionalPut, statusOf } from '../util/tablePut.js';
-import { submitTransaction } from '../util/tableTransaction.js';
+import { submitTransaction, TransactionTooLargeError } from '../util/tableTransaction.js';
 import {
   type CommitResult,
   type GroupState,
@@ -42,8 +42,6 @@ import {
 export { partitionKeyOf } from './tableRows.js';
 
 const READ_CONCURRENCY = 16;
-/** An entity-group transaction carries at most 4 MiB; this leaves room for the multipart envelope. */
-const MAX_COMMIT_BYTES = 3_500_000;
 /** Entities per transaction (Table Storage's limit): the store's side entities count too. */
 const MAX_TX_ENTITIES = 100;
 /** A flush lists the registry once (listDirty) and its retention (expire, right after) reuses the list. */
@@ -220,9 +218,6 @@ export class TableGroupStore implements GroupStore {
       if (r.ok) return { ok: true, etags: [r.etag] };
       return writes[0]!.etag === undefined ? { ok: false, reason: 'conflict', inserted: true } : r;
     }
-    let bytes = 0;
-    for (const e of entities) bytes += Buffer.byteLength(JSON.stringify(e));
-    if (bytes > MAX_COMMIT_BYTES) return { ok: false, reason: 'too-large' };
     const actions: TransactionAction[] = entities.map((entity, i) => {
       const etag = writes[i]!.etag;
       return etag === undefined ? ['create', entity] : ['update', entity, 'Replace', { etag }];
@@ -241,6 +236,7 @@ export class TableGroupStore implements GroupStore {
       const res = await submitTransaction(this.table, actions);
       return { ok: true, etags: res.subResponses.slice(0, writes.length).map((s) => String(s.etag)) };
     } catch (e) {
+      if (e instanceof TransactionTooLargeError) return { ok: false, reason: 'too-large' };
       const status = statusOf(e);
       if (status === 409) return { ok: false, reason: 'conflict', inserted: true };
       // 404: an update whose entity was deleted since it was read (retention on another instance): re-read.

@@ -17,6 +17,16 @@ export interface TransactionResult {
 }
 
 const CRLF = '\r\n';
+
+/** Table Storage's limit on a transaction's payload (docs/contracts.md#table-storage-azurite): 4 MiB. */
+export const MAX_TRANSACTION_BYTES = 4 * 1024 * 1024;
+
+/** A transaction whose request would exceed MAX_TRANSACTION_BYTES: not sent (the service would answer 413). */
+export class TransactionTooLargeError extends Error {
+  constructor(readonly bytes: number) {
+    super(`a transaction of ${bytes} bytes exceeds Table Storage's ${MAX_TRANSACTION_BYTES}`);
+  }
+}
 type Rest = typeof import('@azure/core-rest-pipeline');
 let rest: Promise<{ lib: Rest; http: HttpClient }> | undefined;
 const restLib = () =>
@@ -118,7 +128,8 @@ function parseAnswer(lib: Rest, request: PipelineRequest, response: PipelineResp
 
 /**
  * Submits `actions` (all of one partition, at most 100) as one entity-group transaction through `table`'s
- * pipeline. Same request, same answer and same errors as `table.submitTransaction(actions)`.
+ * pipeline. Same request, same answer and same errors as `table.submitTransaction(actions)`, except that a request
+ * over 4 MiB is not sent: TransactionTooLargeError.
  */
 export async function submitTransaction(
   table: TableClient,
@@ -133,10 +144,13 @@ export async function submitTransaction(
   const [account, sas] = table.url.split('?') as [string, string | undefined];
   const root = account.endsWith('/') ? account : `${account}/`;
   const ids = { batch: randomUUID(), changeset: randomUUID() };
+  const body = transactionBody(`${root}${table.tableName}`, actions, ids);
+  const bytes = Buffer.byteLength(body);
+  if (bytes > MAX_TRANSACTION_BYTES) throw new TransactionTooLargeError(bytes);
   const request = lib.createPipelineRequest({
     url: `${root}$batch${sas ? `?${sas}` : ''}`,
     method: 'POST',
-    body: transactionBody(`${root}${table.tableName}`, actions, ids),
+    body,
     headers: lib.createHttpHeaders({
       accept: 'application/json',
       'x-ms-version': '2019-02-02',

@@ -3,7 +3,11 @@ import { AzureNamedKeyCredential, TableClient, type TransactionAction } from '@a
 import { describe, expect, it } from 'vitest';
 import { AZURITE_ACCOUNT, AZURITE_KEY } from '../../../cli/azurite.js';
 import { statusOf } from '../../../pipeline/util/tablePut.js';
-import { submitTransaction } from '../../../pipeline/util/tableTransaction.js';
+import {
+  MAX_TRANSACTION_BYTES,
+  submitTransaction,
+  TransactionTooLargeError,
+} from '../../../pipeline/util/tableTransaction.js';
 import { azuriteTable } from '../../helpers/azurite.js';
 
 /** A client whose pipeline keeps the $batch request it is given and answers 202 without sending it. */
@@ -67,7 +71,24 @@ describe('submitTransaction: the SDK request, built in one pass', () => {
     });
 
   it('refuses what one transaction cannot hold', async () => {
-    const { table } = capturing('http://127.0.0.1:1/devstoreaccount1');
+    const { table, sent } = capturing('http://127.0.0.1:1/devstoreaccount1');
+    // Over 4 MiB of request (60 entities of 70,000 chars): not sent, a TransactionTooLargeError.
+    const big: TransactionAction[] = Array.from({ length: 60 }, (_, i) => [
+      'create',
+      {
+        partitionKey: 'a',
+        rowKey: String(i),
+        s0: 'x'.repeat(30_000),
+        s1: 'y'.repeat(30_000),
+        s2: 'z'.repeat(10_000),
+      },
+    ]);
+    const tooLarge = await submitTransaction(table, big).catch((e: unknown) => e);
+    expect(tooLarge).toBeInstanceOf(TransactionTooLargeError);
+    expect((tooLarge as TransactionTooLargeError).bytes).toBeGreaterThan(MAX_TRANSACTION_BYTES);
+    expect(sent).toHaveLength(0);
+    await submitTransaction(table, big.slice(0, 55)); // 55 × 70,000 chars + envelopes: under 4 MiB, sent
+    expect(sent).toHaveLength(1);
     await expect(submitTransaction(table, [])).rejects.toThrow(/at least one/);
     const two: TransactionAction[] = [
       ['create', { partitionKey: 'a', rowKey: '1' }],
