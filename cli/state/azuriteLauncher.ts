@@ -21,6 +21,7 @@
  * - When the CLI goes away (its IPC channel closes, even after `kill -9`) Azurite stops as on SIGTERM, which
  *   journals what is pending.
  */
+import { BATCH_PATCH } from './azuriteBatchPatch.js';
 import { PARTITION_QUERY } from './azuritePartitionQuery.js';
 
 export const LAUNCHER = String.raw`
@@ -279,5 +280,7 @@ process.stdout.on('error', () => {});
 process.stderr.on('error', () => {});
 // Queries of one partition start from that partition (azuritePartitionQuery.ts).
 ${PARTITION_QUERY}
+// $batch without work that grows with the request and answers nothing (azuriteBatchPatch.ts).
+${BATCH_PATCH}
 require(main);
 `;
