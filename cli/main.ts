@@ -1,9 +1,16 @@
 #!/usr/bin/env node
 /** The `ot-soc` command: parses the arguments with the command tree of cli/program.ts. */
-import { type Command, CommanderError } from 'commander';
-import { ConfigError } from '../pipeline/config/config.js';
-import { UsageError } from './commands/usageError.js';
-import { buildProgram } from './program.js';
+import type { Command } from 'commander';
+import { abandonPrestarted, prestartState } from './state/prestart.js';
+
+// `replay --state` starts its Azurite now, while the modules below load (cli/state/prestart.ts).
+prestartState(process.argv);
+const [{ CommanderError }, { ConfigError }, { UsageError }, { buildProgram }] = await Promise.all([
+  import('commander'),
+  import('../pipeline/config/config.js'),
+  import('./commands/usageError.js'),
+  import('./program.js'),
+]);
 
 /** Commander exits 1 on a bad argument by default; throwing instead lets main exit 2 as documented. */
 function throwOnBadArguments(command: Command): Command {
@@ -15,7 +22,10 @@ function throwOnBadArguments(command: Command): Command {
 /** Exit codes (docs/reference/cli.md): 0 completed, 2 bad arguments/config/unreadable file, 1 any other failure. */
 throwOnBadArguments(buildProgram())
   .parseAsync(process.argv)
-  .catch((e: unknown) => {
+  .then(abandonPrestarted)
+  .catch(async (e: unknown) => {
+    // A command that failed before it opened its state leaves nothing running and the directory unlocked.
+    await abandonPrestarted();
     if (e instanceof CommanderError) process.exit(e.exitCode === 0 ? 0 : 2); // commander printed why (or the help)
     if (e instanceof UsageError || e instanceof ConfigError) {
       console.error(`ot-soc: ${e.message}`);

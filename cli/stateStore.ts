@@ -6,15 +6,9 @@ import type { GroupStore } from '../pipeline/dedup/groupState.js';
 import type { KeySpec } from '../pipeline/dedup/keySpec.js';
 import { MemoryGroupStore } from '../pipeline/dedup/memoryGroupStore.js';
 import { TableGroupStore } from '../pipeline/dedup/tableGroupStore.js';
-import {
-  AZURITE_ACCOUNT,
-  AZURITE_KEY,
-  type AzuriteHandle,
-  azuriteMain,
-  reapAzurite,
-  startAzurite,
-} from './azurite.js';
+import { AZURITE_ACCOUNT, AZURITE_KEY, type AzuriteHandle, azuriteMain, reapAzurite } from './azurite.js';
 import { acquireStateLock, LOCK_FILE, type StateLock } from './state/lock.js';
+import { AZURITE_PID_FILE, type StartedState, startLocked, takePrestarted } from './state/prestart.js';
 
 export interface StateStore {
   store: GroupStore;
@@ -25,8 +19,7 @@ export interface StateStore {
   close(): Promise<void>;
 }
 
-/** The Azurite a run started on `DIR/azurite`, so the next run can stop it if this one was killed. */
-export const AZURITE_PID_FILE = 'azurite.pid';
+export { AZURITE_PID_FILE } from './state/prestart.js';
 
 /**
  * Stops what holds the state when the CLI is interrupted (Ctrl-C, SIGTERM), then ends as the signal would.
@@ -67,6 +60,10 @@ export async function openStateStore(
   if (!dir) {
     return { store: new MemoryGroupStore(), description: 'memory (this run only)', close: async () => {} };
   }
+  // Started while the CLI loaded (cli/state/prestart.ts): the same steps, in the same order, a second earlier.
+  const early = o.fresh ? undefined : takePrestarted(dir);
+  if (early === 'ending') return new Promise<StateStore>(() => {}); // a signal is stopping this run
+  if (early) return openAzurite(early, o.spec);
   await mkdir(dir, { recursive: true });
   const lock: StateLock = await acquireStateLock(dir, o.command ?? 'replay');
   try {
@@ -76,67 +73,73 @@ export async function openStateStore(
       for (const name of await readdir(dir))
         if (name !== LOCK_FILE) await rm(join(dir, name), { recursive: true, force: true });
     }
-    return await openLocked(dir, lock, o.spec);
   } catch (e) {
     await lock.release();
     throw e;
   }
+  return azuriteMain() ? openAzurite(startLocked(dir, lock), o.spec) : openSnapshot(dir, lock);
 }
 
-async function openLocked(dir: string, lock: StateLock, spec?: KeySpec): Promise<StateStore> {
-  if (azuriteMain()) {
-    const location = join(dir, 'azurite');
-    const pidFile = join(dir, AZURITE_PID_FILE);
-    await mkdir(location, { recursive: true });
-    const orphan = await reapAzurite(pidFile, location);
-    if (orphan)
-      process.stderr.write(`stopped Azurite ${orphan} left running on ${location} by an earlier run\n`);
-    // Signals are handled from before Azurite starts: a Ctrl-C during its start still stops it.
-    const starting = startAzurite({ location, pidFile });
-    let closing: Promise<void> | undefined;
-    const close = () => {
-      closing ??= starting
-        .then(
-          (a) => a.stop(),
-          () => undefined,
-        )
-        .finally(() => lock.release());
-      return closing;
-    };
-    const unhook = onSignals(close);
-    let azurite: AzuriteHandle;
-    try {
-      azurite = await starting;
-    } catch (e) {
-      unhook();
-      await close();
-      throw e;
-    }
-    const table = new TableClient(
-      azurite.tableUrl,
-      'otsocgroups',
-      new AzureNamedKeyCredential(AZURITE_ACCOUNT, AZURITE_KEY),
-      { allowInsecureConnection: true },
+/** Opens the Table store on the Azurite `pending` starts; signals stop it in order from the first instant. */
+async function openAzurite(pending: Promise<StartedState>, spec?: KeySpec): Promise<StateStore> {
+  let closing: Promise<void> | undefined;
+  const close = () => {
+    closing ??= pending.then(
+      (s) =>
+        s.starting
+          .then(
+            (a) => a.stop(),
+            () => undefined,
+          )
+          .finally(() => s.lock.release()),
+      () => undefined, // not locked, nothing started
     );
-    try {
-      // Heads validated by ETag, as the Function caches them (cachingGroupStore.ts): reads only on a miss or a 412.
-      // With the key spec, Azurite data of an earlier layout is migrated once (tableMigration.ts).
-      const store = new CachingGroupStore(await new TableGroupStore(table).init({ spec }));
-      return {
-        store,
-        description: `Table Storage (Azurite, data in ${location})`,
-        durable: () => azurite.flush(),
-        close: async () => {
-          unhook();
-          await close();
-        },
-      };
-    } catch (e) {
-      unhook();
-      await close();
-      throw e;
-    }
+    return closing;
+  };
+  const unhook = onSignals(close);
+  let azurite: AzuriteHandle;
+  let location: string;
+  try {
+    const started = await pending;
+    location = started.location;
+    if (started.orphan)
+      process.stderr.write(
+        `stopped Azurite ${started.orphan} left running on ${location} by an earlier run\n`,
+      );
+    azurite = await started.starting;
+  } catch (e) {
+    unhook();
+    await close();
+    throw e;
   }
+  const table = new TableClient(
+    azurite.tableUrl,
+    'otsocgroups',
+    new AzureNamedKeyCredential(AZURITE_ACCOUNT, AZURITE_KEY),
+    { allowInsecureConnection: true },
+  );
+  try {
+    // Heads validated by ETag, as the Function caches them (cachingGroupStore.ts): reads only on a miss or a 412.
+    // With the key spec, Azurite data of an earlier layout is migrated once (tableMigration.ts).
+    const store = new CachingGroupStore(await new TableGroupStore(table).init({ spec }));
+    return {
+      store,
+      description: `Table Storage (Azurite, data in ${location})`,
+      durable: () => azurite.flush(),
+      close: async () => {
+        unhook();
+        await close();
+      },
+    };
+  } catch (e) {
+    unhook();
+    await close();
+    throw e;
+  }
+}
+
+/** Where azurite is not installed: a JSON snapshot of the memory store keeps the state. */
+async function openSnapshot(dir: string, lock: StateLock): Promise<StateStore> {
   const file = join(dir, 'groups.json');
   const store = await MemoryGroupStore.load(file);
   const close = () => store.save(file).finally(() => lock.release());

@@ -233,6 +233,17 @@ describe.skipIf(!existsSync(CLI))('the CLI as a process (dist/cli/main.js)', () 
     await aDone;
   }, 60_000);
 
+  it('a replay that fails before it opens its state (unreadable --input) leaves no Azurite and no lock', async () => {
+    // Azurite for `replay --state` starts while the CLI loads (cli/state/prestart.ts), before the input is checked.
+    const state = join(dir, 'bad-input-state');
+    const r = await finished(replay(join(dir, 'missing.ndjson'), join(dir, 'bad-input-out'), state));
+    expect(r.code).toBe(2);
+    expect(r.err).toContain('cannot read --input');
+    expect(existsSync(join(state, LOCK_FILE))).toBe(false);
+    expect(existsSync(join(state, AZURITE_PID_FILE))).toBe(false);
+  }, 60_000);
+
+  // The signal comes as soon as this run's Azurite exists: while the CLI still loads, or already runs.
   for (const signal of ['SIGINT', 'SIGTERM'] as const)
     it(`${signal} stops Azurite and releases the lock`, async () => {
       const file = await input(`${signal}.ndjson`, 300);
