@@ -18,7 +18,7 @@ export interface TransactionResult {
 
 const CRLF = '\r\n';
 
-/** Table Storage's limit on a transaction's payload (docs/contracts.md#table-storage-azurite): 4 MiB. */
+/** Table Storage's limit on a transaction's payload: 4 MiB (docs/contracts.md#table-storage-azurite). */
 export const MAX_TRANSACTION_BYTES = 4 * 1024 * 1024;
 
 /** A transaction whose request would exceed MAX_TRANSACTION_BYTES: not sent (the service would answer 413). */
