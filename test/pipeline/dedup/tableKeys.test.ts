@@ -162,6 +162,29 @@ describe('Table group store keys (Azurite)', () => {
     expect((await store.findByAlertId(alertId))?.value.alertId).toBe(alertId);
   });
 
+  it('deletes a settled archived group with its AlertId alias, and keeps the head and its alias', async () => {
+    const table = azuriteTable('keys');
+    const { deps, batch, later, sink } = await setup(table, 7);
+    await batch([securityAlert({ id: id(1), t: T0 })]);
+    await batch([securityAlert({ id: id(2), t: minute(T0, 30) })]); // a new group: the first is archived
+    await flushGroups(deps, { all: true });
+    const [first, second] = [...sink.latest().keys()];
+    const rows = async () => {
+      const keys: string[] = [];
+      for await (const e of table.listEntities()) keys.push(String(e.rowKey));
+      return keys;
+    };
+    expect(await rows()).toEqual(expect.arrayContaining([`a~${first}`, aliasRow(first!), aliasRow(second!)]));
+    later(8 * DAY_MS);
+    await flushGroups(deps, {});
+    await flushGroups(deps, {});
+    const after = await rows();
+    expect(after).not.toContain(`a~${first}`);
+    expect(after).not.toContain(aliasRow(first!));
+    expect(after).toContain(aliasRow(second!));
+    expect(after.filter((k) => k.startsWith('h~'))).toHaveLength(1);
+  });
+
   it('commits a full transaction of new groups (due markers beside 98 writes) and flushes them all', async () => {
     const { store, deps, batch } = await setup();
     await batch(groups(60));
