@@ -100,5 +100,6 @@ async function groupStoreFrom(s: Settings, spec: KeySpec): Promise<GroupStore> {
         allowInsecureConnection: true,
       });
   // An instance-local cache of heads validated by ETag: a batch reads only what it has not seen (or lost a race on).
-  return new CachingGroupStore(await new TableGroupStore(table).init({ spec }));
+  const store = await new TableGroupStore(table).init({ spec });
+  return s.OTSOC_GROUP_CACHE_ENTRIES ? new CachingGroupStore(store, s.OTSOC_GROUP_CACHE_ENTRIES) : store;
 }

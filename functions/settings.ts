@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ConfigError, formatIssues, type OtSocConfig, parseConfig } from '../pipeline/config/config.js';
+import { DEFAULT_CACHE_ENTRIES } from '../pipeline/dedup/cachingGroupStore.js';
 
 /**
  * App settings of the Function App, validated once at cold start. A bad setting fails with its name.
@@ -83,6 +84,17 @@ export const settingsSchema = z.object({
     .regex(/^[A-Za-z][A-Za-z0-9]{2,62}$/, 'Table names are 3-63 letters and digits, starting with a letter')
     .default('otsocgroups')
     .describe('The group-state table.'),
+  OTSOC_GROUP_CACHE_ENTRIES: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(1_000_000)
+    .default(DEFAULT_CACHE_ENTRIES)
+    .describe(
+      'Group-state entities an instance keeps with their ETags, per kind (heads, archived groups, id entries), so ' +
+        'a batch reads only what it has not seen: a head is about 3 KB, so the default holds about 30 MB of heads. ' +
+        '0 turns the cache off (every batch reads its keys).',
+    ),
   OTSOC_FLUSH_GRACE_MS: z.coerce
     .number()
     .int()
