@@ -5,6 +5,8 @@
 // it with the SDK's byte for byte) and sends it through the client's own pipeline, so authentication, retries
 // and any added policy apply as before. The answer is read as the SDK reads it (parseTransactionResponse in
 // @azure/data-tables 13.3): the first failing sub-request's status becomes a RestError with that status.
+// Written here because the SDK keeps its builder internal (TableTransaction's helpers are not exported) and no
+// other maintained package writes the Table `$batch` format; the contract is in docs/contracts.md.
 // Types only from @azure/data-tables and core-rest-pipeline at load: see tableGroupStore.ts on cold start.
 import { randomUUID } from 'node:crypto';
 import type { HttpClient, PipelineRequest, PipelineResponse } from '@azure/core-rest-pipeline';
