@@ -5,9 +5,9 @@
  */
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { packageRoot } from '../../analytics/content.js';
+import { loadContent, packageRoot } from '../../analytics/content.js';
 import { runFile } from '../../cli/commands/runFile.js';
 import { runSentinelTwin } from '../../cli/sentinelTwin.js';
 import { securityAlert } from '../helpers/records.js';
@@ -51,4 +51,21 @@ describe('rule titles name the place, or say it is unknown', () => {
       'OT: Port Scan Detected in Rotterdam/Packaging',
     ]);
   }, 120_000);
+
+  it('no shipped rule titles with {{Site}} or {{Zone}} (empty for an unplaced sensor): they use {{Place}}', () => {
+    const rules = loadContent().rules.map((r) => ({
+      name: basename(r.file),
+      doc: r.doc.toJS() as { query: string; alertDetailsOverride?: { alertDisplayNameFormat?: string } },
+    }));
+    const titled = rules.filter((r) => r.doc.alertDetailsOverride?.alertDisplayNameFormat);
+    expect(titled.length).toBeGreaterThan(20);
+    const bare = titled.filter((r) =>
+      /\{\{(Site|Zone)\}\}/.test(r.doc.alertDetailsOverride!.alertDisplayNameFormat!),
+    );
+    expect(bare.map((r) => r.name)).toEqual([]);
+    for (const r of titled.filter((r) =>
+      r.doc.alertDetailsOverride!.alertDisplayNameFormat!.includes('{{Place}}'),
+    ))
+      expect(r.doc.query, r.name).toMatch(/Place = case\(isnotempty\(Site\) or isnotempty\(Zone\)/);
+  });
 });
