@@ -6,6 +6,7 @@
  * nothing and touches nothing), then a leftover Azurite of a killed run is stopped, then this run's starts.
  * Imports only the light modules it needs (node builtins, the lock, the launcher).
  */
+import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { type AzuriteHandle, azuriteMain, reapAzurite, startAzurite } from '../azurite.js';
@@ -49,22 +50,30 @@ let early: { dir: string; started: Promise<StartedState>; unhook: () => void } |
 /** Set when a signal came before openStateStore took the state: the process ends once it is stopped. */
 let ending: Promise<void> | undefined;
 
-/** The `--state` directory of `ot-soc replay …` in these arguments (`--state DIR` or `--state=DIR`). */
-export function replayStateDir(argv: readonly string[]): string | undefined {
-  if (argv[2] !== 'replay') return undefined;
+/** The value of `--NAME X` / `--NAME=X` in these arguments (the first; before `--`). */
+function optionOf(argv: readonly string[], name: string): string | undefined {
   for (let i = 3; i < argv.length; i++) {
     const a = argv[i]!;
     if (a === '--') return undefined;
-    if (a === '--state') return argv[i + 1];
-    if (a.startsWith('--state=')) return a.slice('--state='.length);
+    if (a === `--${name}`) return argv[i + 1];
+    if (a.startsWith(`--${name}=`)) return a.slice(name.length + 3);
   }
   return undefined;
 }
 
-/** Starts the state of `ot-soc replay --state DIR` now, for openStateStore to take (a no-op for anything else). */
+/** The `--state` directory of `ot-soc replay …` in these arguments (`--state DIR` or `--state=DIR`). */
+export function replayStateDir(argv: readonly string[]): string | undefined {
+  return argv[2] === 'replay' ? optionOf(argv, 'state') : undefined;
+}
+
+/**
+ * Starts the state of `ot-soc replay --state DIR` now, for openStateStore to take (a no-op for anything else,
+ * and for an `--input` that does not exist: that run ends with its error before it would use the state).
+ */
 export function prestartState(argv: readonly string[]): void {
   const dir = replayStateDir(argv);
-  if (!dir || !azuriteMain()) return;
+  const input = optionOf(argv, 'input');
+  if (!dir || !azuriteMain() || (input !== undefined && !existsSync(input))) return;
   const started = lockAndStart(dir, 'replay');
   started.catch(() => {}); // reported by openStateStore, which takes it
   // Until openStateStore takes it (and handles signals itself), Ctrl-C or SIGTERM stops it in order, then ends

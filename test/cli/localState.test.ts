@@ -241,6 +241,36 @@ describe.skipIf(!existsSync(CLI))('the CLI as a process (dist/cli/main.js)', () 
     expect(r.err).toContain('cannot read --input');
     expect(existsSync(join(state, LOCK_FILE))).toBe(false);
     expect(existsSync(join(state, AZURITE_PID_FILE))).toBe(false);
+    expect(existsSync(state), 'nothing was started for an input that does not exist').toBe(false);
+  }, 60_000);
+
+  it('a replay that fails on its configuration after Azurite started early stops it and releases the lock', async () => {
+    const file = await input('bad-config.ndjson', 5);
+    const config = join(dir, 'bad-config.json');
+    await writeFile(config, '{"grouping": {"windowMinutes": "soon"}}');
+    const state = join(dir, 'bad-config-state');
+    const child = spawn(
+      process.execPath,
+      [
+        CLI,
+        'replay',
+        '--input',
+        file,
+        '--out',
+        join(dir, 'bad-config-out'),
+        '--state',
+        state,
+        '--config',
+        config,
+      ],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    const r = await finished(child);
+    expect(r.code).toBe(2);
+    expect(r.err).toContain('windowMinutes');
+    expect(existsSync(join(state, 'azurite')), 'Azurite was started while the CLI loaded').toBe(true);
+    expect(existsSync(join(state, LOCK_FILE))).toBe(false);
+    expect(existsSync(join(state, AZURITE_PID_FILE))).toBe(false);
   }, 60_000);
 
   // The signal comes as soon as this run's Azurite exists: while the CLI still loads, or already runs.
