@@ -4,7 +4,12 @@
 import type { TableClient, TransactionAction } from '@azure/data-tables';
 import { mapLimit } from '../util/mapLimit.js';
 import { conditionalPut, statusOf } from '../util/tablePut.js';
-import { submitTransaction, TransactionTooLargeError } from '../util/tableTransaction.js';
+import {
+  chunks,
+  MAX_TRANSACTION_ACTIONS,
+  submitTransaction,
+  TransactionTooLargeError,
+} from '../util/tableTransaction.js';
 import {
   type CommitResult,
   type GroupState,
@@ -42,8 +47,6 @@ import {
 export { partitionKeyOf } from './tableRows.js';
 
 const READ_CONCURRENCY = 16;
-/** Entities per transaction (Table Storage's limit): the store's side entities count too. */
-const MAX_TX_ENTITIES = 100;
 /** A flush lists the registry once (listDirty) and its retention (expire, right after) reuses the list. */
 const REGISTRY_REUSE_MS = 60_000;
 /** Versions this instance read or wrote (see #seen): bounded, started over when full. */
@@ -222,14 +225,14 @@ export class TableGroupStore implements GroupStore {
       const etag = writes[i]!.etag;
       return etag === undefined ? ['create', entity] : ['update', entity, 'Replace', { etag }];
     });
-    if (actions.length + side.length <= MAX_TX_ENTITIES) actions.push(...side);
+    // The store's side entities count towards the transaction's limit too.
+    if (actions.length + side.length <= MAX_TRANSACTION_ACTIONS) actions.push(...side);
     else {
       // No room beside the writes: the side entities go first (a marker, journal or alias without its commit is
       // harmless: the flush, retention and lookups check what they name), then the writes.
-      const chunks: TransactionAction[][] = [];
-      for (let i = 0; i < side.length; i += MAX_TX_ENTITIES) chunks.push(side.slice(i, i + MAX_TX_ENTITIES));
-      this.#operations += chunks.length;
-      await Promise.all(chunks.map((c) => submitTransaction(this.table, c)));
+      const txs = chunks(side);
+      this.#operations += txs.length;
+      await Promise.all(txs.map((c) => submitTransaction(this.table, c)));
     }
     this.#operations++;
     try {

@@ -163,10 +163,7 @@ async function groupIn(
 }
 
 /** The layout before's lookup: the AlertId index entry (4 partitions by hash), then the group where it says. */
-export async function findIndexed(
-  ctx: TableContext,
-  alertId: string,
-): Promise<Versioned<GroupState> | undefined> {
+async function findIndexed(ctx: TableContext, alertId: string): Promise<Versioned<GroupState> | undefined> {
   const k = indexKeyOf(alertId);
   const entry = await getOrUndefined(ctx, k.partitionKey, k.rowKey);
   return entry ? groupIn(ctx, String(entry.pk), alertId, String(entry.key)) : undefined;

@@ -6,7 +6,7 @@ import type { TableClient, TransactionAction } from '@azure/data-tables';
 import type { EnrichedAlert } from '../enrich/enriched.js';
 import { mapLimit } from '../util/mapLimit.js';
 import { statusOf } from '../util/tablePut.js';
-import { submitTransaction } from '../util/tableTransaction.js';
+import { chunks, submitTransaction } from '../util/tableTransaction.js';
 import { legacyMemberStatus } from './grouper.js';
 import { scopeOf } from './groupKey.js';
 import { type GroupState, type GroupStore, MAX_COMMIT_WRITES, type StoreWrite } from './groupState.js';
@@ -55,7 +55,7 @@ export function legacyPartitionOf(s: GroupState, spec: KeySpec): string {
 
 /**
  * Moves every legacy head into the current layout, once and idempotently: each is inserted as its key's head in
- * its scope partition through the store's own commit (so it gets its due marker, AlertId index entry and partition
+ * its scope partition through the store's own commit (so it gets its due marker, AlertId alias and partition
  * registration), then the legacy entity is deleted. A head already there (another instance migrated it first) is
  * kept, and the legacy one deleted. Finding the legacy entities is a query on RowKey alone, i.e. a scan; it runs
  * until nothing is left and is then marked done, so later starts cost one point read.
@@ -157,7 +157,7 @@ async function indexIdentityLayout(table: TableClient, op: (n?: number) => void)
       string,
       { actions: TransactionAction[]; items: JournalItem[]; oldest: number; aliases: Set<string> }
     >();
-    const index: TransactionAction[] = [];
+    const registry: TransactionAction[] = [];
     for (const e of page as Entity[]) {
       const pk = String(e.partitionKey);
       const rk = String(e.rowKey);
@@ -170,7 +170,7 @@ async function indexIdentityLayout(table: TableClient, op: (n?: number) => void)
       byPk.set(pk, slot);
       if (!registered.has(pk)) {
         registered.add(pk);
-        index.push([
+        registry.push([
           'upsert',
           { partitionKey: REGISTRY_PK, rowKey: pk, scope: String(e.scope ?? '') },
           'Replace',
@@ -196,14 +196,14 @@ async function indexIdentityLayout(table: TableClient, op: (n?: number) => void)
     }
     const txs: TransactionAction[][] = [];
     for (const [pk, slot] of byPk) {
-      for (let i = 0; i < slot.items.length; i += 98) {
-        const items = JSON.stringify(slot.items.slice(i, i + 98));
+      for (const list of chunks(slot.items, 98)) {
+        const items = JSON.stringify(list);
         slot.actions.push(['create', { partitionKey: pk, rowKey: journalRow(slot.oldest), items }]);
       }
-      for (let i = 0; i < slot.actions.length; i += 100) txs.push(slot.actions.slice(i, i + 100));
+      txs.push(...chunks(slot.actions));
     }
     // Registry entries go one by one (their partition differs from the page's).
-    await mapLimit(index, 16, async (a) => {
+    await mapLimit(registry, 16, async (a) => {
       op();
       await table.upsertEntity(a[1], 'Replace');
     });

@@ -7,9 +7,18 @@
 // @azure/data-tables 13.3): the first failing sub-request's status becomes a RestError with that status.
 // Written here because the SDK keeps its builder internal (TableTransaction's helpers are not exported) and no
 // other maintained package writes the Table `$batch` format; the contract is in docs/contracts.md.
-// Types only from @azure/data-tables and core-rest-pipeline at load: see tableGroupStore.ts on cold start.
+// Types only from @azure/data-tables (see tableGroupStore.ts on cold start); core-rest-pipeline loads with
+// tablePut.ts, which every Table store module imports.
 import { randomUUID } from 'node:crypto';
-import type { HttpClient, PipelineRequest, PipelineResponse } from '@azure/core-rest-pipeline';
+import {
+  createDefaultHttpClient,
+  createHttpHeaders,
+  createPipelineRequest,
+  type HttpClient,
+  type PipelineRequest,
+  type PipelineResponse,
+  RestError,
+} from '@azure/core-rest-pipeline';
 import type { TableClient, TransactionAction } from '@azure/data-tables';
 
 /** What a successful transaction answers, per action in order (as the SDK's TableTransactionResponse). */
@@ -29,13 +38,19 @@ export class TransactionTooLargeError extends Error {
     super(`a transaction of ${bytes} bytes exceeds Table Storage's ${MAX_TRANSACTION_BYTES}`);
   }
 }
-type Rest = typeof import('@azure/core-rest-pipeline');
-let rest: Promise<{ lib: Rest; http: HttpClient }> | undefined;
-const restLib = () =>
-  (rest ??= import('@azure/core-rest-pipeline').then((lib) => ({
-    lib,
-    http: lib.createDefaultHttpClient(),
-  })));
+
+/** Table Storage's limit on the operations of one transaction. */
+export const MAX_TRANSACTION_ACTIONS = 100;
+
+/** `list` in consecutive pieces of at most `size` (transactions of ≤ 100 actions, journals of ≤ 98 items). */
+export function chunks<T>(list: readonly T[], size = MAX_TRANSACTION_ACTIONS): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < list.length; i += size) out.push(list.slice(i, i + size));
+  return out;
+}
+
+/** One HTTP client for every transaction (the SDK's client keeps its own, not exposed). */
+let http: HttpClient | undefined;
 
 /** `PartitionKey='…',RowKey='…'` as the SDK writes it in a sub-request's URL (quotes doubled, then URI-encoded). */
 const keyPart = (pk: string, rk: string): string =>
@@ -99,7 +114,7 @@ export function transactionBody(
 }
 
 /** The SDK's reading of a transaction's answer (parseTransactionResponse), errors as RestError. */
-function parseAnswer(lib: Rest, request: PipelineRequest, response: PipelineResponse): TransactionResult {
+function parseAnswer(request: PipelineRequest, response: PipelineResponse): TransactionResult {
   const text = response.bodyAsText ?? '';
   const fail = (body: string, statusCode: number): never => {
     let parsed: { 'odata.error'?: { code?: string; message?: { value?: string } } } = {};
@@ -107,7 +122,7 @@ function parseAnswer(lib: Rest, request: PipelineRequest, response: PipelineResp
       parsed = JSON.parse(body) as typeof parsed;
     } catch {}
     const err = parsed['odata.error'];
-    throw new lib.RestError(err?.message?.value ?? 'Transaction Failed', {
+    throw new RestError(err?.message?.value ?? 'Transaction Failed', {
       code: err?.code,
       statusCode,
       request,
@@ -141,7 +156,6 @@ export async function submitTransaction(
   const pk = actions[0]![1].partitionKey;
   if (actions.some((a) => a[1].partitionKey !== pk))
     throw new Error('All operations in a transaction must target the same partitionKey');
-  const { lib, http } = await restLib();
   // A SAS in the account URL stays on the $batch request and is left out of the sub-requests' URLs.
   const [account, sas] = table.url.split('?') as [string, string | undefined];
   const root = account.endsWith('/') ? account : `${account}/`;
@@ -149,11 +163,11 @@ export async function submitTransaction(
   const body = transactionBody(`${root}${table.tableName}`, actions, ids);
   const bytes = Buffer.byteLength(body);
   if (bytes > MAX_TRANSACTION_BYTES) throw new TransactionTooLargeError(bytes);
-  const request = lib.createPipelineRequest({
+  const request = createPipelineRequest({
     url: `${root}$batch${sas ? `?${sas}` : ''}`,
     method: 'POST',
     body,
-    headers: lib.createHttpHeaders({
+    headers: createHttpHeaders({
       accept: 'application/json',
       'x-ms-version': '2019-02-02',
       DataServiceVersion: '3.0;',
@@ -164,5 +178,6 @@ export async function submitTransaction(
     }),
     allowInsecureConnection: root.startsWith('http:'),
   });
-  return parseAnswer(lib, request, await table.pipeline.sendRequest(http, request));
+  http ??= createDefaultHttpClient();
+  return parseAnswer(request, await table.pipeline.sendRequest(http, request));
 }
