@@ -76,8 +76,9 @@ interface Part {
 }
 
 /**
- * Feeds events to `processBatch` (its two halves, keyBatch and applyBatch) exactly as the Function receives them: per partition, in batches, with
- * sequence numbers; rows go through the real LogsIngestionClient to the local workspace in `outDir`.
+ * Feeds events to `processBatch` (its two halves, keyBatch and applyBatch) exactly as the Function receives them:
+ * per partition, in batches, with sequence numbers; rows go through the real LogsIngestionClient to the local
+ * workspace in `outDir`.
  * Events stream in: a partition's batch runs as soon as it is full, so memory holds one batch per partition.
  * A piece of the file that is no record (its `error`) is dead-lettered in its place, after the records
  * before it. Ends with a flush, as the timer function does in Azure.

@@ -8,7 +8,13 @@ import { MemoryGroupStore } from '../pipeline/dedup/memoryGroupStore.js';
 import { TableGroupStore } from '../pipeline/dedup/tableGroupStore.js';
 import { AZURITE_ACCOUNT, AZURITE_KEY, type AzuriteHandle, azuriteMain, reapAzurite } from './azurite.js';
 import { acquireStateLock, LOCK_FILE, type StateLock } from './state/lock.js';
-import { AZURITE_PID_FILE, type StartedState, startLocked, takePrestarted } from './state/prestart.js';
+import {
+  AZURITE_PID_FILE,
+  type StartedState,
+  startLocked,
+  stopStarted,
+  takePrestarted,
+} from './state/prestart.js';
 
 export interface StateStore {
   store: GroupStore;
@@ -84,16 +90,7 @@ export async function openStateStore(
 async function openAzurite(pending: Promise<StartedState>, spec?: KeySpec): Promise<StateStore> {
   let closing: Promise<void> | undefined;
   const close = () => {
-    closing ??= pending.then(
-      (s) =>
-        s.starting
-          .then(
-            (a) => a.stop(),
-            () => undefined,
-          )
-          .finally(() => s.lock.release()),
-      () => undefined, // not locked, nothing started
-    );
+    closing ??= pending.then(stopStarted, () => undefined); // a failed start: not locked, nothing started
     return closing;
   };
   const unhook = onSignals(close);

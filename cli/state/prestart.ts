@@ -46,6 +46,16 @@ export async function startLocked(dir: string, lock: StateLock): Promise<Started
   }
 }
 
+/** Stops the Azurite of `s` (if it started) and then releases the lock, whatever the stop did. */
+export function stopStarted(s: StartedState): Promise<void> {
+  return s.starting
+    .then(
+      (a) => a.stop(),
+      () => undefined,
+    )
+    .finally(() => s.lock.release());
+}
+
 let early: { dir: string; started: Promise<StartedState>; unhook: () => void } | undefined;
 /** Set when a signal came before openStateStore took the state: the process ends once it is stopped. */
 let ending: Promise<void> | undefined;
@@ -110,7 +120,5 @@ export async function abandonPrestarted(): Promise<void> {
   if (!e) return;
   e.unhook();
   const s = await e.started.catch(() => undefined);
-  if (!s) return;
-  await (await s.starting.catch(() => undefined))?.stop();
-  await s.lock.release();
+  if (s) await stopStarted(s);
 }
