@@ -8,6 +8,7 @@ import { TableGroupStore } from '../../../pipeline/dedup/tableGroupStore.js';
 import { createEnricher } from '../../../pipeline/enrich/enricher.js';
 import { flushGroups, type PipelineDeps, processBatch } from '../../../pipeline/pipeline.js';
 import { azuriteTable } from '../../helpers/azurite.js';
+import { clockedPipeline } from '../../helpers/clockedPipeline.js';
 import { RecordingSink } from '../../helpers/recordingSink.js';
 import { minute, securityAlert } from '../../helpers/records.js';
 
@@ -123,14 +124,7 @@ describe('CachingGroupStore', () => {
 
   it('hands out copies: changing what a read returned does not change the cache', async () => {
     const store = new CachingGroupStore(new MemoryGroupStore());
-    const deps: PipelineDeps = {
-      enrich,
-      spec: DEFAULT_KEY_SPEC,
-      store,
-      sink: new RecordingSink(),
-      deadLetters: new MemoryDeadLetterStore(),
-      now: NOW,
-    };
+    const { deps } = clockedPipeline(store, { now: NOW().getTime() });
     await processBatch(alerts(1, 0), meta(1, 'p', 0), deps);
     const head = (await store.listDirty())[0]!.value;
     const first = (await store.read(head.partition ?? '', { keys: [head.key] })).heads.get(head.key)!;

@@ -1,14 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { MemoryDeadLetterStore } from '../../../pipeline/deadletter/memoryDeadLetterStore.js';
 import type { GroupStore } from '../../../pipeline/dedup/groupState.js';
 import { scopedIdOf } from '../../../pipeline/dedup/identity.js';
 import { DEFAULT_KEY_SPEC, type KeySpec } from '../../../pipeline/dedup/keySpec.js';
 import { MemoryGroupStore } from '../../../pipeline/dedup/memoryGroupStore.js';
 import { TableGroupStore } from '../../../pipeline/dedup/tableGroupStore.js';
-import { createEnricher } from '../../../pipeline/enrich/enricher.js';
-import { flushGroups, type PipelineDeps, processBatch } from '../../../pipeline/pipeline.js';
+import { flushGroups } from '../../../pipeline/pipeline.js';
 import { azuriteTable } from '../../helpers/azurite.js';
-import { RecordingSink } from '../../helpers/recordingSink.js';
+import { clockedPipeline } from '../../helpers/clockedPipeline.js';
+import type { RecordingSink } from '../../helpers/recordingSink.js';
 import { cefLine, minute, securityAlert } from '../../helpers/records.js';
 
 const T0 = '2026-11-18T02:00:00.000Z';
@@ -23,24 +22,7 @@ const stores: [string, () => Promise<GroupStore>][] = [
 
 describe.each(stores)('identity by vendor alert id through processBatch: %s', (_name, make) => {
   async function setup(spec: KeySpec = DEFAULT_KEY_SPEC) {
-    const sink = new RecordingSink();
-    let now = NOW;
-    const deps: PipelineDeps = {
-      enrich: createEnricher({ sensors: {}, attackMappings: {} }),
-      spec,
-      store: await make(),
-      sink,
-      deadLetters: new MemoryDeadLetterStore(),
-      now: () => new Date(now),
-    };
-    let seq = 0;
-    /** One Event Hubs batch on its own partition sequence (so marks never hide a record). */
-    const batch = (events: unknown[], partition = '0') =>
-      processBatch(events, { partition, sequenceNumbers: events.map(() => seq++) }, deps);
-    const later = (ms: number) => {
-      now += ms;
-    };
-    return { sink, deps, batch, later };
+    return clockedPipeline(await make(), { now: NOW, spec });
   }
 
   /** The invariant: the sum of latest-revision Counts equals the number of distinct alert ids sent. */

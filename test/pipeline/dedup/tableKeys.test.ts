@@ -1,22 +1,19 @@
 import type { TableClient } from '@azure/data-tables';
 import { describe, expect, it } from 'vitest';
-import { MemoryDeadLetterStore } from '../../../pipeline/deadletter/memoryDeadLetterStore.js';
 import { DAY_MS } from '../../../pipeline/dedup/identity.js';
 import { DEFAULT_KEY_SPEC } from '../../../pipeline/dedup/keySpec.js';
 import { setGroupStatus } from '../../../pipeline/dedup/statusFeedback.js';
 import { TableGroupStore } from '../../../pipeline/dedup/tableGroupStore.js';
 import { aliasRow, indexKeyOf } from '../../../pipeline/dedup/tableRows.js';
-import { createEnricher } from '../../../pipeline/enrich/enricher.js';
-import { flushGroups, type PipelineDeps, processBatch } from '../../../pipeline/pipeline.js';
+import { flushGroups } from '../../../pipeline/pipeline.js';
 import { azuriteTable } from '../../helpers/azurite.js';
-import { RecordingSink } from '../../helpers/recordingSink.js';
+import { clockedPipeline } from '../../helpers/clockedPipeline.js';
 import { minute, securityAlert } from '../../helpers/records.js';
 
 // The Table store's key design on Azurite (docs/state.md): no query on a non-key property, a flush whose cost does
 // not grow with settled history, retention by journal in bounded work.
 
 const T0 = '2026-11-18T02:00:00.000Z';
-const enrich = createEnricher({ sensors: {}, attackMappings: {} });
 const id = (i: number) => `aaaaaaaa-0000-4000-8000-${String(i).padStart(12, '0')}`;
 
 /** A TableClient that records every query filter it is asked for. */
@@ -38,20 +35,10 @@ function recording(table: TableClient): { table: TableClient; filters: string[] 
 
 async function setup(table = azuriteTable('keys'), retentionDays = 90) {
   const store = await new TableGroupStore(table).init();
-  const sink = new RecordingSink();
-  let now = new Date('2026-11-18T12:00:00Z').getTime();
-  const deps: PipelineDeps = {
-    enrich,
+  return clockedPipeline(store, {
+    now: new Date('2026-11-18T12:00:00Z').getTime(),
     spec: { ...DEFAULT_KEY_SPEC, identityRetentionDays: retentionDays },
-    store,
-    sink,
-    deadLetters: new MemoryDeadLetterStore(),
-    now: () => new Date(now),
-  };
-  let seq = 0;
-  const batch = (events: unknown[], partition = '0') =>
-    processBatch(events, { partition, sequenceNumbers: events.map(() => seq++) }, deps);
-  return { store, sink, deps, batch, later: (ms: number) => (now += ms) };
+  });
 }
 
 /** `n` groups of one zone (distinct destinations), each with one alert. */

@@ -1,15 +1,14 @@
 import type { TableClient, TableEntity } from '@azure/data-tables';
 import { describe, expect, it } from 'vitest';
-import { MemoryDeadLetterStore } from '../../../pipeline/deadletter/memoryDeadLetterStore.js';
 import type { GroupState } from '../../../pipeline/dedup/groupState.js';
 import { DEFAULT_KEY_SPEC } from '../../../pipeline/dedup/keySpec.js';
 import { MemoryGroupStore } from '../../../pipeline/dedup/memoryGroupStore.js';
 import { partitionKeyOf, TableGroupStore } from '../../../pipeline/dedup/tableGroupStore.js';
 import { groupEntity, idEntity } from '../../../pipeline/dedup/tableRows.js';
 import { createEnricher } from '../../../pipeline/enrich/enricher.js';
-import { flushGroups, type PipelineDeps, processBatch } from '../../../pipeline/pipeline.js';
+import { flushGroups, processBatch } from '../../../pipeline/pipeline.js';
 import { azuriteTable } from '../../helpers/azurite.js';
-import { RecordingSink } from '../../helpers/recordingSink.js';
+import { clockedPipeline } from '../../helpers/clockedPipeline.js';
 import { minute, securityAlert } from '../../helpers/records.js';
 
 // An upgrade from the Table layout before identity (commit 141c59c: one entity per key, PartitionKey = key,
@@ -17,7 +16,7 @@ import { minute, securityAlert } from '../../helpers/records.js';
 
 const T0 = '2026-11-18T02:00:00.000Z';
 const NOW = new Date('2026-11-18T02:05:00Z');
-const enrich = createEnricher({ sensors: {}, attackMappings: {} });
+const _enrich = createEnricher({ sensors: {}, attackMappings: {} });
 const id = (i: number) => `cccccccc-0000-4000-8000-${String(i).padStart(12, '0')}`;
 
 /** The entity the previous version wrote for a head (its toEntity, verbatim but for the 30,000-char split). */
@@ -37,14 +36,7 @@ function legacyEntity(state: GroupState): TableEntity<Record<string, unknown>> {
 /** Open groups as the previous version left them: processed in memory, stripped of what it did not write. */
 async function legacyHeads(): Promise<GroupState[]> {
   const store = new MemoryGroupStore();
-  const deps: PipelineDeps = {
-    enrich,
-    spec: DEFAULT_KEY_SPEC,
-    store,
-    sink: new RecordingSink(),
-    deadLetters: new MemoryDeadLetterStore(),
-    now: () => NOW,
-  };
+  const { deps } = clockedPipeline(store, { now: NOW.getTime() });
   const events = [
     ...[1, 2, 3].map((i) => securityAlert({ id: id(i), t: minute(T0, i / 10), dst: '10.40.0.1' })),
     ...[4, 5].map((i) =>
@@ -61,15 +53,7 @@ async function legacyHeads(): Promise<GroupState[]> {
 
 async function upgraded(table: TableClient) {
   const store = await new TableGroupStore(table).init({ spec: DEFAULT_KEY_SPEC });
-  const sink = new RecordingSink();
-  const deps: PipelineDeps = {
-    enrich,
-    spec: DEFAULT_KEY_SPEC,
-    store,
-    sink,
-    deadLetters: new MemoryDeadLetterStore(),
-    now: () => new Date(NOW.getTime() + 60_000),
-  };
+  const { sink, deps } = clockedPipeline(store, { now: NOW.getTime() + 60_000 });
   return { store, sink, deps };
 }
 
