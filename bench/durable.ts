@@ -7,8 +7,8 @@
  * zones, 200 keys, a few noisy) and a storm in one zone (one Table partition, 20 keys). Table operations per
  * alert are the cost driver in Azure (billed per 10,000 transactions).
  */
-import { AzureNamedKeyCredential, TableClient } from '@azure/data-tables';
-import { AZURITE_ACCOUNT, AZURITE_KEY, type AzuriteHandle, startAzurite } from '../cli/azurite.js';
+import { type AzuriteHandle, startAzurite } from '../cli/azurite.js';
+import { azuriteTableClient } from '../cli/state/azuriteTable.js';
 import { CachingGroupStore } from '../pipeline/dedup/cachingGroupStore.js';
 import type { GroupStore } from '../pipeline/dedup/groupState.js';
 import { MemoryGroupStore } from '../pipeline/dedup/memoryGroupStore.js';
@@ -31,11 +31,9 @@ let tables = 0;
 
 /** A fresh table behind a cold cache: each run starts as a new instance would. */
 async function tableStore(azurite: AzuriteHandle): Promise<GroupStore> {
-  const client = new TableClient(
+  const client = azuriteTableClient(
     azurite.tableUrl,
     `bench${process.pid}x${Date.now().toString(36)}x${tables++}`,
-    new AzureNamedKeyCredential(AZURITE_ACCOUNT, AZURITE_KEY),
-    { allowInsecureConnection: true },
   );
   return new CachingGroupStore(await new TableGroupStore(client).init());
 }

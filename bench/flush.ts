@@ -4,8 +4,9 @@
  * with the same due work (50 groups with unwritten changes), alternating which goes first. No path of the flush
  * reads by a non-key property (docs/state.md), so operations per flush must be equal and time equal within noise.
  */
-import { AzureNamedKeyCredential, TableClient } from '@azure/data-tables';
-import { AZURITE_ACCOUNT, AZURITE_KEY, type AzuriteHandle, startAzurite } from '../cli/azurite.js';
+import type { TableClient } from '@azure/data-tables';
+import { type AzuriteHandle, startAzurite } from '../cli/azurite.js';
+import { azuriteTableClient } from '../cli/state/azuriteTable.js';
 import { CachingGroupStore } from '../pipeline/dedup/cachingGroupStore.js';
 import { groupAlertId } from '../pipeline/dedup/groupKey.js';
 import type { GroupState, StoreWrite } from '../pipeline/dedup/groupState.js';
@@ -30,11 +31,9 @@ interface Subject {
 }
 
 async function tableStore(azurite: AzuriteHandle): Promise<Subject> {
-  const client = new TableClient(
+  const client = azuriteTableClient(
     azurite.tableUrl,
     `flush${process.pid}x${Date.now().toString(36)}x${tables++}`,
-    new AzureNamedKeyCredential(AZURITE_ACCOUNT, AZURITE_KEY),
-    { allowInsecureConnection: true },
   );
   const table = await new TableGroupStore(client).init();
   return { client, table, store: new CachingGroupStore(table) };

@@ -12,8 +12,8 @@
 import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { AzureNamedKeyCredential, TableClient } from '@azure/data-tables';
-import { AZURITE_ACCOUNT, AZURITE_KEY, startAzurite } from '../cli/azurite.js';
+import { startAzurite } from '../cli/azurite.js';
+import { azuriteTableClient } from '../cli/state/azuriteTable.js';
 import { MemoryGroupStore } from '../pipeline/dedup/memoryGroupStore.js';
 import { TableGroupStore } from '../pipeline/dedup/tableGroupStore.js';
 import { asEvents, dataset } from './data.js';
@@ -75,12 +75,7 @@ export const identity: Bench = {
     try {
       for (let r = 0; r < Math.max(1, Math.round(opts.runs / 2)); r++) {
         opts.log(`  Table run ${r + 1} …`);
-        const table = new TableClient(
-          azurite.tableUrl,
-          `ident${process.pid}x${r}`,
-          new AzureNamedKeyCredential(AZURITE_ACCOUNT, AZURITE_KEY),
-          { allowInsecureConnection: true },
-        );
+        const table = azuriteTableClient(azurite.tableUrl, `ident${process.pid}x${r}`);
         const store = await new TableGroupStore(table).init();
         const deps = depsFor(setup, store, new CountingSink());
         const pass = async (evs: readonly unknown[], partition: string): Promise<Pass> => {

@@ -1,12 +1,12 @@
 import { mkdir, readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { AzureNamedKeyCredential, TableClient } from '@azure/data-tables';
 import { CachingGroupStore } from '../pipeline/dedup/cachingGroupStore.js';
 import type { GroupStore } from '../pipeline/dedup/groupState.js';
 import type { KeySpec } from '../pipeline/dedup/keySpec.js';
 import { MemoryGroupStore } from '../pipeline/dedup/memoryGroupStore.js';
 import { TableGroupStore } from '../pipeline/dedup/tableGroupStore.js';
-import { AZURITE_ACCOUNT, AZURITE_KEY, type AzuriteHandle, azuriteMain, reapAzurite } from './azurite.js';
+import { type AzuriteHandle, azuriteMain, reapAzurite } from './azurite.js';
+import { azuriteTableClient } from './state/azuriteTable.js';
 import { acquireStateLock, LOCK_FILE, type StateLock } from './state/lock.js';
 import {
   AZURITE_PID_FILE,
@@ -109,12 +109,7 @@ async function openAzurite(pending: Promise<StartedState>, spec?: KeySpec): Prom
     await close();
     throw e;
   }
-  const table = new TableClient(
-    azurite.tableUrl,
-    'otsocgroups',
-    new AzureNamedKeyCredential(AZURITE_ACCOUNT, AZURITE_KEY),
-    { allowInsecureConnection: true },
-  );
+  const table = azuriteTableClient(azurite.tableUrl, 'otsocgroups');
   try {
     // Heads validated by ETag, as the Function caches them (cachingGroupStore.ts): reads only on a miss or a 412.
     // With the key spec, Azurite data of an earlier layout is migrated once (tableMigration.ts).

@@ -7,9 +7,9 @@ import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { AzureNamedKeyCredential, TableClient } from '@azure/data-tables';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AZURITE_ACCOUNT, AZURITE_KEY, type AzuriteHandle, startAzurite } from '../../cli/azurite.js';
+import { type AzuriteHandle, startAzurite } from '../../cli/azurite.js';
+import { azuriteTableClient } from '../../cli/state/azuriteTable.js';
 import { waitForExit } from '../../cli/state/processes.js';
 
 let dir: string;
@@ -20,10 +20,7 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-const tableOf = (a: AzuriteHandle) =>
-  new TableClient(a.tableUrl, 'journal', new AzureNamedKeyCredential(AZURITE_ACCOUNT, AZURITE_KEY), {
-    allowInsecureConnection: true,
-  });
+const tableOf = (a: AzuriteHandle) => azuriteTableClient(a.tableUrl, 'journal');
 
 async function entities(location: string): Promise<Map<string, number>> {
   const azurite = await startAzurite({ location });

@@ -8,10 +8,10 @@ import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { AzureNamedKeyCredential, TableClient } from '@azure/data-tables';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AZURITE_ACCOUNT, AZURITE_KEY, startAzurite } from '../../cli/azurite.js';
+import { startAzurite } from '../../cli/azurite.js';
 import { runFile } from '../../cli/commands/runFile.js';
+import { azuriteTableClient } from '../../cli/state/azuriteTable.js';
 import { LOCK_FILE, StateLockedError } from '../../cli/state/lock.js';
 import { isAlive, waitForExit } from '../../cli/state/processes.js';
 import { AZURITE_PID_FILE } from '../../cli/stateStore.js';
@@ -121,14 +121,7 @@ describe('Azurite: durable when asked, never left running', () => {
   async function entityCount(location: string): Promise<number> {
     const azurite = await startAzurite({ location });
     try {
-      const table = new TableClient(
-        azurite.tableUrl,
-        'durability',
-        new AzureNamedKeyCredential(AZURITE_ACCOUNT, AZURITE_KEY),
-        {
-          allowInsecureConnection: true,
-        },
-      );
+      const table = azuriteTableClient(azurite.tableUrl, 'durability');
       let n = 0;
       try {
         for await (const _ of table.listEntities()) n++;
@@ -146,14 +139,7 @@ describe('Azurite: durable when asked, never left running', () => {
       const location = join(dir, `durable-${flush}`);
       await mkdir(location, { recursive: true });
       const azurite = await startAzurite({ location });
-      const table = new TableClient(
-        azurite.tableUrl,
-        'durability',
-        new AzureNamedKeyCredential(AZURITE_ACCOUNT, AZURITE_KEY),
-        {
-          allowInsecureConnection: true,
-        },
-      );
+      const table = azuriteTableClient(azurite.tableUrl, 'durability');
       await table.createTable();
       for (let i = 0; i < 5; i++) await table.createEntity({ partitionKey: 'p', rowKey: String(i), n: i });
       if (flush) await azurite.flush();

@@ -5,9 +5,9 @@
  * reached the workspace or the dead-letter store.
  */
 import { createHttpHeaders, type PipelinePolicy } from '@azure/core-rest-pipeline';
-import { AzureNamedKeyCredential, TableClient } from '@azure/data-tables';
+import type { TableClient } from '@azure/data-tables';
 import funcs from '@azure/functions';
-import { AZURITE_ACCOUNT, AZURITE_KEY } from '../../cli/azurite.js';
+import { azuriteTableClient } from '../../cli/state/azuriteTable.js';
 import type { FunctionRuntime } from '../../functions/deps.js';
 import { makeIngestHandler, makeRedriveHandler } from '../../functions/ingest.js';
 import { readSettings, type Settings } from '../../functions/settings.js';
@@ -213,16 +213,10 @@ export function tableClient(name: string, faults?: TableFaults): TableClient {
       return response;
     },
   };
-  return new TableClient(
-    azuriteUrl('azuriteTableUrl'),
-    name,
-    new AzureNamedKeyCredential(AZURITE_ACCOUNT, AZURITE_KEY),
-    {
-      allowInsecureConnection: true,
-      retryOptions: { maxRetries: 3, retryDelayInMs: 2, maxRetryDelayInMs: 10 },
-      additionalPolicies: faults ? [{ policy, position: 'perRetry' }] : [],
-    },
-  );
+  return azuriteTableClient(azuriteUrl('azuriteTableUrl'), name, {
+    retryOptions: { maxRetries: 3, retryDelayInMs: 2, maxRetryDelayInMs: 10 },
+    additionalPolicies: faults ? [{ policy, position: 'perRetry' }] : [],
+  });
 }
 
 const never = <T>(): Promise<T> => new Promise<T>(() => {});

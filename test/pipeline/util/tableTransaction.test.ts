@@ -1,7 +1,7 @@
 import { createHttpHeaders, type PipelinePolicy, type PipelineRequest } from '@azure/core-rest-pipeline';
-import { AzureNamedKeyCredential, TableClient, type TransactionAction } from '@azure/data-tables';
+import type { TableClient, TransactionAction } from '@azure/data-tables';
 import { describe, expect, it } from 'vitest';
-import { AZURITE_ACCOUNT, AZURITE_KEY } from '../../../cli/azurite.js';
+import { azuriteTableClient } from '../../../cli/state/azuriteTable.js';
 import { statusOf } from '../../../pipeline/util/tablePut.js';
 import {
   MAX_TRANSACTION_BYTES,
@@ -20,15 +20,9 @@ function capturing(url: string): { table: TableClient; sent: PipelineRequest[] }
       return { request, status: 202, headers: createHttpHeaders(), bodyAsText: '' };
     },
   };
-  const table = new TableClient(
-    url,
-    'otsocgroups',
-    new AzureNamedKeyCredential(AZURITE_ACCOUNT, AZURITE_KEY),
-    {
-      allowInsecureConnection: true,
-      additionalPolicies: [{ policy, position: 'perRetry' }],
-    },
-  );
+  const table = azuriteTableClient(url, 'otsocgroups', {
+    additionalPolicies: [{ policy, position: 'perRetry' }],
+  });
   return { table, sent };
 }
 
