@@ -12,14 +12,17 @@ import {
   type BatchStats,
   emptyStats,
   flushGroups,
+  type KeyedWork,
   keyBatch,
   type PipelineDeps,
 } from '../pipeline/pipeline.js';
 import type { AlertSink } from '../pipeline/sink/alertSink.js';
+import { coalescingSink } from '../pipeline/sink/coalescingSink.js';
 import { localCredential } from '../pipeline/sink/localCredential.js';
 import { createLocalWorkspace } from '../pipeline/sink/localWorkspace.js';
 import { createLogsIngestionSink } from '../pipeline/sink/logsIngestionSink.js';
 import type { FileEvent } from './fileEvents.js';
+import { Lanes } from './lanes.js';
 import { partitionFor, partitionKeyOf } from './partitionKey.js';
 
 export interface RunOptions {
@@ -60,13 +63,35 @@ export function createLocalSink(outDir: string, beforeWrite?: () => Promise<void
     credential: localCredential(),
     httpClient: workspace.httpClient,
   });
-  if (!beforeWrite) return sink;
-  return {
+  if (!beforeWrite) return coalescingSink(sink);
+  return coalescingSink({
     write: async (rows, signal) => {
       if (rows.length) await beforeWrite();
       return sink.write(rows, signal);
     },
-  };
+  });
+}
+
+/** Batches keyed and not yet applied in full: what the reader may run ahead of the store. */
+const MAX_BATCHES_IN_FLIGHT = 4;
+
+/**
+ * A keyed batch split into one share per group-store partition (its lane); the first share also carries the
+ * batch's counts and the dead letters of its keying. A batch without members is one share of its own.
+ */
+function splitWork(work: KeyedWork): { lane: string; work: KeyedWork }[] {
+  const { byPartition, letters, watermark } = work.keyed;
+  const entries = [...byPartition.entries()];
+  if (entries.length <= 1) return [{ lane: entries[0]?.[0] ?? '', work }];
+  return entries.map(([lane, keyed], i) => ({
+    lane,
+    work: {
+      keyed: { byPartition: new Map([[lane, keyed]]), letters: i === 0 ? letters : [], watermark },
+      now: work.now,
+      version: work.version,
+      stats: i === 0 ? work.stats : emptyStats(),
+    },
+  }));
 }
 
 interface Part {
@@ -76,10 +101,10 @@ interface Part {
 }
 
 /**
- * Feeds events to `processBatch` (its two halves, keyBatch and applyBatch) exactly as the Function receives them:
- * per partition, in batches, with sequence numbers; rows go through the real LogsIngestionClient to the local
- * workspace in `outDir`.
- * Events stream in: a partition's batch runs as soon as it is full, so memory holds one batch per partition.
+ * Feeds events to `processBatch` (its two halves, keyBatch and applyBatch) as the Function receives them: per
+ * partition, in batches, with sequence numbers; each batch's share of a group-store partition is applied in that
+ * partition's lane (see below); rows go through the real LogsIngestionClient to the local workspace in `outDir`.
+ * Events stream in: a partition's batch runs as soon as it is full, so memory holds a few batches at most.
  * A piece of the file that is no record (its `error`) is dead-lettered in its place, after the records
  * before it. Ends with a flush, as the timer function does in Azure.
  */
@@ -99,9 +124,12 @@ export async function runPipeline(o: RunOptions): Promise<RunResult> {
   const parts: Part[] = Array.from({ length: o.partitions }, () => ({ events: [], next: 0 }));
   const partitionName = (p: number) => (o.partitions === 1 ? o.partitionPrefix : `${o.partitionPrefix}/${p}`);
 
-  // One batch is applied (store, sink) at a time, in order; the next one is read and keyed meanwhile, while
-  // the store answers (Azurite is another process): `applying` is the batch in flight.
-  let applying: Promise<void> = Promise.resolve();
+  // Lanes: a batch's share of each group-store partition is applied (store, then sink) after that partition's
+  // share of the previous batch and independently of the other partitions, as Event Hubs consumers of different
+  // partitions run at once: no two lanes touch the same group, id entry or row, so the store (Azurite, another
+  // process) answers one lane while this process plans or writes another. The next batch is read and keyed
+  // meanwhile, at most MAX_BATCHES_IN_FLIGHT ahead.
+  const lanes = new Lanes();
   const runBatch = async (p: number) => {
     const part = parts[p]!;
     const slice = part.events;
@@ -118,19 +146,22 @@ export async function runPipeline(o: RunOptions): Promise<RunResult> {
       meta,
       deps,
     );
-    await applying;
-    applying = applyBatch(work, meta, deps).then((s) => {
-      addStats(stats, s);
-      batches++;
-    });
-    // A failed batch ends the run at the next await of `applying`; this keeps it from going unhandled before.
-    applying.catch(() => {});
+    const shares = splitWork(work).map((share) =>
+      lanes.run(share.lane, () => applyBatch(share.work, meta, deps)),
+    );
+    lanes.track(
+      Promise.all(shares).then((all) => {
+        for (const s of all) addStats(stats, s);
+        batches++;
+      }),
+    );
+    await lanes.settle(MAX_BATCHES_IN_FLIGHT);
   };
 
   // A piece that is no record: one dead letter, as processBatch writes them for records it cannot split.
   const deadLetter = async (p: number, e: FileEvent) => {
     await runBatch(p);
-    await applying;
+    await lanes.settle();
     const sequence = parts[p]!.next++;
     stats.events++;
     stats.records++;
@@ -160,7 +191,7 @@ export async function runPipeline(o: RunOptions): Promise<RunResult> {
     if (part.events.length >= o.batchSize) await runBatch(p);
   }
   for (let p = 0; p < parts.length; p++) await runBatch(p);
-  await applying;
+  await lanes.settle();
   const flush = await flushGroups(deps, { all: true });
   stats.rowsWritten += flush.rowsWritten;
   stats.rowsRejected += flush.rowsRejected;
