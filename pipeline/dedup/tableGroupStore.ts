@@ -51,6 +51,7 @@ const READ_CONCURRENCY = 16;
 const REGISTRY_REUSE_MS = 60_000;
 /** Versions this instance read or wrote (see #seen): bounded, started over when full. */
 const SEEN_MAX = 100_000;
+const seenKey = (pk: string, s: GroupState, etag: string) => `${pk}\u0000${groupRowOf(s)}\u0000${etag}`;
 
 /**
  * Group state in Azure Table Storage. Every write is conditional (insert, or replace with the ETag read), and
@@ -110,7 +111,7 @@ export class TableGroupStore implements GroupStore {
 
   #saw(pk: string, s: GroupState, etag: string): void {
     if (this.#seen.size >= SEEN_MAX) this.#seen.clear();
-    this.#seen.set(`${pk}\u0000${groupRowOf(s)}\u0000${etag}`, { due: isDue(s), alertId: s.alertId });
+    this.#seen.set(seenKey(pk, s, etag), { due: isDue(s), alertId: s.alertId });
   }
 
   async read(
@@ -166,7 +167,7 @@ export class TableGroupStore implements GroupStore {
     // The journal's time is its oldest item's: retention visits it once that item may have expired.
     let oldest = Number.POSITIVE_INFINITY;
     const knownOf = (w: StoreWrite & { kind: 'group' }) =>
-      w.etag === undefined ? undefined : this.#seen.get(`${pk}\u0000${groupRowOf(w.state)}\u0000${w.etag}`);
+      w.etag === undefined ? undefined : this.#seen.get(seenKey(pk, w.state, w.etag));
     // AlertIds of heads this commit replaces, known to be indexed (they were committed through the index).
     const replaced = new Set<string>();
     for (const w of writes)
@@ -205,7 +206,10 @@ export class TableGroupStore implements GroupStore {
     const r = await this.#submit(writes, entities, side);
     if (r.ok)
       writes.forEach((w, i) => {
-        if (w.kind === 'group') this.#saw(pk, w.state, r.etags[i]!);
+        if (w.kind !== 'group') return;
+        // The version it replaced is gone: its entry would only wait for the next clear.
+        if (w.etag !== undefined) this.#seen.delete(seenKey(pk, w.state, w.etag));
+        this.#saw(pk, w.state, r.etags[i]!);
       });
     return r;
   }
