@@ -7,6 +7,7 @@ import { MemoryGroupStore } from '../pipeline/dedup/memoryGroupStore.js';
 import { TableGroupStore } from '../pipeline/dedup/tableGroupStore.js';
 import { type AzuriteHandle, azuriteMain, reapAzurite } from './azurite.js';
 import { azuriteTableClient } from './state/azuriteTable.js';
+import { durableAfterAnswers } from './state/durableAnswers.js';
 import { acquireStateLock, LOCK_FILE, type StateLock } from './state/lock.js';
 import {
   AZURITE_PID_FILE,
@@ -109,7 +110,10 @@ async function openAzurite(pending: Promise<StartedState>, spec?: KeySpec): Prom
     await close();
     throw e;
   }
-  const table = azuriteTableClient(azurite.tableUrl, 'otsocgroups');
+  const answers = durableAfterAnswers(() => azurite.flush());
+  const table = azuriteTableClient(azurite.tableUrl, 'otsocgroups', {
+    additionalPolicies: [{ policy: answers.policy, position: 'perCall' }],
+  });
   try {
     // Heads validated by ETag, as the Function caches them (cachingGroupStore.ts): reads only on a miss or a 412.
     // With the key spec, Azurite data of an earlier layout is migrated once (tableMigration.ts).
@@ -117,7 +121,7 @@ async function openAzurite(pending: Promise<StartedState>, spec?: KeySpec): Prom
     return {
       store,
       description: `Table Storage (Azurite, data in ${location})`,
-      durable: () => azurite.flush(),
+      durable: answers.durable,
       close: async () => {
         unhook();
         await close();

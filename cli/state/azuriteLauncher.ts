@@ -3,8 +3,11 @@
  * because it runs inside Azurite's process. What it adds to Azurite 3.35's Table service (LokiJS), and why
  * (docs/local-state.md, "Durable before a row is written"):
  *
- * - `{flush}` makes what was committed durable and answers. It appends the entities changed since the last
- *   flush to a journal (`<db file>.journal`, one JSON line per flush) instead of saving the whole database
+ * - Every answer of the Table service is sent after the entities it acknowledges are appended to a journal
+ *   (`<db file>.journal`, one JSON line per answer that changed something), so what the CLI was told is written
+ *   survives Azurite being killed. A change the journal cannot hold (a table created or deleted) makes the answers
+ *   carry UNSAVED_HEADER until `{flush}` (an IPC message) has saved the whole database and answered; the CLI sends
+ *   it before writing rows only then (stateStore.ts). The journal replaces saving the whole database
  *   (LokiJS `saveDatabase` writes every entity: its cost grew with every id ever remembered, and a replay of
  *   50,000 alerts spent most of its time there). A full save (a checkpoint) happens when the journal outgrows
  *   twice the database file (and 64 MiB), on a change other than entities (a table created), and at every save
@@ -24,7 +27,11 @@
 import { BATCH_PATCH } from './azuriteBatchPatch.js';
 import { PARTITION_QUERY } from './azuritePartitionQuery.js';
 
+/** Set on an answer of the `--state` Azurite while a change only a whole save keeps is pending (see below). */
+export const UNSAVED_HEADER = 'x-ot-soc-unsaved';
+
 export const LAUNCHER = String.raw`
+const UNSAVED_HEADER = '${UNSAVED_HEADER}';
 const main = process.argv[1];
 process.argv = [process.argv[0], main, ...process.argv.slice(2)];
 const fs = require('node:fs');
@@ -181,9 +188,29 @@ async function flush() {
   if (!journal) return;
   if (full) return checkpoint();
   writeJournal();
+  checkpointIfLarge();
+}
+/** A checkpoint in the background once the journal outgrows twice the database file (and 64 MiB). */
+function checkpointIfLarge() {
+  if (closing || journalBytes <= 64 << 20) return;
   let dbBytes = 0;
   try { dbBytes = fs.statSync(db.filename).size; } catch {}
-  if (!closing && journalBytes > Math.max(64 << 20, 2 * dbBytes)) checkpoint().catch((e) => console.error('checkpoint: ' + e));
+  if (journalBytes > 2 * dbBytes) checkpoint().catch((e) => console.error('checkpoint: ' + e));
+}
+// Every answer goes out after the entity changes it acknowledges are journaled: a write the CLI was told of
+// survives Azurite being killed, with no flush round trip before each row. A change only a whole save keeps (a
+// table created or deleted) is not journaled: its answers say so (UNSAVED_HEADER) and the CLI flushes first.
+{
+  const http = require('node:http');
+  const writeHead = http.ServerResponse.prototype.writeHead;
+  http.ServerResponse.prototype.writeHead = function (...a) {
+    if (journal && !this.headersSent) {
+      writeJournal();
+      if (full) this.setHeader(UNSAVED_HEADER, '1');
+      else checkpointIfLarge();
+    }
+    return writeHead.apply(this, a);
+  };
 }
 function journalFiles() {
   const dir = dirname(journal);

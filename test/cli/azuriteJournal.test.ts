@@ -1,7 +1,8 @@
 /**
- * The `--state` Azurite's durability by journal (cli/state/azuriteLauncher.ts): a flush appends what changed
- * since the last one; a kill -9 of Azurite keeps exactly what was flushed (inserts, replaces and deletes), and
- * the journal is replayed and folded into the database file on the next start.
+ * The `--state` Azurite's durability by journal (cli/state/azuriteLauncher.ts): every answer is sent after the
+ * entity changes it acknowledges are journaled, so a kill -9 of Azurite keeps every answered write (inserts,
+ * replaces and deletes); a created table asks for a flush (a whole save); the journal is replayed and folded into
+ * the database file on the next start.
  */
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
@@ -9,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type AzuriteHandle, startAzurite } from '../../cli/azurite.js';
+import { UNSAVED_HEADER } from '../../cli/state/azuriteLauncher.js';
 import { azuriteTableClient } from '../../cli/state/azuriteTable.js';
 import { waitForExit } from '../../cli/state/processes.js';
 
@@ -38,26 +40,42 @@ const kill9 = async (a: AzuriteHandle) => {
   await waitForExit(a.pid, 5000);
 };
 
-describe('Azurite for --state: a journal per flush', () => {
-  it('keeps what was flushed (inserts, replaces, deletes) through kill -9, and nothing after it', async () => {
+describe('Azurite for --state: a journal line per answer', () => {
+  it('keeps every answered write (inserts, replaces, deletes) through kill -9 with no flush; a created table asks for one', async () => {
     const location = join(dir, 'one');
     await mkdir(location, { recursive: true });
     const journal = join(location, '__azurite_db_table__.json.journal');
     const azurite = await startAzurite({ location });
-    const table = tableOf(azurite);
+    const unsaved: boolean[] = [];
+    const table = azuriteTableClient(azurite.tableUrl, 'journal', {
+      additionalPolicies: [
+        {
+          position: 'perCall',
+          policy: {
+            name: 'seeUnsaved',
+            async sendRequest(request, next) {
+              const response = await next(request);
+              unsaved.push(response.headers.get(UNSAVED_HEADER) === '1');
+              return response;
+            },
+          },
+        },
+      ],
+    });
+    // A table's creation is no entity change: its answer, and every one until a flush, say a whole save is due.
     await table.createTable();
-    for (let i = 0; i < 5; i++) await table.createEntity({ partitionKey: 'p', rowKey: String(i), n: i });
-    await azurite.flush(); // a table was created: a whole save
+    await table.createEntity({ partitionKey: 'p', rowKey: '0', n: 0 });
+    expect(unsaved).toEqual([true, true]);
+    await azurite.flush(); // a whole save: no journal left
     expect(existsSync(journal)).toBe(false);
+    for (let i = 1; i < 5; i++) await table.createEntity({ partitionKey: 'p', rowKey: String(i), n: i });
     const zero = await table.getEntity('p', '0');
     await table.updateEntity({ partitionKey: 'p', rowKey: '0', n: 100 }, 'Replace', { etag: zero.etag });
     await table.deleteEntity('p', '1');
     await table.createEntity({ partitionKey: 'p', rowKey: '5', n: 5 });
-    await azurite.flush(); // entities only: one journal line
+    expect(unsaved.slice(2)).toEqual(Array(8).fill(false));
     expect(existsSync(journal)).toBe(true);
-    await table.createEntity({ partitionKey: 'p', rowKey: 'not-flushed', n: -1 });
-    await table.deleteEntity('p', '2');
-    await kill9(azurite);
+    await kill9(azurite); // no flush since the writes: their answers were journaled before they were sent
 
     const want = new Map([
       ['0', 100],
@@ -70,6 +88,17 @@ describe('Azurite for --state: a journal per flush', () => {
     // The start replayed the journal into the database file and removed it; a second start reads the same.
     expect(existsSync(journal)).toBe(false);
     expect(await entities(location)).toEqual(want);
+  });
+
+  it('a table created and killed before its flush is not there after a restart (hence the flush it asks for)', async () => {
+    const location = join(dir, 'unsaved');
+    await mkdir(location, { recursive: true });
+    const azurite = await startAzurite({ location });
+    const table = tableOf(azurite);
+    await table.createTable();
+    await table.createEntity({ partitionKey: 'p', rowKey: '0', n: 0 });
+    await kill9(azurite);
+    await expect(entities(location)).rejects.toThrow(/TableNotFound/);
   });
 
   it('point reads and conditional writes see the latest entity after replaces, deletes and re-inserts', async () => {
