@@ -7,6 +7,7 @@
  * zones, 200 keys, a few noisy) and a storm in one zone (one Table partition, 20 keys). Table operations per
  * alert are the cost driver in Azure (billed per 10,000 transactions).
  */
+import { readFile } from 'node:fs/promises';
 import { type AzuriteHandle, startAzurite } from '../cli/azurite.js';
 import { azuriteTableClient } from '../cli/state/azuriteTable.js';
 import { CachingGroupStore } from '../pipeline/dedup/cachingGroupStore.js';
@@ -45,7 +46,25 @@ interface RunFigures {
   opsPerBatch: number;
   requestsPerBatch: number;
   rows: number;
+  /** CPU of this process (the pipeline, its Table client, the sink and the fake it writes to), ms per batch. */
+  cpuPerBatch: number;
+  /** CPU of the Azurite process, ms per batch (undefined without /proc, or for the memory store). */
+  azuriteCpuPerBatch?: number;
 }
+
+/** CPU time (user + system, ms) a process has used so far, from /proc (Linux); undefined elsewhere. */
+async function processCpuMs(pid: number): Promise<number | undefined> {
+  try {
+    const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
+    // Fields after the command name (which may hold spaces, in parentheses): utime and stime are the 12th and 13th.
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return ((Number(f[11]) + Number(f[12])) * 1000) / CLOCK_TICKS;
+  } catch {
+    return undefined;
+  }
+}
+/** USER_HZ: 100 on Linux for every architecture Node supports. */
+const CLOCK_TICKS = 100;
 
 async function runOnce(
   setup: SampleSetup,
@@ -53,6 +72,7 @@ async function runOnce(
   store: GroupStore,
   fake: FakeLogsIngestion,
   cert: SelfSignedCert,
+  azuritePid?: number,
 ): Promise<RunFigures> {
   const sink = createLogsIngestionSink({
     endpoint: fake.url,
@@ -61,7 +81,11 @@ async function runOnce(
     tlsCa: cert.cert,
   });
   const opsBefore = store.operations;
+  const cpuBefore = process.cpuUsage();
+  const azuriteBefore = azuritePid === undefined ? undefined : await processCpuMs(azuritePid);
   const r = await runBatches(events, depsFor(setup, store, sink), BATCH);
+  const cpu = process.cpuUsage(cpuBefore);
+  const azuriteAfter = azuritePid === undefined ? undefined : await processCpuMs(azuritePid);
   if (r.stats.rowsRejected || r.stats.deadLettered) {
     throw new Error(`durable run lost rows: ${JSON.stringify(r.stats)}`);
   }
@@ -73,6 +97,11 @@ async function runOnce(
     opsPerBatch: (store.operations - opsBefore) / batches,
     requestsPerBatch: sink.stats.requests / batches,
     rows: r.stats.rowsWritten,
+    cpuPerBatch: (cpu.user + cpu.system) / 1000 / batches,
+    azuriteCpuPerBatch:
+      azuriteBefore === undefined || azuriteAfter === undefined
+        ? undefined
+        : (azuriteAfter - azuriteBefore) / batches,
   };
 }
 
@@ -97,7 +126,8 @@ async function measure(
   await runOnce(setup, sc.events.slice(0, 500), new MemoryGroupStore(), fake, cert);
   for (let r = 0; r < opts.runs; r++) {
     opts.log(`  ${sc.label}: run ${r + 1}/${opts.runs} …`);
-    const t = async () => table.push(await runOnce(setup, sc.events, await tableStore(azurite), fake, cert));
+    const t = async () =>
+      table.push(await runOnce(setup, sc.events, await tableStore(azurite), fake, cert, azurite.pid));
     const m = async () => memory.push(await runOnce(setup, sc.events, new MemoryGroupStore(), fake, cert));
     await alternate(r, t, m);
   }
@@ -141,6 +171,24 @@ async function measure(
       t((x) => x.requestsPerBatch),
       'requests/batch',
     ),
+    figure(
+      `${sc.label}: CPU per batch, this process (pipeline, client, sink)`,
+      t((x) => x.cpuPerBatch),
+      'ms',
+      {
+        baseline: { name: 'memory store', value: median(m((x) => x.cpuPerBatch)), unit: 'ms' },
+        ratio: median(table.map((x, i) => memory[i]!.cpuPerBatch / x.cpuPerBatch)),
+      },
+    ),
+    ...(table.every((x) => x.azuriteCpuPerBatch !== undefined)
+      ? [
+          figure(
+            `${sc.label}: CPU per batch, Azurite`,
+            t((x) => x.azuriteCpuPerBatch!),
+            'ms',
+          ),
+        ]
+      : []),
     figure(
       `${sc.label}: rows per batch`,
       t((x) => (x.rows * BATCH) / sc.events.length),
@@ -186,6 +234,9 @@ export const durable: Bench = {
             'entity-group transaction per ≤ 100 writes of a scope (heads, archives, one id entry per new alert); ' +
             'Azurite on loopback answers in well under a millisecond, so latency in Azure (a few ms per operation) will be higher.',
           'The memory-store run uses the same HTTPS sink, so the ratio isolates the cost of durable state.',
+          "CPU per batch splits a Table batch's time between this process (what the Function itself spends, " +
+            "in Azure too; ratio = memory store's / Table store's) and Azurite (the emulated service's work, " +
+            "which in Azure is not on the Function's cores but runs here on the same 2 cores).",
         ],
       };
     } finally {
