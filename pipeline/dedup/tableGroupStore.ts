@@ -166,20 +166,23 @@ export class TableGroupStore implements GroupStore {
     const opened: GroupState[] = [];
     // The journal's time is its oldest item's: retention visits it once that item may have expired.
     let oldest = Number.POSITIVE_INFINITY;
-    const knownOf = (w: StoreWrite & { kind: 'group' }) =>
-      w.etag === undefined ? undefined : this.#seen.get(seenKey(pk, w.state, w.etag));
+    // Per write, the version it replaces as this instance knows it (looked up once: the key is built each time).
+    const knowns = writes.map((w) =>
+      w.kind === 'group' && w.etag !== undefined ? this.#seen.get(seenKey(pk, w.state, w.etag)) : undefined,
+    );
     // AlertIds of heads this commit replaces, known to be indexed (they were committed through the index).
     const replaced = new Set<string>();
-    for (const w of writes)
-      if (w.kind === 'group' && !w.state.archived) replaced.add(knownOf(w)?.alertId ?? '');
-    for (const w of writes) {
+    writes.forEach((w, i) => {
+      if (w.kind === 'group' && !w.state.archived) replaced.add(knowns[i]?.alertId ?? '');
+    });
+    for (const [i, w] of writes.entries()) {
       if (w.kind === 'id') {
         items.push(['i', idRow(w.id)]);
         oldest = Math.min(oldest, w.entry.at);
         continue;
       }
       const row = groupRowOf(w.state);
-      const known = knownOf(w);
+      const known = knowns[i];
       if (isDue(w.state) && !known?.due)
         side.push(['upsert', { partitionKey: pk, rowKey: markerRow(row) }, 'Replace']);
       if (w.state.archived) {
