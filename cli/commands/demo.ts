@@ -36,7 +36,7 @@ export function registerDemo(program: Command): void {
     )
     .option(
       '--batch <n>',
-      'events per Function invocation (host.json maxEventBatchSize)',
+      'events per Function invocation (in Azure up to host.json maxEventBatchSize, 500)',
       positiveInt('--batch'),
       100,
     )
