@@ -4,7 +4,15 @@ import { type KeyedBatch, keyEvents } from './batch/keyEvents.js';
 import { owedOf, sendOwed } from './batch/sendOwed.js';
 import type { DeadLetterStore } from './deadletter/deadLetterStore.js';
 import { emissionFor, markEmitted } from './dedup/grouper.js';
-import type { GroupState, GroupStore, OwedRow, PutResult } from './dedup/groupState.js';
+import {
+  type CommitResult,
+  type GroupState,
+  type GroupStore,
+  MAX_COMMIT_WRITES,
+  type OwedRow,
+  type PutResult,
+  type StoreWrite,
+} from './dedup/groupState.js';
 import { DAY_MS } from './dedup/identity.js';
 import { type KeySpec, keyVersion } from './dedup/keySpec.js';
 import { OWED_GRACE_MS, owedRow, settledRows } from './dedup/outbox.js';
@@ -12,6 +20,7 @@ import { owedSlot, type PlanContext } from './dedup/planner.js';
 import type { EnrichedAlert } from './enrich/enriched.js';
 import type { OtAlert, RecordOrigin } from './model/alert.js';
 import type { AlertSink } from './sink/alertSink.js';
+import { chunks } from './util/chunks.js';
 import { mapLimit } from './util/mapLimit.js';
 
 // Batch statistics live in batch/batchStats.ts; re-exported as the pipeline's public surface.
@@ -101,17 +110,58 @@ export async function applyBatch(work: KeyedWork, meta: BatchMeta, deps: Pipelin
   return stats;
 }
 
-/** Parallel single-group writes (flushes): well within a storage partition's limits. */
+/** Flush transactions (and single puts) in flight at once: well within a storage partition's limits. */
 const COMMIT_CONCURRENCY = 16;
 
-/** Conditional puts in parallel (bounded); per put its result, or the store's error. */
-function putAll(
+type PutOutcome = PutResult | { error: unknown };
+
+/**
+ * Conditional group writes of a flush: one transaction per partition and MAX_COMMIT_WRITES groups (a flush
+ * writing 1,000 groups of 4 zones sends 12 requests, not 1,000), in parallel (bounded). A transaction fails whole
+ * when one of its groups was moved on by a live batch (or is over the payload limit): its groups are then written
+ * one by one, so only that group is left to the batch. Per write its result, or the store's error.
+ */
+async function putAll(
   store: GroupStore,
   puts: readonly { head: GroupState; etag: string | undefined }[],
-): Promise<(PutResult | { error: unknown })[]> {
-  return mapLimit(puts, COMMIT_CONCURRENCY, (p) =>
-    store.put(p.head, p.etag).catch((error: unknown) => ({ error })),
+): Promise<PutOutcome[]> {
+  const out = new Array<PutOutcome>(puts.length);
+  const byPartition = new Map<string, number[]>();
+  puts.forEach((p, i) => {
+    const partition = p.head.partition ?? '';
+    const list = byPartition.get(partition);
+    if (list) list.push(i);
+    else byPartition.set(partition, [i]);
+  });
+  const one = (i: number) => store.put(puts[i]!.head, puts[i]!.etag).catch((error: unknown) => ({ error }));
+  const txs = [...byPartition].flatMap(([partition, ix]) =>
+    chunks(ix, MAX_COMMIT_WRITES).map((chunk) => ({ partition, chunk })),
   );
+  await mapLimit(txs, COMMIT_CONCURRENCY, async ({ partition, chunk }) => {
+    if (chunk.length === 1) {
+      out[chunk[0]!] = await one(chunk[0]!);
+      return;
+    }
+    const writes: StoreWrite[] = chunk.map((i) => ({
+      kind: 'group',
+      state: puts[i]!.head,
+      etag: puts[i]!.etag,
+    }));
+    let r: CommitResult;
+    try {
+      r = await store.commit(partition, writes);
+    } catch (error) {
+      for (const i of chunk) out[i] = { error };
+      return;
+    }
+    const results = r.ok
+      ? r.etags.map((etag): PutOutcome => ({ ok: true, etag }))
+      : await mapLimit(chunk, COMMIT_CONCURRENCY, one);
+    chunk.forEach((i, j) => {
+      out[i] = results[j]!;
+    });
+  });
+  return out;
 }
 
 /**

@@ -2,10 +2,10 @@
 // its XML stack) then loaded at cold start even without Table settings. functions/deps.ts imports TableClient
 // itself, on first use.
 import type { TableClient, TransactionAction } from '@azure/data-tables';
+import { chunks } from '../util/chunks.js';
 import { mapLimit } from '../util/mapLimit.js';
 import { conditionalPut, statusOf } from '../util/tablePut.js';
 import {
-  chunks,
   MAX_TRANSACTION_ACTIONS,
   submitTransaction,
   TransactionTooLargeError,
@@ -237,7 +237,7 @@ export class TableGroupStore implements GroupStore {
     else {
       // No room beside the writes: the side entities go first (a marker, journal or alias without its commit is
       // harmless: the flush, retention and lookups check what they name), then the writes.
-      const txs = chunks(side);
+      const txs = chunks(side, MAX_TRANSACTION_ACTIONS);
       this.#operations += txs.length;
       await Promise.all(txs.map((c) => submitTransaction(this.table, c)));
     }

@@ -4,9 +4,10 @@
 //   registry, AlertId index or retention journals yet.
 import type { TableClient, TransactionAction } from '@azure/data-tables';
 import type { EnrichedAlert } from '../enrich/enriched.js';
+import { chunks } from '../util/chunks.js';
 import { mapLimit } from '../util/mapLimit.js';
 import { statusOf } from '../util/tablePut.js';
-import { chunks, submitTransaction } from '../util/tableTransaction.js';
+import { MAX_TRANSACTION_ACTIONS, submitTransaction } from '../util/tableTransaction.js';
 import { legacyMemberStatus } from './grouper.js';
 import { scopeOf } from './groupKey.js';
 import { type GroupState, type GroupStore, MAX_COMMIT_WRITES, type StoreWrite } from './groupState.js';
@@ -200,7 +201,7 @@ async function indexIdentityLayout(table: TableClient, op: (n?: number) => void)
         const items = JSON.stringify(list);
         slot.actions.push(['create', { partitionKey: pk, rowKey: journalRow(slot.oldest), items }]);
       }
-      txs.push(...chunks(slot.actions));
+      txs.push(...chunks(slot.actions, MAX_TRANSACTION_ACTIONS));
     }
     // Registry entries go one by one (their partition differs from the page's).
     await mapLimit(registry, 16, async (a) => {

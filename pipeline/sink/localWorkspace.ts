@@ -13,7 +13,7 @@
  * Error codes other than InvalidStream/InvalidArgument/ContentLengthLimitExceeded are stand-ins.
  */
 import { mkdirSync, readFileSync } from 'node:fs';
-import { appendFile } from 'node:fs/promises';
+import { appendFile, open } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { gunzip } from 'node:zlib';
@@ -27,6 +27,33 @@ import { validateRow } from './rowValidator.js';
 import { STREAM_NAME, TABLE_NAME } from './schema.js';
 
 const gunzipAsync = promisify(gunzip);
+
+/**
+ * Cuts `file` after its last complete line. A process killed while appending (Linux stops a large write between
+ * pages on SIGKILL) can leave the start of a line; the next append would glue a row onto it. Reads backwards from
+ * the end, 64 KiB at a time, so the cost follows the torn line, not the file.
+ */
+export async function dropTornTail(file: string): Promise<void> {
+  const fd = await open(file, 'r+').catch(() => undefined);
+  if (!fd) return;
+  try {
+    const { size } = await fd.stat();
+    const buf = Buffer.alloc(64 * 1024);
+    for (let end = size; end > 0; ) {
+      const start = Math.max(0, end - buf.length);
+      const { bytesRead } = await fd.read(buf, 0, end - start, start);
+      const nl = buf.subarray(0, bytesRead).lastIndexOf(0x0a);
+      if (nl >= 0) {
+        if (start + nl + 1 < size) await fd.truncate(start + nl + 1);
+        return;
+      }
+      end = start;
+    }
+    if (size > 0) await fd.truncate(0); // no complete line at all
+  } finally {
+    await fd.close();
+  }
+}
 
 export const LOCAL_WORKSPACE_ENDPOINT = 'https://local-workspace.ot-soc';
 export const LOCAL_WORKSPACE_HOST = 'local-workspace.ot-soc';
@@ -152,8 +179,10 @@ export function createLocalWorkspace(options: LocalWorkspaceOptions): LocalWorks
     statuses: {},
     log: [],
   };
-  // Appends are chained so concurrent chunks never interleave inside the file.
-  let writes: Promise<void> = Promise.resolve();
+  // Appends are chained so concurrent chunks never interleave inside the file. The first link drops a torn last
+  // line a killed run left (an upload is all or nothing in Log Analytics; its rows are still owed and re-sent).
+  let writes: Promise<void> = dropTornTail(file);
+  writes.catch(() => {}); // its failure reaches the first append, which awaits it
 
   async function handle(request: PipelineRequest, record: LocalWorkspaceRequestRecord): Promise<void> {
     if (request.method !== 'POST') throw new HttpError(405, 'MethodNotAllowed', `method ${request.method}`);

@@ -42,13 +42,6 @@ export class TransactionTooLargeError extends Error {
 /** Table Storage's limit on the operations of one transaction. */
 export const MAX_TRANSACTION_ACTIONS = 100;
 
-/** `list` in consecutive pieces of at most `size` (transactions of ≤ 100 actions, journals of ≤ 98 items). */
-export function chunks<T>(list: readonly T[], size = MAX_TRANSACTION_ACTIONS): T[][] {
-  const out: T[][] = [];
-  for (let i = 0; i < list.length; i += size) out.push(list.slice(i, i + size));
-  return out;
-}
-
 /** One HTTP client for every transaction (the SDK's client keeps its own, not exposed). */
 let http: HttpClient | undefined;
 

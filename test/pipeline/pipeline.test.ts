@@ -291,6 +291,65 @@ describe('processBatch', () => {
     expect(sink.totalCount()).toBe(3);
   });
 
+  it("flushes a zone's groups in one transaction; when a live batch moved one on, the others are written one by one", async () => {
+    const { sink, store, deps } = setup();
+    // Three groups of one zone (one store partition), then a flush of all of them.
+    const events = [0, 1, 2].map((i) =>
+      securityAlert({ t: minute(T0, i), dst: `10.10.4.${i}`, zone: 'Same' }),
+    );
+    await processBatch(events, meta(3), deps);
+    const calls: string[] = [];
+    let raced = false;
+    const racing: GroupStore = delegating(store, {
+      kind: 'racing-flush',
+      async commit(p: string, writes: readonly StoreWrite[]): Promise<CommitResult> {
+        calls.push(`commit ${writes.length}`);
+        if (!raced) {
+          raced = true;
+          // A live batch (partition 1) moves the first group on before the flush's transaction lands.
+          await processBatch(
+            [securityAlert({ t: minute(T0, 3), dst: '10.10.4.0', zone: 'Same' })],
+            meta(1, '1'),
+            deps,
+          );
+        }
+        return store.commit(p, writes);
+      },
+      put: (state, etag) => {
+        calls.push('put');
+        return store.put(state, etag);
+      },
+    });
+    const r = await flushGroups({ ...deps, store: racing }, { all: true });
+    // One transaction for the zone's 3 groups: it fails whole (the moved group's ETag), then one put each.
+    expect(calls.slice(0, 4)).toEqual(['commit 3', 'put', 'put', 'put']);
+    expect(r.conflicts).toBe(1);
+    // Nothing is lost: the moved group's row is the live batch's, the others' are the flush's; a last flush ends it.
+    await flushGroups(deps, { all: true });
+    expect(sink.totalCount()).toBe(4);
+
+    // Without a race: one transaction per zone, no single put.
+    const quiet = setup();
+    await processBatch(events, meta(3), quiet.deps);
+    const quietCalls: string[] = [];
+    const counting: GroupStore = delegating(quiet.store, {
+      kind: 'counting',
+      commit: (p, writes) => {
+        quietCalls.push(`commit ${writes.length}`);
+        return quiet.store.commit(p, writes);
+      },
+      put: (state, etag) => {
+        quietCalls.push('put');
+        return quiet.store.put(state, etag);
+      },
+    });
+    expect(await flushGroups({ ...quiet.deps, store: counting }, { all: true })).toMatchObject({
+      conflicts: 0,
+    });
+    expect(quietCalls.every((c) => c === 'commit 3')).toBe(true);
+    expect(quietCalls.length).toBeGreaterThan(0);
+  });
+
   it('writes at most 400 rows for 20,000 alerts in 40 interleaved groups over 9 minutes, counts exact', async () => {
     const { sink, deps } = setup();
     const N = 20_000;

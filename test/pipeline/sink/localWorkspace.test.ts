@@ -1,4 +1,4 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
@@ -10,7 +10,11 @@ import {
 } from '@azure/core-rest-pipeline';
 import { isAggregateLogsUploadError, LogsIngestionClient } from '@azure/monitor-ingestion';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createLocalWorkspace, type LocalWorkspaceOptions } from '../../../pipeline/sink/localWorkspace.js';
+import {
+  createLocalWorkspace,
+  dropTornTail,
+  type LocalWorkspaceOptions,
+} from '../../../pipeline/sink/localWorkspace.js';
 import { createLogsIngestionSink } from '../../../pipeline/sink/logsIngestionSink.js';
 import { STREAM_NAME } from '../../../pipeline/sink/schema.js';
 import { fakeCredential, makeRow } from './fixtures.js';
@@ -363,5 +367,39 @@ describe('LogsIngestionSink on the local workspace', () => {
       { index: 0, retryable: true, reason: 'CredentialUnavailableError: no managed identity endpoint' },
     ]);
     expect(ws.stats.requests).toBe(0);
+  });
+});
+
+describe('dropTornTail (a run killed while appending)', () => {
+  it('cuts the file after its last complete line, reading back past a torn line longer than one read', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'ot-soc-torn-'));
+    try {
+      const file = join(dir, 'OTAlerts_CL.ndjson');
+      const whole = '{"a":1}\n{"b":2}\n';
+      await writeFile(file, `${whole}{"torn":"${'x'.repeat(100_000)}`);
+      await dropTornTail(file);
+      expect(await readFile(file, 'utf8')).toBe(whole);
+      await dropTornTail(file); // complete: unchanged
+      expect(await readFile(file, 'utf8')).toBe(whole);
+      await writeFile(file, '{"only":"torn');
+      await dropTornTail(file);
+      expect(await readFile(file, 'utf8')).toBe('');
+      await dropTornTail(join(dir, 'missing.ndjson')); // no file: nothing to do
+
+      // A workspace opened over a torn file drops the fragment before its first append.
+      await writeFile(file, `${whole}{"torn":`);
+      const ws = createLocalWorkspace({ dir });
+      const sink = createLogsIngestionSink({
+        endpoint: ws.endpoint,
+        dcrId: ws.dcrId,
+        credential: fakeCredential(),
+        httpClient: ws.httpClient,
+      });
+      expect((await sink.write([makeRow(1)])).accepted).toEqual([0]);
+      const lines = (await readFile(file, 'utf8')).split('\n').filter(Boolean);
+      expect(lines.map((l) => Object.keys(JSON.parse(l))[0])).toEqual(['a', 'b', 'TimeGenerated']);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });
