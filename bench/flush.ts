@@ -207,8 +207,8 @@ export const flush: Bench = {
             'and retention’s journals older than the cut-off (a key range): none of it grows with settled groups.',
           'Azurite 3.35 filters the whole entity collection of a table for every query; the launcher starts a ' +
             'query of one partition from that partition and its RowKey bounds (cli/state/azuritePartitionQuery.ts), ' +
-            'which still walks the partition’s entities in memory, where Table Storage reads a key range from its ' +
-            'index: the key-range query figure shows what is left of that. Operations transfer to Azure; time does not.',
+            'and within it from the RowKey kinds (first two characters) its bounds reach, as Table Storage reads a ' +
+            'key range from its index. Operations transfer to Azure; time does not.',
         ],
       };
     } finally {

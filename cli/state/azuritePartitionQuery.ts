@@ -12,10 +12,20 @@
 export const PARTITION_QUERY = `
 // Per entity collection: PartitionKey → RowKey → document, derived from the point-read map (rebuilt when that is).
 const partitionIndex = new WeakMap();
+// Within a partition, by the RowKey's first two characters (the group store's kinds: h~, i~, d~, t~, …): a range
+// query reads the buckets its bounds can reach, so the due markers of a zone are found without walking its
+// settled groups and id entries, as Table Storage reads a key range from its index.
+const bucketOf = (rk) => String(rk).slice(0, 2);
 function putDoc(parts, d) {
-  let m = parts.get(d.PartitionKey);
-  if (!m) parts.set(d.PartitionKey, (m = new Map()));
+  let p = parts.get(d.PartitionKey);
+  if (!p) parts.set(d.PartitionKey, (p = new Map()));
+  const b = bucketOf(d.RowKey);
+  let m = p.get(b);
+  if (!m) p.set(b, (m = new Map()));
   m.set(d.RowKey, d);
+}
+function docOf(parts, pk, rk) {
+  return parts.get(pk)?.get(bucketOf(rk))?.get(rk);
 }
 function partitionsOf(c) {
   const source = mapOf(c);
@@ -53,10 +63,11 @@ C.remove = function (doc) {
   const d = typeof doc === 'number' ? this.get(doc) : doc;
   const one = d && typeof d === 'object' && !Array.isArray(d) && isEntities(this);
   // LokiJS deletes $loki from a removed document: compare before.
-  const m = one && live(this) ? live(this).parts.get(d.PartitionKey) : undefined;
-  const indexed = m !== undefined && m.get(d.RowKey) !== undefined && m.get(d.RowKey).$loki === d.$loki;
+  const x = one ? live(this) : undefined;
+  const indexed = x !== undefined && docOf(x.parts, d.PartitionKey, d.RowKey)?.$loki === d.$loki;
+  const bucket = indexed ? x.parts.get(d.PartitionKey).get(bucketOf(d.RowKey)) : undefined;
   const r = removePartitioned.call(this, doc);
-  if (indexed) m.delete(d.RowKey);
+  if (bucket) bucket.delete(d.RowKey);
   return r;
 };
 const queryPartitioned = Store.prototype.queryTableEntities;
@@ -74,15 +85,24 @@ Store.prototype.queryTableEntities = function (context, account, table, queryOpt
       bounds.push([b[1], b[2].replace(/''/g, "'")]);
   const inRange = (rk) =>
     bounds.every(([op, v]) => (op === 'ge' ? rk >= v : op === 'gt' ? rk > v : op === 'le' ? rk <= v : rk < v));
+  // A bucket holds keys from its prefix up to the prefix followed by the highest character: skipped when the
+  // bounds exclude all of that (a conservative test; every document is still checked by inRange).
+  const reaches = (b) =>
+    bounds.every(([op, v]) =>
+      op === 'ge' || op === 'gt' ? b + '\uffff' >= v.slice(0, 2) : op === 'le' ? b <= v : b < v || v.startsWith(b),
+    );
   // Azurite calls chain() once, synchronously, before its first await: that resultset starts from the partition.
   c.chain = function (...a) {
     delete c.chain;
     const rs = C.chain.apply(this, a);
     const rows = [];
-    for (const d of docs ? docs.values() : []) {
+    for (const [b, bucket] of docs ?? []) {
+      if (!reaches(b)) continue;
+      for (const d of bucket.values()) {
       if (!inRange(d.RowKey)) continue;
       const at = Number.isInteger(d.$loki) ? this.get(d.$loki, true) : undefined;
       if (at) rows.push(at[1]);
+      }
     }
     rs.filteredrows = rows.sort((x, y) => x - y);
     rs.filterInitialized = true;
