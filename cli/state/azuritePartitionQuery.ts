@@ -5,7 +5,8 @@
  * key-range query of one partition cost time in proportion to every entity ever stored, where Table Storage reads
  * the range from its index. The group store's flush asks only such queries (`PartitionKey eq '…' and RowKey …`:
  * docs/state.md), so a query whose filter starts with `PartitionKey eq` starts from that partition's entities
- * (a per-partition index kept beside the launcher's point-read map), and Azurite's own filter, order and paging
+ * and within it from the RowKey kinds (first two characters) its bounds reach (an index kept beside the
+ * launcher's point-read map), and Azurite's own filter, order and paging
  * run on them unchanged (a filter that is only RowKey bounds besides is narrowed by them first, with the same
  * string comparisons). Any other query runs as before.
  */
