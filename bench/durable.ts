@@ -52,6 +52,9 @@ interface RunFigures {
   azuriteCpuPerBatch?: number;
 }
 
+/** USER_HZ: 100 on Linux for every architecture Node supports. */
+const CLOCK_TICKS = 100;
+
 /** CPU time (user + system, ms) a process has used so far, from /proc (Linux); undefined elsewhere. */
 async function processCpuMs(pid: number): Promise<number | undefined> {
   try {
@@ -63,8 +66,6 @@ async function processCpuMs(pid: number): Promise<number | undefined> {
     return undefined;
   }
 }
-/** USER_HZ: 100 on Linux for every architecture Node supports. */
-const CLOCK_TICKS = 100;
 
 async function runOnce(
   setup: SampleSetup,

@@ -5,7 +5,7 @@ import type { GroupStore } from '../pipeline/dedup/groupState.js';
 import type { KeySpec } from '../pipeline/dedup/keySpec.js';
 import { MemoryGroupStore } from '../pipeline/dedup/memoryGroupStore.js';
 import { TableGroupStore } from '../pipeline/dedup/tableGroupStore.js';
-import { type AzuriteHandle, azuriteMain, reapAzurite } from './azurite.js';
+import { azuriteMain, reapAzurite } from './azurite.js';
 import { azuriteTableClient } from './state/azuriteTable.js';
 import { durableAfterAnswers } from './state/durableAnswers.js';
 import { acquireStateLock, LOCK_FILE, type StateLock } from './state/lock.js';
@@ -95,26 +95,15 @@ async function openAzurite(pending: Promise<StartedState>, spec?: KeySpec): Prom
     return closing;
   };
   const unhook = onSignals(close);
-  let azurite: AzuriteHandle;
-  let location: string;
   try {
-    const started = await pending;
-    location = started.location;
-    if (started.orphan)
-      process.stderr.write(
-        `stopped Azurite ${started.orphan} left running on ${location} by an earlier run\n`,
-      );
-    azurite = await started.starting;
-  } catch (e) {
-    unhook();
-    await close();
-    throw e;
-  }
-  const answers = durableAfterAnswers(() => azurite.flush());
-  const table = azuriteTableClient(azurite.tableUrl, 'otsocgroups', {
-    additionalPolicies: [{ policy: answers.policy, position: 'perCall' }],
-  });
-  try {
+    const { location, orphan, starting } = await pending;
+    if (orphan)
+      process.stderr.write(`stopped Azurite ${orphan} left running on ${location} by an earlier run\n`);
+    const azurite = await starting;
+    const answers = durableAfterAnswers(() => azurite.flush());
+    const table = azuriteTableClient(azurite.tableUrl, 'otsocgroups', {
+      additionalPolicies: [{ policy: answers.policy, position: 'perCall' }],
+    });
     // Heads validated by ETag, as the Function caches them (cachingGroupStore.ts): reads only on a miss or a 412.
     // With the key spec, Azurite data of an earlier layout is migrated once (tableMigration.ts).
     const store = new CachingGroupStore(await new TableGroupStore(table).init({ spec }));

@@ -15,7 +15,7 @@
  *   Order keeps it exact: a checkpoint first journals what is pending, then renames the journal aside,
  *   then serialises the database (synchronously: that instant is the snapshot), and deletes the renamed
  *   journals once the new file is in place. The journal therefore always covers every change up to the
- *   snapshot on disk, so replaying it in order over that snapshot gives the state of the last flush or later,
+ *   snapshot on disk, so replaying it in order over that snapshot gives the state of the last answer or later,
  *   never a mix. On start the journals are replayed and checkpointed before Azurite serves.
  * - Point lookups by (PartitionKey, RowKey) use a map: Azurite's `findOne` filtered every entity of the
  *   partition, and its two binary indices made each write O(entities). Every entity collection gets the map
@@ -177,6 +177,7 @@ function checkpointNow() {
     // Serialises now (the snapshot), then writes a temporary file and renames it.
     db.saveDatabaseInternal((err) => {
       if (err) return reject(err);
+      measureDb();
       for (const f of journalFiles()) if (f.generation <= g) fs.rmSync(f.path, { force: true });
       resolve();
     });
@@ -190,11 +191,14 @@ async function flush() {
   writeJournal();
   checkpointIfLarge();
 }
+// The database file's size, measured when it is written (a checkpoint) or found (the start): not on every answer.
+let dbBytes = 0;
+function measureDb() {
+  try { dbBytes = fs.statSync(db.filename).size; } catch { dbBytes = 0; }
+}
 /** A checkpoint in the background once the journal outgrows twice the database file (and 64 MiB). */
 function checkpointIfLarge() {
   if (closing || journalBytes <= 64 << 20) return;
-  let dbBytes = 0;
-  try { dbBytes = fs.statSync(db.filename).size; } catch {}
   if (journalBytes > 2 * dbBytes) checkpoint().catch((e) => console.error('checkpoint: ' + e));
 }
 // Every answer goes out after the entity changes it acknowledges are journaled: a write the CLI was told of
@@ -261,6 +265,7 @@ Store.prototype.init = async function (...a) {
     save.then(() => cb && cb(), (e) => cb && cb(e));
   };
   journal = db.filename + '.journal';
+  measureDb();
   if (recover()) await checkpoint();
 };
 const close = Store.prototype.close;

@@ -90,7 +90,7 @@ Store.prototype.queryTableEntities = function (context, account, table, queryOpt
   // bounds exclude all of that (a conservative test; every document is still checked by inRange).
   const reaches = (b) =>
     bounds.every(([op, v]) =>
-      op === 'ge' || op === 'gt' ? b + '\uffff' >= v.slice(0, 2) : op === 'le' ? b <= v : b < v || v.startsWith(b),
+      op === 'ge' || op === 'gt' ? b + '\uffff' >= v.slice(0, 2) : op === 'le' ? b <= v : b < v,
     );
   // Azurite calls chain() once, synchronously, before its first await: that resultset starts from the partition.
   c.chain = function (...a) {
@@ -100,9 +100,9 @@ Store.prototype.queryTableEntities = function (context, account, table, queryOpt
     for (const [b, bucket] of docs ?? []) {
       if (!reaches(b)) continue;
       for (const d of bucket.values()) {
-      if (!inRange(d.RowKey)) continue;
-      const at = Number.isInteger(d.$loki) ? this.get(d.$loki, true) : undefined;
-      if (at) rows.push(at[1]);
+        if (!inRange(d.RowKey)) continue;
+        const at = Number.isInteger(d.$loki) ? this.get(d.$loki, true) : undefined;
+        if (at) rows.push(at[1]);
       }
     }
     rs.filteredrows = rows.sort((x, y) => x - y);
