@@ -44,6 +44,9 @@ export class FileDeadLetterStore extends MemoryDeadLetterStore {
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
     }
+    // A last line without its newline (a run killed while appending) would have the next append glued onto it:
+    // the file is rewritten whole first, that fragment kept as a line of its own like any line that is no letter.
+    if (text && !text.endsWith('\n')) this.#stale = true;
     for (const line of text.split('\n')) {
       if (!line.trim()) continue;
       const letter = parseStoredLetter(line, this.maxAttempts);

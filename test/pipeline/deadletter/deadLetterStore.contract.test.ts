@@ -344,6 +344,18 @@ describe('FileDeadLetterStore', () => {
     expect(text).toContain('not a letter at all\n');
     expect(text.split('\n').filter((x) => x.startsWith('{'))).toHaveLength(1);
   });
+
+  it('a torn last line (a run killed while appending) stays a line of its own: the next letter is not glued on', async () => {
+    const { file, store: writer } = await fileStore();
+    await writer.put([letter({ seq: 1 })]); // a line as the store writes it
+    await writeFile(file, `${await readFile(file, 'utf8')}{"id":"torn-by-a-cra`);
+    await new FileDeadLetterStore(file).put([letter({ seq: 2 })]);
+    const text = await readFile(file, 'utf8');
+    expect(text.endsWith('\n')).toBe(true);
+    expect(text.split('\n').filter(Boolean)).toContain('{"id":"torn-by-a-cra');
+    const store = new FileDeadLetterStore(file);
+    expect((await store.list()).map((l) => l.origin.sequence).sort()).toEqual([1, 2]);
+  });
 });
 
 describe('BlobDeadLetterStore layout', () => {
