@@ -5,6 +5,7 @@ import type { TableClient, TransactionAction } from '@azure/data-tables';
 import { chunks } from '../util/chunks.js';
 import { mapLimit } from '../util/mapLimit.js';
 import { conditionalPut, statusOf } from '../util/tablePut.js';
+import { readEntity } from '../util/tableRead.js';
 import {
   MAX_TRANSACTION_ACTIONS,
   submitTransaction,
@@ -124,11 +125,8 @@ export class TableGroupStore implements GroupStore {
     const get = (rowKey: string, found: (e: Entity) => void) =>
       gets.push(async () => {
         this.#operations++;
-        try {
-          found((await this.table.getEntity(pk, rowKey)) as Entity);
-        } catch (e) {
-          if (statusOf(e) !== 404) throw e;
-        }
+        const e = await readEntity(this.table, pk, rowKey);
+        if (e) found(e);
       });
     const group = (e: Entity) => {
       const v = fromEntity(e);

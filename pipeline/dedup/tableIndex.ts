@@ -4,6 +4,7 @@
 import type { TableClient } from '@azure/data-tables';
 import { mapLimit } from '../util/mapLimit.js';
 import { statusOf } from '../util/tablePut.js';
+import { readEntity } from '../util/tableRead.js';
 import type { GroupState, Versioned } from './groupState.js';
 import {
   aliasRow,
@@ -33,12 +34,7 @@ const CONCURRENCY = 16;
 /** Point read; undefined when the entity does not exist. */
 export async function getOrUndefined(ctx: TableContext, pk: string, rk: string): Promise<Entity | undefined> {
   ctx.op();
-  try {
-    return (await ctx.table.getEntity(pk, rk)) as Entity;
-  } catch (e) {
-    if (statusOf(e) === 404) return undefined;
-    throw e;
-  }
+  return readEntity(ctx.table, pk, rk);
 }
 
 /** Deletes an entity if it still has `etag` ('*': any); gone or changed meanwhile is not an error. */

@@ -45,51 +45,62 @@ export const MAX_TRANSACTION_ACTIONS = 100;
 /** One HTTP client for every transaction (the SDK's client keeps its own, not exposed). */
 let http: HttpClient | undefined;
 
-/** `PartitionKey='…',RowKey='…'` as the SDK writes it in a sub-request's URL (quotes doubled, then URI-encoded). */
-const keyPart = (pk: string, rk: string): string =>
+/** `PartitionKey='…',RowKey='…'` as the SDK writes it in a URL (quotes doubled, then URI-encoded). */
+export const keyPart = (pk: string, rk: string): string =>
   `(PartitionKey='${encodeURIComponent(pk.replaceAll("'", "''"))}',RowKey='${encodeURIComponent(rk.replaceAll("'", "''"))}')`;
 
-/** An entity's JSON as the SDK serialises it, for the primitive values this project stores. */
+/**
+ * An entity's JSON as the SDK serialises it, for the primitive values this project stores. Written property by
+ * property: a durable batch writes ~200 entities, and building a renamed copy to stringify cost a third more.
+ */
 function entityJson(entity: Record<string, unknown>): string {
-  const out: Record<string, unknown> = {};
-  for (const [name, value] of Object.entries(entity)) {
-    if (value !== undefined && value !== null && !['string', 'number', 'boolean'].includes(typeof value))
+  let json = '';
+  for (const name of Object.keys(entity)) {
+    const value = entity[name];
+    if (value === undefined) continue;
+    const type = typeof value;
+    if (value !== null && type !== 'string' && type !== 'number' && type !== 'boolean')
       throw new Error(
-        `table transaction: property ${name} is a ${typeof value}; only strings, numbers and booleans are written`,
+        `table transaction: property ${name} is a ${type}; only strings, numbers and booleans are written`,
       );
-    out[name === 'partitionKey' ? 'PartitionKey' : name === 'rowKey' ? 'RowKey' : name] = value;
+    const prop = name === 'partitionKey' ? 'PartitionKey' : name === 'rowKey' ? 'RowKey' : name;
+    json += `${json ? ',' : '{'}${JSON.stringify(prop)}:${JSON.stringify(value)}`;
   }
-  return JSON.stringify(out);
+  return json ? `${json}}` : '{}';
 }
 
-/** One sub-request of the changeset: start line, headers, blank line, body (as getNextSubrequestBodyPart). */
+// The fixed lines of a sub-request (as getNextSubrequestBodyPart writes them), joined once.
+const PART_HEAD = `content-type: application/http${CRLF}content-transfer-encoding: binary${CRLF}${CRLF}`;
+const CREATE_HEADERS = [
+  'Content-Type: application/json;odata=nometadata',
+  'Accept: application/json;odata=minimalmetadata',
+  'DataServiceVersion: 3.0',
+  'Prefer: return-no-content',
+].join(CRLF);
+const DELETE_HEADERS = [
+  'Accept: application/json;odata=minimalmetadata',
+  'DataServiceVersion: 3.0',
+  'If-Match: *',
+].join(CRLF);
+const UPDATE_HEADERS = [
+  'Content-Type: application/json',
+  'DataServiceVersion: 3.0',
+  'Accept: application/json',
+].join(CRLF);
+
+/** One sub-request of the changeset: start line, headers, blank line, body. */
 function subRequest(changeset: string, base: string, action: TransactionAction): string {
   const [kind, entity] = action;
-  const pk = String(entity.partitionKey);
-  const rk = String(entity.rowKey);
-  const lines = [`--${changeset}`, 'content-type: application/http', 'content-transfer-encoding: binary', ''];
-  let body: string | undefined = entityJson(entity as Record<string, unknown>);
-  if (kind === 'create') {
-    lines.push(`POST ${base} HTTP/1.1`, 'Content-Type: application/json;odata=nometadata');
-    lines.push(
-      'Accept: application/json;odata=minimalmetadata',
-      'DataServiceVersion: 3.0',
-      'Prefer: return-no-content',
-    );
-  } else if (kind === 'delete') {
-    lines.push(`DELETE ${base}${keyPart(pk, rk)} HTTP/1.1`, 'Accept: application/json;odata=minimalmetadata');
-    lines.push('DataServiceVersion: 3.0', 'If-Match: *');
-    body = undefined;
-  } else {
-    const mode = action[2] ?? 'Merge';
-    lines.push(`${mode === 'Replace' ? 'PUT' : 'PATCH'} ${base}${keyPart(pk, rk)} HTTP/1.1`);
-    lines.push('Content-Type: application/json', 'DataServiceVersion: 3.0', 'Accept: application/json');
-    // An update is conditional (the ETag given, or any version); an upsert has no If-Match (insert or replace).
-    if (kind === 'update') lines.push(`If-Match: ${action[3]?.etag ?? '*'}`);
-  }
-  lines.push(CRLF);
-  if (body !== undefined) lines.push(body);
-  return lines.join(CRLF);
+  const start = `--${changeset}${CRLF}${PART_HEAD}`;
+  if (kind === 'create')
+    return `${start}POST ${base} HTTP/1.1${CRLF}${CREATE_HEADERS}${CRLF}${CRLF}${CRLF}${entityJson(entity)}`;
+  const keys = keyPart(String(entity.partitionKey), String(entity.rowKey));
+  if (kind === 'delete')
+    return `${start}DELETE ${base}${keys} HTTP/1.1${CRLF}${DELETE_HEADERS}${CRLF}${CRLF}`;
+  const method = (action[2] ?? 'Merge') === 'Replace' ? 'PUT' : 'PATCH';
+  // An update is conditional (the ETag given, or any version); an upsert has no If-Match (insert or replace).
+  const ifMatch = kind === 'update' ? `${CRLF}If-Match: ${action[3]?.etag ?? '*'}` : '';
+  return `${start}${method} ${base}${keys} HTTP/1.1${CRLF}${UPDATE_HEADERS}${ifMatch}${CRLF}${CRLF}${CRLF}${entityJson(entity)}`;
 }
 
 /** The request text of a transaction: what the SDK sends for the same actions, with these boundaries. */
@@ -99,11 +110,9 @@ export function transactionBody(
   ids: { batch: string; changeset: string },
 ): string {
   const changeset = `changeset_${ids.changeset}`;
-  const parts = [
-    `--batch_${ids.batch}${CRLF}content-type: multipart/mixed; boundary=${changeset}${CRLF}${CRLF}`,
-  ];
-  for (const a of actions) parts.push(subRequest(changeset, tableUrl, a));
-  return `${parts.join(CRLF)}${CRLF}--${changeset}--${CRLF}--batch_${ids.batch}--${CRLF}`;
+  let body = `--batch_${ids.batch}${CRLF}content-type: multipart/mixed; boundary=${changeset}${CRLF}${CRLF}`;
+  for (const a of actions) body += `${CRLF}${subRequest(changeset, tableUrl, a)}`;
+  return `${body}${CRLF}--${changeset}--${CRLF}--batch_${ids.batch}--${CRLF}`;
 }
 
 /** The SDK's reading of a transaction's answer (parseTransactionResponse), errors as RestError. */
@@ -153,9 +162,9 @@ export async function submitTransaction(
   const [account, sas] = table.url.split('?') as [string, string | undefined];
   const root = account.endsWith('/') ? account : `${account}/`;
   const ids = { batch: randomUUID(), changeset: randomUUID() };
-  const body = transactionBody(`${root}${table.tableName}`, actions, ids);
-  const bytes = Buffer.byteLength(body);
-  if (bytes > MAX_TRANSACTION_BYTES) throw new TransactionTooLargeError(bytes);
+  // Encoded once: measuring a string and then sending it would encode it twice (a batch's bodies: ~300 KB).
+  const body = Buffer.from(transactionBody(`${root}${table.tableName}`, actions, ids));
+  if (body.length > MAX_TRANSACTION_BYTES) throw new TransactionTooLargeError(body.length);
   const request = createPipelineRequest({
     url: `${root}$batch${sas ? `?${sas}` : ''}`,
     method: 'POST',
@@ -168,6 +177,7 @@ export async function submitTransaction(
       'Content-Type': `multipart/mixed; boundary=batch_${ids.batch}`,
       'Accept-Charset': 'UTF-8',
       Connection: 'Keep-Alive',
+      'content-length': String(body.length),
     }),
     allowInsecureConnection: root.startsWith('http:'),
   });

@@ -1,30 +1,13 @@
-import { createHttpHeaders, type PipelinePolicy, type PipelineRequest } from '@azure/core-rest-pipeline';
-import type { TableClient, TransactionAction } from '@azure/data-tables';
+import type { PipelineRequest } from '@azure/core-rest-pipeline';
+import type { TransactionAction } from '@azure/data-tables';
 import { describe, expect, it } from 'vitest';
-import { azuriteTableClient } from '../../../cli/state/azuriteTable.js';
 import { statusOf } from '../../../pipeline/util/tablePut.js';
 import {
   MAX_TRANSACTION_BYTES,
   submitTransaction,
   TransactionTooLargeError,
 } from '../../../pipeline/util/tableTransaction.js';
-import { azuriteTable } from '../../helpers/azurite.js';
-
-/** A client whose pipeline keeps the $batch request it is given and answers 202 without sending it. */
-function capturing(url: string): { table: TableClient; sent: PipelineRequest[] } {
-  const sent: PipelineRequest[] = [];
-  const policy: PipelinePolicy = {
-    name: 'capture',
-    async sendRequest(request) {
-      sent.push(request);
-      return { request, status: 202, headers: createHttpHeaders(), bodyAsText: '' };
-    },
-  };
-  const table = azuriteTableClient(url, 'otsocgroups', {
-    additionalPolicies: [{ policy, position: 'perRetry' }],
-  });
-  return { table, sent };
-}
+import { azuriteTable, capturingTable as capturing } from '../../helpers/azurite.js';
 
 /** The request with its boundaries (random per transaction) and per-request headers made comparable. */
 function normalised(r: PipelineRequest): { url: string; body: string; headers: Record<string, string> } {
