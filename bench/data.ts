@@ -326,14 +326,28 @@ export function dataset(
   spanMinutes: number,
   skew = 1,
 ): string[] {
-  const out = new Array<string>(n);
   const step = (spanMinutes * 60_000) / n;
+  return datasetGroups(n, groups, skew).map((g, i) => recordText(format, i, g, T0 + Math.floor(i * step)));
+}
+
+/** The group of each record `dataset(…, n, groups, …, skew)` writes, in order. */
+function datasetGroups(n: number, groups: number, skew: number): number[] {
+  const out = new Array<number>(n);
   const u = uniform(20261118);
-  for (let i = 0; i < n; i++) {
-    const g = skew === 1 ? i % groups : Math.min(groups - 1, Math.floor(groups * u() ** skew));
-    out[i] = recordText(format, i, g, T0 + Math.floor(i * step));
-  }
+  for (let i = 0; i < n; i++)
+    out[i] = skew === 1 ? i % groups : Math.min(groups - 1, Math.floor(groups * u() ** skew));
   return out;
+}
+
+/**
+ * The site/zone of each record `dataset` writes with the same `n`, `groups` and `skew`: the partition key
+ * `ot-soc forward` publishes it with (docs/forwarder.md), so what one Event Hubs partition would carry.
+ */
+export function datasetZones(n: number, groups: number, skew = 1): string[] {
+  return datasetGroups(n, groups, skew).map((g) => {
+    const { sensor } = groupShape(g);
+    return `${sensor.site}/${sensor.zone}`;
+  });
 }
 
 /**
