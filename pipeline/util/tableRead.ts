@@ -5,19 +5,11 @@
 // (docs/performance.md). This sends the request getEntity sends (test/pipeline/util/tableRead.test.ts compares
 // them) and reads the answer as it does for the properties this project stores: strings, Int32 numbers and
 // booleans (the SDK leaves those as they are; an Edm-annotated property keeps its text and annotation here).
-import {
-  createDefaultHttpClient,
-  createHttpHeaders,
-  createPipelineRequest,
-  type HttpClient,
-  RestError,
-} from '@azure/core-rest-pipeline';
+import { createHttpHeaders } from '@azure/core-rest-pipeline';
 import type { TableClient, TableEntity } from '@azure/data-tables';
-import { keyPart } from './tableTransaction.js';
+import { accountOf, keyPart, restErrorOf, sendThrough } from './tableRequest.js';
 
 export type ReadEntity = TableEntity<Record<string, unknown>> & { etag: string; timestamp?: string };
-
-let http: HttpClient | undefined;
 
 /** The entity at (pk, rk), or undefined when there is none (404); any other failure is the SDK's RestError. */
 export async function readEntity(
@@ -25,34 +17,21 @@ export async function readEntity(
   pk: string,
   rk: string,
 ): Promise<ReadEntity | undefined> {
-  const [account, sas] = table.url.split('?') as [string, string | undefined];
-  const root = account.endsWith('/') ? account : `${account}/`;
-  const request = createPipelineRequest({
-    url: `${root}${table.tableName}${keyPart(pk, rk)}${sas ? `?${sas}` : ''}`,
+  const { root, sas } = accountOf(table);
+  const exchange = await sendThrough(table, {
+    url: `${root}${table.tableName}${keyPart(pk, rk)}${sas}`,
     method: 'GET',
     headers: createHttpHeaders({
       Accept: 'application/json;odata=minimalmetadata',
       'x-ms-version': '2019-02-02',
       DataServiceVersion: '3.0',
     }),
-    allowInsecureConnection: root.startsWith('http:'),
   });
-  http ??= createDefaultHttpClient();
-  const response = await table.pipeline.sendRequest(http, request);
+  const { response } = exchange;
   if (response.status === 404) return undefined;
   const text = response.bodyAsText ?? '';
-  if (response.status < 200 || response.status >= 300) {
-    let err: { code?: string; message?: { value?: string } } | undefined;
-    try {
-      err = (JSON.parse(text) as { 'odata.error'?: typeof err })['odata.error'];
-    } catch {}
-    throw new RestError(err?.message?.value ?? `Table read failed with status ${response.status}`, {
-      code: err?.code ?? response.headers.get('x-ms-error-code'),
-      statusCode: response.status,
-      request,
-      response,
-    });
-  }
+  if (response.status < 200 || response.status >= 300)
+    throw restErrorOf(text, response.status, exchange, `Table read failed with status ${response.status}`);
   // The SDK's names: PartitionKey → partitionKey, RowKey → rowKey, Timestamp → timestamp, odata.etag → etag.
   const {
     PartitionKey,

@@ -10,16 +10,9 @@
 // Types only from @azure/data-tables (see tableGroupStore.ts on cold start); core-rest-pipeline loads with
 // tablePut.ts, which every Table store module imports.
 import { randomUUID } from 'node:crypto';
-import {
-  createDefaultHttpClient,
-  createHttpHeaders,
-  createPipelineRequest,
-  type HttpClient,
-  type PipelineRequest,
-  type PipelineResponse,
-  RestError,
-} from '@azure/core-rest-pipeline';
+import { createHttpHeaders, type PipelineRequest, type PipelineResponse } from '@azure/core-rest-pipeline';
 import type { TableClient, TransactionAction } from '@azure/data-tables';
+import { accountOf, keyPart, restErrorOf, sendThrough } from './tableRequest.js';
 
 /** What a successful transaction answers, per action in order (as the SDK's TableTransactionResponse). */
 export interface TransactionResult {
@@ -41,13 +34,6 @@ export class TransactionTooLargeError extends Error {
 
 /** Table Storage's limit on the operations of one transaction. */
 export const MAX_TRANSACTION_ACTIONS = 100;
-
-/** One HTTP client for every transaction (the SDK's client keeps its own, not exposed). */
-let http: HttpClient | undefined;
-
-/** `PartitionKey='…',RowKey='…'` as the SDK writes it in a URL (quotes doubled, then URI-encoded). */
-export const keyPart = (pk: string, rk: string): string =>
-  `(PartitionKey='${encodeURIComponent(pk.replaceAll("'", "''"))}',RowKey='${encodeURIComponent(rk.replaceAll("'", "''"))}')`;
 
 /**
  * An entity's JSON as the SDK serialises it, for the primitive values this project stores. Written property by
@@ -118,18 +104,8 @@ export function transactionBody(
 /** The SDK's reading of a transaction's answer (parseTransactionResponse), errors as RestError. */
 function parseAnswer(request: PipelineRequest, response: PipelineResponse): TransactionResult {
   const text = response.bodyAsText ?? '';
-  const fail = (body: string, statusCode: number): never => {
-    let parsed: { 'odata.error'?: { code?: string; message?: { value?: string } } } = {};
-    try {
-      parsed = JSON.parse(body) as typeof parsed;
-    } catch {}
-    const err = parsed['odata.error'];
-    throw new RestError(err?.message?.value ?? 'Transaction Failed', {
-      code: err?.code,
-      statusCode,
-      request,
-      response,
-    });
+  const fail = (body: string, status: number): never => {
+    throw restErrorOf(body, status, { request, response }, 'Transaction Failed');
   };
   if (response.status < 200 || response.status >= 300) fail(text, response.status);
   const parts = text.split('--changesetresponse_');
@@ -159,14 +135,13 @@ export async function submitTransaction(
   if (actions.some((a) => a[1].partitionKey !== pk))
     throw new Error('All operations in a transaction must target the same partitionKey');
   // A SAS in the account URL stays on the $batch request and is left out of the sub-requests' URLs.
-  const [account, sas] = table.url.split('?') as [string, string | undefined];
-  const root = account.endsWith('/') ? account : `${account}/`;
+  const { root, sas } = accountOf(table);
   const ids = { batch: randomUUID(), changeset: randomUUID() };
   // Encoded once: measuring a string and then sending it would encode it twice (a batch's bodies: ~300 KB).
   const body = Buffer.from(transactionBody(`${root}${table.tableName}`, actions, ids));
   if (body.length > MAX_TRANSACTION_BYTES) throw new TransactionTooLargeError(body.length);
-  const request = createPipelineRequest({
-    url: `${root}$batch${sas ? `?${sas}` : ''}`,
+  const { request, response } = await sendThrough(table, {
+    url: `${root}$batch${sas}`,
     method: 'POST',
     body,
     headers: createHttpHeaders({
@@ -179,8 +154,6 @@ export async function submitTransaction(
       Connection: 'Keep-Alive',
       'content-length': String(body.length),
     }),
-    allowInsecureConnection: root.startsWith('http:'),
   });
-  http ??= createDefaultHttpClient();
-  return parseAnswer(request, await table.pipeline.sendRequest(http, request));
+  return parseAnswer(request, response);
 }
