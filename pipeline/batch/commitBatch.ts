@@ -1,6 +1,7 @@
 import type { DeadLetter } from '../deadletter/deadLetterStore.js';
 import { newLetter } from '../deadletter/letters.js';
 import { commitPartition } from '../dedup/commitPartition.js';
+import { withPartitionLock } from '../dedup/partitionLock.js';
 import type { PlanContext } from '../dedup/planner.js';
 import type { BatchMeta, PipelineDeps } from '../pipeline.js';
 import { mapLimit } from '../util/mapLimit.js';
@@ -27,7 +28,9 @@ export async function commitBatch(
   const maxAttempts = 1 + (deps.maxConflictRetries ?? 8);
   const outgoing: Outgoing[] = [];
   const runPartition = async (partition: string, part: Keyed) => {
-    const r = await commitPartition(deps.store, partition, part.members, ctx, maxAttempts);
+    const r = await withPartitionLock(deps.store, partition, () =>
+      commitPartition(deps.store, partition, part.members, ctx, maxAttempts),
+    );
     for (const o of r.outcomes) countOutcome(stats, o);
     stats.conflicts += r.conflicts;
     for (const st of r.sendable) outgoing.push(...owedOf(st));
