@@ -1,3 +1,5 @@
+import { KeyedTurns } from '../pipeline/util/keyedTurns.js';
+
 const noop = () => {};
 
 /**
@@ -7,21 +9,22 @@ const noop = () => {};
  * left writing to the store when the caller closes it).
  */
 export class Lanes {
-  readonly #tails = new Map<string, Promise<void>>();
+  readonly #turns = new KeyedTurns();
   readonly #pending = new Set<Promise<void>>();
   #failure: { error: unknown } | undefined;
 
   /** Runs `fn` once the lane's earlier work has ended; not at all if anything has failed by then. */
   run<T>(lane: string, fn: () => Promise<T>): Promise<T> {
-    const result = (this.#tails.get(lane) ?? Promise.resolve()).then(() => {
+    return this.#turns.run(lane, async () => {
       if (this.#failure) throw this.#failure.error;
-      return fn();
+      try {
+        return await fn();
+      } catch (error) {
+        // Recorded before the lane's next work starts, so that work does not.
+        this.#fail(error);
+        throw error;
+      }
     });
-    this.#tails.set(
-      lane,
-      result.then(noop, (error: unknown) => this.#fail(error)),
-    );
-    return result;
   }
 
   /** Counts `work` as in flight until it ends (see settle). */
