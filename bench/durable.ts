@@ -15,6 +15,7 @@ import type { GroupStore } from '../pipeline/dedup/groupState.js';
 import { MemoryGroupStore } from '../pipeline/dedup/memoryGroupStore.js';
 import { TableGroupStore } from '../pipeline/dedup/tableGroupStore.js';
 import { createLogsIngestionSink } from '../pipeline/sink/logsIngestionSink.js';
+import { groupBy } from '../pipeline/util/groupBy.js';
 import {
   type FakeLogsIngestion,
   generateSelfSignedCert,
@@ -121,15 +122,9 @@ interface Scenario {
 }
 
 /** Events split by key (in order within each), as a partition key splits them over a hub's partitions. */
-function splitBy<T>(events: readonly T[], keys: readonly string[]): T[][] {
-  const by = new Map<string, T[]>();
-  events.forEach((e, i) => {
-    const list = by.get(keys[i]!) ?? [];
-    list.push(e);
-    by.set(keys[i]!, list);
-  });
-  return [...by.values()];
-}
+const splitBy = <T>(events: readonly T[], keys: readonly string[]): T[][] => [
+  ...groupBy(events, (_, i) => keys[i]!).values(),
+];
 
 /**
  * The best Table / memory ratio this machine allows when the emulated service's work is counted and the store

@@ -21,6 +21,7 @@ import type { EnrichedAlert } from './enrich/enriched.js';
 import type { OtAlert, RecordOrigin } from './model/alert.js';
 import type { AlertSink } from './sink/alertSink.js';
 import { chunks } from './util/chunks.js';
+import { groupBy } from './util/groupBy.js';
 import { mapLimit } from './util/mapLimit.js';
 
 // Batch statistics live in batch/batchStats.ts; re-exported as the pipeline's public surface.
@@ -126,13 +127,7 @@ async function putAll(
   puts: readonly { head: GroupState; etag: string | undefined }[],
 ): Promise<PutOutcome[]> {
   const out = new Array<PutOutcome>(puts.length);
-  const byPartition = new Map<string, number[]>();
-  puts.forEach((p, i) => {
-    const partition = p.head.partition ?? '';
-    const list = byPartition.get(partition);
-    if (list) list.push(i);
-    else byPartition.set(partition, [i]);
-  });
+  const byPartition = groupBy(puts.keys(), (i) => puts[i]!.head.partition ?? '');
   const one = (i: number) => store.put(puts[i]!.head, puts[i]!.etag).catch((error: unknown) => ({ error }));
   const txs = [...byPartition].flatMap(([partition, ix]) =>
     chunks(ix, MAX_COMMIT_WRITES).map((chunk) => ({ partition, chunk })),

@@ -6,6 +6,7 @@
 
 import { parseRecord } from '../../pipeline/parse/index.js';
 import { splitEvent } from '../../pipeline/parse/records.js';
+import { groupBy } from '../../pipeline/util/groupBy.js';
 import { fileEvents } from '../fileEvents.js';
 import { latestRows, type RunSummary } from '../summary.js';
 import { barChartH, timeChart } from './charts/plot.js';
@@ -94,11 +95,7 @@ ${storms.length ? `<h4>Storms absorbed (groups of 100 or more sensor alerts)</h4
 
 export function deadLettersHtml(letters: readonly Row[]): string {
   if (!letters.length) return '<h3>Dead letters</h3><p>None: every record parsed.</p>';
-  const byReason = new Map<string, Row[]>();
-  for (const l of letters) {
-    const reason = str(l.reason);
-    byReason.set(reason, [...(byReason.get(reason) ?? []), l]);
-  }
+  const byReason = groupBy(letters, (l) => str(l.reason));
   const points: Point[] = [...byReason].map(([reason, ls]) => ({
     x: reason.length > 70 ? `${reason.slice(0, 70)}…` : reason,
     series: 'Records',

@@ -1,4 +1,5 @@
 import type { BlobRequestConditions, ContainerClient } from '@azure/storage-blob';
+import { groupBy } from '../util/groupBy.js';
 import { mapLimit } from '../util/mapLimit.js';
 import {
   DEFAULT_MAX_ATTEMPTS,
@@ -247,11 +248,7 @@ export class BlobDeadLetterStore implements DeadLetterStore {
     if (!letters.length) return;
     await this.#ensure();
     // Letters of one id go in order (a batch may re-letter one record); different ids in parallel.
-    const byId = new Map<string, DeadLetter[]>();
-    for (const l of letters) {
-      const id = deadLetterId(l.origin, l.stage);
-      byId.set(id, [...(byId.get(id) ?? []), l]);
-    }
+    const byId = groupBy(letters, (l) => deadLetterId(l.origin, l.stage));
     await mapLimit([...byId.values()], this.#concurrency, async (same) => {
       for (const l of same) await this.#putOne(l);
     });

@@ -1,6 +1,7 @@
 import type { RecordOrigin } from '../model/alert.js';
 import type { BatchMeta, BatchStats, PipelineDeps } from '../pipeline.js';
 import { processBatch } from '../pipeline.js';
+import { groupBy } from '../util/groupBy.js';
 import { mapLimit } from '../util/mapLimit.js';
 import {
   type DeadLetterStage,
@@ -216,11 +217,7 @@ const SUFFIX = / #\d+$/;
 export function pipelineRedriver(deps: PipelineDeps, opts: PipelineRedriverOptions = {}): RedriveProcess {
   const run = opts.run ?? processBatch;
   return async (letters) => {
-    const sameRecord = new Map<string, StoredDeadLetter[]>();
-    for (const l of letters) {
-      const k = originKey(l.origin);
-      sameRecord.set(k, [...(sameRecord.get(k) ?? []), l]);
-    }
+    const sameRecord = groupBy(letters, (l) => originKey(l.origin));
     const outcome: Required<RedriveOutcome> = { ok: [], failed: [], deferred: [] };
     const idsOf = (l: StoredDeadLetter) => sameRecord.get(originKey(l.origin))!.map((x) => x.id);
 

@@ -1,3 +1,4 @@
+import { groupBy } from '../util/groupBy.js';
 import { mapLimit } from '../util/mapLimit.js';
 import type { ApplyOutcome, Member } from './grouper.js';
 import {
@@ -70,13 +71,7 @@ export async function commitPartition(
       for (const index of pending) out.failed.push({ index, reason: storeReason(error), error });
       return out;
     }
-    const units = new Map<string, StoreWrite[]>();
-    for (const w of plan.writes) {
-      const k = unitOf(w);
-      const unit = units.get(k);
-      if (unit) unit.push(w);
-      else units.set(k, [w]);
-    }
+    const units = groupBy(plan.writes, unitOf);
     // A key with more writes than one transaction holds goes the sequential path, after the others.
     const big = new Set<string>();
     for (const [k, u] of units) if (u.length > MAX_COMMIT_WRITES) big.add(k);
