@@ -16,11 +16,17 @@ import './defenderStatus.js';
 import { preloadPlaybooks } from './playbooks.js';
 
 const handlers = lazy(async () => {
-  const [ingest, deps] = await Promise.all([import('./ingest.js'), import('./deps.js')]);
+  const [ingest, deps, relay] = await Promise.all([
+    import('./ingest.js'),
+    import('./deps.js'),
+    import('./relay.js'),
+  ]);
   // One set of deps per instance, built on first use; a failure (bad settings) is retried on the next call.
   const runtime = lazy(() => deps.runtimeFromEnv(process.env));
+  const producer = lazy(async () => relay.relayProducerFromEnv(process.env));
   return {
     ingest: ingest.makeIngestHandler(runtime),
+    relay: relay.makeRelayHandler(runtime, producer),
     flush: ingest.makeFlushHandler(runtime),
     redrive: ingest.makeRedriveHandler(runtime),
   };
@@ -33,6 +39,19 @@ app.eventHub('ingest', {
   cardinality: 'many',
   handler: async (messages: unknown[], context: InvocationContext) =>
     (await handlers()).ingest(messages, context),
+});
+
+// The zone-affinity relay (pipeline/relay/zoneRelay.ts): the SecurityAlert data export lands on its own hub, with
+// every zone on every partition; this republishes each record to the alert hub keyed by its zone. When the alert
+// hub does not take a batch, the retry policy re-runs it and holds the checkpoint meanwhile (nothing is lost).
+app.eventHub('relay', {
+  connection: 'OTSOC_EVENTHUB',
+  eventHubName: '%OTSOC_EXPORT_EVENTHUB_NAME%',
+  consumerGroup: '%OTSOC_CONSUMER_GROUP%',
+  cardinality: 'many',
+  retry: { strategy: 'exponentialBackoff', maxRetryCount: -1, minimumInterval: 5_000, maximumInterval: 300_000 },
+  handler: async (messages: unknown[], context: InvocationContext) =>
+    (await handlers()).relay(messages, context),
 });
 
 app.timer('flush', {

@@ -8,7 +8,8 @@
  * - senders attached to `hub` or `hub/Partitions/N`; batched messages (format 0x80013700) are decoded into their
  *   events, each with its `x-opt-partition-key` annotation; an event sent with a partition key lands on the
  *   partition the SDK's own key→partition mapping gives (stable), without a key round-robin;
- * - every attach echoes the peer's source and target;
+ * - every attach echoes the peer's source and target; an event link advertises `max-message-size` as the service
+ *   does (1,048,576 bytes on Standard; `maxMessageSize` to change it), which the SDK's `createBatch` honours;
  * - `stop()` drops every connection and stops listening (an outage), `start()` listens again on the same port;
  *   `busy = true` rejects transfers with `com.microsoft:server-busy` (throttling);
  * - events are recorded per partition with their bodies (a data section decoded as UTF-8 text);
@@ -57,6 +58,8 @@ export interface FakeEventHubOptions {
   webSocket?: { cert: string; key: string };
   /** Start refusing transfers (see `busy`). */
   busy?: boolean;
+  /** The `max-message-size` an event link advertises (default 1,048,576: Standard and above). */
+  maxMessageSize?: number;
 }
 
 export interface FakeEventHub {
@@ -145,6 +148,9 @@ export async function startFakeEventHub(opts: FakeEventHubOptions = {}): Promise
       r.close({ condition: 'amqp:not-found', description: `no entity ${remote.target?.address ?? ''}` });
       return;
     }
+    if (info.kind === 'events')
+      (r as unknown as { local: { attach: { max_message_size?: number } } }).local.attach.max_message_size =
+        opts.maxMessageSize ?? 1_048_576;
     linkInfo.set(r, info);
   });
 
@@ -231,6 +237,14 @@ export async function startFakeEventHub(opts: FakeEventHubOptions = {}): Promise
       return;
     }
     const format = (ctx as EventContext & { format?: number }).format;
+    const max = opts.maxMessageSize ?? 1_048_576;
+    if (Buffer.isBuffer(raw) && raw.length > max) {
+      ctx.delivery?.reject({
+        condition: 'amqp:link:message-size-exceeded',
+        description: `message of ${raw.length} bytes over ${max} (fake)`,
+      });
+      return;
+    }
     if (format === BATCH_FORMAT || Buffer.isBuffer(raw)) {
       const envelope = rhea.message.decode(raw as Buffer);
       for (const section of dataSections(envelope as unknown as Message))

@@ -1,0 +1,206 @@
+/**
+ * The zone-affinity relay: republishes the events of a hub that mixes zones to the alert hub, one event per record,
+ * with the partition key the group store partitions by (the alert's scope, identity.ts partitionOf).
+ *
+ * Why: the SecurityAlert data export has no partition-key setting, so a zone's rows reach every partition and every
+ * instance writes every zone's heads; instances then lose ETag races on each other's writes (docs/state.md
+ * "Transactions": 2 instances, 1.4 Table operations per alert instead of 0.08). Keyed by scope, a zone's alerts
+ * reach one partition, so one instance at a time writes it, in order, as with `ot-soc forward`.
+ *
+ * The relay only routes: a record it cannot key (unparseable, not enrichable, no scope) still goes through, under
+ * UNSCOPED_KEY, and the pipeline dead-letters it with its usual reason; an event that does not even split is passed
+ * on whole, unchanged (UNSPLIT_KEY), so the pipeline sees exactly what the relay saw.
+ */
+import type { CreateBatchOptions, EventDataBatch, OperationOptions } from '@azure/event-hubs';
+import type { DeadLetter } from '../deadletter/deadLetterStore.js';
+import { newLetter } from '../deadletter/letters.js';
+import { partitionOf } from '../dedup/identity.js';
+import type { RecordOrigin } from '../model/alert.js';
+import { isSplitError, parseRecord, splitEvent } from '../parse/index.js';
+import type { BatchMeta, PipelineDeps } from '../pipeline.js';
+import { groupBy } from '../util/groupBy.js';
+
+/** The key of records that have no store partition (or could not be keyed): one partition, like the store's ''. */
+export const UNSCOPED_KEY = 'unscoped';
+/** The key of events passed on whole because they did not split into records. */
+export const UNSPLIT_KEY = 'unsplit';
+/** Application property naming where a relayed event came from (`partition 3 seq 1201 #0`), for people tracing one. */
+export const RELAYED_FROM = 'ot-soc-relayed-from';
+
+/** What the relay needs of `EventHubProducerClient`. */
+export interface RelayProducer {
+  createBatch(options?: CreateBatchOptions): Promise<EventDataBatch>;
+  sendBatch(batch: EventDataBatch, options?: OperationOptions): Promise<void>;
+}
+
+export interface RelayEvent {
+  /** The Event Hubs partition key. */
+  key: string;
+  /** UTF-8 JSON of one record (or the line of a text record; or the original body of an unsplit event). */
+  body: Buffer;
+  /** Where it came from in the relay's own hub (its locator travels as the RELAYED_FROM property). */
+  origin: RecordOrigin;
+}
+
+export interface RelayStats {
+  events: number;
+  records: number;
+  /** Events sent to the alert hub. */
+  sent: number;
+  /** Events the alert hub can never take (over its size limit), in the dead-letter store instead. */
+  deadLettered: number;
+  batches: number;
+  /** Distinct partition keys. */
+  keys: number;
+  /** Records under UNSCOPED_KEY and events under UNSPLIT_KEY. */
+  unscoped: number;
+  unsplit: number;
+}
+
+/** A record's partition key: the store partition of the alert it parses and enriches to, else UNSCOPED_KEY. */
+export function relayKeyOf(
+  value: unknown,
+  deps: Pick<PipelineDeps, 'enrich' | 'spec'>,
+  receivedAt?: string,
+): string {
+  const parsed = parseRecord(value, receivedAt ? { receivedAt } : undefined);
+  if (!parsed.ok) return UNSCOPED_KEY;
+  try {
+    return partitionOf(deps.enrich(parsed.alert), deps.spec) || UNSCOPED_KEY;
+  } catch {
+    return UNSCOPED_KEY;
+  }
+}
+
+function bodyBytes(body: unknown): Buffer {
+  if (Buffer.isBuffer(body)) return body;
+  if (body instanceof Uint8Array) return Buffer.from(body.buffer, body.byteOffset, body.byteLength);
+  if (body instanceof ArrayBuffer) return Buffer.from(body);
+  if (typeof body === 'string') return Buffer.from(body, 'utf8');
+  return Buffer.from(JSON.stringify(body ?? null), 'utf8');
+}
+
+/** The events to send, per partition key, in the order their records came (order holds within a key). */
+export function planRelay(
+  events: readonly unknown[],
+  meta: BatchMeta,
+  deps: Pick<PipelineDeps, 'enrich' | 'spec'>,
+): { byKey: Map<string, RelayEvent[]>; records: number } {
+  const out: RelayEvent[] = [];
+  let records = 0;
+  for (let i = 0; i < events.length; i++) {
+    const sequence = meta.sequenceNumbers?.[i] ?? i;
+    const locator = `relay partition ${meta.partition} seq ${sequence}`;
+    // Its own partition namespace: dead-letter ids hash partition/sequence/index, and the alert hub's
+    // partitions have the same ids.
+    const origin = (index: number): RecordOrigin => ({
+      partition: `relay:${meta.partition}`,
+      sequence,
+      index,
+      locator: index ? `${locator} +${index}` : locator,
+    });
+    const pieces = splitEvent(events[i]);
+    records += pieces.length;
+    if (pieces.some(isSplitError)) {
+      out.push({ key: UNSPLIT_KEY, body: bodyBytes(events[i]), origin: origin(0) });
+      continue;
+    }
+    const receivedAt = meta.enqueuedTimes?.[i];
+    for (const rec of pieces) {
+      if (isSplitError(rec)) continue;
+      const text = typeof rec.value === 'string' ? rec.value : JSON.stringify(rec.value);
+      out.push({
+        key: relayKeyOf(rec.value, deps, receivedAt),
+        body: Buffer.from(text, 'utf8'),
+        origin: origin(rec.index),
+      });
+    }
+  }
+  return { byKey: groupBy(out, (e) => e.key), records };
+}
+
+/**
+ * The dead letter of an event the hub can never take (over its maximum size: only an unsplit event at the
+ * incoming limit, plus the relay's property, can be): retrying would hold the partition forever. Stage `split`, as
+ * the pipeline letters what it cannot split; `ot-soc redrive --stage split` takes it through the pipeline directly.
+ */
+export function tooLargeLetter(e: RelayEvent, maxBytes: number, now: Date): DeadLetter {
+  const reason = `relay: ${e.body.length} bytes, over the alert hub's maximum event size (${maxBytes} bytes)`;
+  return newLetter('split', reason, e.body.toString('utf8'), e.origin, now);
+}
+
+/**
+ * Sends each key's events in `createBatch({ partitionKey })` batches, keys at once, in order within a key.
+ * Resolves when every event was accepted; rejects with the first failure once every key has settled (a key that
+ * failed stops at its failed batch; the others finish), so a retry of the whole plan only repeats what may not
+ * have arrived plus the keys that did (duplicates the pipeline's identity absorbs).
+ */
+export async function sendRelay(
+  byKey: ReadonlyMap<string, readonly RelayEvent[]>,
+  producer: RelayProducer,
+  tooLarge: (e: RelayEvent, maxBytes: number) => Promise<void>,
+  options: OperationOptions = {},
+): Promise<{ sent: number; batches: number; tooLarge: number }> {
+  let sent = 0;
+  let batches = 0;
+  let over = 0;
+  const sendKey = async (key: string, events: readonly RelayEvent[]) => {
+    let next = 0;
+    while (next < events.length) {
+      const batch = await producer.createBatch({ ...options, partitionKey: key });
+      let n = 0;
+      while (
+        next + n < events.length &&
+        batch.tryAdd({
+          body: events[next + n]!.body,
+          contentType: 'application/json',
+          properties: { [RELAYED_FROM]: events[next + n]!.origin.locator },
+        })
+      )
+        n++;
+      if (n === 0) {
+        await tooLarge(events[next]!, batch.maxSizeInBytes);
+        next++;
+        over++;
+        continue;
+      }
+      await producer.sendBatch(batch, options);
+      next += n;
+      sent += n;
+      batches++;
+    }
+  };
+  const results = await Promise.allSettled([...byKey].map(([key, events]) => sendKey(key, events)));
+  const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failed) throw failed.reason;
+  return { sent, batches, tooLarge: over };
+}
+
+/** Plans and sends one trigger batch; the stats say what went where. */
+export async function relayBatch(
+  events: readonly unknown[],
+  meta: BatchMeta,
+  deps: Pick<PipelineDeps, 'enrich' | 'spec' | 'deadLetters'> & { producer: RelayProducer; now?: () => Date },
+  options: OperationOptions = {},
+): Promise<RelayStats> {
+  const { byKey, records } = planRelay(events, meta, deps);
+  const now = deps.now ?? (() => new Date());
+  const r = await sendRelay(
+    byKey,
+    deps.producer,
+    async (e, max) => {
+      await deps.deadLetters.put([tooLargeLetter(e, max, now())]);
+    },
+    options,
+  );
+  return {
+    events: events.length,
+    records,
+    sent: r.sent,
+    batches: r.batches,
+    deadLettered: r.tooLarge,
+    keys: byKey.size,
+    unscoped: byKey.get(UNSCOPED_KEY)?.length ?? 0,
+    unsplit: byKey.get(UNSPLIT_KEY)?.length ?? 0,
+  };
+}
