@@ -49,7 +49,12 @@ app.eventHub('relay', {
   eventHubName: '%OTSOC_EXPORT_EVENTHUB_NAME%',
   consumerGroup: '%OTSOC_CONSUMER_GROUP%',
   cardinality: 'many',
-  retry: { strategy: 'exponentialBackoff', maxRetryCount: -1, minimumInterval: 5_000, maximumInterval: 300_000 },
+  retry: {
+    strategy: 'exponentialBackoff',
+    maxRetryCount: -1,
+    minimumInterval: 5_000,
+    maximumInterval: 300_000,
+  },
   handler: async (messages: unknown[], context: InvocationContext) =>
     (await handlers()).relay(messages, context),
 });

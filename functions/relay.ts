@@ -46,6 +46,8 @@ export function makeRelayHandler(
     // Counts only: no alert payloads at info level.
     context.log(`relay partition=${meta.partition} ${JSON.stringify(stats)}`);
     if (stats.deadLettered)
-      context.warn(`relay partition=${meta.partition} dead-lettered=${stats.deadLettered} (over the hub's size)`);
+      context.warn(
+        `relay partition=${meta.partition} dead-lettered=${stats.deadLettered} (over the hub's size)`,
+      );
   };
 }

@@ -60,7 +60,8 @@ describe('planRelay: one event per record, keyed by the store partition the pipe
     for (const [key, list] of byKey) {
       for (const e of list) {
         const partitions = pipelinePartitions(hostBody(e.body), deps);
-        if (key === UNSCOPED_KEY || key === UNSPLIT_KEY) expect(partitions.filter((p) => p !== '')).toEqual([]);
+        if (key === UNSCOPED_KEY || key === UNSPLIT_KEY)
+          expect(partitions.filter((p) => p !== '')).toEqual([]);
         else expect(partitions).toEqual([key]);
       }
     }
@@ -135,7 +136,14 @@ describe('relayBatch with the real Event Hubs producer (local AMQP hub)', () => 
       { partition: '2', sequenceNumbers: events.map((_, i) => 500 + i) },
       { ...deps, producer },
     );
-    expect(stats).toMatchObject({ events: 8, records: 400, sent: 400, deadLettered: 0, keys: 4, unscoped: 0 });
+    expect(stats).toMatchObject({
+      events: 8,
+      records: 400,
+      sent: 400,
+      deadLettered: 0,
+      keys: 4,
+      unscoped: 0,
+    });
     const got = hub.events().slice(before);
     expect(got).toHaveLength(400);
     const partitionsOfKey = new Map<string, Set<string>>();
@@ -151,7 +159,9 @@ describe('relayBatch with the real Event Hubs producer (local AMQP hub)', () => 
     const bodies = got.map((e) => JSON.parse(String(e.body)));
     expect(bodies.map((b) => b.SystemAlertId).sort()).toEqual(rows.map((r) => r.SystemAlertId).sort());
     for (const key of partitionsOfKey.keys()) {
-      const ids = got.filter((e) => e.partitionKey === key).map((e) => JSON.parse(String(e.body)).SystemAlertId);
+      const ids = got
+        .filter((e) => e.partitionKey === key)
+        .map((e) => JSON.parse(String(e.body)).SystemAlertId);
       const inExport = rows.map((r) => r.SystemAlertId).filter((id) => ids.includes(id));
       expect(ids).toEqual(inExport);
       // The pipeline puts every one of them in the store partition named by the key.
@@ -170,9 +180,7 @@ describe('relayBatch with the real Event Hubs producer (local AMQP hub)', () => 
     const before = hub.events().length;
     hub.busy = true;
     try {
-      await expect(
-        relayBatch(events, { partition: '0' }, { ...deps, producer }),
-      ).rejects.toThrow(/busy/i);
+      await expect(relayBatch(events, { partition: '0' }, { ...deps, producer })).rejects.toThrow(/busy/i);
     } finally {
       hub.busy = false;
     }
