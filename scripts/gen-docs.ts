@@ -42,8 +42,12 @@ const HOST_SETTINGS: readonly [string, string][] = [
     'OTSOC_EVENTHUB',
     'Event Hubs connection read by the trigger (or identity-based: `OTSOC_EVENTHUB__fullyQualifiedNamespace`). Required.',
   ],
-  ['OTSOC_EVENTHUB_NAME', 'The event hub the trigger reads. Required.'],
-  ['OTSOC_CONSUMER_GROUP', 'The consumer group of the trigger. Required.'],
+  ['OTSOC_EVENTHUB_NAME', 'The alert hub the `ingest` trigger reads (and the relay publishes to). Required.'],
+  ['OTSOC_CONSUMER_GROUP', 'The consumer group of the triggers (alert hub and export hub). Required.'],
+  [
+    'OTSOC_EXPORT_EVENTHUB_NAME',
+    "The hub the SecurityAlert data export lands on, read by the `relay` function, which republishes each record to `OTSOC_EVENTHUB_NAME` keyed by zone (it publishes with the trigger's connection: Event Hubs Data Sender on the alert hub). Required.",
+  ],
 ];
 
 function defaultOf(schema: z.ZodType): string {

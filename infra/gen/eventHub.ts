@@ -2,7 +2,11 @@ import { API } from './apiVersions.js';
 import { type JsonObject, p, topLevel, v, x } from './arm.js';
 import { id } from './resourceIds.js';
 
-/** The Event Hubs namespace, the alert hub, the Function's consumer group and the forwarder's send-only rule. */
+/**
+ * The Event Hubs namespace, the alert hub and the export hub (the SecurityAlert data export's destination, read by the
+ * relay Function, which republishes to the alert hub keyed by zone), the Function's consumer group on each, and the
+ * forwarder's send-only rule on the alert hub.
+ */
 export function eventHubResources(): JsonObject[] {
   return [
     {
@@ -16,25 +20,8 @@ export function eventHubResources(): JsonObject[] {
         disableLocalAuth: x(`not(${p('eventHubLocalAuth')})`),
       },
     },
-    {
-      type: 'Microsoft.EventHub/namespaces/eventhubs',
-      apiVersion: API.eventHub,
-      name: x(`format('{0}/{1}', ${v('eventHubNamespaceName')}, ${v('eventHubName')})`),
-      properties: {
-        partitionCount: x(p('eventHubPartitions')),
-        messageRetentionInDays: x(p('eventHubRetentionDays')),
-      },
-      dependsOn: [x(id.namespace)],
-    },
-    {
-      type: 'Microsoft.EventHub/namespaces/eventhubs/consumergroups',
-      apiVersion: API.eventHub,
-      name: x(
-        `format('{0}/{1}/{2}', ${v('eventHubNamespaceName')}, ${v('eventHubName')}, ${v('consumerGroupName')})`,
-      ),
-      properties: { userMetadata: 'ot-soc Function App (ingest)' },
-      dependsOn: [x(id.hub)],
-    },
+    ...hubWithConsumerGroup('eventHubName', 'ot-soc Function App (ingest)', x(id.namespace)),
+    ...hubWithConsumerGroup('exportHubName', 'ot-soc Function App (relay)', x(id.namespace)),
     {
       condition: x(p('eventHubLocalAuth')),
       type: 'Microsoft.EventHub/namespaces/eventhubs/authorizationRules',
@@ -44,6 +31,32 @@ export function eventHubResources(): JsonObject[] {
       ),
       properties: { rights: ['Send'] },
       dependsOn: [x(id.hub)],
+    },
+  ];
+}
+
+/** A hub (partitions and retention as the alert hub's) and the Function's consumer group on it. */
+function hubWithConsumerGroup(hubVariable: string, purpose: string, namespace: string): JsonObject[] {
+  const hubId = `resourceId('Microsoft.EventHub/namespaces/eventhubs', ${v('eventHubNamespaceName')}, ${v(hubVariable)})`;
+  return [
+    {
+      type: 'Microsoft.EventHub/namespaces/eventhubs',
+      apiVersion: API.eventHub,
+      name: x(`format('{0}/{1}', ${v('eventHubNamespaceName')}, ${v(hubVariable)})`),
+      properties: {
+        partitionCount: x(p('eventHubPartitions')),
+        messageRetentionInDays: x(p('eventHubRetentionDays')),
+      },
+      dependsOn: [namespace],
+    },
+    {
+      type: 'Microsoft.EventHub/namespaces/eventhubs/consumergroups',
+      apiVersion: API.eventHub,
+      name: x(
+        `format('{0}/{1}/{2}', ${v('eventHubNamespaceName')}, ${v(hubVariable)}, ${v('consumerGroupName')})`,
+      ),
+      properties: { userMetadata: purpose },
+      dependsOn: [x(hubId)],
     },
   ];
 }

@@ -5,7 +5,8 @@
  * hand; the output is deterministic (fixed key order, 2-space JSON, trailing newline), so a test and
  * `ot-soc validate` can prove the committed file is what this code builds today.
  *
- * What the template deploys (docs/deploy.md): Event Hubs (Standard, auto-inflate) with the hub,
+ * What the template deploys (docs/deploy.md): Event Hubs (Standard, auto-inflate) with the alert hub and the
+ * SecurityAlert export hub (read by the relay Function),
  * consumer group `ot-soc` and a send-only rule for the on-site forwarder; a storage account without shared
  * keys (Functions host storage, deployment container, dead-letter container, group-state, ticket-map and
  * playbook-state tables); a Function App on Flex Consumption (FC1, Node 20) with a system-assigned identity and

@@ -11,6 +11,7 @@ export function outputs(): JsonObject {
     functionHostName: out('string', `reference(${id.site}, '${API.web}').defaultHostName`),
     eventHubNamespaceName: out('string', v('eventHubNamespaceName')),
     eventHubName: out('string', v('eventHubName')),
+    exportHubName: out('string', v('exportHubName')),
     consumerGroupName: out('string', v('consumerGroupName')),
     forwarderSendRuleName: out('string', `if(${p('eventHubLocalAuth')}, ${v('forwarderRuleName')}, '')`),
     storageAccountName: out('string', v('storageAccountName')),

@@ -119,7 +119,7 @@ export function parameters(): JsonObject {
       defaultValue: false,
       metadata: {
         description:
-          'Create a workspace data export rule that sends the SecurityAlert table (cloud-connected Defender for IoT sensors) to the hub.',
+          'Create a workspace data export rule that sends the SecurityAlert table (cloud-connected Defender for IoT sensors) to the export hub; the relay Function republishes it to the alert hub keyed by zone.',
       },
     },
     functionInstanceMemoryMB: {

@@ -5,6 +5,7 @@ import { p, v, x } from './arm.js';
 export const id = {
   namespace: `resourceId('Microsoft.EventHub/namespaces', ${v('eventHubNamespaceName')})`,
   hub: `resourceId('Microsoft.EventHub/namespaces/eventhubs', ${v('eventHubNamespaceName')}, ${v('eventHubName')})`,
+  exportHub: `resourceId('Microsoft.EventHub/namespaces/eventhubs', ${v('eventHubNamespaceName')}, ${v('exportHubName')})`,
   storage: `resourceId('Microsoft.Storage/storageAccounts', ${v('storageAccountName')})`,
   blobService: `resourceId('Microsoft.Storage/storageAccounts/blobServices', ${v('storageAccountName')}, 'default')`,
   tableService: `resourceId('Microsoft.Storage/storageAccounts/tableServices', ${v('storageAccountName')}, 'default')`,

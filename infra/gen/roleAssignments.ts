@@ -51,6 +51,31 @@ export function roleResources(): JsonObject[] {
     }),
     roleAssignment({
       ...fn,
+      role: 'eventHubsDataReceiver',
+      scope: [
+        'Microsoft.EventHub/namespaces/{0}/eventhubs/{1}',
+        v('eventHubNamespaceName'),
+        v('exportHubName'),
+      ],
+      scopeId: id.exportHub,
+      description: 'ot-soc Function: the relay reads the SecurityAlert export hub',
+      dependsOn: [id.exportHub, id.site],
+    }),
+    roleAssignment({
+      ...fn,
+      role: 'eventHubsDataSender',
+      scope: [
+        'Microsoft.EventHub/namespaces/{0}/eventhubs/{1}',
+        v('eventHubNamespaceName'),
+        v('eventHubName'),
+      ],
+      scopeId: id.hub,
+      description:
+        "ot-soc Function: the relay republishes the export's records to the alert hub, keyed by zone",
+      dependsOn: [id.hub, id.site],
+    }),
+    roleAssignment({
+      ...fn,
       role: 'monitoringMetricsPublisher',
       scope: ['Microsoft.Insights/dataCollectionRules/{0}', v('dcrName')],
       scopeId: id.dcr,

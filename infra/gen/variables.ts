@@ -9,6 +9,8 @@ export function variables(): JsonObject {
     suffix: x(`uniqueString(resourceGroup().id, ${p('namePrefix')})`),
     eventHubNamespaceName: name('{0}-ehns-{1}'),
     eventHubName: 'ot-alerts',
+    /** Where the SecurityAlert data export lands; the relay Function republishes it to ot-alerts keyed by zone. */
+    exportHubName: 'ot-export',
     consumerGroupName: 'ot-soc',
     forwarderRuleName: 'ot-soc-send',
     storageAccountName: x(`take(format('{0}{1}', ${p('namePrefix')}, ${v('suffix')}), 24)`),
@@ -33,6 +35,7 @@ export function variables(): JsonObject {
       APPLICATIONINSIGHTS_AUTHENTICATION_STRING: 'Authorization=AAD',
       OTSOC_EVENTHUB_NAME: x(v('eventHubName')),
       OTSOC_CONSUMER_GROUP: x(v('consumerGroupName')),
+      OTSOC_EXPORT_EVENTHUB_NAME: x(v('exportHubName')),
       OTSOC_STREAM: STREAM_NAME,
       OTSOC_GROUP_TABLE_URL: x(
         `format('https://{0}.table.{1}', ${v('storageAccountName')}, environment().suffixes.storage)`,

@@ -6,7 +6,7 @@ import { workspaceDeployment } from './workspaceDeployment.js';
 
 /**
  * Sentinel Responder and Log Analytics Reader for the Function on the workspace (playbooks, defender-status
- * timer), and the optional SecurityAlert export rule.
+ * timer), and the optional SecurityAlert export rule (to the export hub: the relay Function keys it by zone).
  */
 export function workspaceAccessDeployment(): JsonObject {
   return workspaceDeployment({
@@ -18,7 +18,7 @@ export function workspaceAccessDeployment(): JsonObject {
       logReaderRoleId: { type: 'string', value: x(role('logAnalyticsReader')) },
       exportSecurityAlerts: { type: 'bool', value: x(p('exportSecurityAlertsToHub')) },
       eventHubNamespaceId: { type: 'string', value: x(id.namespace) },
-      eventHubName: { type: 'string', value: x(v('eventHubName')) },
+      eventHubName: { type: 'string', value: x(v('exportHubName')) },
     },
     resources: [
       functionRoleOnWorkspace(
@@ -44,7 +44,7 @@ export function workspaceAccessDeployment(): JsonObject {
         },
       },
     ],
-    dependsOn: [x(id.site), x(id.hub)],
+    dependsOn: [x(id.site), x(id.exportHub)],
   });
 }
 

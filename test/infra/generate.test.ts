@@ -115,6 +115,7 @@ describe('infra/main.json', () => {
         'OTSOC_EVENTHUB__fullyQualifiedNamespace',
         'OTSOC_EVENTHUB_NAME',
         'OTSOC_CONSUMER_GROUP',
+        'OTSOC_EXPORT_EVENTHUB_NAME',
         'OTSOC_LOGS_ENDPOINT',
         'OTSOC_DCR_ID',
         'OTSOC_STREAM',
@@ -129,6 +130,7 @@ describe('infra/main.json', () => {
       'OTSOC_EVENTHUB__fullyQualifiedNamespace',
       'OTSOC_EVENTHUB_NAME',
       'OTSOC_CONSUMER_GROUP',
+      'OTSOC_EXPORT_EVENTHUB_NAME',
       ...Object.keys(playbookSettingsSchema.shape),
     ]);
     expect(names.filter((n) => n.startsWith('OTSOC_') && !known.has(n))).toEqual([]);
@@ -153,15 +155,29 @@ describe('infra/main.json', () => {
     expect(index).toContain("connection: 'OTSOC_EVENTHUB'");
     expect(index).toContain("'%OTSOC_EVENTHUB_NAME%'");
     expect(index).toContain("'%OTSOC_CONSUMER_GROUP%'");
+    expect(index).toContain("'%OTSOC_EXPORT_EVENTHUB_NAME%'");
     expect(template.variables.consumerGroupName).toBe('ot-soc');
   });
 
-  it('deploys the hub, the ot-soc consumer group and the storage the pipeline uses', () => {
+  it('deploys the alert and export hubs, the ot-soc consumer group on each and the storage the pipeline uses', () => {
     expect(one('Microsoft.EventHub/namespaces').sku.name).toBe('Standard');
-    expect(one('Microsoft.EventHub/namespaces/eventhubs').properties.partitionCount).toBe(
-      "[parameters('eventHubPartitions')]",
+    const hubs = ofType('Microsoft.EventHub/namespaces/eventhubs');
+    expect(hubs.map((h) => /variables\('(\w+)'\)\)\]$/.exec(h.name)?.[1])).toEqual([
+      'eventHubName',
+      'exportHubName',
+    ]);
+    for (const h of hubs) expect(h.properties.partitionCount).toBe("[parameters('eventHubPartitions')]");
+    expect(template.variables.exportHubName).toBe('ot-export');
+    expect(ofType('Microsoft.EventHub/namespaces/eventhubs/consumergroups')).toHaveLength(2);
+    // The SecurityAlert export lands on the export hub (the relay keys it by zone), not on the alert hub.
+    const exportRule = ofType('Microsoft.Resources/deployments')
+      .flatMap(inner)
+      .find((r) => r.type === 'Microsoft.OperationalInsights/workspaces/dataExports');
+    expect(exportRule?.properties.destination.metaData.eventHubName).toBe("[parameters('eventHubName')]");
+    const access = ofType('Microsoft.Resources/deployments').find((d) =>
+      JSON.stringify(d).includes('dataExports'),
     );
-    expect(ofType('Microsoft.EventHub/namespaces/eventhubs/consumergroups')).toHaveLength(1);
+    expect(access?.properties.parameters.eventHubName.value).toBe("[variables('exportHubName')]");
     expect(template.variables.groupTableName).toBe('otsocgroups');
     expect(template.variables.deadLetterContainerName).toBe('ot-soc-deadletters');
     expect(ofType('Microsoft.Storage/storageAccounts/tableServices/tables')).toHaveLength(3);
@@ -188,6 +204,17 @@ describe('infra/main.json', () => {
     expect(grants).toEqual([
       {
         role: 'eventHubsDataReceiver',
+        scope: 'Microsoft.EventHub/namespaces/{0}/eventhubs/{1}',
+        conditional: false,
+      },
+      // the relay: reads the export hub, publishes to the alert hub
+      {
+        role: 'eventHubsDataReceiver',
+        scope: 'Microsoft.EventHub/namespaces/{0}/eventhubs/{1}',
+        conditional: false,
+      },
+      {
+        role: 'eventHubsDataSender',
         scope: 'Microsoft.EventHub/namespaces/{0}/eventhubs/{1}',
         conditional: false,
       },
@@ -264,7 +291,7 @@ describe('the validator on the real template', () => {
     });
     expect(problems).toEqual([
       expect.stringMatching(
-        /^\$\.resources\[6\]\.dependsOn: Microsoft\.Storage\/storageAccounts\/blobServices\/containers must depend on its parent/,
+        /^\$\.resources\[8\]\.dependsOn: Microsoft\.Storage\/storageAccounts\/blobServices\/containers must depend on its parent/,
       ),
     ]);
   });
@@ -291,6 +318,7 @@ describe('the validator on the real template', () => {
     });
     expect(problems).toEqual([
       "$.resources[1].properties.partitionCount: parameters('eventHubPartitions') is not declared",
+      "$.resources[3].properties.partitionCount: parameters('eventHubPartitions') is not declared",
       "$.parameters.eventHubPartitionCount: parameter 'eventHubPartitionCount' is never used",
     ]);
   });
