@@ -9,11 +9,13 @@
  */
 import { readFile } from 'node:fs/promises';
 import { type AzuriteHandle, startAzurite } from '../cli/azurite.js';
+import { partitionIdForKey } from '../cli/forward/partitionMap.js';
 import { azuriteTableClient } from '../cli/state/azuriteTable.js';
 import { CachingGroupStore } from '../pipeline/dedup/cachingGroupStore.js';
 import type { GroupStore } from '../pipeline/dedup/groupState.js';
 import { MemoryGroupStore } from '../pipeline/dedup/memoryGroupStore.js';
 import { TableGroupStore } from '../pipeline/dedup/tableGroupStore.js';
+import { relayKeyOf } from '../pipeline/relay/zoneRelay.js';
 import { createLogsIngestionSink } from '../pipeline/sink/logsIngestionSink.js';
 import { groupBy } from '../pipeline/util/groupBy.js';
 import {
@@ -31,14 +33,19 @@ const BATCH = 100;
 
 let tables = 0;
 
-/** A fresh table behind a cold cache: each run starts as a new instance would. */
-async function tableStore(azurite: AzuriteHandle): Promise<GroupStore> {
-  const client = azuriteTableClient(
-    azurite.tableUrl,
-    `bench${process.pid}x${Date.now().toString(36)}x${tables++}`,
-  );
-  return new CachingGroupStore(await new TableGroupStore(client).init());
+/** A fresh table behind a cold cache per instance (each with its own client): each run starts as new instances would. */
+async function tableStores(azurite: AzuriteHandle, instances: number): Promise<GroupStore[]> {
+  const name = `bench${process.pid}x${Date.now().toString(36)}x${tables++}`;
+  const stores: GroupStore[] = [];
+  for (let i = 0; i < instances; i++)
+    stores.push(
+      new CachingGroupStore(await new TableGroupStore(azuriteTableClient(azurite.tableUrl, name)).init()),
+    );
+  return stores;
 }
+
+/** The instance owning stream `p` of `streams` when `instances` share them: consecutive partitions per instance. */
+const ownerOf = (p: number, streams: number, instances: number) => Math.floor((p * instances) / streams);
 
 interface RunFigures {
   p50: number;
@@ -75,7 +82,7 @@ async function processCpuMs(pid: number): Promise<number | undefined> {
 async function runOnce(
   setup: SampleSetup,
   streams: readonly (readonly unknown[])[],
-  store: GroupStore,
+  stores: readonly GroupStore[],
   fake: FakeLogsIngestion,
   cert: SelfSignedCert,
   azuritePid?: number,
@@ -86,10 +93,12 @@ async function runOnce(
     credential: { getToken: async () => ({ token: 'bench', expiresOnTimestamp: Date.now() + 3_600_000 }) },
     tlsCa: cert.cert,
   });
-  const opsBefore = store.operations;
+  const operations = () => stores.reduce((n, s) => n + s.operations, 0);
+  const opsBefore = operations();
+  const deps = stores.map((store) => depsFor(setup, store, sink));
   const cpuBefore = process.cpuUsage();
   const azuriteBefore = azuritePid === undefined ? undefined : await processCpuMs(azuritePid);
-  const r = await runPartitions(streams, depsFor(setup, store, sink), BATCH);
+  const r = await runPartitions(streams, (p) => deps[ownerOf(p, streams.length, deps.length)]!, BATCH);
   const cpu = process.cpuUsage(cpuBefore);
   const azuriteAfter = azuritePid === undefined ? undefined : await processCpuMs(azuritePid);
   if (r.stats.rowsRejected || r.stats.deadLettered) {
@@ -101,7 +110,7 @@ async function runOnce(
     p50: p50(r.batchMs),
     p99: p99(r.batchMs),
     rate: alerts / (r.totalMs / 1000),
-    opsPerBatch: (store.operations - opsBefore) / batches,
+    opsPerBatch: (operations() - opsBefore) / batches,
     requestsPerBatch: sink.stats.requests / batches,
     rows: r.stats.rowsWritten,
     batches,
@@ -119,12 +128,33 @@ interface Scenario {
   label: string;
   /** One stream per Event Hubs partition, run at once (one stream: a partition's batches one after another). */
   streams: unknown[][];
+  /**
+   * Function instances sharing the partitions (default 1), each with its own cache and Table client on the one
+   * table; the memory store, which cannot be shared, stays one store.
+   */
+  instances?: number;
 }
 
 /** Events split by key (in order within each), as a partition key splits them over a hub's partitions. */
 const splitBy = <T>(events: readonly T[], keys: readonly string[]): T[][] => [
   ...groupBy(events, (_, i) => keys[i]!).values(),
 ];
+
+/**
+ * The streams the alert hub's partitions carry when the zone relay republishes `events` (pipeline/relay): each
+ * record keyed by its store partition, which the service hashes to a partition (cli/forward/partitionMap.ts), in
+ * the order the records came.
+ */
+export function relayedStreams(
+  events: readonly unknown[],
+  setup: SampleSetup,
+  partitions: number,
+): unknown[][] {
+  const ids = Array.from({ length: partitions }, (_, i) => String(i));
+  const streams: unknown[][] = ids.map(() => []);
+  for (const e of events) streams[Number(partitionIdForKey(relayKeyOf(e, setup), ids))]!.push(e);
+  return streams;
+}
 
 /**
  * The best Table / memory ratio this machine allows when the emulated service's work is counted and the store
@@ -151,13 +181,16 @@ async function measure(
   const memory: RunFigures[] = [];
   // One untimed warm-up of each (JIT, TLS session, table creation paths).
   const warmUp = sc.streams.map((s) => s.slice(0, 500 / sc.streams.length));
-  await runOnce(setup, warmUp, await tableStore(azurite), fake, cert);
-  await runOnce(setup, warmUp, new MemoryGroupStore(), fake, cert);
+  const instances = sc.instances ?? 1;
+  await runOnce(setup, warmUp, await tableStores(azurite, instances), fake, cert);
+  await runOnce(setup, warmUp, [new MemoryGroupStore()], fake, cert);
   for (let r = 0; r < opts.runs; r++) {
     opts.log(`  ${sc.label}: run ${r + 1}/${opts.runs} …`);
     const t = async () =>
-      table.push(await runOnce(setup, sc.streams, await tableStore(azurite), fake, cert, azurite.pid));
-    const m = async () => memory.push(await runOnce(setup, sc.streams, new MemoryGroupStore(), fake, cert));
+      table.push(
+        await runOnce(setup, sc.streams, await tableStores(azurite, instances), fake, cert, azurite.pid),
+      );
+    const m = async () => memory.push(await runOnce(setup, sc.streams, [new MemoryGroupStore()], fake, cert));
     await alternate(r, t, m);
   }
   const t = (f: (x: RunFigures) => number) => table.map(f);
@@ -259,6 +292,22 @@ export const durable: Bench = {
         ),
       },
       { label: 'storm, one zone', streams: [asEvents('SecurityAlert', zoneDataset(n, 20, 10, 2))] },
+      // The data export in Azure: its 4 partitions shared by 2 instances (2 caches, 2 clients, one table). As
+      // exported, every zone on every partition (both instances write every zone) …
+      {
+        label: 'export, 2 instances, direct',
+        streams: splitBy(
+          plant,
+          plant.map((_, i) => String(i % 4)),
+        ),
+        instances: 2,
+      },
+      // … and through the zone relay (each zone on the partition its key hashes to: one writer per zone).
+      {
+        label: 'export, 2 instances, through the relay',
+        streams: relayedStreams(plant, setup, 4),
+        instances: 2,
+      },
     ];
     opts.log('  starting Azurite and the HTTPS fake …');
     const azurite = await startAzurite();
@@ -275,7 +324,8 @@ export const durable: Bench = {
           batch: BATCH,
           format:
             'SecurityAlert (host-parsed); plant mix: 4 zones, keys ⌊200·u³⌋, on one partition, then split by zone ' +
-            'over 4 partitions run at once, then spread over 4 partitions run at once; storm: 1 zone, keys ⌊20·u²⌋',
+            'over 4 partitions run at once, then spread over 4 partitions run at once; storm: 1 zone, keys ⌊20·u²⌋; ' +
+            'export: the spread plant mix over 2 instances, direct and through the relay',
           table:
             'Azurite 3.35 in memory (cli/state/azuriteLauncher.ts), loopback; a fresh table and cold cache per run',
           sink: 'createLogsIngestionSink → HTTPS 127.0.0.1 fake (gzip, TLS, 204)',
@@ -286,6 +336,11 @@ export const durable: Bench = {
             'entity-group transaction per ≤ 100 writes of a scope (heads, archives, one id entry per new alert); ' +
             'Azurite on loopback answers in well under a millisecond, so latency in Azure (a few ms per operation) will be higher.',
           'The memory-store run uses the same HTTPS sink, so the ratio isolates the cost of durable state.',
+          'Export, 2 instances: the spread input (every 4th alert on each of 4 partitions) with partitions 0–1 on one ' +
+            'instance and 2–3 on another, each with its own cache and Table client on the same table, as the host ' +
+            'shares a hub between instances; direct, both instances write every zone and race on ETags; through the ' +
+            'relay (pipeline/relay/zoneRelay.ts) each zone lands on the partition its key hashes to, so on one ' +
+            "instance. The relay's own cost (one more parse and enrich, one more hub hop) is in `--only relay`.",
           'Spread over 4 partitions: the same alerts with every zone on every partition (every 4th alert on each), ' +
             'as a data export without a partition key may deliver them; one instance, so its invocations take turns ' +
             'per zone (pipeline/dedup/partitionLock.ts) and only instances would race.',

@@ -82,15 +82,17 @@ export async function runBatches(
 
 /**
  * Each stream on an Event Hubs partition of its own (ids 0, 1, …), all at once, as the Functions host runs a
- * hub's partitions: in order within a stream, a batch at a time. Stats summed, batch times pooled, one wall time.
+ * hub's partitions: in order within a stream, a batch at a time. `deps` per stream stands for the instance that
+ * owns the partition. Stats summed, batch times pooled, one wall time.
  */
 export async function runPartitions(
   streams: readonly (readonly unknown[])[],
-  deps: PipelineDeps,
+  deps: PipelineDeps | ((stream: number) => PipelineDeps),
   batch: number,
 ): Promise<{ stats: BatchStats; batchMs: number[]; totalMs: number }> {
+  const depsOf = typeof deps === 'function' ? deps : () => deps;
   const started = performance.now();
-  const runs = await Promise.all(streams.map((s, i) => runBatches(s, deps, batch, 0, String(i))));
+  const runs = await Promise.all(streams.map((s, i) => runBatches(s, depsOf(i), batch, 0, String(i))));
   const stats = emptyStats();
   for (const r of runs) addStats(stats, r.stats);
   return { stats, batchMs: runs.flatMap((r) => r.batchMs), totalMs: performance.now() - started };

@@ -13,6 +13,7 @@ import { durable } from './durable.js';
 import { flush } from './flush.js';
 import { identity } from './identity.js';
 import { currentLoad, describeMachine, gitRevision, machineLine } from './machine.js';
+import { relay } from './relay.js';
 import { replayBench } from './replay.js';
 import { fmt, sig } from './stats.js';
 import { storm } from './storm.js';
@@ -23,6 +24,7 @@ const BENCHES: readonly Bench[] = [
   throughput,
   storm,
   durable,
+  relay,
   flush,
   identity,
   replayBench,

@@ -261,6 +261,8 @@ export async function startFakeEventHub(opts: FakeEventHubOptions = {}): Promise
       const s = container.listen({ port, host: '127.0.0.1' }) as unknown as Server;
       s.on('connection', (sock: Socket) => {
         sockets.add(sock);
+        // As the service answers: no Nagle delay on the dispositions (else every send waits for a delayed ACK).
+        sock.setNoDelay(true);
         sock.on('close', () => sockets.delete(sock));
       });
       s.once('error', reject);
