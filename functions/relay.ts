@@ -1,31 +1,57 @@
+import { EventHubProducerClient, RetryMode } from '@azure/event-hubs';
 import type { InvocationContext } from '@azure/functions';
-import { createProducer, type HubConnection } from '../cli/forward/eventHubs.js';
 import { ConfigError } from '../pipeline/config/config.js';
 import { type RelayProducer, relayBatch } from '../pipeline/relay/zoneRelay.js';
+import { defaultCredential } from '../pipeline/sink/logsIngestionSink.js';
 import type { FunctionRuntime } from './deps.js';
 import { batchMetaFrom } from './triggerMetadata.js';
 
+/** Where the relay publishes: the alert hub, by namespace (managed identity) or connection string. */
+export interface RelayConnection {
+  hub: string;
+  namespace?: string;
+  /** The app setting holding a connection string (never the value: it is a secret). */
+  connectionStringSetting?: string;
+}
+
 /**
- * Where the relay publishes: the alert hub the `ingest` trigger reads, on the same namespace and with the same
- * connection setting (identity-based `OTSOC_EVENTHUB__fullyQualifiedNamespace` in Azure, needing Event Hubs Data
- * Sender on that hub; a connection string in `OTSOC_EVENTHUB` locally). A missing setting names itself.
+ * The alert hub the `ingest` trigger reads, on the same namespace and with the same connection setting
+ * (identity-based `OTSOC_EVENTHUB__fullyQualifiedNamespace` in Azure, needing Event Hubs Data Sender on that hub;
+ * a connection string in `OTSOC_EVENTHUB` locally). A missing setting names itself.
  */
-export function relayConnectionFrom(env: NodeJS.ProcessEnv): HubConnection {
+export function relayConnectionFrom(env: NodeJS.ProcessEnv): RelayConnection {
   const hub = env.OTSOC_EVENTHUB_NAME;
   if (!hub) throw new ConfigError('app settings', ['OTSOC_EVENTHUB_NAME: required by the relay']);
-  const retry = { maxRetries: 3, retryDelayInMs: 1000, maxRetryDelayInMs: 30_000, timeoutInMs: 60_000 };
-  const base = { hub, retry, userAgent: 'ot-soc-relay' };
   if (env.OTSOC_EVENTHUB__fullyQualifiedNamespace)
-    return { ...base, namespace: env.OTSOC_EVENTHUB__fullyQualifiedNamespace };
-  if (env.OTSOC_EVENTHUB) return { ...base, connectionStringEnv: 'OTSOC_EVENTHUB' };
+    return { hub, namespace: env.OTSOC_EVENTHUB__fullyQualifiedNamespace };
+  if (env.OTSOC_EVENTHUB) return { hub, connectionStringSetting: 'OTSOC_EVENTHUB' };
   throw new ConfigError('app settings', [
     'OTSOC_EVENTHUB__fullyQualifiedNamespace (or OTSOC_EVENTHUB): required by the relay to publish to the alert hub',
   ]);
 }
 
-/** The relay's producer, from the app settings (built once per instance by the caller). */
+/**
+ * The relay's producer (built once per instance by the caller). The SDK retries a send 3 times within about a
+ * minute; past that the handler throws and the registration's retry policy takes over.
+ */
 export function relayProducerFromEnv(env: NodeJS.ProcessEnv): RelayProducer {
-  return createProducer(relayConnectionFrom(env), env);
+  const c = relayConnectionFrom(env);
+  const options = {
+    retryOptions: {
+      maxRetries: 3,
+      retryDelayInMs: 1000,
+      maxRetryDelayInMs: 30_000,
+      timeoutInMs: 60_000,
+      mode: RetryMode.Exponential,
+    },
+    userAgent: 'ot-soc-relay',
+  };
+  if (c.namespace) return new EventHubProducerClient(c.namespace, c.hub, defaultCredential(), options);
+  const cs = env[c.connectionStringSetting!]!;
+  // A connection string naming its hub (EntityPath) is taken as is; the SDK refuses a second, different name.
+  return /(^|;)\s*EntityPath=/i.test(cs)
+    ? new EventHubProducerClient(cs, options)
+    : new EventHubProducerClient(cs, c.hub, options);
 }
 
 /**

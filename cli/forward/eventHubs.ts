@@ -28,8 +28,6 @@ export interface HubConnection {
   ca?: string;
   /** The SDK's own retries within one send; the forwarder retries on top, without limit. */
   retry?: { maxRetries?: number; retryDelayInMs?: number; maxRetryDelayInMs?: number; timeoutInMs?: number };
-  /** Sent with every connection (default `ot-soc-forwarder`). */
-  userAgent?: string;
 }
 
 export class ConnectionError extends Error {
@@ -50,7 +48,7 @@ export function producerOptions(c: HubConnection): EventHubClientOptions {
       timeoutInMs: c.retry?.timeoutInMs ?? 30_000,
       mode: RetryMode.Exponential,
     },
-    userAgent: c.userAgent ?? 'ot-soc-forwarder',
+    userAgent: 'ot-soc-forwarder',
   };
   if (c.proxy || c.webSockets)
     options.webSocketOptions = { webSocket: WebSocket, webSocketConstructorOptions: webSocketOptions(c) };

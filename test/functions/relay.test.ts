@@ -1,9 +1,10 @@
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { EventHubProducerClient } from '@azure/event-hubs';
 import funcs, { type EventHubFunctionOptions } from '@azure/functions';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { relayConnectionFrom } from '../../functions/relay.js';
+import { relayConnectionFrom, relayProducerFromEnv } from '../../functions/relay.js';
 import { type FakeEventHub, startFakeEventHub } from '../helpers/fakeEventHub.js';
 import { cefLine, minute, securityAlert } from '../helpers/records.js';
 
@@ -152,14 +153,28 @@ describe('relayConnectionFrom', () => {
         OTSOC_EVENTHUB_NAME: 'ot-alerts',
         OTSOC_EVENTHUB__fullyQualifiedNamespace: 'plant-ehns.servicebus.windows.net',
       }),
-    ).toMatchObject({
-      namespace: 'plant-ehns.servicebus.windows.net',
-      hub: 'ot-alerts',
-      userAgent: 'ot-soc-relay',
-    });
+    ).toEqual({ namespace: 'plant-ehns.servicebus.windows.net', hub: 'ot-alerts' });
     expect(
       relayConnectionFrom({ OTSOC_EVENTHUB_NAME: 'ot-alerts', OTSOC_EVENTHUB: 'Endpoint=sb://x/' }),
-    ).toMatchObject({ connectionStringEnv: 'OTSOC_EVENTHUB', hub: 'ot-alerts' });
+    ).toEqual({ connectionStringSetting: 'OTSOC_EVENTHUB', hub: 'ot-alerts' });
+  });
+
+  it('builds the producer for the alert hub from either form', async () => {
+    const byString = relayProducerFromEnv({
+      OTSOC_EVENTHUB_NAME: 'ot-alerts',
+      OTSOC_EVENTHUB:
+        'Endpoint=sb://127.0.0.1:1/;SharedAccessKeyName=a;SharedAccessKey=Yg==;UseDevelopmentEmulator=true',
+    }) as EventHubProducerClient;
+    expect(byString.eventHubName).toBe('ot-alerts');
+    const byIdentity = relayProducerFromEnv({
+      OTSOC_EVENTHUB_NAME: 'ot-alerts',
+      OTSOC_EVENTHUB__fullyQualifiedNamespace: 'plant-ehns.servicebus.windows.net',
+    }) as EventHubProducerClient;
+    expect([byIdentity.fullyQualifiedNamespace, byIdentity.eventHubName]).toEqual([
+      'plant-ehns.servicebus.windows.net',
+      'ot-alerts',
+    ]);
+    await Promise.all([byString.close(), byIdentity.close()]);
   });
 
   it('names the missing setting', () => {
