@@ -8,8 +8,9 @@
  * reach one partition, so one instance at a time writes it, in order, as with `ot-soc forward`.
  *
  * The relay only routes: a record it cannot key (unparseable, not enrichable, no scope) still goes through, under
- * UNSCOPED_KEY, and the pipeline dead-letters it with its usual reason; an event that does not even split is passed
- * on whole, unchanged (UNSPLIT_KEY), so the pipeline sees exactly what the relay saw.
+ * UNSCOPED_KEY, and the pipeline dead-letters it with its usual reason. What does not split into records (broken
+ * JSON, invalid UTF-8, too deep) the relay dead-letters itself, as the pipeline's first step would (stage `split`,
+ * same reason), and relays the event's good records: re-sending the broken text would not keep its bytes.
  */
 import type { CreateBatchOptions, EventDataBatch, OperationOptions } from '@azure/event-hubs';
 import type { DeadLetter } from '../deadletter/deadLetterStore.js';
@@ -22,8 +23,6 @@ import { groupBy } from '../util/groupBy.js';
 
 /** The key of records that have no store partition (or could not be keyed): one partition, like the store's ''. */
 export const UNSCOPED_KEY = 'unscoped';
-/** The key of events passed on whole because they did not split into records. */
-export const UNSPLIT_KEY = 'unsplit';
 /** Application property naming where a relayed event came from (`partition 3 seq 1201 #0`), for people tracing one. */
 export const RELAYED_FROM = 'ot-soc-relayed-from';
 
@@ -36,7 +35,7 @@ export interface RelayProducer {
 export interface RelayEvent {
   /** The Event Hubs partition key. */
   key: string;
-  /** UTF-8 JSON of one record (or the line of a text record; or the original body of an unsplit event). */
+  /** UTF-8 JSON of one record (or the line of a text record). */
   body: Buffer;
   /** Where it came from in the relay's own hub (its locator travels as the RELAYED_FROM property). */
   origin: RecordOrigin;
@@ -47,14 +46,13 @@ export interface RelayStats {
   records: number;
   /** Events sent to the alert hub. */
   sent: number;
-  /** Events the alert hub can never take (over its size limit), in the dead-letter store instead. */
+  /** Pieces that did not split, and events the alert hub can never take (over its size), dead-lettered instead. */
   deadLettered: number;
   batches: number;
   /** Distinct partition keys. */
   keys: number;
-  /** Records under UNSCOPED_KEY and events under UNSPLIT_KEY. */
+  /** Records under UNSCOPED_KEY. */
   unscoped: number;
-  unsplit: number;
 }
 
 /** A record's partition key: the store partition of the alert it parses and enriches to, else UNSCOPED_KEY. */
@@ -72,21 +70,18 @@ export function relayKeyOf(
   }
 }
 
-function bodyBytes(body: unknown): Buffer {
-  if (Buffer.isBuffer(body)) return body;
-  if (body instanceof Uint8Array) return Buffer.from(body.buffer, body.byteOffset, body.byteLength);
-  if (body instanceof ArrayBuffer) return Buffer.from(body);
-  if (typeof body === 'string') return Buffer.from(body, 'utf8');
-  return Buffer.from(JSON.stringify(body ?? null), 'utf8');
-}
-
-/** The events to send, per partition key, in the order their records came (order holds within a key). */
+/**
+ * The events to send, per partition key, in the order their records came (order holds within a key), and the
+ * dead letters of what did not split.
+ */
 export function planRelay(
   events: readonly unknown[],
   meta: BatchMeta,
   deps: Pick<PipelineDeps, 'enrich' | 'spec'>,
-): { byKey: Map<string, RelayEvent[]>; records: number } {
+  now: Date = new Date(),
+): { byKey: Map<string, RelayEvent[]>; records: number; letters: DeadLetter[] } {
   const out: RelayEvent[] = [];
+  const letters: DeadLetter[] = [];
   let records = 0;
   for (let i = 0; i < events.length; i++) {
     const sequence = meta.sequenceNumbers?.[i] ?? i;
@@ -101,13 +96,12 @@ export function planRelay(
     });
     const pieces = splitEvent(events[i]);
     records += pieces.length;
-    if (pieces.some(isSplitError)) {
-      out.push({ key: UNSPLIT_KEY, body: bodyBytes(events[i]), origin: origin(0) });
-      continue;
-    }
     const receivedAt = meta.enqueuedTimes?.[i];
     for (const rec of pieces) {
-      if (isSplitError(rec)) continue;
+      if (isSplitError(rec)) {
+        letters.push(newLetter('split', rec.error, rec.raw, origin(rec.index), now));
+        continue;
+      }
       const text = typeof rec.value === 'string' ? rec.value : JSON.stringify(rec.value);
       out.push({
         key: relayKeyOf(rec.value, deps, receivedAt),
@@ -116,13 +110,13 @@ export function planRelay(
       });
     }
   }
-  return { byKey: groupBy(out, (e) => e.key), records };
+  return { byKey: groupBy(out, (e) => e.key), records, letters };
 }
 
 /**
- * The dead letter of an event the hub can never take (over its maximum size: only an unsplit event at the
- * incoming limit, plus the relay's property, can be): retrying would hold the partition forever. Stage `split`, as
- * the pipeline letters what it cannot split; `ot-soc redrive --stage split` takes it through the pipeline directly.
+ * The dead letter of a record the hub can never take (over its maximum size: a record came inside an event of at
+ * most that size, so only one at the limit, plus the relay's property, can be): retrying would hold the partition
+ * forever. Stage `split`, kept whole for a person like what the pipeline cannot split.
  */
 export function tooLargeLetter(e: RelayEvent, maxBytes: number, now: Date): DeadLetter {
   const reason = `relay: ${e.body.length} bytes, over the alert hub's maximum event size (${maxBytes} bytes)`;
@@ -183,8 +177,10 @@ export async function relayBatch(
   deps: Pick<PipelineDeps, 'enrich' | 'spec' | 'deadLetters'> & { producer: RelayProducer; now?: () => Date },
   options: OperationOptions = {},
 ): Promise<RelayStats> {
-  const { byKey, records } = planRelay(events, meta, deps);
   const now = deps.now ?? (() => new Date());
+  const { byKey, records, letters } = planRelay(events, meta, deps, now());
+  // Before the send: a re-run puts the same letters again, which changes nothing (ids from their origin).
+  if (letters.length) await deps.deadLetters.put(letters);
   const r = await sendRelay(
     byKey,
     deps.producer,
@@ -198,9 +194,8 @@ export async function relayBatch(
     records,
     sent: r.sent,
     batches: r.batches,
-    deadLettered: r.tooLarge,
+    deadLettered: letters.length + r.tooLarge,
     keys: byKey.size,
     unscoped: byKey.get(UNSCOPED_KEY)?.length ?? 0,
-    unsplit: byKey.get(UNSPLIT_KEY)?.length ?? 0,
   };
 }

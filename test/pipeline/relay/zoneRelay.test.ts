@@ -9,13 +9,7 @@ import { MemoryGroupStore } from '../../../pipeline/dedup/memoryGroupStore.js';
 import { createEnricher } from '../../../pipeline/enrich/enricher.js';
 import { splitText } from '../../../pipeline/parse/index.js';
 import { keyBatch } from '../../../pipeline/pipeline.js';
-import {
-  planRelay,
-  RELAYED_FROM,
-  relayBatch,
-  UNSCOPED_KEY,
-  UNSPLIT_KEY,
-} from '../../../pipeline/relay/zoneRelay.js';
+import { planRelay, RELAYED_FROM, relayBatch, UNSCOPED_KEY } from '../../../pipeline/relay/zoneRelay.js';
 import { type FakeEventHub, startFakeEventHub } from '../../helpers/fakeEventHub.js';
 import { RecordingSink } from '../../helpers/recordingSink.js';
 import { cefLine, securityAlert } from '../../helpers/records.js';
@@ -53,15 +47,19 @@ describe('planRelay: one event per record, keyed by the store partition the pipe
     const deps = await sampleDeps();
     const text = await readFile(samples('plant-scenario.ndjson'), 'utf8');
     const events = splitText(text).map((p) => ('error' in p ? p.raw : p.value));
-    const { byKey, records } = planRelay(events, { partition: '1' }, deps);
+    const { byKey, records, letters } = planRelay(events, { partition: '1' }, deps);
     expect(records).toBe(events.length);
+    // What does not split is dead-lettered as the pipeline would (same stage, same reason); the rest is relayed.
+    const pipelineLetters = keyBatch(events, { partition: 'x' }, deps).keyed.letters.filter(
+      (l) => l.stage === 'split',
+    );
+    expect(letters.map((l) => [l.stage, l.reason])).toEqual(pipelineLetters.map((l) => [l.stage, l.reason]));
     const relayed = [...byKey.values()].flat();
-    expect(relayed).toHaveLength(events.length);
+    expect(relayed).toHaveLength(events.length - letters.length);
     for (const [key, list] of byKey) {
       for (const e of list) {
         const partitions = pipelinePartitions(hostBody(e.body), deps);
-        if (key === UNSCOPED_KEY || key === UNSPLIT_KEY)
-          expect(partitions.filter((p) => p !== '')).toEqual([]);
+        if (key === UNSCOPED_KEY) expect(partitions.filter((p) => p !== '')).toEqual([]);
         else expect(partitions).toEqual([key]);
       }
     }
@@ -69,10 +67,11 @@ describe('planRelay: one event per record, keyed by the store partition the pipe
     expect([...byKey.keys()].filter((k) => k.startsWith('zone:')).length).toBeGreaterThan(1);
   });
 
-  it('splits an export envelope, keeps order within a key, passes unsplittable events on whole', async () => {
+  it('splits an export envelope, keeps order within a key, dead-letters what does not split', async () => {
     const deps = await sampleDeps();
     const rows = dataset('SecurityAlert', 12, 200, 60, 3).map((r) => JSON.parse(r));
     const broken = '{"records": [ {"truncated": ';
+    const tooDeep = { records: [rows[0], { a: JSON.parse(`${'['.repeat(70)}${']'.repeat(70)}`) }] };
     const cef = cefLine({ t: T0 });
     const events = [
       { records: rows.slice(0, 8) },
@@ -80,23 +79,29 @@ describe('planRelay: one event per record, keyed by the store partition the pipe
       broken,
       Buffer.from('no sensor sends this', 'utf8'),
       ...rows.slice(8),
+      tooDeep,
     ];
-    const { byKey, records } = planRelay(
+    const { byKey, records, letters } = planRelay(
       events,
-      { partition: '3', sequenceNumbers: [10, 11, 12, 13, 14, 15, 16, 17] },
+      { partition: '3', sequenceNumbers: [10, 11, 12, 13, 14, 15, 16, 17, 18] },
       deps,
     );
-    expect(records).toBe(8 + 1 + 1 + 1 + 4);
-    // The broken event travels unchanged, once, so the pipeline dead-letters exactly what it would have.
-    expect(byKey.get(UNSPLIT_KEY)?.map((e) => e.body.toString('utf8'))).toEqual([broken]);
-    expect(byKey.get(UNSPLIT_KEY)?.[0]?.origin).toMatchObject({ partition: 'relay:3', sequence: 12 });
+    expect(records).toBe(8 + 1 + 1 + 1 + 4 + 2);
+    // What does not split is dead-lettered, whole, in the relay's own partition namespace; the good record beside
+    // it in the same envelope is relayed.
+    expect(letters.map((l) => [l.stage, l.origin.partition, l.origin.sequence, l.origin.index])).toEqual([
+      ['split', 'relay:3', 12, 0],
+      ['split', 'relay:3', 18, 1],
+    ]);
+    expect(letters[0]!.raw).toBe(broken.trimEnd()); // as the pipeline keeps it
+    expect(letters[1]!.reason).toMatch(/deep/);
     // Text that parses as no format: routed, not dropped.
     expect(byKey.get(UNSCOPED_KEY)?.map((e) => e.body.toString('utf8'))).toEqual(['no sensor sends this']);
     // Each row comes out once, as itself, in its original order within its key.
     const out = [...byKey]
       .filter(([k]) => k.startsWith('zone:'))
       .flatMap(([, list]) => list.map((e) => hostBody(e.body)));
-    expect(out).toHaveLength(13);
+    expect(out).toHaveLength(14);
     expect(new Set(out.map((r) => JSON.stringify(r)))).toEqual(
       new Set([...rows, cef].map((r) => JSON.stringify(r))),
     );
@@ -190,13 +195,13 @@ describe('relayBatch with the real Event Hubs producer (local AMQP hub)', () => 
     expect(hub.events().length).toBe(before + 20);
   });
 
-  it("dead-letters an event over the hub's maximum size instead of holding the partition, and sends the rest", async () => {
+  it("dead-letters a record over the hub's maximum size instead of holding the partition, and sends the rest", async () => {
     const deadLetters = new MemoryDeadLetterStore();
     const deps = { ...(await sampleDeps()), deadLetters };
     const huge = securityAlert({ t: T0, title: 'Firmware Change' });
     huge.Description = 'x'.repeat(80 * 1024);
-    const brokenHuge = `{"records":[${'9'.repeat(70 * 1024)}`;
-    const events = [securityAlert({ t: T0 }), huge, brokenHuge];
+    const broken = `{"records":[${'9'.repeat(1024)}`;
+    const events = [securityAlert({ t: T0 }), huge, broken];
     const before = hub.events().length;
     const stats = await relayBatch(
       events,
@@ -212,8 +217,10 @@ describe('relayBatch with the real Event Hubs producer (local AMQP hub)', () => 
         ['split', 'relay:1', 9],
       ]),
     );
-    expect(letters[0]!.reason).toMatch(/over the alert hub's maximum event size \(65536 bytes\)/);
-    // Whole, so a redrive can take it through the pipeline.
-    expect(letters.find((l) => l.origin.sequence === 9)?.raw).toBe(brokenHuge);
+    const tooLarge = letters.find((l) => l.origin.sequence === 8)!;
+    expect(tooLarge.reason).toMatch(/over the alert hub's maximum event size \(65536 bytes\)/);
+    // Whole, for a person (or a redrive through the pipeline).
+    expect(JSON.parse(tooLarge.raw)).toEqual(huge);
+    expect(letters.find((l) => l.origin.sequence === 9)?.raw).toBe(broken);
   });
 });
