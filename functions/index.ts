@@ -16,20 +16,22 @@ import './defenderStatus.js';
 import { preloadPlaybooks } from './playbooks.js';
 
 const handlers = lazy(async () => {
-  const [ingest, deps, relay] = await Promise.all([
-    import('./ingest.js'),
-    import('./deps.js'),
-    import('./relay.js'),
-  ]);
+  const [ingest, deps] = await Promise.all([import('./ingest.js'), import('./deps.js')]);
   // One set of deps per instance, built on first use; a failure (bad settings) is retried on the next call.
   const runtime = lazy(() => deps.runtimeFromEnv(process.env));
-  const producer = lazy(async () => relay.relayProducerFromEnv(process.env));
   return {
+    runtime,
     ingest: ingest.makeIngestHandler(runtime),
-    relay: relay.makeRelayHandler(runtime, producer),
     flush: ingest.makeFlushHandler(runtime),
     redrive: ingest.makeRedriveHandler(runtime),
   };
+});
+
+// The relay (and @azure/event-hubs' producer) loads on its first batch only: apps without the export never pay it.
+const relayHandler = lazy(async () => {
+  const [{ runtime }, relay] = await Promise.all([handlers(), import('./relay.js')]);
+  const producer = lazy(async () => relay.relayProducerFromEnv(process.env));
+  return relay.makeRelayHandler(runtime, producer);
 });
 
 app.eventHub('ingest', {
@@ -56,7 +58,7 @@ app.eventHub('relay', {
     maximumInterval: 300_000,
   },
   handler: async (messages: unknown[], context: InvocationContext) =>
-    (await handlers()).relay(messages, context),
+    (await relayHandler())(messages, context),
 });
 
 app.timer('flush', {
