@@ -46,13 +46,13 @@ describe('ot-soc forward', () => {
       if (seen !== undefined) expect(e.partition).toBe(seen);
       partitionOfKey.set(e.partitionKey!, e.partition);
     }
-    expect(partitionOfKey.get('Plant A/Packaging')).toBe(suite.hub.partitionOf('Plant A/Packaging'));
+    expect(partitionOfKey.get('zone:plant a/packaging')).toBe(suite.hub.partitionOf('zone:plant a/packaging'));
     expect([...partitionOfKey.keys()]).toEqual(
       expect.arrayContaining([
-        'Plant A/Packaging',
-        'Plant B/Utilities',
-        'Plant C/Brewhouse',
-        'Plant D/Filling',
+        'zone:plant a/packaging',
+        'zone:plant b/utilities',
+        'zone:plant c/brewhouse',
+        'zone:plant d/filling',
       ]),
     );
     // Order is kept within a key: per partition key, the hub holds the messages in the order they were sent.

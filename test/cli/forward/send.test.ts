@@ -62,10 +62,10 @@ describe('ot-soc send', () => {
     expect(summary.perPartitionKey).toEqual(Object.fromEntries(keys));
     expect(Object.keys(summary.perPartitionKey)).toEqual(
       expect.arrayContaining([
-        'Rotterdam/Packaging',
-        'Rotterdam/Utilities',
-        'Lyon/Brewhouse',
-        'Lyon/Filling',
+        'zone:rotterdam/packaging',
+        'zone:rotterdam/utilities',
+        'zone:lyon/brewhouse',
+        'zone:lyon/filling',
       ]),
     );
 

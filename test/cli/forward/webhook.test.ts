@@ -56,7 +56,7 @@ describe('webhook receiver', () => {
     expect(r).toEqual({ status: 202, body: { accepted: 1, invalid: [] } });
     expect(await fwd.idle(10_000)).toBe(true);
     const got = suite.hub.events().find((e) => e.body === text);
-    expect(got?.partitionKey).toBe('Plant D/Utilities');
+    expect(got?.partitionKey).toBe('zone:plant d/utilities');
   });
 
   test('an array of alerts: each valid one forwarded on its own, invalid ones reported', async () => {

@@ -3,6 +3,7 @@ import { EventHubProducerClient } from '@azure/event-hubs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { asEvents, dataset } from '../../../bench/data.js';
 import { depsFor } from '../../../bench/harness.js';
+import { partitionKeyOf } from '../../../cli/partitionKey.js';
 import { keySpecOf, loadConfigFile } from '../../../pipeline/config/config.js';
 import { MemoryDeadLetterStore } from '../../../pipeline/deadletter/memoryDeadLetterStore.js';
 import { MemoryGroupStore } from '../../../pipeline/dedup/memoryGroupStore.js';
@@ -65,6 +66,18 @@ describe('planRelay: one event per record, keyed by the store partition the pipe
     }
     // The scenario spans several zones: the relay spreads them over keys, not one.
     expect([...byKey.keys()].filter((k) => k.startsWith('zone:')).length).toBeGreaterThan(1);
+    // The forwarder keys a record the same way wherever the record or its sensor's placement names the zone, so a
+    // zone reached by both paths lands on one partition.
+    const config = await loadConfigFile(samples('ot-soc.config.json'));
+    let compared = 0;
+    for (const [key, list] of byKey)
+      for (const e of list) {
+        const forwarder = partitionKeyOf(hostBody(e.body), config.enrichment.sensors);
+        if (!forwarder.startsWith('zone:')) continue;
+        expect(forwarder).toBe(key);
+        compared++;
+      }
+    expect(compared).toBeGreaterThan(relayed.length / 2);
   });
 
   it('splits an export envelope, keeps order within a key, dead-letters what does not split', async () => {
