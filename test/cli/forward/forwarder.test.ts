@@ -46,7 +46,9 @@ describe('ot-soc forward', () => {
       if (seen !== undefined) expect(e.partition).toBe(seen);
       partitionOfKey.set(e.partitionKey!, e.partition);
     }
-    expect(partitionOfKey.get('zone:plant a/packaging')).toBe(suite.hub.partitionOf('zone:plant a/packaging'));
+    expect(partitionOfKey.get('zone:plant a/packaging')).toBe(
+      suite.hub.partitionOf('zone:plant a/packaging'),
+    );
     expect([...partitionOfKey.keys()]).toEqual(
       expect.arrayContaining([
         'zone:plant a/packaging',

@@ -118,7 +118,9 @@ describe('AMQP over WebSockets through an HTTP proxy', () => {
         protocol: 'AMQPWSB10',
         extensions: '', // no permessage-deflate offer
       });
-      expect(hub.events().filter((e) => e.partitionKey === 'zone:plant a/packaging').length).toBeGreaterThan(0);
+      expect(hub.events().filter((e) => e.partitionKey === 'zone:plant a/packaging').length).toBeGreaterThan(
+        0,
+      );
       expect(hub.events().every((e) => typeof e.partitionKey === 'string')).toBe(true);
     } finally {
       await f.stop(2000);
