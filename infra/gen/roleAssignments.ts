@@ -33,6 +33,13 @@ function roleAssignment(opts: {
   };
 }
 
+/** The scope of one hub of the namespace (its name in the variable `hub`). */
+const hubScope = (hub: string): [string, ...string[]] => [
+  'Microsoft.EventHub/namespaces/{0}/eventhubs/{1}',
+  v('eventHubNamespaceName'),
+  v(hub),
+];
+
 /** The Function's (and the optional operator's and forwarder's) least-privilege roles on this group's resources. */
 export function roleResources(): JsonObject[] {
   const fn = { principal: principalId, principalType: 'ServicePrincipal' as const };
@@ -40,11 +47,7 @@ export function roleResources(): JsonObject[] {
     roleAssignment({
       ...fn,
       role: 'eventHubsDataReceiver',
-      scope: [
-        'Microsoft.EventHub/namespaces/{0}/eventhubs/{1}',
-        v('eventHubNamespaceName'),
-        v('eventHubName'),
-      ],
+      scope: hubScope('eventHubName'),
       scopeId: id.hub,
       description: 'ot-soc Function: Event Hubs trigger (receive) on the alert hub only',
       dependsOn: [id.hub, id.site],
@@ -52,11 +55,7 @@ export function roleResources(): JsonObject[] {
     roleAssignment({
       ...fn,
       role: 'eventHubsDataReceiver',
-      scope: [
-        'Microsoft.EventHub/namespaces/{0}/eventhubs/{1}',
-        v('eventHubNamespaceName'),
-        v('exportHubName'),
-      ],
+      scope: hubScope('exportHubName'),
       scopeId: id.exportHub,
       description: 'ot-soc Function: the relay reads the SecurityAlert export hub',
       dependsOn: [id.exportHub, id.site],
@@ -64,11 +63,7 @@ export function roleResources(): JsonObject[] {
     roleAssignment({
       ...fn,
       role: 'eventHubsDataSender',
-      scope: [
-        'Microsoft.EventHub/namespaces/{0}/eventhubs/{1}',
-        v('eventHubNamespaceName'),
-        v('eventHubName'),
-      ],
+      scope: hubScope('eventHubName'),
       scopeId: id.hub,
       description:
         "ot-soc Function: the relay republishes the export's records to the alert hub, keyed by zone",
@@ -130,11 +125,7 @@ export function roleResources(): JsonObject[] {
       condition: `not(empty(${p('forwarderPrincipalId')}))`,
       role: 'eventHubsDataSender',
       principal: x(p('forwarderPrincipalId')),
-      scope: [
-        'Microsoft.EventHub/namespaces/{0}/eventhubs/{1}',
-        v('eventHubNamespaceName'),
-        v('eventHubName'),
-      ],
+      scope: hubScope('eventHubName'),
       scopeId: id.hub,
       nameSeed: p('forwarderPrincipalId'),
       description: 'ot-soc on-site forwarder: send alerts to the hub',

@@ -23,7 +23,7 @@ import { groupBy } from '../util/groupBy.js';
 
 /** The key of records that have no store partition (or could not be keyed): one partition, like the store's ''. */
 export const UNSCOPED_KEY = 'unscoped';
-/** Application property naming where a relayed event came from (`partition 3 seq 1201 #0`), for people tracing one. */
+/** Application property naming where a relayed event came from (`relay partition 3 seq 1201 +2`), for tracing one. */
 export const RELAYED_FROM = 'ot-soc-relayed-from';
 
 /** What the relay needs of `EventHubProducerClient`. */

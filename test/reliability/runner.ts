@@ -233,7 +233,7 @@ export function summaryTable(outcomes: readonly Outcome[]): string {
 /** Where the figures go: one directory per test run under the OS temp dir (runs on one machine may overlap). */
 export const FIGURES_DIR = join(tmpdir(), 'ot-soc-reliability');
 /** The suite's files, in the order their scenarios are listed in the combined table. */
-const PARTS = ['sink', 'store', 'delivery'] as const;
+const PARTS = ['sink', 'store', 'delivery', 'relay'] as const;
 
 /**
  * Prints this file's table and writes its figures; the last file of the run to finish also writes the combined
