@@ -3,6 +3,9 @@
  * - Table operations per alert through processBatch on Azurite, for new alerts (each writes its id entry in its
  *   scope's transaction; no id is read), for re-published copies (each a known id: the insert fails, the ids
  *   are read, nothing changes) and for status updates (known ids that change their group);
+ * - the same three passes through the instance's ETag-validated cache, as the Function builds its store
+ *   (functions/deps.ts): one instance sees the alerts and then their copies and updates, as it does when their
+ *   zone comes to it (the forwarder's partition key, the zone relay);
  * - heap per remembered id in the memory store, after a full GC, in a fresh child process per run.
  * Before identity (bench/results.json, revision f209ed3) the durable path cost 1.2 Table operations per alert
  * (one read and one write per group per batch) and a group recognised only the 50 ids it listed.
@@ -14,6 +17,8 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { startAzurite } from '../cli/azurite.js';
 import { azuriteTableClient } from '../cli/state/azuriteTable.js';
+import { CachingGroupStore } from '../pipeline/dedup/cachingGroupStore.js';
+import type { GroupStore } from '../pipeline/dedup/groupState.js';
 import { MemoryGroupStore } from '../pipeline/dedup/memoryGroupStore.js';
 import { TableGroupStore } from '../pipeline/dedup/tableGroupStore.js';
 import { asEvents, dataset } from './data.js';
@@ -71,16 +76,19 @@ export const identity: Bench = {
     const events = asEvents('SecurityAlert', dataset('SecurityAlert', n, 20, 60, 3));
     opts.log('  starting Azurite …');
     const azurite = await startAzurite();
-    const passes: Record<'new' | 'copies' | 'closed', Pass[]> = { new: [], copies: [], closed: [] };
+    const kinds = ['new', 'copies', 'closed', 'newCached', 'copiesCached', 'closedCached'] as const;
+    const passes = Object.fromEntries(kinds.map((k) => [k, [] as Pass[]])) as Record<
+      (typeof kinds)[number],
+      Pass[]
+    >;
     try {
       for (let r = 0; r < Math.max(1, Math.round(opts.runs / 2)); r++) {
         opts.log(`  Table run ${r + 1} …`);
-        const table = azuriteTableClient(azurite.tableUrl, `ident${process.pid}x${r}`);
-        const store = await new TableGroupStore(table).init();
-        const deps = depsFor(setup, store, new CountingSink());
-        const pass = async (evs: readonly unknown[], partition: string): Promise<Pass> => {
+        const table = (suffix: string) =>
+          azuriteTableClient(azurite.tableUrl, `ident${process.pid}x${r}${suffix}`);
+        const pass = async (store: GroupStore, evs: readonly unknown[], partition: string): Promise<Pass> => {
           const ops = store.operations;
-          const res = await runBatches(evs, deps, BATCH, 0, partition);
+          const res = await runBatches(evs, depsFor(setup, store, new CountingSink()), BATCH, 0, partition);
           if (res.stats.deadLettered)
             throw new Error(`identity run dead-lettered: ${JSON.stringify(res.stats)}`);
           return {
@@ -88,9 +96,14 @@ export const identity: Bench = {
             rate: evs.length / (res.totalMs / 1000),
           };
         };
-        passes.new.push(await pass(events, '0'));
-        passes.copies.push(await pass(events, '1'));
-        passes.closed.push(await pass(withStatus(events, 'Closed'), '2'));
+        const bare = await new TableGroupStore(table('')).init();
+        passes.new.push(await pass(bare, events, '0'));
+        passes.copies.push(await pass(bare, events, '1'));
+        passes.closed.push(await pass(bare, withStatus(events, 'Closed'), '2'));
+        const cached = new CachingGroupStore(await new TableGroupStore(table('c')).init());
+        passes.newCached.push(await pass(cached, events, '0'));
+        passes.copiesCached.push(await pass(cached, events, '1'));
+        passes.closedCached.push(await pass(cached, withStatus(events, 'Closed'), '2'));
       }
     } finally {
       await azurite.stop();
@@ -129,6 +142,9 @@ export const identity: Bench = {
         ...f('new', 'new alerts'),
         ...f('copies', 're-published copies (known ids, no change)'),
         ...f('closed', 'status updates (known ids, Closed)'),
+        ...f('newCached', 'instance cache: new alerts'),
+        ...f('copiesCached', 'instance cache: re-published copies'),
+        ...f('closedCached', 'instance cache: status updates (Closed)'),
         figure(
           'memory store: heap per remembered id (after GC)',
           heap.map((h) => h.bytesPerId),
@@ -137,6 +153,9 @@ export const identity: Bench = {
       ],
       notes: [
         'Operations are requests: a point read, a single write, or an entity-group transaction (up to 100 writes).',
+        'Without the cache every batch reads what it needs (a new instance, or one that lost a race); "instance ' +
+          'cache" is the store as the Function builds it (CachingGroupStore), one instance seeing the alerts, then ' +
+          'their copies and updates, as it does when their zone comes to it (forwarder key, zone relay).',
         `Heap per id: ${median(heap.map((h) => h.idCount)).toLocaleString('en-US')} ids in 10 groups; ` +
           'an id entry is a Map key (the scoped id) and {alertId, key, status, at} sharing the group strings.',
         'Azurite writes entities one by one; Table Storage takes a transaction in one request, so Azurite alerts/s understate Azure.',

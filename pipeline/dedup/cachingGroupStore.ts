@@ -102,6 +102,16 @@ export class CachingGroupStore implements GroupStore {
     return out;
   }
 
+  peekIds(partition: string, ids: readonly string[]): Map<string, Versioned<IdEntry>> {
+    const out = new Map<string, Versioned<IdEntry>>();
+    for (const id of ids) {
+      const hit = this.#ids.get(slot(partition, id));
+      if (hit) out.set(id, { value: { ...hit.value }, etag: hit.etag });
+    }
+    this.hits += out.size;
+    return out;
+  }
+
   async commit(partition: string, writes: readonly StoreWrite[]): Promise<CommitResult> {
     let r: CommitResult;
     try {

@@ -164,6 +164,12 @@ export interface GroupStore {
    * undefined, else replaces only if the stored ETag still matches. Returns the new ETags in write order.
    */
   commit(partition: string, writes: readonly StoreWrite[]): Promise<CommitResult>;
+  /**
+   * Id entries this store holds without a request (an instance's cache: CachingGroupStore), as copies; the others
+   * are left out, not reported absent. Lets a batch recognise a copy or an update of an alert this instance wrote
+   * or read without planning its entry as new (a failed insert and a re-read). Stores without it have none.
+   */
+  peekIds?(partition: string, ids: readonly string[]): Map<string, Versioned<IdEntry>>;
   /** One group write (commit of one), in the state's own partition. */
   put(state: GroupState, etag: string | undefined): Promise<PutResult>;
   /** The group that has this AlertId (head or archived). */

@@ -31,20 +31,29 @@ export class PartitionWork {
    * groups those entries name (a head of another key, or a group a newer one superseded). Only what is not
    * known yet. Without `withIds` an id not read is planned as new and its entry is inserted: the insert fails
    * the commit if the id is known after all (409), and the retry reads the ids. Most alerts are new, so the
-   * common batch reads no id entry at all (docs/state.md).
+   * common batch reads no id entry at all (docs/state.md). Ids the store holds without a request (the instance's
+   * cache, `peekIds`) are known either way.
    */
   async load(store: GroupStore, members: readonly Member[], withIds: boolean): Promise<void> {
     const keys = new Set<string>();
     const ids = new Set<string>();
+    const unread: string[] = [];
     for (const m of members) {
       if (!this.heads.has(m.key)) keys.add(m.key);
-      if (withIds && m.scopedId && !this.ids.has(m.scopedId)) ids.add(m.scopedId);
+      if (m.scopedId && !this.ids.has(m.scopedId)) {
+        if (withIds) ids.add(m.scopedId);
+        else unread.push(m.scopedId);
+      }
     }
+    // Ids the instance's cache holds cost nothing: a copy or a status update of an alert it has seen is known
+    // at once, instead of failing its insert and re-reading (what a zone's copies and updates cost otherwise).
+    const known = unread.length && store.peekIds ? store.peekIds(this.partition, unread) : undefined;
+    for (const [id, entry] of known ?? []) this.ids.set(id, entry);
     const first = await store.read(this.partition, { keys: [...keys], ids: [...ids] });
     for (const k of keys) this.heads.set(k, first.heads.get(k) ?? null);
     for (const id of ids) this.ids.set(id, first.ids.get(id) ?? null);
     const more = { keys: new Set<string>(), alertIds: new Set<string>() };
-    for (const id of ids) {
+    for (const id of [...ids, ...(known?.keys() ?? [])]) {
       const e = this.ids.get(id)?.value;
       if (!e) continue;
       if (!this.heads.has(e.key)) more.keys.add(e.key);
