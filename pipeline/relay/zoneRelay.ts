@@ -126,8 +126,8 @@ export function tooLargeLetter(e: RelayEvent, maxBytes: number, now: Date): Dead
 /**
  * Sends each key's events in `createBatch({ partitionKey })` batches, keys at once, in order within a key.
  * Resolves when every event was accepted; rejects with the first failure once every key has settled (a key that
- * failed stops at its failed batch; the others finish), so a retry of the whole plan only repeats what may not
- * have arrived plus the keys that did (duplicates the pipeline's identity absorbs).
+ * failed stops at its failed batch; the others finish). A re-run of the trigger batch then sends again what had
+ * arrived: copies the pipeline's vendor-id identity absorbs.
  */
 export async function sendRelay(
   byKey: ReadonlyMap<string, readonly RelayEvent[]>,
