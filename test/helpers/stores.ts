@@ -12,6 +12,7 @@ export function delegating(store: GroupStore, over: Partial<GroupStore> & { kind
     findByAlertId: (id) => store.findByAlertId(id),
     listDirty: () => store.listDirty(),
     expire: (before, limit) => store.expire?.(before, limit) ?? Promise.resolve(0),
+    ...(store.peekIds ? { peekIds: (p: string, ids: readonly string[]) => store.peekIds!(p, ids) } : {}),
     close: async () => {},
     ...over,
   };
