@@ -35,20 +35,26 @@ export class PartitionWork {
    * cache, `peekIds`) are known either way.
    */
   async load(store: GroupStore, members: readonly Member[], withIds: boolean): Promise<void> {
-    const keys = new Set<string>();
-    const ids = new Set<string>();
-    const unread: string[] = [];
-    for (const m of members) {
-      if (!this.heads.has(m.key)) keys.add(m.key);
-      if (m.scopedId && !this.ids.has(m.scopedId)) {
-        if (withIds) ids.add(m.scopedId);
-        else unread.push(m.scopedId);
-      }
-    }
     // Ids the instance's cache holds cost nothing: a copy or a status update of an alert it has seen is known
     // at once, instead of failing its insert and re-reading (what a zone's copies and updates cost otherwise).
-    const known = unread.length && store.peekIds ? store.peekIds(this.partition, unread) : undefined;
+    const unread =
+      withIds || !store.peekIds
+        ? []
+        : members.flatMap((m) => (m.scopedId && !this.ids.has(m.scopedId) ? [m.scopedId] : []));
+    const known = unread.length ? store.peekIds!(this.partition, unread) : undefined;
     for (const [id, entry] of known ?? []) this.ids.set(id, entry);
+    const keys = new Set<string>();
+    const ids = new Set<string>();
+    for (const m of members) {
+      // A member the cache knows is routed to its group by its entry, so the head read is that group's key, not
+      // the member's own: a closed alert has a key of its own, and its update never touches that head. (Should the
+      // entry not lead to a group after all, the member is planned on its own key's head as absent: its insert
+      // fails (409) if it exists, and the retry reads everything.)
+      const entry = m.scopedId === undefined ? undefined : known?.get(m.scopedId)?.value;
+      const key = entry ? entry.key : m.key;
+      if (!this.heads.has(key)) keys.add(key);
+      if (withIds && m.scopedId && !this.ids.has(m.scopedId)) ids.add(m.scopedId);
+    }
     const first = await store.read(this.partition, { keys: [...keys], ids: [...ids] });
     for (const k of keys) this.heads.set(k, first.heads.get(k) ?? null);
     for (const id of ids) this.ids.set(id, first.ids.get(id) ?? null);
