@@ -3,6 +3,7 @@ import { readFile, rm, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
 import { LAUNCHER } from './state/azuriteLauncher.js';
+import { TABLE_ONLY_FLAG } from './state/azuriteTableOnly.js';
 import { commandLine, isAlive, waitForExit } from './state/processes.js';
 
 /** Azurite's published development account (documented by Microsoft for the emulator; not a secret). */
@@ -12,7 +13,8 @@ export const AZURITE_KEY =
 
 export interface AzuriteHandle {
   tableUrl: string;
-  blobUrl: string;
+  /** Only when started with `blob: true`. */
+  blobUrl?: string;
   pid: number;
   /**
    * Makes the Table service's data durable now (a journal line of what changed; state/azuriteLauncher.ts):
@@ -42,13 +44,21 @@ export function azuriteMain(): string | undefined {
   }
 }
 
+export interface AzuriteOptions {
+  /** Where its data lives; in memory without it. */
+  location?: string;
+  timeoutMs?: number;
+  /** Written with its pid and location once spawned (reapAzurite reads it). */
+  pidFile?: string;
+  /** Also start the Blob (and Queue) services; only the Table service without it. */
+  blob?: boolean;
+}
+
 /**
- * Starts Azurite (Blob, Queue, Table) on free loopback ports, in memory or with its data under
- * `location`, and resolves once Table and Blob listen. `stop()` ends it.
+ * Starts Azurite on free loopback ports, in memory or with its data under `location`: the Table service, and
+ * Blob and Queue with `blob`. Resolves once they listen. `stop()` ends it.
  */
-export async function startAzurite(
-  opts: { location?: string; timeoutMs?: number; pidFile?: string } = {},
-): Promise<AzuriteHandle> {
+export async function startAzurite(opts: AzuriteOptions = {}): Promise<AzuriteHandle> {
   const main = azuriteMain();
   if (!main) throw new Error('azurite is not installed (it is a development dependency: run npm ci)');
   // A free port can be taken by another process between freePort() and Azurite's listen: try new ones.
@@ -61,22 +71,31 @@ export async function startAzurite(
   }
 }
 
-async function startOnce(
-  main: string,
-  opts: { location?: string; timeoutMs?: number; pidFile?: string },
-): Promise<AzuriteHandle> {
-  const [table, blob, queue] = [await freePort(), await freePort(), await freePort()];
+async function startOnce(main: string, opts: AzuriteOptions): Promise<AzuriteHandle> {
+  const table = await freePort();
+  const [blob, queue] = opts.blob ? [await freePort(), await freePort()] : [];
   const args = [
     '-e',
     LAUNCHER,
     main,
+    ...(opts.blob ? [] : [TABLE_ONLY_FLAG]),
     ...(opts.location ? ['--location', opts.location] : ['--inMemoryPersistence']),
     '--silent',
     '--disableTelemetry',
     '--skipApiVersionCheck',
     ...['--tableHost', '127.0.0.1', '--tablePort', String(table)],
-    ...['--blobHost', '127.0.0.1', '--blobPort', String(blob)],
-    ...['--queueHost', '127.0.0.1', '--queuePort', String(queue)],
+    ...(opts.blob
+      ? [
+          '--blobHost',
+          '127.0.0.1',
+          '--blobPort',
+          String(blob),
+          '--queueHost',
+          '127.0.0.1',
+          '--queuePort',
+          String(queue),
+        ]
+      : []),
   ];
   // Its own process group: a Ctrl-C in the terminal reaches the CLI, which stops Azurite in order (a second
   // signal while Azurite is already closing would kill it before it saved).
@@ -96,7 +115,7 @@ async function startOnce(
       out += d.toString();
       if (
         /Table service is successfully listening/.test(out) &&
-        /Blob service is successfully listening/.test(out)
+        (!opts.blob || /Blob service is successfully listening/.test(out))
       ) {
         clearTimeout(timer);
         resolve();
@@ -124,7 +143,7 @@ async function startOnce(
   });
   return {
     tableUrl: `http://127.0.0.1:${table}/${AZURITE_ACCOUNT}`,
-    blobUrl: `http://127.0.0.1:${blob}/${AZURITE_ACCOUNT}`,
+    ...(opts.blob && { blobUrl: `http://127.0.0.1:${blob}/${AZURITE_ACCOUNT}` }),
     pid: child.pid!,
     flush: () =>
       new Promise<void>((resolve, reject) => {

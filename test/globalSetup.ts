@@ -15,9 +15,9 @@ let azurite: AzuriteHandle | undefined;
  * durable stores are tested against real ETag/412 semantics with nothing to install.
  */
 export async function setup(project: TestProject): Promise<void> {
-  azurite = await startAzurite();
+  azurite = await startAzurite({ blob: true });
   project.provide('azuriteTableUrl', azurite.tableUrl);
-  project.provide('azuriteBlobUrl', azurite.blobUrl);
+  project.provide('azuriteBlobUrl', azurite.blobUrl!);
 }
 
 export async function teardown(): Promise<void> {

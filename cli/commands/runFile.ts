@@ -91,8 +91,9 @@ async function readAppended(file: string, offset: number): Promise<Record<string
  */
 export async function runFile(o: RunFileOptions): Promise<RunSummary> {
   const inputBytes = await checkInput(o.input);
-  await checkOut(o.out);
+  // The configuration before --out is made: a run refused for it creates nothing.
   const config: OtSocConfig = o.config ? await loadConfigFile(o.config) : parseConfig({}, 'defaults');
+  await checkOut(o.out);
   const rowsFile = join(o.out, 'OTAlerts_CL.ndjson');
   const lettersFile = join(o.out, 'deadletter.ndjson');
   // The lock first: a run refused because another holds the state directory must not touch its outputs.

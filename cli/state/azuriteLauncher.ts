@@ -26,6 +26,7 @@
  */
 import { BATCH_PATCH } from './azuriteBatchPatch.js';
 import { PARTITION_QUERY } from './azuritePartitionQuery.js';
+import { TABLE_ONLY, TABLE_ONLY_FLAG } from './azuriteTableOnly.js';
 
 /** Set on an answer of the `--state` Azurite while a change only a whole save keeps is pending (see below). */
 export const UNSAVED_HEADER = 'x-ot-soc-unsaved';
@@ -33,7 +34,8 @@ export const UNSAVED_HEADER = 'x-ot-soc-unsaved';
 export const LAUNCHER = String.raw`
 const UNSAVED_HEADER = '${UNSAVED_HEADER}';
 const main = process.argv[1];
-process.argv = [process.argv[0], main, ...process.argv.slice(2)];
+const tableOnly = process.argv[2] === '${TABLE_ONLY_FLAG}';
+process.argv = [process.argv[0], main, ...process.argv.slice(tableOnly ? 3 : 2)];
 const fs = require('node:fs');
 const { join, dirname, basename } = require('node:path');
 const persistence = join(dirname(main), 'table', 'persistence');
@@ -314,5 +316,8 @@ process.stderr.on('error', () => {});
 ${PARTITION_QUERY}
 // $batch without work that grows with the request and answers nothing (azuriteBatchPatch.ts).
 ${BATCH_PATCH}
-require(main);
+// Only the Table service (what --state and the benches use), or all of Azurite (azuriteTableOnly.ts).
+${TABLE_ONLY}
+if (tableOnly) startTableOnly();
+else require(main);
 `;

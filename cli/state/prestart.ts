@@ -7,7 +7,7 @@
  * Imports only the light modules it needs (node builtins, the lock, the launcher).
  */
 import { existsSync } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
+import { mkdir, rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { type AzuriteHandle, azuriteMain, reapAzurite, startAzurite } from '../azurite.js';
 import { acquireStateLock, type StateLock } from './lock.js';
@@ -21,12 +21,16 @@ export interface StartedState {
   location: string;
   orphan?: number;
   starting: Promise<AzuriteHandle>;
+  /** The directory this run created (the state directory, or its `azurite`), removed if the run is abandoned. */
+  created?: string;
 }
 
 /** Locks `dir`, stops a leftover Azurite on it, starts this run's (without waiting for it to listen). */
 export async function lockAndStart(dir: string, command: string): Promise<StartedState> {
+  const isNew = !existsSync(dir);
   await mkdir(dir, { recursive: true });
-  return startLocked(dir, await acquireStateLock(dir, command));
+  const started = await startLocked(dir, await acquireStateLock(dir, command));
+  return isNew ? { ...started, created: dir } : started;
 }
 
 /** With `dir` locked: stops a leftover Azurite on it and starts this run's. The lock is released if that fails. */
@@ -34,12 +38,13 @@ export async function startLocked(dir: string, lock: StateLock): Promise<Started
   try {
     const location = join(dir, 'azurite');
     const pidFile = join(dir, AZURITE_PID_FILE);
+    const isNew = !existsSync(location);
     await mkdir(location, { recursive: true });
     const orphan = await reapAzurite(pidFile, location);
     const starting = startAzurite({ location, pidFile });
     // Its failure is seen by whoever takes it; until then it must not go unhandled.
     starting.catch(() => {});
-    return { lock, location, orphan, starting };
+    return { lock, location, orphan, starting, ...(isNew && { created: location }) };
   } catch (e) {
     await lock.release();
     throw e;
@@ -113,12 +118,17 @@ export function takePrestarted(dir: string): Promise<StartedState> | 'ending' | 
   return started;
 }
 
-/** Stops what prestartState started and nobody took (the command failed before it opened its state). */
+/**
+ * Stops what prestartState started and nobody took (the command failed before it opened its state), and removes
+ * the directory it created for it: a run refused for its arguments or configuration leaves no state behind.
+ */
 export async function abandonPrestarted(): Promise<void> {
   const e = early;
   early = undefined;
   if (!e) return;
   e.unhook();
   const s = await e.started.catch(() => undefined);
-  if (s) await stopStarted(s);
+  if (!s) return;
+  await stopStarted(s);
+  if (s.created) await rm(s.created, { recursive: true, force: true });
 }

@@ -5,7 +5,7 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -239,34 +239,60 @@ describe.skipIf(!existsSync(CLI))('the CLI as a process (dist/cli/main.js)', () 
     expect(existsSync(state), 'nothing was started for an input that does not exist').toBe(false);
   }, 60_000);
 
-  it('a replay that fails on its configuration after Azurite started early stops it and releases the lock', async () => {
-    const file = await input('bad-config.ndjson', 5);
-    const config = join(dir, 'bad-config.json');
+  /** Runs the CLI with a configuration it refuses; says whether this run's Azurite was seen (its pid file). */
+  async function refusedRun(
+    state: string,
+    name: string,
+  ): Promise<{ code: number | null; err: string; started: boolean }> {
+    const file = await input(`${name}.ndjson`, 5);
+    const config = join(dir, `${name}.json`);
     await writeFile(config, '{"grouping": {"windowMinutes": "soon"}}');
-    const state = join(dir, 'bad-config-state');
+    const out = join(dir, `${name}-out`);
     const child = spawn(
       process.execPath,
-      [
-        CLI,
-        'replay',
-        '--input',
-        file,
-        '--out',
-        join(dir, 'bad-config-out'),
-        '--state',
-        state,
-        '--config',
-        config,
-      ],
+      [CLI, 'replay', '--input', file, '--out', out, '--state', state, '--config', config],
       { stdio: ['ignore', 'pipe', 'pipe'] },
     );
-    const r = await finished(child);
+    let started = false;
+    const watch = setInterval(() => {
+      started ||= existsSync(join(state, AZURITE_PID_FILE));
+    }, 10);
+    const r = await finished(child).finally(() => clearInterval(watch));
+    expect(existsSync(out), 'a refused configuration creates no --out').toBe(false);
+    return { ...r, started };
+  }
+
+  it('a replay refused for its configuration after Azurite started early stops it, unlocks, and leaves no new directory', async () => {
+    const state = join(dir, 'bad-config-state');
+    const r = await refusedRun(state, 'bad-config');
     expect(r.code).toBe(2);
     expect(r.err).toContain('windowMinutes');
-    expect(existsSync(join(state, 'azurite')), 'Azurite was started while the CLI loaded').toBe(true);
+    expect(r.started, 'Azurite was started while the CLI loaded').toBe(true);
+    expect(existsSync(state), 'the state directory this run created is gone').toBe(false);
+  }, 60_000);
+
+  it('a refused replay keeps what the state directory held: a directory of the user, and the state of earlier runs', async () => {
+    // A directory that exists without state: only what this run added goes.
+    const empty = join(dir, 'bad-config-existing');
+    await mkdir(empty);
+    await writeFile(join(empty, 'notes.txt'), 'mine');
+    const r = await refusedRun(empty, 'bad-config-existing');
+    expect([r.code, r.started]).toEqual([2, true]);
+    expect(await readdir(empty)).toEqual(['notes.txt']);
+    // State of an earlier run: everything stays, and the next run still sees it.
+    const state = join(dir, 'bad-config-kept');
+    const file = await input('bad-config-kept.ndjson', 20);
+    const first = await runFile(options(file, join(dir, 'bad-config-kept-out'), state));
+    const again = await refusedRun(state, 'bad-config-kept-2');
+    expect([again.code, again.started]).toEqual([2, true]);
+    // (Its Azurite folded the journal into the database at start: the files change, the data does not.)
+    expect(existsSync(join(state, 'azurite', '__azurite_db_table__.json'))).toBe(true);
     expect(existsSync(join(state, LOCK_FILE))).toBe(false);
     expect(existsSync(join(state, AZURITE_PID_FILE))).toBe(false);
-  }, 60_000);
+    const rerun = await runFile(options(file, join(dir, 'bad-config-kept-out'), state));
+    expect(first.groups).toBeGreaterThan(0);
+    expect(rerun.duplicatesIgnored).toBe(20);
+  }, 90_000);
 
   // The signal comes as soon as this run's Azurite exists: while the CLI still loads, or already runs.
   for (const signal of ['SIGINT', 'SIGTERM'] as const)
