@@ -2,7 +2,7 @@ import type { DeadLetter } from '../deadletter/deadLetterStore.js';
 import { newLetter } from '../deadletter/letters.js';
 import type { Member } from '../dedup/grouper.js';
 import { groupKey } from '../dedup/groupKey.js';
-import { partitionOf, scopedIdOf } from '../dedup/identity.js';
+import { identityOf, partitionOf } from '../dedup/identity.js';
 import type { EnrichedAlert } from '../enrich/enriched.js';
 import type { RecordOrigin } from '../model/alert.js';
 import { parseRecord } from '../parse/index.js';
@@ -101,7 +101,7 @@ export function keyEvents(
         out.byPartition.set(partition, keyed);
       }
       const member: Member = { alert, origin, key, partition };
-      const scopedId = scopedIdOf(alert);
+      const scopedId = identityOf(alert);
       if (scopedId) member.scopedId = scopedId;
       if (redo) member.mark = { partition: redo.mark, sequence: 0, index: rec.index };
       keyed.members.push(member);

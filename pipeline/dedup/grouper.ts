@@ -18,7 +18,7 @@ export interface Member {
   key: string;
   /** The store partition of the key and of the alert's id entry (identity.ts partitionOf; '' when unset). */
   partition?: string;
-  /** The vendor alert id with the scope its uniqueness needs (identity.ts scopedIdOf). */
+  /** The alert's identity: its vendor id with the scope its uniqueness needs, else its content (identity.ts identityOf). */
   scopedId?: string;
   /** Where idempotency is judged and marked when not at `origin` (redrive: one marks key per original record). */
   mark?: MarkAt;

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { EnrichedAlert } from '../enrich/enriched.js';
 import type { AlertStatus } from '../model/alert.js';
 import { scopeOf } from './groupKey.js';
@@ -22,6 +23,33 @@ export function scopedIdOf(
   if (!a.sensor && a.firstSeen) return `s::${a.id}@${a.firstSeen}`;
   return `s:${(a.sensor ?? '').toLowerCase()}:${a.id}`;
 }
+
+/**
+ * The identity of a record without a vendor id (LEEF, the syslog object and text forms, CEF without its optional
+ * UUID: docs/identity.md "Records without a vendor id"): what Defender for IoT tells its alerts apart by (sensor,
+ * title, first detection, devices, protocol), hashed. A re-sent copy (the forwarder after a crash, `send` run
+ * again, the same file replayed with other line endings) carries the same and is recognised as one; another alert
+ * differs in one of them (closed traffic that recurs is a new alert, with a new detection time). Not the format:
+ * one alert forwarded as CEF without UUID and as LEEF is one alert.
+ */
+export function contentIdOf(
+  a: Pick<EnrichedAlert, 'id' | 'sensor' | 'title' | 'firstSeen' | 'source' | 'destination' | 'protocol'>,
+): string | undefined {
+  if (a.id || !a.firstSeen) return undefined;
+  const device = (d: EnrichedAlert['source']) => (d.ip ?? d.mac ?? d.name ?? '').toLowerCase();
+  const text = [
+    (a.sensor ?? '').toLowerCase(),
+    a.title,
+    a.firstSeen,
+    device(a.source),
+    device(a.destination),
+    (a.protocol ?? '').toLowerCase(),
+  ].join('\n');
+  return `c:${createHash('sha256').update(text).digest('base64url').slice(0, 22)}`;
+}
+
+/** What identifies a record's alert: its vendor id (scopedIdOf), else its content (contentIdOf). */
+export const identityOf = (a: EnrichedAlert): string | undefined => scopedIdOf(a) ?? contentIdOf(a);
 
 /**
  * Where an alert's group and its id entries live: its scope (site/zone, else sensor) when the key spec groups by

@@ -214,14 +214,14 @@ export function planChunk(members: readonly Member[], work: PartitionWork, ctx: 
         owe(slot.owed, { alertId: prev.alertId, revision: prev.revision + 1, reason: 'Final', at, row });
         old = markEmitted(prev, 'Final');
       }
-      // Kept by AlertId while its alerts may still send updates (a group without vendor ids never gets one).
-      if (old.vendorIdTotal > 0)
-        archived.set(old.alertId, {
-          state: { ...old, archived: true, outbox: undefined },
-          etag: undefined,
-          owed: [],
-          touched: true,
-        });
+      // Kept by AlertId while its alerts may still send updates: every member has an identity (its vendor id, else
+      // its content: identity.ts identityOf), so every group may get one.
+      archived.set(old.alertId, {
+        state: { ...old, archived: true, outbox: undefined },
+        etag: undefined,
+        owed: [],
+        touched: true,
+      });
     }
     slot.state = step.head;
     if (m.scopedId) {

@@ -84,6 +84,38 @@ describe('ot-soc replay', () => {
     expect(second.state).toContain('Azurite');
   });
 
+  it('with --state, the bundled plant scenario re-sent as another file (CRLF, halves in turn) counts as one clean run', async () => {
+    // Its CEF without UUID, LEEF and syslog object records carry no alert id: their content identifies them.
+    const scenario = (
+      await readFile(join(import.meta.dirname, '..', '..', 'samples', 'plant-scenario.ndjson'), 'utf8')
+    )
+      .split('\n')
+      .filter((l) => l.trim());
+    const plantOptions = (input: string, out: string, st?: string) => ({
+      ...options(input, out, st),
+      batchSize: 100,
+    });
+    const half = Math.ceil(scenario.length / 2);
+    const write = async (name: string, ls: string[], eol: string) => {
+      await writeFile(join(dir, name), `${ls.join(eol)}${eol}`);
+      return join(dir, name);
+    };
+    const whole = await write('plant.ndjson', scenario, '\n');
+    const clean = await runFile(plantOptions(whole, join(dir, 'plant-clean')));
+    const out = join(dir, 'plant-state');
+    const state = join(dir, 'plant-state-dir');
+    await runFile(plantOptions(await write('plant-2.txt', scenario.slice(half), '\r\n'), out, state));
+    await runFile(plantOptions(await write('plant-1.txt', scenario.slice(0, half), '\r\n'), out, state));
+    const again = await runFile(plantOptions(whole, out, state));
+    expect(again).toMatchObject({ rowsWritten: 0, groups: 0 });
+    const total = (rows: Record<string, unknown>[]) =>
+      [...latestRows(rows).values()].reduce((n, l) => n + Number(l.row.Count), 0);
+    expect(total(await lines(join(out, 'OTAlerts_CL.ndjson')))).toBe(
+      total(await lines(join(dir, 'plant-clean', 'OTAlerts_CL.ndjson'))),
+    );
+    expect(clean.alertsParsed).toBeGreaterThan(2000);
+  }, 60_000);
+
   it('a pretty-printed export envelope (jq ., CRLF, UTF-8 BOM or UTF-16) counts as its NDJSON does', async () => {
     const recs = [0, 1, 2, 3].map((m) => securityAlert({ t: minute(T0, m) }));
     const counts = async (name: string, bytes: Buffer) => {

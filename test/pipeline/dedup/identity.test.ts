@@ -155,3 +155,50 @@ describe.each(stores)('identity by vendor alert id through processBatch: %s', (_
     expect(sink.totalCount()).toBe(2);
   });
 });
+
+/** A LEEF record as the sensor forwards it (no alert id: docs/contracts.md "Sensor forwarding formats"). */
+const leefLine = (o: { t: string; dst?: string; severity?: string; title?: string }) =>
+  `<9>Nov 18 02:00:00 10.20.3.21 lyn-fil-sensor-01 LEEF:1.0|Microsoft Defender for IoT|Sensor|24.1.3|Microsoft Defender for IoT Alert|title=${
+    o.title ?? 'Excessive Number of Sessions'
+  }\tmsg=A source device opened an excessive number of sessions.\tprotocol=CIP\tseverity=${o.severity ?? 'Major'}\ttype=Anomaly\tstart=${o.t}\tsrc_ip=10.20.3.30\tdst_ip=${o.dst ?? '10.20.3.21'}\tcat=Abnormal Communication Behavior`;
+
+/** The same alert as CEF without its optional UUID. */
+const cefWithoutId = (o: { t: string }) =>
+  `CEF:0|Microsoft Defender for IoT/CyberX|lyn-fil-sensor-01|24.1.3|Microsoft Defender for IoT Alert|Excessive Number of Sessions|8|msg=A source device opened an excessive number of sessions. protocol=CIP severity=Major type=Anomaly start=${Date.parse(o.t)} src_ip=10.20.3.30 dst_ip=10.20.3.21 cat=Abnormal Communication Behavior`;
+
+describe.each(stores)('identity of records without a vendor id, by their content: %s', (_name, make) => {
+  const setup = async () => clockedPipeline(await make(), { now: NOW });
+
+  it('a re-sent copy (another position, another partition) is not counted again; another detection time is', async () => {
+    const { sink, deps, batch } = await setup();
+    const a = leefLine({ t: T0 });
+    const b = leefLine({ t: minute(T0, 1, 30) });
+    await batch([a, b]);
+    // The forwarder re-publishing after a crash: the same lines at new sequence numbers, on another partition.
+    expect(await batch([b, a], '4')).toMatchObject({ repeats: 2, merged: 0, newGroups: 0, rowsWritten: 0 });
+    expect(await batch([leefLine({ t: minute(T0, 2) })])).toMatchObject({ repeats: 0, merged: 1 });
+    await flushGroups(deps, { all: true });
+    expect(sink.totalCount()).toBe(3);
+    expect([...sink.latest().values()][0]!.VendorAlertIds, 'a content identity is no vendor id').toEqual([]);
+  });
+
+  it('one alert forwarded as CEF without UUID and as LEEF counts once, and its worse severity shows', async () => {
+    const { sink, deps, batch } = await setup();
+    await batch([cefWithoutId({ t: T0 })]);
+    expect(await batch([leefLine({ t: T0, severity: 'Critical' })], '2')).toMatchObject({ repeats: 1 });
+    await flushGroups(deps, { all: true });
+    expect(sink.totalCount()).toBe(1);
+    expect([...sink.latest().values()][0]).toMatchObject({ Count: 1, Severity: 'High' });
+  });
+
+  it('a copy after its group was superseded updates that group, not a new one', async () => {
+    const { sink, deps, batch } = await setup();
+    await batch([leefLine({ t: T0 })]);
+    await batch([leefLine({ t: minute(T0, 15) })]); // same key, a new group: the first is final
+    await flushGroups(deps, { all: true });
+    expect(await batch([leefLine({ t: T0 })], '9')).toMatchObject({ repeats: 1, newGroups: 0, merged: 0 });
+    await flushGroups(deps, { all: true });
+    expect(sink.totalCount()).toBe(2);
+    expect(sink.latest().size).toBe(2);
+  });
+});
