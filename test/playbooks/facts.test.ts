@@ -2,7 +2,8 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { parsePlaybookConfig } from '../../playbooks/config.js';
 import { graphDirectory } from '../../playbooks/directory.js';
 import { PlaybookConfigError } from '../../playbooks/errors.js';
-import { criticalityRank, incidentFacts } from '../../playbooks/facts.js';
+import { incidentFacts } from '../../playbooks/facts.js';
+import { criticalityRank } from '../../playbooks/factValues.js';
 import {
   createLogAnalyticsQuery,
   latestRowsQuery,
