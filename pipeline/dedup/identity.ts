@@ -27,13 +27,16 @@ export function scopedIdOf(
 /**
  * The identity of a record without a vendor id (LEEF, the syslog object and text forms, CEF without its optional
  * UUID: docs/identity.md "Records without a vendor id"): what Defender for IoT tells its alerts apart by (sensor,
- * title, first detection, devices, protocol), hashed. A re-sent copy (the forwarder after a crash, `send` run
- * again, the same file replayed with other line endings) carries the same and is recognised as one; another alert
- * differs in one of them (closed traffic that recurs is a new alert, with a new detection time). Not the format:
- * one alert forwarded as CEF without UUID and as LEEF is one alert.
+ * title, first detection, devices, protocol) and its message, hashed. A re-sent copy (the forwarder after a crash,
+ * `send` run again, the same file replayed with other line endings) carries the same and is recognised as one;
+ * another alert differs in one of them (closed traffic that recurs is a new alert, with a new detection time). Not
+ * the format: one alert forwarded as CEF without UUID and as LEEF is one alert.
  */
 export function contentIdOf(
-  a: Pick<EnrichedAlert, 'id' | 'sensor' | 'title' | 'firstSeen' | 'source' | 'destination' | 'protocol'>,
+  a: Pick<
+    EnrichedAlert,
+    'id' | 'sensor' | 'title' | 'firstSeen' | 'source' | 'destination' | 'protocol' | 'message'
+  >,
 ): string | undefined {
   if (a.id || !a.firstSeen) return undefined;
   const device = (d: EnrichedAlert['source']) => (d.ip ?? d.mac ?? d.name ?? '').toLowerCase();
@@ -44,6 +47,7 @@ export function contentIdOf(
     device(a.source),
     device(a.destination),
     (a.protocol ?? '').toLowerCase(),
+    a.message ?? '',
   ].join('\n');
   return `c:${createHash('sha256').update(text).digest('base64url').slice(0, 22)}`;
 }

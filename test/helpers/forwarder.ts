@@ -22,6 +22,10 @@ import { producerOptions } from '../../cli/forward/eventHubs.js';
 import { type Forwarder, type ForwarderOptions, startForwarder } from '../../cli/forward/forwarder.js';
 import { memoryLogger } from '../../cli/forward/log.js';
 import { DEFAULT_WEBHOOK_HEADER, type WebhookOptions } from '../../cli/forward/webhook.js';
+import { MemoryGroupStore } from '../../pipeline/dedup/memoryGroupStore.js';
+import { flushGroups, processBatch } from '../../pipeline/pipeline.js';
+import { groupBy } from '../../pipeline/util/groupBy.js';
+import { clockedPipeline } from './clockedPipeline.js';
 import { type FakeEventHub, startFakeEventHub } from './fakeEventHub.js';
 import { generateSelfSignedCert, type SelfSignedCert } from './fakeLogsIngestion.js';
 
@@ -47,9 +51,12 @@ export function syslogTemplates(): string[] {
   return out;
 }
 
-/** Template `i mod n`, made unique by `m<id>` at the start of its message field. */
+/**
+ * Template `i mod n`, made a unique alert: `m<id>` at the start of its message field, and `-m<id>` after its
+ * UUID where it has one (a template's UUID would make every message of it one alert: docs/identity.md).
+ */
 export function uniqueMessage(templates: string[], id: number): string {
-  const t = templates[id % templates.length]!;
+  const t = templates[id % templates.length]!.replace(/(UUID(?:=|: ))([^\s,;|]+)/, `$1$2-m${id}`);
   for (const m of MARKERS) {
     const at = t.indexOf(m);
     if (at >= 0) return `${t.slice(0, at + m.length)}m${id} ${t.slice(at + m.length)}`;
@@ -183,6 +190,32 @@ export function bodyCounts(hub: FakeEventHub): Map<string, number> {
     m.set(b, (m.get(b) ?? 0) + 1);
   }
   return m;
+}
+
+/**
+ * The hub's events through the pipeline (the ingest Function's processBatch, a memory store) as its partitions
+ * deliver them, in batches of 100, then a final flush: the alerts counted (sum of latest Counts), the records
+ * recognised as repeats of an alert already counted, and the dead letters.
+ */
+export async function countThroughPipeline(
+  hub: FakeEventHub,
+): Promise<{ alerts: number; repeats: number; deadLettered: number }> {
+  const { sink, deps } = clockedPipeline(new MemoryGroupStore(), { now: Date.now() });
+  let repeats = 0;
+  let deadLettered = 0;
+  for (const [partition, events] of groupBy(hub.events(), (e) => e.partition))
+    for (let i = 0; i < events.length; i += 100) {
+      const batch = events.slice(i, i + 100);
+      const stats = await processBatch(
+        batch.map((e) => String(e.body)),
+        { partition, sequenceNumbers: batch.map((_, j) => i + j) },
+        deps,
+      );
+      repeats += stats.repeats;
+      deadLettered += stats.deadLettered;
+    }
+  await flushGroups(deps, { all: true });
+  return { alerts: sink.totalCount(), repeats, deadLettered };
 }
 
 export async function waitFor(what: string, check: () => boolean, timeoutMs = 20_000): Promise<void> {

@@ -17,6 +17,7 @@ import { parseRecord } from '../../../pipeline/parse/index.js';
 import { startFakeEventHub } from '../../helpers/fakeEventHub.js';
 import {
   bodyCounts,
+  countThroughPipeline,
   type Framing,
   forwarderSuite,
   frame,
@@ -143,6 +144,12 @@ test('10,000 mixed syslog messages over UDP, TCP and TLS through an Event Hubs o
     if (p !== undefined) expect(e.partition).toBe(p);
     partitionOf.set(e.partitionKey!, e.partition);
   }
+  // Through the pipeline: every valid message is one alert, counted once however often it was sent.
+  expect(await countThroughPipeline(hub)).toEqual({
+    alerts: valid.length,
+    repeats: duplicates,
+    deadLettered: 0,
+  });
   const seconds = (performance.now() - started) / 1000;
   console.log(
     [

@@ -1,8 +1,11 @@
+import { cp, rm } from 'node:fs/promises';
+import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { partitionKeyOf } from '../../../cli/partitionKey.js';
 import { parseRecord } from '../../../pipeline/parse/index.js';
 import {
   bodyCounts,
+  countThroughPipeline,
   forwarderSuite,
   getJson,
   invalidMessage,
@@ -183,6 +186,29 @@ describe('ot-soc forward', () => {
       expect(got).toEqual(messages.filter((m) => partitionKeyOf(m, SENSORS) === key));
     }
     expect(f2.logs.lines.some((l) => l.msg.includes('replaying'))).toBe(true);
+  });
+
+  test('a crash between the sends and the spool commit re-sends; the pipeline counts each alert once', async () => {
+    await suite.hub.stop();
+    const f1 = await forwarder();
+    const messages = Array.from({ length: 200 }, (_, i) => uniqueMessage(templates, 500 + i));
+    await sendStream(f1.addresses.tcp!.port, messages, 'newline');
+    await waitFor('spooled', () => f1.counters.spooled === 200);
+    // The spool as a crash after every send and before the commit leaves it on disk.
+    const spool = join(suite.dir, 'spool');
+    const beforeCommit = join(suite.dir, 'spool-before-commit');
+    await cp(spool, beforeCommit, { recursive: true });
+    await suite.hub.start();
+    expect(await f1.idle(20_000)).toBe(true);
+    expect(await f1.stop(1000)).toBe(true);
+    await rm(spool, { recursive: true });
+    await cp(beforeCommit, spool, { recursive: true });
+    const f2 = await forwarder();
+    expect(f2.snapshot().spool.replayed).toBe(200);
+    expect(await f2.idle(20_000)).toBe(true);
+    expect(suite.hub.events()).toHaveLength(400);
+    // LEEF, the syslog object form and CEF without UUID carry no alert id: their content identifies them.
+    expect(await countThroughPipeline(suite.hub)).toEqual({ alerts: 200, repeats: 200, deadLettered: 0 });
   });
 
   test('graceful stop drains the spool into Event Hubs before closing', async () => {
