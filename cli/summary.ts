@@ -171,7 +171,7 @@ export function formatSummary(s: RunSummary): string {
     `  records received      ${s.records}`,
     `  alerts parsed         ${s.alertsParsed}`,
     `  dead-lettered         ${s.deadLettered}${s.deadLettered ? '  (kept with reasons, nothing dropped)' : ''}`,
-    `  vendor updates        ${s.vendorUpdates}  (same Defender for IoT alert id: status/last seen, not counted again)`,
+    `  vendor updates        ${s.vendorUpdates}  (a record of an alert already counted, by its id or, without one, its content: not counted again)`,
     `  redeliveries ignored  ${s.duplicatesIgnored}`,
     `  alert groups          ${s.groups}`,
     `  rows to Sentinel      ${s.rowsWritten}  (OTAlerts_CL revisions)`,

@@ -108,6 +108,11 @@ describe('ot-soc replay', () => {
     await runFile(plantOptions(await write('plant-1.txt', scenario.slice(0, half), '\r\n'), out, state));
     const again = await runFile(plantOptions(whole, out, state));
     expect(again).toMatchObject({ rowsWritten: 0, groups: 0 });
+    // Another key spec (a longer window): known alerts are routed by identity, not by key.
+    const wider = join(dir, 'plant-window-30.json');
+    await writeFile(wider, JSON.stringify({ grouping: { windowMinutes: 30 } }));
+    const rekeyed = await runFile({ ...plantOptions(whole, out, state), config: wider });
+    expect(rekeyed).toMatchObject({ rowsWritten: 0, groups: 0, vendorUpdates: again.vendorUpdates });
     const total = (rows: Record<string, unknown>[]) =>
       [...latestRows(rows).values()].reduce((n, l) => n + Number(l.row.Count), 0);
     expect(total(await lines(join(out, 'OTAlerts_CL.ndjson')))).toBe(
