@@ -21,16 +21,19 @@ export interface StartedState {
   location: string;
   orphan?: number;
   starting: Promise<AzuriteHandle>;
-  /** The directory this run created (the state directory, or its `azurite`), removed if the run is abandoned. */
+  /**
+   * The outermost directory this run created for its state (the state directory or a parent of it, or its
+   * `azurite`), removed if the run is abandoned.
+   */
   created?: string;
 }
 
 /** Locks `dir`, stops a leftover Azurite on it, starts this run's (without waiting for it to listen). */
 export async function lockAndStart(dir: string, command: string): Promise<StartedState> {
-  const isNew = !existsSync(dir);
-  await mkdir(dir, { recursive: true });
+  // mkdir answers the first directory it had to create, if any.
+  const created = await mkdir(dir, { recursive: true });
   const started = await startLocked(dir, await acquireStateLock(dir, command));
-  return isNew ? { ...started, created: dir } : started;
+  return created ? { ...started, created } : started;
 }
 
 /** With `dir` locked: stops a leftover Azurite on it and starts this run's. The lock is released if that fails. */
@@ -38,13 +41,12 @@ export async function startLocked(dir: string, lock: StateLock): Promise<Started
   try {
     const location = join(dir, 'azurite');
     const pidFile = join(dir, AZURITE_PID_FILE);
-    const isNew = !existsSync(location);
-    await mkdir(location, { recursive: true });
+    const created = await mkdir(location, { recursive: true });
     const orphan = await reapAzurite(pidFile, location);
     const starting = startAzurite({ location, pidFile });
     // Its failure is seen by whoever takes it; until then it must not go unhandled.
     starting.catch(() => {});
-    return { lock, location, orphan, starting, ...(isNew && { created: location }) };
+    return { lock, location, orphan, starting, ...(created && { created }) };
   } catch (e) {
     await lock.release();
     throw e;

@@ -263,12 +263,14 @@ describe.skipIf(!existsSync(CLI))('the CLI as a process (dist/cli/main.js)', () 
   }
 
   it('a replay refused for its configuration after Azurite started early stops it, unlocks, and leaves no new directory', async () => {
-    const state = join(dir, 'bad-config-state');
+    // Under a parent that does not exist either: the parent it created goes too.
+    const parent = join(dir, 'bad-config-parent');
+    const state = join(parent, 'state');
     const r = await refusedRun(state, 'bad-config');
     expect(r.code).toBe(2);
     expect(r.err).toContain('windowMinutes');
     expect(r.started, 'Azurite was started while the CLI loaded').toBe(true);
-    expect(existsSync(state), 'the state directory this run created is gone').toBe(false);
+    expect(existsSync(parent), 'the directories this run created are gone').toBe(false);
   }, 60_000);
 
   it('a refused replay keeps what the state directory held: a directory of the user, and the state of earlier runs', async () => {
