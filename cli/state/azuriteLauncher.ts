@@ -62,7 +62,8 @@ let db;
 const dirty = new Map();
 let full = false;
 function touched(c, doc) {
-  if (!db || !db.collections.includes(c)) return;
+  // In memory (no journal) there is nothing to record: the set would only grow.
+  if (!journal || !db || !db.collections.includes(c)) return;
   if (!isEntities(c) || !doc) { full = true; return; }
   let keys = dirty.get(c.name);
   if (!keys) dirty.set(c.name, (keys = new Set()));
