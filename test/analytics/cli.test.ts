@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Command } from 'commander';
@@ -8,6 +8,7 @@ import { createContentAnalyzer } from '../../analytics/validate.js';
 import { registerCoverage, runCoverage } from '../../cli/commands/coverage.js';
 import { UsageError } from '../../cli/commands/usageError.js';
 import { registerValidate, runValidate } from '../../cli/commands/validate.js';
+import { tempDirSync } from '../helpers/tempDirs.js';
 import { BASE_HUNTING, BASE_RULE, contentDir } from './helpers.js';
 
 const capture = () => {
@@ -50,9 +51,7 @@ describe('ot-soc validate', () => {
 
   it('is a usage error (exit 2) without content', () => {
     expect(() => runValidate({ content: join(tmpdir(), 'does-not-exist-ot-soc') })).toThrow(UsageError);
-    expect(() => runValidate({ content: mkdtempSync(join(tmpdir(), 'ot-soc-empty-')) })).toThrow(
-      /no content under/,
-    );
+    expect(() => runValidate({ content: tempDirSync('ot-soc-empty-') })).toThrow(/no content under/);
   });
 
   it('is registered with --content and help text', () => {
@@ -66,7 +65,7 @@ describe('ot-soc validate', () => {
 
 describe('ot-soc coverage', () => {
   it('prints the table and writes the Navigator layer', () => {
-    const layer = join(mkdtempSync(join(tmpdir(), 'ot-soc-cov-')), 'layer.json');
+    const layer = join(tempDirSync('ot-soc-cov-'), 'layer.json');
     const { lines, out } = capture();
     expect(runCoverage({ content: process.cwd(), layer }, out)).toBe(0);
     expect(lines[0]).toMatch(/^ATT&CK for ICS 18\.1 coverage: \d+ analytics rules, \d+ hunting queries/);
@@ -76,7 +75,7 @@ describe('ot-soc coverage', () => {
   });
 
   it('runs through commander with --layer and --content', async () => {
-    const layer = join(mkdtempSync(join(tmpdir(), 'ot-soc-cov-')), 'l.json');
+    const layer = join(tempDirSync('ot-soc-cov-'), 'l.json');
     const program = new Command().exitOverride();
     registerCoverage(program);
     const log = console.log;

@@ -1,5 +1,4 @@
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadContent } from '../../analytics/content.js';
@@ -14,6 +13,7 @@ import {
 } from '../../analytics/coverage.js';
 import { parseContent } from '../../analytics/package.js';
 import { ICS_TACTICS } from '../../pipeline/enrich/attack.js';
+import { tempDirSync } from '../helpers/tempDirs.js';
 
 let coverage: Coverage;
 beforeAll(() => {
@@ -81,7 +81,7 @@ describe('ATT&CK Navigator layer', () => {
   });
 
   it('is written as JSON the Navigator can load', () => {
-    const file = join(mkdtempSync(join(tmpdir(), 'ot-soc-layer-')), 'sub', 'layer.json');
+    const file = join(tempDirSync('ot-soc-layer-'), 'sub', 'layer.json');
     writeNavigatorLayer(file, navigatorLayer(coverage));
     const back = JSON.parse(readFileSync(file, 'utf8')) as { name: string; techniques: unknown[] };
     expect(back.name).toBe('ot-soc analytics rule coverage');

@@ -1,7 +1,7 @@
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { packageRoot } from '../../analytics/content.js';
+import { tempDirSync } from '../helpers/tempDirs.js';
 
 /** The shipped definition of connector OtSoc, which BASE_RULE and BASE_HUNTING require. */
 export const OTSOC_CONNECTOR = readFileSync(
@@ -67,7 +67,7 @@ version: 1.0.0
  * definition is added unless the files name a dataConnectors/ file themselves.
  */
 export function contentDir(files: Record<string, string>): string {
-  const dir = mkdtempSync(join(tmpdir(), 'ot-soc-content-'));
+  const dir = tempDirSync('ot-soc-content-');
   const withConnector = Object.keys(files).some((f) => f.startsWith('dataConnectors/'))
     ? files
     : { ...files, 'dataConnectors/OtSoc.json': OTSOC_CONNECTOR };

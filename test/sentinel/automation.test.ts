@@ -3,8 +3,7 @@
  * behaviour (order, Created and Updated triggers, state-change conditions, ModifyProperties, RunPlaybook through
  * the shim) on templates written here.
  */
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { packageRoot } from '../../analytics/content.js';
@@ -13,6 +12,7 @@ import { PLAYBOOK_NAMES } from '../../playbooks/types.js';
 import { type Deployment, loadAutomation, shippedDeployments } from '../../sentinel/automation/deployment.js';
 import { ruleArmId } from '../../sentinel/incidents.js';
 import { runTwin, TWIN_WORKSPACE } from '../../sentinel/twin.js';
+import { tempDirSync } from '../helpers/tempDirs.js';
 import { min, row, rule, T0, workspace } from './helpers.js';
 
 const CTX = { ...TWIN_WORKSPACE, workspaceName: TWIN_WORKSPACE.workspace };
@@ -33,7 +33,7 @@ describe('the shipped automation', () => {
 
 /** A template with automation rules and one shim, written to a temp dir. */
 function deployment(rules: Record<string, unknown>[]): Deployment {
-  const dir = mkdtempSync(join(tmpdir(), 'twin-arm-'));
+  const dir = tempDirSync('twin-arm-');
   const file = join(dir, 'automation.json');
   const shim = (pb: string) => ({
     type: 'Microsoft.Logic/workflows',

@@ -2,11 +2,9 @@
  * A real browser from npm alone: @sparticuz/chromium ships a headless Chromium inside the package (unpacked
  * to the OS temp dir on first use), driven by puppeteer-core. No system browser, no download at install.
  */
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import chromium from '@sparticuz/chromium';
 import puppeteer, { type Browser } from 'puppeteer-core';
+import { tempDirSync } from '../../helpers/tempDirs.js';
 
 /** The package's own flags plus those this sandbox needs (no background traffic to a closed network). */
 const EXTRA_ARGS = [
@@ -22,11 +20,7 @@ export async function launchBrowser(): Promise<Browser> {
   const executablePath = await chromium.executablePath();
   return puppeteer.launch({
     executablePath,
-    args: [
-      ...chromium.args,
-      ...EXTRA_ARGS,
-      `--user-data-dir=${mkdtempSync(join(tmpdir(), 'ot-soc-chromium-'))}`,
-    ],
+    args: [...chromium.args, ...EXTRA_ARGS, `--user-data-dir=${tempDirSync('ot-soc-chromium-')}`],
     headless: true,
   });
 }

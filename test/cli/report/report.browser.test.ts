@@ -3,7 +3,7 @@
  * data (or says exactly why not), nothing overflows horizontally (screen and print), no console error, no
  * request leaves the file. Screenshots are kept in the OS temp dir (ot-soc-report-browser/) as artefacts.
  */
-import { mkdirSync, mkdtempSync, statSync } from 'node:fs';
+import { mkdirSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -12,10 +12,11 @@ import type { Browser, Page } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { WORKBOOKS } from '../../../analytics/workbooks/index.js';
 import { registerDemo } from '../../../cli/commands/demo.js';
+import { tempDirSync } from '../../helpers/tempDirs.js';
 import { launchBrowser } from './browser.js';
 
 const ARTEFACTS = join(tmpdir(), 'ot-soc-report-browser');
-const out = mkdtempSync(join(tmpdir(), 'ot-soc-report-demo-'));
+const out = tempDirSync('ot-soc-report-demo-');
 const report = join(out, 'report.html');
 let printed = '';
 let browser: Browser;
