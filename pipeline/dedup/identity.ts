@@ -1,9 +1,9 @@
-import { createHash } from 'node:crypto';
 import type { EnrichedAlert } from '../enrich/enriched.js';
 import type { AlertStatus } from '../model/alert.js';
 import { scopeOf } from './groupKey.js';
 import type { GroupState } from './groupState.js';
 import type { KeySpec } from './keySpec.js';
+import { hash22 } from './tableRows.js';
 
 /**
  * Identity of a Defender for IoT alert (docs/identity.md). A GUID (the cloud alert id: SecurityAlert
@@ -49,7 +49,7 @@ export function contentIdOf(
     (a.protocol ?? '').toLowerCase(),
     a.message ?? '',
   ].join('\n');
-  return `c:${createHash('sha256').update(text).digest('base64url').slice(0, 22)}`;
+  return `c:${hash22(text)}`;
 }
 
 /** What identifies a record's alert: its vendor id (scopedIdOf), else its content (contentIdOf). */
