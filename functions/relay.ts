@@ -3,6 +3,7 @@ import type { InvocationContext } from '@azure/functions';
 import { ConfigError } from '../pipeline/config/config.js';
 import { type RelayProducer, relayBatch } from '../pipeline/relay/zoneRelay.js';
 import { defaultCredential } from '../pipeline/sink/logsIngestionSink.js';
+import { producerFromConnectionString } from '../pipeline/util/eventHubProducer.js';
 import type { FunctionRuntime } from './deps.js';
 import { batchMetaFrom } from './triggerMetadata.js';
 
@@ -47,11 +48,7 @@ export function relayProducerFromEnv(env: NodeJS.ProcessEnv): RelayProducer {
     userAgent: 'ot-soc-relay',
   };
   if (c.namespace) return new EventHubProducerClient(c.namespace, c.hub, defaultCredential(), options);
-  const cs = env[c.connectionStringSetting!]!;
-  // A connection string naming its hub (EntityPath) is taken as is; the SDK refuses a second, different name.
-  return /(^|;)\s*EntityPath=/i.test(cs)
-    ? new EventHubProducerClient(cs, options)
-    : new EventHubProducerClient(cs, c.hub, options);
+  return producerFromConnectionString(env[c.connectionStringSetting!]!, c.hub, options);
 }
 
 /**

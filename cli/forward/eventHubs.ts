@@ -13,6 +13,7 @@ import { type EventHubClientOptions, EventHubProducerClient, RetryMode } from '@
 import { DefaultAzureCredential } from '@azure/identity';
 import { HttpsProxyAgent } from 'https-proxy-agent';
 import WebSocket, { type ClientOptions } from 'ws';
+import { namesItsHub, producerFromConnectionString } from '../../pipeline/util/eventHubProducer.js';
 
 export interface HubConnection {
   /** Name of the environment variable holding the connection string. */
@@ -87,13 +88,10 @@ export function createProducer(
       throw new ConnectionError(
         `${c.connectionStringEnv} does not hold an Event Hubs connection string (Endpoint=sb://…;SharedAccessKeyName=…;SharedAccessKey=…[;EntityPath=…])`,
       );
-    const hasEntity = /(^|;)\s*EntityPath=/i.test(cs);
-    if (!hasEntity && !c.hub)
+    if (!namesItsHub(cs) && !c.hub)
       throw new ConnectionError('the connection string has no EntityPath: give the hub with --hub');
     try {
-      return hasEntity
-        ? new EventHubProducerClient(cs, options)
-        : new EventHubProducerClient(cs, c.hub!, options);
+      return producerFromConnectionString(cs, c.hub, options);
     } catch (e) {
       // The SDK's message never contains the string itself (a secret).
       throw new ConnectionError(
