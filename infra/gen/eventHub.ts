@@ -20,8 +20,8 @@ export function eventHubResources(): JsonObject[] {
         disableLocalAuth: x(`not(${p('eventHubLocalAuth')})`),
       },
     },
-    ...hubWithConsumerGroup('eventHubName', 'ot-soc Function App (ingest)', x(id.namespace)),
-    ...hubWithConsumerGroup('exportHubName', 'ot-soc Function App (relay)', x(id.namespace)),
+    ...hubWithConsumerGroup('eventHubName', id.hub, 'ot-soc Function App (ingest)'),
+    ...hubWithConsumerGroup('exportHubName', id.exportHub, 'ot-soc Function App (relay)'),
     {
       condition: x(p('eventHubLocalAuth')),
       type: 'Microsoft.EventHub/namespaces/eventhubs/authorizationRules',
@@ -35,9 +35,11 @@ export function eventHubResources(): JsonObject[] {
   ];
 }
 
-/** A hub (partitions and retention as the alert hub's) and the Function's consumer group on it. */
-function hubWithConsumerGroup(hubVariable: string, purpose: string, namespace: string): JsonObject[] {
-  const hubId = `resourceId('Microsoft.EventHub/namespaces/eventhubs', ${v('eventHubNamespaceName')}, ${v(hubVariable)})`;
+/**
+ * A hub (its name in the variable `hubVariable`, its resource id `hubId`; partitions and retention as the alert
+ * hub's) and the Function's consumer group on it.
+ */
+function hubWithConsumerGroup(hubVariable: string, hubId: string, purpose: string): JsonObject[] {
   return [
     {
       type: 'Microsoft.EventHub/namespaces/eventhubs',
@@ -47,7 +49,7 @@ function hubWithConsumerGroup(hubVariable: string, purpose: string, namespace: s
         partitionCount: x(p('eventHubPartitions')),
         messageRetentionInDays: x(p('eventHubRetentionDays')),
       },
-      dependsOn: [namespace],
+      dependsOn: [x(id.namespace)],
     },
     {
       type: 'Microsoft.EventHub/namespaces/eventhubs/consumergroups',
