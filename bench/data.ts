@@ -350,6 +350,16 @@ export function datasetZones(n: number, groups: number, skew = 1): string[] {
   });
 }
 
+/** The plant mix of the durable, relay and replay benches: 4 zones, keys ⌊200·u³⌋, an hour of event time. */
+const PLANT_MIX = { groups: 200, spanMinutes: 60, skew: 3 } as const;
+
+/** `n` SecurityAlert rows of the plant mix. */
+export const plantMixRows = (n: number): string[] =>
+  dataset('SecurityAlert', n, PLANT_MIX.groups, PLANT_MIX.spanMinutes, PLANT_MIX.skew);
+
+/** The zone (`site/zone`) of each of `plantMixRows(n)`. */
+export const plantMixZones = (n: number): string[] => datasetZones(n, PLANT_MIX.groups, PLANT_MIX.skew);
+
 /**
  * A storm in one zone: like `dataset`, but every group on the first sensor (Rotterdam / Packaging), so a
  * batch's changes all land in one store partition (one Table PartitionKey).

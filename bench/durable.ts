@@ -24,7 +24,7 @@ import {
   type SelfSignedCert,
   startFakeLogsIngestion,
 } from '../test/helpers/fakeLogsIngestion.js';
-import { asEvents, dataset, datasetZones, zoneDataset } from './data.js';
+import { asEvents, plantMixRows, plantMixZones, zoneDataset } from './data.js';
 import { depsFor, runPartitions, type SampleSetup, sampleSetup } from './harness.js';
 import { alternate, figure, median, p50, p99 } from './stats.js';
 import type { Bench, BenchOptions, BenchResult, Figure } from './types.js';
@@ -276,12 +276,12 @@ export const durable: Bench = {
   async run(opts: BenchOptions): Promise<BenchResult> {
     const n = opts.quick ? 2_000 : 5_000;
     const setup = await sampleSetup();
-    const plant = asEvents('SecurityAlert', dataset('SecurityAlert', n, 200, 60, 3));
+    const plant = asEvents('SecurityAlert', plantMixRows(n));
     const scenarios: Scenario[] = [
       // Cloud-connected sensors: SecurityAlert rows as the host hands them over, a few noisy keys dominating.
       { label: 'plant mix', streams: [plant] },
       // The same alerts as `ot-soc forward` publishes them (partition key site/zone): four partitions at once.
-      { label: 'plant mix, zones at once', streams: splitBy(plant, datasetZones(n, 200, 3)) },
+      { label: 'plant mix, zones at once', streams: splitBy(plant, plantMixZones(n)) },
       // As the SecurityAlert data export may deliver them: every zone on every partition (here the worst spread,
       // every 4th alert on each), four partitions at once in one instance.
       {

@@ -9,7 +9,7 @@ import { MemoryDeadLetterStore } from '../pipeline/deadletter/memoryDeadLetterSt
 import { MemoryGroupStore } from '../pipeline/dedup/memoryGroupStore.js';
 import { planRelay, relayBatch } from '../pipeline/relay/zoneRelay.js';
 import { startFakeEventHub } from '../test/helpers/fakeEventHub.js';
-import { asEvents, dataset } from './data.js';
+import { asEvents, plantMixRows } from './data.js';
 import { CountingSink, depsFor, runBatches, type SampleSetup, sampleSetup } from './harness.js';
 import { alternate, figure, median, p50, p99 } from './stats.js';
 import type { Bench, BenchOptions, BenchResult } from './types.js';
@@ -50,7 +50,7 @@ export const relay: Bench = {
   async run(opts: BenchOptions): Promise<BenchResult> {
     const n = opts.quick ? 2_000 : 10_000;
     const setup = await sampleSetup();
-    const rows = asEvents('SecurityAlert', dataset('SecurityAlert', n, 200, 60, 3));
+    const rows = asEvents('SecurityAlert', plantMixRows(n));
     const events = envelopes(rows);
     const hub = await startFakeEventHub({ partitions: 4, hub: 'ot-alerts' });
     const producer = new EventHubProducerClient(hub.connectionString);

@@ -3,7 +3,7 @@
  * durable before every sink write: docs/local-state.md) next to the same replay with the memory store, each
  * the built CLI in a fresh process, back to back, alternating which goes first. The ratio (memory time / state
  * time) is what local durable state costs end to end: Azurite's start, every Table request, the journal.
- * Input: `dataset('SecurityAlert', N, 200, 60, 3)` as NDJSON (4 zones, 200 keys, a few noisy), the sample
+ * Input: `plantMixRows(N)` (bench/data.ts) as NDJSON (4 zones, 200 keys, a few noisy), the sample
  * configuration, the default batch of 100.
  */
 import { execFile } from 'node:child_process';
@@ -11,7 +11,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { dataset } from './data.js';
+import { plantMixRows } from './data.js';
 import { alternate, figure, median } from './stats.js';
 import { type Bench, type BenchOptions, type BenchResult, ROOT } from './types.js';
 
@@ -44,7 +44,7 @@ export const replayBench: Bench = {
     const dir = await mkdtemp(join(tmpdir(), 'ot-soc-bench-replay-'));
     try {
       const input = join(dir, 'input.ndjson');
-      await writeFile(input, `${dataset('SecurityAlert', n, 200, 60, 3).join('\n')}\n`);
+      await writeFile(input, `${plantMixRows(n).join('\n')}\n`);
       const state: number[] = [];
       const memory: number[] = [];
       let groups = 0;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { asEvents, dataset, datasetZones } from '../../bench/data.js';
+import { asEvents, plantMixRows, plantMixZones } from '../../bench/data.js';
 import { depsFor } from '../../bench/harness.js';
 import { keySpecOf, loadConfigFile } from '../../pipeline/config/config.js';
 import { MemoryGroupStore } from '../../pipeline/dedup/memoryGroupStore.js';
@@ -10,8 +10,8 @@ import { RecordingSink } from '../helpers/recordingSink.js';
 describe('bench data: the zone of each generated record', () => {
   it("splits the records as the pipeline's own store partitions (site/zone) do", async () => {
     const n = 400;
-    const events = asEvents('SecurityAlert', dataset('SecurityAlert', n, 200, 60, 3));
-    const zones = datasetZones(n, 200, 3);
+    const events = asEvents('SecurityAlert', plantMixRows(n));
+    const zones = plantMixZones(n);
     expect(zones).toHaveLength(n);
     // The bundled sample configuration, as the benchmarks use it (bench/harness.ts sampleSetup, from dist/).
     const config = await loadConfigFile(
