@@ -30,6 +30,8 @@ export interface RunSummary {
   deadLettered: number;
   duplicatesIgnored: number;
   vendorUpdates: number;
+  /** Syslog detection times without a zone from sensors without a configured `timeZone`, read as UTC. */
+  timesReadAsUtc: number;
   groups: number;
   rowsWritten: number;
   /** Sensor alerts per alert group (sum of the groups' Count / groups): how much quieter Sentinel is than the sensors. */
@@ -133,6 +135,7 @@ export function summarize(
     deadLettered: stats.deadLettered,
     duplicatesIgnored: stats.duplicates,
     vendorUpdates: stats.repeats,
+    timesReadAsUtc: stats.wallClockUtc,
     groups: latest.size,
     rowsWritten: rows.length,
     // From the groups' Counts, not the records parsed: a status update of a known alert is parsed but not counted.
@@ -173,6 +176,11 @@ export function formatSummary(s: RunSummary): string {
     `  dead-lettered         ${s.deadLettered}${s.deadLettered ? '  (kept with reasons, nothing dropped)' : ''}`,
     `  vendor updates        ${s.vendorUpdates}  (a record of an alert already counted, by its id or, without one, its content: not counted again)`,
     `  redeliveries ignored  ${s.duplicatesIgnored}`,
+    ...(s.timesReadAsUtc
+      ? [
+          `  times read as UTC     ${s.timesReadAsUtc}  (syslog detection times without a zone, from sensors with no enrichment.sensors.<name>.timeZone: right only if their forwarding rules use UTC; docs/formats.md)`,
+        ]
+      : []),
     `  alert groups          ${s.groups}`,
     `  rows to Sentinel      ${s.rowsWritten}  (OTAlerts_CL revisions)`,
     `  dedup ratio           ${s.dedupRatio} alerts per group`,

@@ -19,6 +19,7 @@ const COUNTED: readonly (keyof BatchStats)[] = [
   'rowsRejected',
   'conflicts',
   'sinkRetries',
+  'wallClockUtc',
 ];
 
 export function recordBatchMetrics(stats: BatchStats, partition: string): void {

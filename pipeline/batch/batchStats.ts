@@ -15,6 +15,11 @@ export interface BatchStats {
   rowsRejected: number;
   conflicts: number;
   sinkRetries: number;
+  /**
+   * Alerts whose detection time had no offset (a syslog format: the forwarding rule's zone) from a sensor without
+   * `enrichment.sensors.<name>.timeZone`: read as UTC, which is right only if that rule's zone is UTC.
+   */
+  wallClockUtc: number;
 }
 
 export const emptyStats = (): BatchStats => ({
@@ -30,6 +35,7 @@ export const emptyStats = (): BatchStats => ({
   rowsRejected: 0,
   conflicts: 0,
   sinkRetries: 0,
+  wallClockUtc: 0,
 });
 
 export function addStats(into: BatchStats, add: BatchStats): BatchStats {

@@ -90,6 +90,7 @@ export function keyEvents(
         );
         continue;
       }
+      if (alert.wallClock) stats.wallClockUtc++;
       // The record's own identity only keys it when a missing field must never group (missing = 'never').
       const unique =
         deps.spec.missing === 'never' ? `${origin.partition}/${origin.sequence}/${origin.index}` : '';

@@ -23,13 +23,33 @@ import {
   sitesSchema,
   type TimeContext,
   timeContextAt,
+  timeZoneSchema,
+  wallClockToUtc,
 } from './time/index.js';
 
-/** Sensor → site/zone, for formats that do not carry them (CEF, LEEF, sensor API). */
+/**
+ * Sensor → site/zone, for formats that do not carry them (CEF, LEEF, sensor API), and the time zone of its
+ * forwarding rules: syslog records give their detection time in it without an offset (docs/formats.md).
+ */
 export const sensorPlacementSchema = z.record(
   z.string().min(1),
-  z.object({ site: z.string().min(1), zone: z.string().min(1).optional() }).strict(),
+  z
+    .object({
+      site: z.string().min(1),
+      zone: z.string().min(1).optional(),
+      timeZone: timeZoneSchema.optional(),
+    })
+    .strict(),
 );
+
+/** The alert's zone-less times read in the sensor's forwarding-rule zone (`wallClock` then empty). */
+function inSensorZone(alert: OtAlert, tz: string): Pick<OtAlert, 'firstSeen' | 'lastSeen' | 'wallClock'> {
+  const wall = alert.wallClock ?? [];
+  const firstSeen = wall.includes('firstSeen') ? wallClockToUtc(alert.firstSeen, tz) : alert.firstSeen;
+  let lastSeen = wall.includes('lastSeen') ? wallClockToUtc(alert.lastSeen, tz) : alert.lastSeen;
+  if (lastSeen < firstSeen) lastSeen = firstSeen;
+  return { firstSeen, lastSeen, wallClock: undefined };
+}
 
 export const enrichConfigSchema = z
   .object({
@@ -123,6 +143,7 @@ export function createEnricher(config: EnrichConfig): (alert: OtAlert) => Enrich
   return (alert) => {
     const attack = mapAttack(alert, config.attackMappings);
     const placement = alert.sensor ? sensors.get(alert.sensor.toLowerCase()) : undefined;
+    const times = alert.wallClock && placement?.timeZone ? inSensorZone(alert, placement.timeZone) : alert;
     const siteHint = alert.site ?? placement?.site;
     const siteKey = siteHint?.toLowerCase();
     const src = resolveAsset(assets, alert.source, siteKey, alert.entities);
@@ -140,7 +161,7 @@ export function createEnricher(config: EnrichConfig): (alert: OtAlert) => Enrich
 
     const calendar = site ? calendars.get(site.toLowerCase()) : undefined;
     const time = calendar
-      ? timeContextAt(calendar, Date.parse(alert.firstSeen), zone?.toLowerCase())
+      ? timeContextAt(calendar, Date.parse(times.firstSeen), zone?.toLowerCase())
       : undefined;
     const { severity, escalations } = escalate(
       {
@@ -176,14 +197,15 @@ export function createEnricher(config: EnrichConfig): (alert: OtAlert) => Enrich
       sensor: alert.sensor,
       site,
       zone,
-      firstSeen: alert.firstSeen,
-      lastSeen: alert.lastSeen,
+      firstSeen: times.firstSeen,
+      lastSeen: times.lastSeen,
       alertManagementUri: alert.alertManagementUri,
       remediation: alert.remediation,
       vendorTactics: alert.vendorTactics,
       vendorTechniques: alert.vendorTechniques,
       entities: alert.entities,
       sourceFormat: alert.sourceFormat,
+      wallClock: times.wallClock,
       originalSeverity: alert.severity,
       tactics: attack.tactics,
       techniques: attack.techniques,

@@ -87,6 +87,12 @@ export const otAlertSchema = z.object({
   vendorTechniques: z.array(z.string()).optional(),
   entities: z.array(entityAssetSchema).optional(),
   sourceFormat: z.enum(SOURCE_FORMATS),
+  /**
+   * Times the record gave without an offset or zone, read as UTC (syslog CEF/LEEF `start`, object `Alert time`:
+   * the forwarding rule's zone, docs/formats.md). The enricher reads them in the sensor's `timeZone` when one is
+   * configured; what is still listed after enrichment stayed UTC for want of one.
+   */
+  wallClock: z.array(z.enum(['firstSeen', 'lastSeen'])).optional(),
 });
 export type OtAlert = z.infer<typeof otAlertSchema>;
 export type OtAlertInput = z.input<typeof otAlertSchema>;

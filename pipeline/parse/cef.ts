@@ -134,11 +134,8 @@ export function parseCef(msg: string, at: number, header: SyslogHeader, opts?: P
       id: text(pick(ext, 'uuid', 'externalid')),
       title,
       severityFallback: headerSeverity,
-      startCandidates: [
-        pick(ext, 'start', 'starttime'),
-        pick(ext, 'rt', 'receipttime', 'devicereceipttime'),
-        header.timestamp,
-      ],
+      startCandidates: [pick(ext, 'start', 'starttime'), pick(ext, 'rt', 'receipttime', 'devicereceipttime')],
+      headerTime: header.timestamp,
       protocol: text(pick(ext, 'protocol', 'app', 'proto')),
       sensor: text(product) ?? text(ext.get('dvchost')) ?? header.hostname,
       sourceFormat: 'CEF',

@@ -94,8 +94,10 @@ export interface ExtensionSpecifics {
   title: string;
   /** The header's (CEF) or the `sev` attribute's (LEEF) severity, used when the `severity` key is absent. */
   severityFallback: string | undefined;
-  /** Candidates for first detection, best first (the format's time keys, then the syslog header's time). */
+  /** Candidates for first detection, best first (the format's time keys). */
   startCandidates: (string | undefined)[];
+  /** The syslog header's time (UTC), when the record has no time of its own. */
+  headerTime: string | undefined;
   protocol: string | undefined;
   sensor: string | undefined;
   sourceFormat: 'CEF' | 'LEEF';
@@ -111,7 +113,9 @@ export function extensionAlert(
   const severity: Severity | undefined = toSeverity(sevText) ?? toSeverity(own.severityFallback);
   if (severity === undefined)
     return fail(`severity: unknown value ${quote(sevText ?? own.severityFallback ?? '')}`);
-  const times = resolveTimes(own.startCandidates, [pick(ext, 'end', 'endtime')], opts);
+  const times = resolveTimes(own.startCandidates, [pick(ext, 'end', 'endtime')], opts, {
+    headerTime: own.headerTime,
+  });
   if ('reason' in times) return fail(times.reason);
   return {
     ok: true,
@@ -132,6 +136,7 @@ export function extensionAlert(
       firstSeen: times.firstSeen,
       lastSeen: times.lastSeen,
       sourceFormat: own.sourceFormat,
+      ...(times.wallClock ? { wallClock: times.wallClock } : {}),
     },
   };
 }

@@ -271,5 +271,10 @@ export function fastValidate(candidate: OtAlertInput): OtAlert | undefined {
   }
   if (!('sourceFormat' in c) || !FORMAT_SET.has(c.sourceFormat)) return undefined;
   out.sourceFormat = c.sourceFormat;
+  if ('wallClock' in c) {
+    list = optStrings(c.wallClock);
+    if (list === NO || (list && !list.every((f) => f === 'firstSeen' || f === 'lastSeen'))) return undefined;
+    out.wallClock = list;
+  }
   return out as OtAlert;
 }

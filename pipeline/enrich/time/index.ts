@@ -26,5 +26,12 @@ export {
   type TimeContext,
   timeContextAt,
 } from './siteCalendar.js';
-export { type SiteConfig, type SitesConfig, siteSchema, sitesSchema } from './siteConfig.js';
-export { isTimeZone, type LocalMoment, localMoment, localToUtc, offsetMinutes } from './zoneClock.js';
+export { type SiteConfig, type SitesConfig, siteSchema, sitesSchema, timeZoneSchema } from './siteConfig.js';
+export {
+  isTimeZone,
+  type LocalMoment,
+  localMoment,
+  localToUtc,
+  offsetMinutes,
+  wallClockToUtc,
+} from './zoneClock.js';

@@ -128,3 +128,21 @@ export function localToUtc(
   if (bOk) return b;
   return a; // valid with the earlier offset, or in the gap: read with the offset before the change
 }
+
+/**
+ * An ISO time that is a wall-clock reading in `tz` read as UTC (a syslog record's zone-less detection time) → the
+ * instant it names, resolved as {@link localToUtc} does.
+ */
+export function wallClockToUtc(iso: string, tz: string): string {
+  const w = new Date(Date.parse(iso));
+  const t = localToUtc(
+    tz,
+    w.getUTCFullYear(),
+    w.getUTCMonth() + 1,
+    w.getUTCDate(),
+    w.getUTCHours(),
+    w.getUTCMinutes(),
+    w.getUTCSeconds(),
+  );
+  return new Date(t + w.getUTCMilliseconds()).toISOString();
+}

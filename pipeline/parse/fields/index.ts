@@ -24,4 +24,12 @@ export {
   quote,
   text,
 } from './text.js';
-export { invalidTime, isoFromMs, parseTime, present, resolveTimes } from './time.js';
+export {
+  invalidTime,
+  isoFromMs,
+  parseTime,
+  present,
+  readTime,
+  resolveTimes,
+  type WallClockFields,
+} from './time.js';

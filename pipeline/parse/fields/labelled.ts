@@ -97,7 +97,7 @@ export function labelledDraft(
       f.severity === undefined ? 'missing severity' : `severity: unknown value ${quote(f.severity)}`,
     );
   }
-  const times = resolveTimes([f.time, parts.header.timestamp], [], opts);
+  const times = resolveTimes([f.time], [], opts, { headerTime: parts.header.timestamp });
   if ('reason' in times) return fail(times.reason);
   return {
     ok: true,
@@ -116,6 +116,7 @@ export function labelledDraft(
       firstSeen: times.firstSeen,
       lastSeen: times.lastSeen,
       sourceFormat: parts.sourceFormat,
+      ...(times.wallClock ? { wallClock: times.wallClock } : {}),
     },
   };
 }

@@ -183,6 +183,11 @@ export function nameIndex(tok: string, names: readonly string[]): number {
  * A token-by-token scan instead of one big regex: linear, and any unknown token makes the date invalid.
  */
 export function parseTextual(s: string, now: number): number | undefined {
+  return textualTime(s, now)?.t;
+}
+
+/** {@link parseTextual}, and whether the text named its offset or zone (`GMT`, `+0100`). */
+function textualTime(s: string, now: number): ZonedTime | undefined {
   const toks = s.split(/[\s,]+/);
   let month = -1;
   let day = -1;
@@ -194,6 +199,7 @@ export function parseTextual(s: string, now: number): number | undefined {
   let haveClock = false;
   let pm = -1;
   let off = 0;
+  let zoned = false;
   for (const tok of toks) {
     if (tok === '') continue;
     if (tok.startsWith('(')) break; // JS Date.toString() appends "(Zone Name)"
@@ -214,6 +220,7 @@ export function parseTextual(s: string, now: number): number | undefined {
       const o = zoneOffset(tok);
       if (o === undefined) return undefined;
       off = o;
+      zoned = true;
     } else {
       const low = tok.toLowerCase();
       if (low === 'am' || low === 'pm') {
@@ -229,6 +236,7 @@ export function parseTextual(s: string, now: number): number | undefined {
       const o = zoneOffset(tok);
       if (o === undefined) return undefined;
       off = o;
+      zoned = true;
     }
   }
   if (month < 0 || day < 0) return undefined;
@@ -236,41 +244,65 @@ export function parseTextual(s: string, now: number): number | undefined {
     if (h < 1 || h > 12) return undefined;
     h = (h % 12) + pm * 12;
   }
-  if (year >= 0) return composeUtc(year, month, day, h, mi, sec, ms, off);
-  // RFC 3164 has no year: take the reference year, or the previous one if that lands over a week ahead.
-  const refYear = new Date(now).getUTCFullYear();
-  const t = composeUtc(refYear, month, day, h, mi, sec, ms, off);
-  if (t !== undefined && t - now > 7 * 86_400_000)
-    return composeUtc(refYear - 1, month, day, h, mi, sec, ms, off);
-  return t;
+  let t: number | undefined;
+  if (year >= 0) t = composeUtc(year, month, day, h, mi, sec, ms, off);
+  else {
+    // RFC 3164 has no year: take the reference year, or the previous one if that lands over a week ahead.
+    const refYear = new Date(now).getUTCFullYear();
+    t = composeUtc(refYear, month, day, h, mi, sec, ms, off);
+    if (t !== undefined && t - now > 7 * 86_400_000)
+      t = composeUtc(refYear - 1, month, day, h, mi, sec, ms, off);
+  }
+  return t === undefined ? undefined : { t, zoned };
+}
+
+/** An instant read from a time value, and whether the value said which zone it is in (epochs always do). */
+export interface ZonedTime {
+  t: number;
+  zoned: boolean;
 }
 
 /**
- * Any documented alert time → ISO 8601 UTC (`…Z`), or undefined when it cannot be read.
- * Epoch s/ms/µs (number or digit string), ISO 8601 (no zone = UTC), and month-name dates.
- * Times without a zone are taken as UTC: the sensor's forwarding-rule time zone is not in the record.
+ * Any documented alert time → epoch ms, or undefined when it cannot be read: epoch s/ms/µs (number or digit
+ * string), ISO 8601 and month-name dates. A text without an offset or zone is read as UTC and says so
+ * (`zoned: false`): the syslog formats' detection time is in the forwarding rule's time zone, which the record
+ * does not name (docs/formats.md "Times without a zone"; the enricher corrects it from the sensor's `timeZone`).
  */
-export function parseTime(v: unknown, now: number = Date.now()): string | undefined {
-  let t: number | undefined;
-  if (typeof v === 'number') t = epochToMs(v);
-  else if (typeof v === 'string') {
+export function readTime(v: unknown, now: number = Date.now()): ZonedTime | undefined {
+  let r: ZonedTime | undefined;
+  if (typeof v === 'number') {
+    const t = epochToMs(v);
+    r = t === undefined ? undefined : { t, zoned: true };
+  } else if (typeof v === 'string') {
     const s = v.trim();
     if (s.length === 0 || s.length > 80) return undefined;
     const c = s.charCodeAt(0);
     if (c >= 48 && c <= 57) {
-      if (DIGITS_RE.test(s)) t = epochToMs(Number(s));
-      else {
+      if (DIGITS_RE.test(s)) {
+        const t = epochToMs(Number(s));
+        r = t === undefined ? undefined : { t, zoned: true };
+      } else {
         const fast = strictIsoUtc(s);
-        if (fast !== null) t = fast;
+        if (fast !== null) r = fast === undefined ? undefined : { t: fast, zoned: true };
         else {
           const m = ISO_RE.exec(s);
-          t = m === null ? parseTextual(s, now) : parseIso(m);
+          if (m === null) r = textualTime(s, now);
+          else {
+            const t = parseIso(m);
+            r = t === undefined ? undefined : { t, zoned: m[8] !== undefined };
+          }
         }
       }
-    } else t = parseTextual(s, now);
-  } else if (v instanceof Date) t = v.getTime();
-  if (t === undefined || !(t >= MIN_MS && t < MAX_MS)) return undefined;
-  return isoFromMs(t);
+    } else r = textualTime(s, now);
+  } else if (v instanceof Date) r = { t: v.getTime(), zoned: true };
+  if (r === undefined || !(r.t >= MIN_MS && r.t < MAX_MS)) return undefined;
+  return r;
+}
+
+/** {@link readTime} as ISO 8601 UTC (`…Z`); a time without a zone is taken as UTC. */
+export function parseTime(v: unknown, now: number = Date.now()): string | undefined {
+  const r = readTime(v, now);
+  return r === undefined ? undefined : isoFromMs(r.t);
 }
 
 /** A raw time value that is present at all (so "present but unreadable" can be told from "absent"). */
@@ -281,37 +313,68 @@ export function present(v: unknown): boolean {
 
 export const invalidTime = (field: string, raw: unknown): string => `${field}: invalid time ${quote(raw)}`;
 
+/** Which of an alert's times were read from a text without an offset or zone (as UTC): see {@link readTime}. */
+export type WallClockFields = ('firstSeen' | 'lastSeen')[];
+
+export interface ResolvedTimes {
+  firstSeen: string;
+  lastSeen: string;
+  /** Set (non-empty) only for a syslog format's record whose own time had no offset or zone. */
+  wallClock?: WallClockFields;
+}
+
 /**
  * Resolve first/last detection from raw values in preference order. A value that is present but unreadable
- * fails the record (never silently replaced); only absent values fall through to the next candidate.
+ * fails the record (never silently replaced); only absent values fall through to the next candidate, then to
+ * the syslog header's time (UTC), then to `opts.receivedAt`. For a syslog format (`syslog` given) the record's
+ * own times are in the forwarding rule's zone (CEF/LEEF `start`, syslog object `Alert time`): those without an
+ * offset are listed in `wallClock` for the enricher.
  */
 export function resolveTimes(
   firstCandidates: readonly unknown[],
   lastCandidates: readonly unknown[],
   opts: ParseOptions | undefined,
-): { firstSeen: string; lastSeen: string } | { reason: string } {
+  syslog?: { headerTime: string | undefined },
+): ResolvedTimes | { reason: string } {
   const now = opts?.now ?? Date.now();
-  let first: string | undefined;
+  let first: ZonedTime | undefined;
   for (const c of firstCandidates) {
     if (!present(c)) continue;
-    first = parseTime(c, now);
+    first = readTime(c, now);
     if (first === undefined) return { reason: invalidTime('firstSeen', c) };
     break;
   }
-  let last: string | undefined;
+  const wall: WallClockFields = [];
+  if (syslog && first && !first.zoned) wall.push('firstSeen');
+  if (first === undefined && present(syslog?.headerTime)) {
+    first = readTime(syslog?.headerTime, now);
+    if (first === undefined) return { reason: invalidTime('firstSeen', syslog?.headerTime) };
+    first.zoned = true; // the header's time is the sensor's send time in UTC, not the rule's zone
+  }
+  let last: ZonedTime | undefined;
   for (const c of lastCandidates) {
     if (!present(c)) continue;
-    last = parseTime(c, now);
+    last = readTime(c, now);
     if (last === undefined) return { reason: invalidTime('lastSeen', c) };
     break;
   }
+  if (syslog && last && !last.zoned) wall.push('lastSeen');
   if (first === undefined && last === undefined && opts?.receivedAt !== undefined) {
-    first = parseTime(opts.receivedAt, now);
+    first = readTime(opts.receivedAt, now);
     if (first === undefined) return { reason: invalidTime('receivedAt', opts.receivedAt) };
   }
-  first ??= last;
+  if (first === undefined && last !== undefined) {
+    first = last;
+    if (wall.length) wall.unshift('firstSeen');
+  }
   if (first === undefined) return { reason: 'missing firstSeen: the record carries no alert time' };
-  // Same toISOString() layout on both sides, so string order is time order.
-  if (last === undefined || last < first) last = first;
-  return { firstSeen: first, lastSeen: last };
+  if (last === undefined || last.t < first.t) {
+    last = first;
+    const i = wall.indexOf('lastSeen');
+    if (i >= 0) wall.splice(i, 1);
+    if (wall.includes('firstSeen')) wall.push('lastSeen');
+  }
+  const out: ResolvedTimes = { firstSeen: isoFromMs(first.t), lastSeen: isoFromMs(last.t) };
+  if (wall.length) out.wallClock = wall;
+  return out;
 }

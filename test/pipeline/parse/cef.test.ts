@@ -50,6 +50,7 @@ describe('CEF fixtures', () => {
         firstSeen: '2026-01-05T10:11:58.000Z',
         lastSeen: '2026-01-05T10:11:58.000Z',
         sourceFormat: 'CEF',
+        wallClock: ['firstSeen', 'lastSeen'],
       },
     });
   });

@@ -25,6 +25,7 @@ describe('LEEF fixtures', () => {
         firstSeen: '2026-01-05T10:11:12.000Z',
         lastSeen: '2026-01-05T10:11:12.000Z',
         sourceFormat: 'LEEF',
+        wallClock: ['firstSeen', 'lastSeen'],
       },
     });
   });
@@ -82,6 +83,7 @@ describe('LEEF fixtures', () => {
         firstSeen: '2025-05-05T15:28:54.000Z',
         lastSeen: '2025-05-05T15:28:54.000Z',
         sourceFormat: 'LEEF',
+        wallClock: ['firstSeen', 'lastSeen'],
       },
     });
   });

@@ -24,6 +24,7 @@ describe('syslog object fixtures', () => {
         firstSeen: '2026-01-05T10:39:12.000Z',
         lastSeen: '2026-01-05T10:39:12.000Z',
         sourceFormat: 'SyslogObject',
+        wallClock: ['firstSeen', 'lastSeen'],
       },
     });
   });
