@@ -13,7 +13,9 @@
  * data collection), a row whose destination is a controller in the asset inventory (DestinationAssetType PLC, RTU,
  * DCS, SIS or IED) goes to the attack-chain rule instead, so everything aimed at one controller is one incident.
  *
- * Categories are the catalog's, plus the spellings sensors use ("Restart/ Stop Commands"). Correlation rules
+ * Categories are the catalog's, plus the spellings sensors use ("Restart/ Stop Commands"; the enricher writes the
+ * catalog's spelling of a forwarded alert group such as "Restart and stop commands": pipeline/enrich/alertGroups.ts),
+ * and "Operation Failures", a category no catalogued title has. Correlation rules
  * (CORRELATION_RULES) own nothing: they raise an alert only when several groups or inventory context line up.
  */
 export const CONTROLLER_TYPES = ['PLC', 'RTU', 'DCS', 'SIS', 'IED'] as const;
@@ -55,6 +57,8 @@ export const CATEGORY_OWNERS: Readonly<Record<string, string>> = {
   'illegal commands': 'OtProtocolViolations',
   'internet access': 'OtInternetAccess',
   'operational issues': 'OtOperationalHealth',
+  // a category and alert group of the portal and the forwarding docs that no catalogued title uses
+  'operation failures': 'OtOperationalHealth',
   programming: 'OtUnauthorizedPlcChange',
   'remote access': 'OtUnauthorizedRemoteAccess',
   'restart/stop commands': 'OtControllerStopRestart',
@@ -246,7 +250,8 @@ Generated from \`analytics/routing.ts\` by \`analytics/package.ts\` (do not edit
 alert group raises exactly one alert, from the rule below; aimed at a controller in the asset inventory (PLC, RTU, DCS,
 SIS, IED), the controller families go to ${CHAIN_RULE}. For a title listed here the pipeline writes the category and
 engine below, whatever the sensor sent (pipeline/enrich/enricher.ts), so the title always reaches this rule. A title
-not listed here goes by its engine (Malware → ${MALWARE_RULE}) and category as the sensor sent them (the table in
+not listed here goes by its engine (Malware → ${MALWARE_RULE}) and category as the sensor sent them, a forwarded
+alert group in the catalog's spelling ("Restart and stop commands" → Restart/Stop Commands; the table in
 analytics/routing.ts), else to ${CATCH_ALL_RULE}.
 
 | Alert title | Category | Engine | Owning rule | Aimed at a controller |

@@ -1,6 +1,7 @@
 import { isAbsolute, resolve } from 'node:path';
 import { z } from 'zod';
 import type { OtAlert } from '../model/alert.js';
+import { canonicalCategory } from './alertGroups.js';
 import { customMappingSchema, mapAttack } from './catalog.js';
 import type { EnrichedAlert } from './enriched.js';
 import {
@@ -154,10 +155,10 @@ export function createEnricher(config: EnrichConfig): (alert: OtAlert) => Enrich
     const zone = alert.zone ?? placement?.zone ?? assetZone(asset, site);
     // A catalogued title takes the catalog's engine and category: sensors spell and file some titles differently
     // (e.g. "Illegal commands" for a Modbus address range violation), and the rules route on these two columns, so
-    // one title must always reach the one rule docs/routing.md names. The sensor's values are kept for titles the
-    // catalog does not know.
+    // one title must always reach the one rule docs/routing.md names. For titles the catalog does not know, the
+    // sensor's values are kept, the category in the catalog's spelling when it is one of the catalog's.
     const engine = attack.engine ?? alert.engine;
-    const category = attack.category ?? alert.category;
+    const category = attack.category ?? canonicalCategory(alert.category);
 
     const calendar = site ? calendars.get(site.toLowerCase()) : undefined;
     const time = calendar
