@@ -31,7 +31,14 @@ beforeAll(async () => {
   vi.stubEnv('OTSOC_DEADLETTER_DIR', dir);
   vi.stubEnv(
     'OTSOC_CONFIG',
-    JSON.stringify({ enrichment: { sensors: { 'lyn-fil-sensor-01': { site: 'Lyon', zone: 'Filling' } } } }),
+    JSON.stringify({
+      enrichment: {
+        sensors: {
+          'lyn-fil-sensor-01': { site: 'Lyon', zone: 'Filling' },
+          'rtm-utl-sensor-09': { site: 'Rotterdam', zone: 'Utilities', timeZone: 'Europe/Amsterdam' },
+        },
+      },
+    }),
   );
   // A record that failed at the sink in an earlier invocation, waiting for the redrive timer.
   const store = new FileDeadLetterStore(join(dir, 'deadletter.ndjson'));
@@ -125,6 +132,40 @@ describe('registered Event Hubs function', () => {
     await handler(messages, context(triggerMetadata, []));
     const after = (await readFile(join(dir, 'OTAlerts_CL.ndjson'), 'utf8')).trim().split('\n');
     expect(after).toHaveLength(3);
+  });
+});
+
+describe('syslog detection times without a zone, through the Function', () => {
+  it('are read in the configured sensor’s zone; the others as UTC, counted in the log line', async () => {
+    const handler = registered.get('ingest')!.handler as (m: unknown[], c: unknown) => Promise<void>;
+    const leef = (sensor: string, title: string) =>
+      `<9>Nov 18 20:31:00 10.10.0.9 ${sensor} LEEF:1.0|Microsoft Defender for IoT|Sensor|24.1.3|Microsoft Defender for IoT Alert|title=${title}\tmsg=Stop sent\tprotocol=S7\tseverity=Major\ttype=Operational\tstart=Nov 18 2026 21:30:00\tsrc_ip=10.10.7.1\tdst_ip=10.10.7.2\tcat=Restart and stop commands`;
+    const messages = [leef('rtm-utl-sensor-09', 'Zoned Stop'), leef('rtm-utl-sensor-77', 'Unzoned Stop')];
+    const logs: string[] = [];
+    await handler(
+      messages,
+      context(
+        {
+          partitionContext: { partitionId: '5' },
+          sequenceNumberArray: [10, 11],
+          enqueuedTimeUtcArray: messages.map(() => '2026-11-18T20:31:05.000Z'),
+        },
+        logs,
+      ),
+    );
+    const rows = (await readFile(join(dir, 'OTAlerts_CL.ndjson'), 'utf8'))
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    expect(rows.find((r) => r.AlertTitle === 'Zoned Stop')).toMatchObject({
+      FirstSeen: '2026-11-18T20:30:00.000Z',
+      Site: 'Rotterdam',
+      Category: 'Restart/Stop Commands',
+    });
+    expect(rows.find((r) => r.AlertTitle === 'Unzoned Stop')).toMatchObject({
+      FirstSeen: '2026-11-18T21:30:00.000Z',
+    });
+    expect(logs.join('\n')).toMatch(/ingest partition=5 .*"wallClockUtc":1/);
   });
 });
 
