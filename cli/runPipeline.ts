@@ -80,13 +80,13 @@ const MAX_BATCHES_IN_FLIGHT = 4;
  * batch's counts and the dead letters of its keying. A batch without members is one share of its own.
  */
 function splitWork(work: KeyedWork): { lane: string; work: KeyedWork }[] {
-  const { byPartition, letters, watermark } = work.keyed;
+  const { byPartition, letters } = work.keyed;
   const entries = [...byPartition.entries()];
   if (entries.length <= 1) return [{ lane: entries[0]?.[0] ?? '', work }];
   return entries.map(([lane, keyed], i) => ({
     lane,
     work: {
-      keyed: { byPartition: new Map([[lane, keyed]]), letters: i === 0 ? letters : [], watermark },
+      keyed: { byPartition: new Map([[lane, keyed]]), letters: i === 0 ? letters : [] },
       now: work.now,
       version: work.version,
       stats: i === 0 ? work.stats : emptyStats(),

@@ -16,7 +16,7 @@ import {
 import { DAY_MS } from './dedup/identity.js';
 import { type KeySpec, keyVersion } from './dedup/keySpec.js';
 import { OWED_GRACE_MS, owedRow, settledRows } from './dedup/outbox.js';
-import { owedSlot, type PlanContext } from './dedup/planner.js';
+import { owedSlot } from './dedup/planner.js';
 import type { EnrichedAlert } from './enrich/enriched.js';
 import type { OtAlert, RecordOrigin } from './model/alert.js';
 import type { AlertSink } from './sink/alertSink.js';
@@ -95,9 +95,9 @@ export function keyBatch(events: readonly unknown[], meta: BatchMeta, deps: Pipe
 /** processBatch's second half: group → commit → sink, for a batch keyBatch keyed. */
 export async function applyBatch(work: KeyedWork, meta: BatchMeta, deps: PipelineDeps): Promise<BatchStats> {
   const { keyed, now, version, stats } = work;
-  const { byPartition, letters, watermark } = keyed;
+  const { byPartition, letters } = keyed;
   const settled = settledRows(deps.store);
-  const ctx: PlanContext = { spec: deps.spec, version, watermark, now, settled };
+  const ctx = { spec: deps.spec, version, now, settled };
   // Commit, then write: rows go to the sink only once the state that owes them is committed (see `sendOwed`).
   const outgoing = await commitBatch(byPartition, meta, deps, ctx, { stats, letters });
   const sent = await sendOwed(deps.sink, outgoing, settled, now);

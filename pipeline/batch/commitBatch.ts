@@ -21,7 +21,7 @@ export async function commitBatch(
   byPartition: Map<string, Keyed>,
   meta: Pick<BatchMeta, 'redrive'>,
   deps: Pick<PipelineDeps, 'store' | 'maxConflictRetries'>,
-  ctx: PlanContext,
+  ctx: Omit<PlanContext, 'watermark'>,
   into: { stats: BatchStats; letters: DeadLetter[] },
 ): Promise<Outgoing[]> {
   const { stats, letters } = into;
@@ -29,7 +29,13 @@ export async function commitBatch(
   const outgoing: Outgoing[] = [];
   const runPartition = async (partition: string, part: Keyed) => {
     const r = await withPartitionLock(deps.store, partition, () =>
-      commitPartition(deps.store, partition, part.members, ctx, maxAttempts),
+      commitPartition(
+        deps.store,
+        partition,
+        part.members,
+        { ...ctx, watermark: part.watermark },
+        maxAttempts,
+      ),
     );
     for (const o of r.outcomes) countOutcome(stats, o);
     stats.conflicts += r.conflicts;

@@ -18,15 +18,26 @@ export interface Keyed {
    * parsed (an export envelope's element, a body the host JSON-parsed) would otherwise be re-serialised.
    */
   records: RawRecord[];
+  /**
+   * How far event time has come in this partition (a scope: a zone, else a sensor): the latest first detection of
+   * its members, each taken no later than its arrival ({@link FUTURE_TOLERANCE_MS}). Groups of the partition whose
+   * window ended by then get their final row. Per partition, so a sensor with a wrong clock, or a syslog time read
+   * in the wrong zone, cannot end the windows of other zones' groups (docs/grouping.md "Event time").
+   */
+  watermark: number;
 }
 
 export interface KeyedBatch {
   byPartition: Map<string, Keyed>;
   /** Records that could not be split, parsed or enriched. */
   letters: DeadLetter[];
-  /** The latest first-seen time among the batch's alerts (event time, ms). */
-  watermark: number;
 }
+
+/**
+ * An alert cannot be detected after it arrived: a first detection later than its arrival (the event's enqueued
+ * time, else the batch's clock) by more than this is a wrong clock, and moves event time only up to the arrival.
+ */
+export const FUTURE_TOLERANCE_MS = 5 * 60_000;
 
 /** Where record `rec` of event `i` came from: the event's place in its partition, or a redriven letter's origin. */
 function originOf(meta: BatchMeta, i: number, recIndex: number): RecordOrigin {
@@ -63,7 +74,8 @@ export function keyEvents(
   at: { now: Date; version: string; stats: BatchStats },
 ): KeyedBatch {
   const { now, version, stats } = at;
-  const out: KeyedBatch = { byPartition: new Map(), letters: [], watermark: Number.NEGATIVE_INFINITY };
+  const out: KeyedBatch = { byPartition: new Map(), letters: [] };
+  const clock = now.getTime();
   stats.events = events.length;
   for (let i = 0; i < events.length; i++) {
     const enqueuedTime = meta.enqueuedTimes?.[i];
@@ -98,7 +110,7 @@ export function keyEvents(
       const partition = partitionOf(alert, deps.spec);
       let keyed = out.byPartition.get(partition);
       if (!keyed) {
-        keyed = { members: [], records: [] };
+        keyed = { members: [], records: [], watermark: Number.NEGATIVE_INFINITY };
         out.byPartition.set(partition, keyed);
       }
       const member: Member = { alert, origin, key, partition };
@@ -107,8 +119,12 @@ export function keyEvents(
       if (redo) member.mark = { partition: redo.mark, sequence: 0, index: rec.index };
       keyed.members.push(member);
       keyed.records.push(rec);
-      const t = Date.parse(alert.firstSeen);
-      if (t > out.watermark) out.watermark = t;
+      const arrived = enqueuedTime ? Date.parse(enqueuedTime) : clock;
+      const t = Math.min(
+        Date.parse(alert.firstSeen),
+        (Number.isNaN(arrived) ? clock : arrived) + FUTURE_TOLERANCE_MS,
+      );
+      if (t > keyed.watermark) keyed.watermark = t;
     }
   }
   return out;

@@ -1,0 +1,98 @@
+/**
+ * Event time ends group windows (a group's final row) — per zone, and never beyond an alert's arrival: one sensor with
+ * a wrong clock, or a syslog time read in the wrong zone, must not end other groups' windows and split what
+ * Defender for IoT calls one alert (docs/grouping.md "Event time").
+ */
+import { describe, expect, it } from 'vitest';
+import { MemoryDeadLetterStore } from '../../pipeline/deadletter/memoryDeadLetterStore.js';
+import { DEFAULT_KEY_SPEC } from '../../pipeline/dedup/keySpec.js';
+import { MemoryGroupStore } from '../../pipeline/dedup/memoryGroupStore.js';
+import { createEnricher } from '../../pipeline/enrich/enricher.js';
+import { flushGroups, type PipelineDeps, processBatch } from '../../pipeline/pipeline.js';
+import { RecordingSink } from '../helpers/recordingSink.js';
+import { cefLine, minute, securityAlert } from '../helpers/records.js';
+
+const T0 = '2026-11-18T02:00:00.000Z';
+
+function setup() {
+  const sink = new RecordingSink();
+  const deps: PipelineDeps = {
+    enrich: createEnricher({
+      sensors: {
+        'lyn-fil-sensor-01': { site: 'Lyon', zone: 'Filling' },
+        'rtm-pkg-syslog': { site: 'Rotterdam', zone: 'Packaging' },
+      },
+      attackMappings: {},
+    }),
+    spec: DEFAULT_KEY_SPEC,
+    sink,
+    store: new MemoryGroupStore(),
+    deadLetters: new MemoryDeadLetterStore(),
+    now: () => new Date('2026-11-18T12:00:00Z'),
+  };
+  return { sink, deps };
+}
+
+let seq = 0;
+/** One Event Hubs batch; `enqueued` gives every event that arrival time (the Function's case). */
+const batch = (events: unknown[], deps: PipelineDeps, enqueued?: string) =>
+  processBatch(
+    events,
+    {
+      partition: '0',
+      sequenceNumbers: events.map(() => seq++),
+      ...(enqueued ? { enqueuedTimes: events.map(() => enqueued) } : {}),
+    },
+    deps,
+  );
+
+/** The stop-command storm of one Rotterdam PLC: one key, one 10-minute window from T0. */
+const member = (m: number) => securityAlert({ t: minute(T0, m), dst: '10.10.2.21' });
+
+const groupsOf = (sink: RecordingSink) => {
+  const ids = new Set(
+    sink.rows.filter((r) => r.DestinationIP === '10.10.2.21').map((r) => String(r.AlertId)),
+  );
+  return [...ids];
+};
+
+describe('event time and group windows', () => {
+  it('a record of another zone dated years ahead does not end this zone’s windows (a file: no arrival times)', async () => {
+    const { sink, deps } = setup();
+    await batch([member(0)], deps);
+    await batch([member(1), cefLine({ t: '2030-01-01T00:00:00.000Z' })], deps);
+    await batch([member(2)], deps);
+    await flushGroups(deps, { all: true });
+    expect(groupsOf(sink)).toHaveLength(1);
+    expect(sink.rows.filter((r) => r.DestinationIP === '10.10.2.21').at(-1)).toMatchObject({ Count: 3 });
+  });
+
+  it('in the same zone, a time later than its arrival moves event time only up to the arrival', async () => {
+    const { sink, deps } = setup();
+    await batch([member(0)], deps, minute(T0, 0, 5));
+    // A syslog record of the same zone an hour ahead of its arrival (its rule's local time read as UTC).
+    const skewed = cefLine({ t: minute(T0, 61), sensor: 'rtm-pkg-syslog', dst: '10.10.2.30' });
+    await batch([member(1), skewed], deps, minute(T0, 1, 5));
+    await batch([member(2)], deps, minute(T0, 2, 5));
+    await flushGroups(deps, { all: true });
+    expect(groupsOf(sink)).toHaveLength(1);
+    expect(sink.rows.filter((r) => r.DestinationIP === '10.10.2.21').at(-1)).toMatchObject({ Count: 3 });
+  });
+
+  it('event time that really passed the window still ends it: the final row, then a new group', async () => {
+    const { sink, deps } = setup();
+    await batch([member(0)], deps, minute(T0, 0, 5));
+    await batch(
+      [member(1), securityAlert({ t: minute(T0, 12), dst: '10.10.2.30' })],
+      deps,
+      minute(T0, 12, 5),
+    );
+    const rows = sink.rows.filter((r) => r.DestinationIP === '10.10.2.21');
+    expect(rows.map((r) => [r.Revision, r.RowReason, r.Count])).toEqual([
+      [1, 'Created', 1],
+      [2, 'Final', 2],
+    ]);
+    await batch([member(3)], deps, minute(T0, 12, 10));
+    expect(groupsOf(sink)).toHaveLength(2);
+  });
+});
