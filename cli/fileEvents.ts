@@ -1,7 +1,6 @@
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import type { TextDecoder } from 'node:util';
-import { decoderFor, sniffEncoding } from './files/decode.js';
+import { type ChunkDecoder, decoderFor, sniffEncoding } from './files/decode.js';
 import { RecordScanner, type ScannedPiece, type ScanOptions } from './files/scanner.js';
 
 /**
@@ -21,6 +20,8 @@ export interface ReadOptions extends ScanOptions {
   chunkBytes?: number;
   /** Called with the bytes read so far, for a progress bar. */
   onRead?: (bytes: number) => void;
+  /** At the end: how many lines were not UTF-8 and were read as Windows-1252. */
+  onLegacyLines?: (lines: number) => void;
 }
 
 function toEvent(p: ScannedPiece, name: string): FileEvent {
@@ -43,7 +44,7 @@ export async function* readFileEvents(
   o: ReadOptions = {},
 ): AsyncGenerator<FileEvent> {
   const scanner = new RecordScanner(o);
-  let decoder: TextDecoder | undefined;
+  let decoder: ChunkDecoder | undefined;
   let read = 0;
   for await (const chunk of createReadStream(path, { highWaterMark: o.chunkBytes ?? 1024 * 1024 })) {
     const bytes = chunk as Buffer;
@@ -57,10 +58,13 @@ export async function* readFileEvents(
       }
       decoder = decoderFor(sniffed.encoding);
     }
-    for (const p of scanner.push(decoder.decode(bytes, { stream: true }))) yield toEvent(p, name);
+    for (const p of scanner.push(decoder.decode(bytes, false))) yield toEvent(p, name);
     o.onRead?.(read);
   }
-  if (decoder) for (const p of scanner.push(decoder.decode())) yield toEvent(p, name);
+  if (decoder) {
+    for (const p of scanner.push(decoder.decode(new Uint8Array(0), true))) yield toEvent(p, name);
+    if (decoder.legacyLines) o.onLegacyLines?.(decoder.legacyLines);
+  }
   for (const p of scanner.end()) yield toEvent(p, name);
 }
 

@@ -32,6 +32,8 @@ export interface RunSummary {
   vendorUpdates: number;
   /** Syslog detection times without a zone from sensors without a configured `timeZone`, read as UTC. */
   timesReadAsUtc: number;
+  /** Lines of the input that were not valid UTF-8, read as Windows-1252 (cli/files/decode.ts). */
+  windows1252Lines: number;
   groups: number;
   rowsWritten: number;
   /** Sensor alerts per alert group (sum of the groups' Count / groups): how much quieter Sentinel is than the sensors. */
@@ -79,6 +81,7 @@ export function summarize(
   letters: DeadLetter[],
   elapsedMs: number,
   state: string,
+  windows1252Lines = 0,
 ): RunSummary {
   const latest = latestRows(rows);
   const groups: GroupLine[] = [...latest.values()].map(({ row, revisions }) => ({
@@ -136,6 +139,7 @@ export function summarize(
     duplicatesIgnored: stats.duplicates,
     vendorUpdates: stats.repeats,
     timesReadAsUtc: stats.wallClockUtc,
+    windows1252Lines,
     groups: latest.size,
     rowsWritten: rows.length,
     // From the groups' Counts, not the records parsed: a status update of a known alert is parsed but not counted.
@@ -172,6 +176,11 @@ export function formatSummary(s: RunSummary): string {
     `ot-soc: ${s.input}`,
     '',
     `  records received      ${s.records}`,
+    ...(s.windows1252Lines
+      ? [
+          `  not UTF-8             ${plural(s.windows1252Lines, 'line')}, read as Windows-1252 (what Windows tools save as "ANSI"; convert the file to UTF-8 if it is another encoding)`,
+        ]
+      : []),
     `  alerts parsed         ${s.alertsParsed}`,
     `  dead-lettered         ${s.deadLettered}${s.deadLettered ? '  (kept with reasons, nothing dropped)' : ''}`,
     `  vendor updates        ${s.vendorUpdates}  (a record of an alert already counted, by its id or, without one, its content: not counted again)`,

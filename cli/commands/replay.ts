@@ -11,7 +11,7 @@ export function registerReplay(program: Command): void {
   program
     .command('replay')
     .description(
-      'Run one file through the pipeline: NDJSON, JSON documents compact or pretty-printed (one after another, one array, or a {"records":[...]} export envelope as `jq .` writes it) and syslog CEF/LEEF/text lines, mixed freely; LF, CRLF or CR line endings; UTF-8 (BOM or not) or UTF-16. The file is streamed, so its size is not limited by memory. Writes OUT/OTAlerts_CL.ndjson, OUT/deadletter.ndjson and OUT/summary.json. Exit 0 when the run completed, even with dead letters. See docs/local-state.md.',
+      'Run one file through the pipeline: NDJSON, JSON documents compact or pretty-printed (one after another, one array, or a {"records":[...]} export envelope as `jq .` writes it) and syslog CEF/LEEF/text lines, mixed freely; LF, CRLF or CR line endings; UTF-8 (BOM or not; a line that is not UTF-8 is read as Windows-1252) or UTF-16. The file is streamed, so its size is not limited by memory. Writes OUT/OTAlerts_CL.ndjson, OUT/deadletter.ndjson and OUT/summary.json. Exit 0 when the run completed, even with dead letters. See docs/local-state.md.',
     )
     .requiredOption('--input <file>', 'file to replay')
     .requiredOption('--out <dir>', 'output directory')

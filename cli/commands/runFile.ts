@@ -112,11 +112,17 @@ export async function runFile(o: RunFileOptions): Promise<RunSummary> {
       ? new SingleBar({ format: ' {bar} {percentage}% of {total} bytes', hideCursor: true })
       : undefined;
   let result: Awaited<ReturnType<typeof runPipeline>>;
+  let windows1252Lines = 0;
   try {
     const partitionPrefix = await filePartition(o.input);
     bar?.start(inputBytes, 0);
     result = await runPipeline({
-      events: readFileEvents(o.input, basename(o.input), { onRead: (n) => bar?.update(n) }),
+      events: readFileEvents(o.input, basename(o.input), {
+        onRead: (n) => bar?.update(n),
+        onLegacyLines: (n) => {
+          windows1252Lines = n;
+        },
+      }),
       partitions: o.partitions,
       partitionPrefix,
       batchSize: o.batchSize,
@@ -140,6 +146,7 @@ export async function runFile(o: RunFileOptions): Promise<RunSummary> {
     deadLetters.letters,
     result.elapsedMs,
     state.description,
+    windows1252Lines,
   );
   // The outputs the command names exist after every run: no dead letter is an empty file, not a missing one.
   await appendFile(lettersFile, '');

@@ -1,9 +1,12 @@
+import { isUtf8 } from 'node:buffer';
 import { TextDecoder } from 'node:util';
+import iconv from 'iconv-lite';
 
 /**
  * Which text encoding a replay file is in, from its first bytes. UTF-8 (with or without a byte order mark) and
  * UTF-16 (a BOM, or the tell-tale NUL of ASCII text saved as UTF-16, as Windows tools write it) are decoded;
  * other encodings a user may hand over by mistake are refused with one clear reason, never read as garbage.
+ * A line of a UTF-8 file that is not valid UTF-8 is read as Windows-1252 ({@link Utf8FileDecoder}).
  */
 export type FileEncoding = 'utf-8' | 'utf-16le' | 'utf-16be';
 
@@ -36,11 +39,82 @@ function refuse(name: string, head: Uint8Array): Sniffed {
   };
 }
 
+/** What turns a file's chunks into text, in order; `final` with the last (possibly empty) chunk. */
+export interface ChunkDecoder {
+  decode(bytes: Uint8Array, final: boolean): string;
+  /** Lines that were not valid UTF-8 and were read as Windows-1252 (0 for UTF-16). */
+  readonly legacyLines: number;
+}
+
+/** A streaming decoder for the sniffed encoding. A BOM is dropped. */
+export function decoderFor(encoding: FileEncoding): ChunkDecoder {
+  if (encoding === 'utf-8') return new Utf8FileDecoder();
+  // UTF-16: a byte that is not valid becomes U+FFFD (the record then fails to parse, with its text).
+  const d = new TextDecoder(encoding, { fatal: false, ignoreBOM: false });
+  return { decode: (bytes, final) => d.decode(bytes, { stream: !final }), legacyLines: 0 };
+}
+
+const LF = 0x0a;
+const CR = 0x0d;
+/** A line longer than this is decoded without waiting for its end (a one-line JSON array of a whole export). */
+const MAX_CARRY = 8 << 20;
+
+/** Where the last complete UTF-8 sequence of `b` ends (a cut inside a multibyte character is left out). */
+function utf8Boundary(b: Uint8Array): number {
+  let i = b.length;
+  for (let k = 0; k < 3 && i > 0 && (b[i - 1]! & 0xc0) === 0x80; k++) i--;
+  if (i === 0) return b.length;
+  const lead = b[i - 1]!;
+  const need = lead >= 0xf0 ? 4 : lead >= 0xe0 ? 3 : lead >= 0xc0 ? 2 : 1;
+  return b.length - (i - 1) >= need ? b.length : i - 1;
+}
+
 /**
- * A streaming decoder for the sniffed encoding. A BOM is dropped; bytes that are not valid in the encoding
- * become U+FFFD, as reading the file as UTF-8 always did (the record then fails to parse and is dead-lettered
- * with its text).
+ * UTF-8, and per line Windows-1252 when a line is not valid UTF-8: what a Windows syslog server or an editor
+ * saving "ANSI" writes, where reading it as UTF-8 would turn every accented device or site name into U+FFFD and
+ * the record would still parse (wrong names: no asset, no site calendar). A chunk that is valid UTF-8 as a whole
+ * (nearly every chunk) is decoded in one call; only a chunk that is not is split into lines. Node 20's
+ * TextDecoder decodes "windows-1252" as Latin-1 (nodejs/node#60888), hence iconv-lite.
  */
-export function decoderFor(encoding: FileEncoding): TextDecoder {
-  return new TextDecoder(encoding, { fatal: false, ignoreBOM: false });
+export class Utf8FileDecoder implements ChunkDecoder {
+  // Each call is a whole text (the carry keeps lines and characters whole); the file's BOM is dropped above.
+  readonly #utf8 = new TextDecoder('utf-8', { fatal: false, ignoreBOM: true });
+  #carry: Uint8Array | undefined;
+  #start = true;
+  legacyLines = 0;
+
+  decode(chunk: Uint8Array, final: boolean): string {
+    let buf = this.#carry ? Buffer.concat([this.#carry, chunk]) : chunk;
+    this.#carry = undefined;
+    if (this.#start && buf.length >= 3 && buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf)
+      buf = buf.subarray(3);
+    if (buf.length) this.#start = false;
+    let end = buf.length;
+    if (!final) {
+      end = Math.max(buf.lastIndexOf(LF), buf.lastIndexOf(CR)) + 1;
+      if (end === 0) end = buf.length < MAX_CARRY ? 0 : utf8Boundary(buf);
+      if (end < buf.length) this.#carry = new Uint8Array(buf.subarray(end));
+    }
+    const done = buf.subarray(0, end);
+    if (isUtf8(done)) return this.#utf8.decode(done);
+    return this.#byLine(done);
+  }
+
+  #byLine(b: Uint8Array): string {
+    let out = '';
+    let from = 0;
+    while (from < b.length) {
+      let to = from;
+      while (to < b.length && b[to] !== LF && b[to] !== CR) to++;
+      if (to < b.length) to++; // the terminator goes with its line
+      const line = b.subarray(from, to);
+      if (isUtf8(line)) out += this.#utf8.decode(line);
+      else {
+        this.legacyLines++;
+        out += iconv.decode(Buffer.from(line.buffer, line.byteOffset, line.byteLength), 'windows-1252');
+      }
+      from = to;
+    }
+    return out;
+  }
 }

@@ -69,6 +69,8 @@ export interface SendSummary {
   perPartition?: Record<string, number>;
   /** Records a checkpoint shows as acknowledged by an earlier run: not sent again. */
   alreadySent: number;
+  /** Lines of the file that were not valid UTF-8, read (and sent) as Windows-1252 text (cli/files/decode.ts). */
+  windows1252Lines: number;
   /** Set when the run stopped on an Event Hubs failure (then `ot-soc send` exits 1). */
   failure?: SendFailure;
   seconds: number;
@@ -106,6 +108,7 @@ export async function sendFile(o: SendFileOptions): Promise<SendSummary> {
     tooLarge: 0,
     perPartitionKey: {},
     alreadySent: 0,
+    windows1252Lines: 0,
     seconds: 0,
     perSecond: 0,
     dryRun: o.dryRun ?? false,
@@ -115,7 +118,10 @@ export async function sendFile(o: SendFileOptions): Promise<SendSummary> {
     if (summary.invalidSamples.length < MAX_SAMPLES) summary.invalidSamples.push({ locator, reason });
   };
   // Streamed (any layout, UTF-8 or UTF-16, larger than a string can hold): see cli/fileEvents.ts.
-  for await (const e of readFileEvents(o.input, basename(o.input))) {
+  const onLegacyLines = (n: number) => {
+    summary.windows1252Lines = n;
+  };
+  for await (const e of readFileEvents(o.input, basename(o.input), { onLegacyLines })) {
     summary.events++;
     if (e.error !== undefined) {
       summary.records++;
@@ -274,6 +280,10 @@ export function formatSendSummary(s: SendSummary): string {
   if (!s.dryRun) lines.push(`  batches            ${s.batches}`);
   lines.push(`  invalid (not sent) ${s.invalid}`);
   if (s.tooLarge) lines.push(`  too large          ${s.tooLarge}`);
+  if (s.windows1252Lines)
+    lines.push(
+      `  not UTF-8          ${s.windows1252Lines} line${s.windows1252Lines === 1 ? '' : 's'}, read and sent as Windows-1252 text`,
+    );
   if (s.alreadySent)
     lines.push(`  already sent       ${s.alreadySent} (acknowledged in an earlier run: not sent again)`);
   if (!s.dryRun) lines.push(`  time               ${s.seconds.toFixed(1)} s (${s.perSecond}/s)`);

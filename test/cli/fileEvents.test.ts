@@ -172,6 +172,66 @@ describe('replay files: what is not a record costs only itself, with its line', 
   });
 });
 
+describe('replay files: a line that is not UTF-8', () => {
+  // What a Windows syslog server writes ("ANSI"): the accented names and the € and ’ of Windows-1252.
+  const latin = (s: string) => Buffer.from(s, 'latin1');
+  const cp1252Line = Buffer.concat([
+    latin('<9>Nov 18 02:00:00 s1 CEF:0|Microsoft Defender for IoT/CyberX|s1|1|x|Z'),
+    latin('\xfc'),
+    latin('rich line stop|8|msg=PLC in V'),
+    Buffer.from([0xe9]),
+    latin('nissieux costs 5 '),
+    Buffer.from([0x80, 0x20, 0x92]),
+    latin('ok'),
+    latin(' start=2026-11-18T02:00:00Z cat=Scan'),
+  ]);
+  const utf8Line = Buffer.from(`${JSON.stringify(records[1])}`, 'utf8');
+
+  it.each([1, 3, 7, 64, 1 << 20])(
+    'is read as Windows-1252, the UTF-8 lines around it as UTF-8 (read step %i)',
+    async (chunk) => {
+      const bytes = Buffer.concat([
+        utf8Line,
+        latin('\r\n'),
+        cp1252Line,
+        latin('\r\n'),
+        utf8Line,
+        latin('\n'),
+      ]);
+      const file = join(dir, `f${files++}`);
+      await writeFile(file, bytes);
+      const events: FileEvent[] = [];
+      let legacy = -1;
+      for await (const e of readFileEvents(file, 'in.log', {
+        chunkBytes: chunk,
+        onLegacyLines: (n) => (legacy = n),
+      }))
+        events.push(e);
+      expect(events.map((e) => e.locator)).toEqual(['in.log:1', 'in.log:2', 'in.log:3']);
+      expect(events[0]!.body).toEqual(expected[1]);
+      expect(events[2]!.body).toEqual(expected[1]);
+      expect(events[1]!.body).toBe(
+        '<9>Nov 18 02:00:00 s1 CEF:0|Microsoft Defender for IoT/CyberX|s1|1|x|Zürich line stop|8|msg=PLC in Vénissieux costs 5 € ’ok start=2026-11-18T02:00:00Z cat=Scan',
+      );
+      expect(legacy).toBe(1);
+    },
+  );
+
+  it('a valid UTF-8 file reports none, and its characters split across read steps come back whole', async () => {
+    let legacy = 0;
+    const file = join(dir, `f${files++}`);
+    await writeFile(file, `${layouts['NDJSON (compact)']}\n`);
+    const events: FileEvent[] = [];
+    for await (const e of readFileEvents(file, 'in.json', {
+      chunkBytes: 1,
+      onLegacyLines: (n) => (legacy = n),
+    }))
+      events.push(e);
+    expect(events.map((e) => e.body)).toEqual(expected);
+    expect(legacy).toBe(0);
+  });
+});
+
 describe('replay files: properties', () => {
   const record = fc.dictionary(fc.string({ unit: 'grapheme', maxLength: 8 }), fc.jsonValue({ maxDepth: 3 }), {
     minKeys: 1,

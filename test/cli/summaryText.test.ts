@@ -61,6 +61,29 @@ describe('the terminal summary', () => {
     expect(text).toMatch(/by severity +none/);
   });
 
+  it('says how many lines were not UTF-8 and read as Windows-1252, and the names come out right', async () => {
+    const input = join(dir, 'ansi.log');
+    const line = (title: string) =>
+      `<9>2026-11-18T02:00:00Z s1 CEF:0|Microsoft Defender for IoT/CyberX|s1|1|x|${title}|8|msg=m start=2026-11-18T02:00:00Z dst_ip=10.3.0.1 cat=Scan\n`;
+    await writeFile(
+      input,
+      Buffer.concat([Buffer.from(line('Scan Zürich'), 'latin1'), Buffer.from(line('Scan Łódź'), 'utf8')]),
+    );
+    const summary = await runFile({
+      input,
+      out: join(dir, 'ansi-out'),
+      partitions: 1,
+      batchSize: 50,
+      progress: false,
+    });
+    expect(summary).toMatchObject({ alertsParsed: 2, windows1252Lines: 1 });
+    expect(summary.topGroups.map((g) => g.title).sort()).toEqual(['Scan Zürich', 'Scan Łódź']);
+    expect(formatSummary(summary)).toMatch(/not UTF-8 +1 line, read as Windows-1252/);
+    expect(
+      formatSummary(await replay('utf8.ndjson', JSON.stringify(securityAlert({ t: T0 })))),
+    ).not.toContain('not UTF-8');
+  });
+
   it('a run without dead letters still writes the deadletter.ndjson it names (empty)', async () => {
     const summary = await replay('clean.ndjson', JSON.stringify(securityAlert({ t: T0 })));
     expect(summary.deadLettered).toBe(0);
