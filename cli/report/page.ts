@@ -9,7 +9,7 @@ h1{font-size:1.5em;margin:.2em 0}h2{font-size:1.25em;margin:1.6em 0 .4em;border-
 h3{font-size:1.1em;margin:1.2em 0 .4em}h4{font-size:1em;margin:.6em 0 .3em;overflow-wrap:break-word;hyphens:auto}h5{font-size:.9em;margin:.6em 0 .2em}
 p{margin:.4em 0}code{font-size:.92em;background:#f2f2f2;padding:0 .2em}
 .muted{color:var(--muted)}.small{font-size:.8em;font-weight:normal}.note{background:#fff6d6;border-left:4px solid #b58900;padding:.4em .8em}
-nav.toc ol{display:flex;flex-wrap:wrap;gap:.3em 1.4em;padding-left:1.2em;margin:.4em 0}
+nav.toc ol{display:flex;flex-wrap:wrap;gap:.3em 1.4em;padding-left:0;margin:.4em 0;list-style-position:inside}
 .items{display:flex;flex-wrap:wrap;gap:12px;align-items:flex-start}
 .item{flex:1 1 calc(var(--w,100) * 1% - 12px);min-width:0;overflow-wrap:anywhere}
 .item.params{flex-basis:100%}
