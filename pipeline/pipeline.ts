@@ -202,7 +202,7 @@ export async function flushGroups(
       }
     }
     const reason = s.dirty
-      ? (emissionFor(s, deps.spec, until) ?? (opts.all ? 'Updated' : undefined))
+      ? (emissionFor(s, deps.spec, until, 'flush') ?? (opts.all ? 'Updated' : undefined))
       : undefined;
     let state = s;
     if (reason) {

@@ -53,7 +53,10 @@ export interface GroupState {
   urgent: boolean;
   /** Event time (lastSeen) of the last row written, for the update interval. */
   emittedAt: number;
-  /** The window has ended and its final row was written; the next member opens a new group. */
+  /**
+   * The window has ended and its final row was written. A late member of the window still joins (its row is
+   * written by the flush timer); a member after the window opens a new group.
+   */
   finalized: boolean;
   /** The latest member's enriched fields, from which rows are built. */
   latest: GroupLatest;

@@ -106,8 +106,14 @@ export function windowEnd(state: GroupState, spec: KeySpec): number {
   return base + spec.windowMinutes * MINUTE;
 }
 
+/**
+ * Whether an alert joins the group: by event time only. A group whose final row is written still takes a member
+ * of its window that arrives late (an Event Hubs backlog, a forwarder's spool after an outage, a consumer behind in a
+ * storm): the flush timer ends windows by the wall clock, and a late member opening a group of its own would be a
+ * second AlertId, a second alert and incident, for one Defender for IoT alert (docs/grouping.md "Late members").
+ */
 function fits(state: GroupState, a: EnrichedAlert, spec: KeySpec): boolean {
-  if (state.finalized || state.count >= spec.maxGroupSize) return false;
+  if (state.count >= spec.maxGroupSize) return false;
   // A group closed by an update takes no new alerts (closed-on-arrival alerts have keys of their own).
   if (state.status === 'Closed' && a.status !== 'Closed' && spec.closePolicy === 'newGroup') return false;
   const t = Date.parse(a.firstSeen);
@@ -276,13 +282,21 @@ export function applyMember(
 
 /**
  * Noise control: a new group is written at once; later changes at most once per update interval of
- * event time, at once when urgent (status change, higher severity), and finally when the window ends.
+ * event time, at once when urgent (status change, higher severity), and finally when the window ends. After its
+ * final row, a group's late members wait for the flush timer (`by: 'flush'`, every minute): a backlog draining
+ * into it writes a row a minute, not one per batch.
  */
-export function emissionFor(state: GroupState, spec: KeySpec, watermark: number): RowReason | undefined {
+export function emissionFor(
+  state: GroupState,
+  spec: KeySpec,
+  watermark: number,
+  by: 'batch' | 'flush' = 'batch',
+): RowReason | undefined {
   if (!state.dirty) return undefined;
   if (state.revision === 0) return 'Created';
-  // An update of a group whose window is over (or that a newer group superseded) goes out at once.
-  if (state.finalized || state.archived) return 'Updated';
+  // An update of a group that a newer group superseded goes out at once: no batch will touch it again.
+  if (state.archived) return 'Updated';
+  if (state.finalized) return state.urgent || by === 'flush' ? 'Updated' : undefined;
   if (watermark >= windowEnd(state, spec)) return 'Final';
   if (state.urgent) return 'Updated';
   if (state.lastSeen - state.emittedAt >= spec.updateIntervalMinutes * MINUTE) return 'Updated';

@@ -79,7 +79,7 @@ describe('event time and group windows', () => {
     expect(sink.rows.filter((r) => r.DestinationIP === '10.10.2.21').at(-1)).toMatchObject({ Count: 3 });
   });
 
-  it('event time that really passed the window still ends it: the final row, then a new group', async () => {
+  it('event time that really passed the window still ends it: the final row; a member after it opens a new group', async () => {
     const { sink, deps } = setup();
     await batch([member(0)], deps, minute(T0, 0, 5));
     await batch(
@@ -92,7 +92,27 @@ describe('event time and group windows', () => {
       [1, 'Created', 1],
       [2, 'Final', 2],
     ]);
-    await batch([member(3)], deps, minute(T0, 12, 10));
+    await batch([member(13)], deps, minute(T0, 13, 10));
     expect(groupsOf(sink)).toHaveLength(2);
+  });
+
+  it('a late member of a window already final joins its group: one row by the flush timer, no second AlertId', async () => {
+    const { sink, deps } = setup();
+    await batch([member(0)], deps, minute(T0, 0, 5));
+    await batch([member(1)], deps, minute(T0, 1, 5));
+    // The flush timer ends the window by the wall clock (grace 2 min) while the rest is still queued.
+    await flushGroups(deps, { until: Date.parse(minute(T0, 12)) });
+    // A backlog drains: members of that window, 20 minutes late, in several batches.
+    for (let b = 0; b < 3; b++) await batch([member(2 + b * 2), member(3 + b * 2)], deps, minute(T0, 22 + b));
+    const before = sink.rows.length;
+    await flushGroups(deps, { until: Date.parse(minute(T0, 25)) });
+    expect(groupsOf(sink)).toHaveLength(1);
+    const rows = sink.rows.filter((r) => r.DestinationIP === '10.10.2.21');
+    expect(rows.map((r) => [r.Revision, r.RowReason, r.Count])).toEqual([
+      [1, 'Created', 1],
+      [2, 'Final', 2],
+      [3, 'Updated', 8],
+    ]);
+    expect(sink.rows.length - before).toBe(1);
   });
 });
