@@ -5,16 +5,23 @@
  */
 import { describe, expect, it } from 'vitest';
 import { MemoryDeadLetterStore } from '../../pipeline/deadletter/memoryDeadLetterStore.js';
+import type { GroupStore } from '../../pipeline/dedup/groupState.js';
 import { DEFAULT_KEY_SPEC } from '../../pipeline/dedup/keySpec.js';
 import { MemoryGroupStore } from '../../pipeline/dedup/memoryGroupStore.js';
+import { TableGroupStore } from '../../pipeline/dedup/tableGroupStore.js';
 import { createEnricher } from '../../pipeline/enrich/enricher.js';
 import { flushGroups, type PipelineDeps, processBatch } from '../../pipeline/pipeline.js';
+import { azuriteTable } from '../helpers/azurite.js';
 import { RecordingSink } from '../helpers/recordingSink.js';
 import { cefLine, minute, securityAlert } from '../helpers/records.js';
 
 const T0 = '2026-11-18T02:00:00.000Z';
 
-function setup() {
+const stores: [string, () => Promise<GroupStore>][] = [
+  ['memory', async () => new MemoryGroupStore()],
+  ['table (Azurite)', async () => new TableGroupStore(azuriteTable('evt')).init()],
+];
+async function setup(makeStore: () => Promise<GroupStore>) {
   const sink = new RecordingSink();
   const deps: PipelineDeps = {
     enrich: createEnricher({
@@ -26,7 +33,7 @@ function setup() {
     }),
     spec: DEFAULT_KEY_SPEC,
     sink,
-    store: new MemoryGroupStore(),
+    store: await makeStore(),
     deadLetters: new MemoryDeadLetterStore(),
     now: () => new Date('2026-11-18T12:00:00Z'),
   };
@@ -56,9 +63,9 @@ const groupsOf = (sink: RecordingSink) => {
   return [...ids];
 };
 
-describe('event time and group windows', () => {
+describe.each(stores)('event time and group windows: %s', (_name, make) => {
   it('a record of another zone dated years ahead does not end this zone’s windows (a file: no arrival times)', async () => {
-    const { sink, deps } = setup();
+    const { sink, deps } = await setup(make);
     await batch([member(0)], deps);
     await batch([member(1), cefLine({ t: '2030-01-01T00:00:00.000Z' })], deps);
     await batch([member(2)], deps);
@@ -68,7 +75,7 @@ describe('event time and group windows', () => {
   });
 
   it('in the same zone, a time later than its arrival moves event time only up to the arrival', async () => {
-    const { sink, deps } = setup();
+    const { sink, deps } = await setup(make);
     await batch([member(0)], deps, minute(T0, 0, 5));
     // A syslog record of the same zone an hour ahead of its arrival (its rule's local time read as UTC).
     const skewed = cefLine({ t: minute(T0, 61), sensor: 'rtm-pkg-syslog', dst: '10.10.2.30' });
@@ -80,7 +87,7 @@ describe('event time and group windows', () => {
   });
 
   it('event time that really passed the window still ends it: the final row; a member after it opens a new group', async () => {
-    const { sink, deps } = setup();
+    const { sink, deps } = await setup(make);
     await batch([member(0)], deps, minute(T0, 0, 5));
     await batch(
       [member(1), securityAlert({ t: minute(T0, 12), dst: '10.10.2.30' })],
@@ -97,7 +104,7 @@ describe('event time and group windows', () => {
   });
 
   it('a late member of a window already final joins its group: one row by the flush timer, no second AlertId', async () => {
-    const { sink, deps } = setup();
+    const { sink, deps } = await setup(make);
     await batch([member(0)], deps, minute(T0, 0, 5));
     await batch([member(1)], deps, minute(T0, 1, 5));
     // The flush timer ends the window by the wall clock (grace 2 min) while the rest is still queued.
