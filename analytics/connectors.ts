@@ -95,11 +95,19 @@ export function definitionQueries(value: unknown): { path: (string | number)[]; 
   return out;
 }
 
-export function connectorCatalog(definitions: readonly JsonSource[], folder: string): ConnectorCatalog {
+/**
+ * `definitions` (the content's own) and `inherited` (ot-soc's, for a folder of rules written on top of it: they may
+ * require ot-soc's connector, which the content pack deploys) by id, the content's first.
+ */
+export function connectorCatalog(
+  definitions: readonly JsonSource[],
+  folder: string,
+  inherited: readonly JsonSource[] = [],
+): ConnectorCatalog {
   const shipped = new Map<string, readonly string[]>();
-  for (const src of definitions) {
+  for (const src of [...definitions, ...inherited]) {
     const d = src.value as Partial<ConnectorDefinition> | undefined;
-    if (!src.error && d && isStr(d.id)) {
+    if (!src.error && d && isStr(d.id) && !shipped.has(d.id)) {
       shipped.set(d.id, (d.dataTypes ?? []).map((t) => t?.name).filter(isStr));
     }
   }

@@ -82,6 +82,11 @@ export interface Content {
   readonly armTemplate?: JsonSource;
 }
 
+/** The data connector definitions of a content layout (ot-soc's own by default). */
+export function loadDataConnectors(layout: ContentLayout = contentLayout()): JsonSource[] {
+  return listFiles(layout.dataConnectors, ['.json']).map((f) => parseJsonSource(f, readFileSync(f, 'utf8')));
+}
+
 export function loadContent(dir?: string): Content {
   const layout = contentLayout(dir);
   const yaml = (d: string) =>
@@ -92,7 +97,7 @@ export function loadContent(dir?: string): Content {
     rules: yaml(layout.rules),
     hunting: yaml(layout.hunting),
     workbooks: json(layout.workbooks),
-    dataConnectors: json(layout.dataConnectors),
+    dataConnectors: loadDataConnectors(layout),
     ...(existsSync(layout.armTemplate)
       ? { armTemplate: parseJsonSource(layout.armTemplate, readFileSync(layout.armTemplate, 'utf8')) }
       : {}),

@@ -22,7 +22,7 @@ import {
   definitionProblems,
   definitionQueries,
 } from './connectors.js';
-import { type Content, loadContent } from './content.js';
+import { type Content, contentLayout, loadContent, loadDataConnectors } from './content.js';
 import { createKqlAnalyzer, type KqlAnalyzer, type KqlColumn } from './kusto.js';
 import { lenient } from './lenient.js';
 import { formatProblem } from './problem.js';
@@ -259,9 +259,11 @@ export function validateLoaded(content: Content, opts: ValidateOptions = {}): Va
   const out = new Collector();
   let queries = 0;
   for (const src of content.dataConnectors) queries += validateConnectorDefinition(out, analyzer, src);
+  const ownLayout = contentLayout();
   const connectors = connectorCatalog(
     content.dataConnectors,
     relative(content.layout.root, content.layout.dataConnectors),
+    content.layout.root === ownLayout.root ? [] : loadDataConnectors(ownLayout),
   );
   const ids = new Map<string, { file: string; pos: Position }>();
   const checkId = (src: YamlSource, id: unknown) => {

@@ -148,9 +148,15 @@ entityMappings:
     expect(problems(rule((s) => s.replace('      - OTAlerts_CL', '      - OTAlert_CL')))).toEqual([
       "rules/test.yaml:8:9: data type OTAlert_CL is not one of connector OtSoc's (OTAlerts_CL)",
     ]);
-    // without the shipped definition, OtSoc is unknown
-    expect(problems({ 'rules/test.yaml': BASE_RULE, 'dataConnectors/other.json': '{}' })).toContain(
-      'rules/test.yaml:6:18: connectorId OtSoc is neither a known Sentinel connector nor defined in dataConnectors',
+    // A folder of rules written on top of ot-soc, without its definition: OtSoc is ot-soc's (the content pack
+    // deploys it), its data types still checked; an id neither defines is still unknown.
+    const onTop = (s: string) => ({ 'rules/test.yaml': s, 'dataConnectors/other.json': '{}' });
+    expect(problems(onTop(BASE_RULE)).filter((l) => l.startsWith('rules/'))).toEqual([]);
+    expect(problems(onTop(BASE_RULE.replace('      - OTAlerts_CL', '      - OTAlert_CL')))).toContain(
+      "rules/test.yaml:8:9: data type OTAlert_CL is not one of connector OtSoc's (OTAlerts_CL)",
+    );
+    expect(problems(onTop(BASE_RULE.replace('connectorId: OtSoc', 'connectorId: OtSocc')))).toContain(
+      'rules/test.yaml:6:18: connectorId OtSocc is neither a known Sentinel connector nor defined in dataConnectors',
     );
   });
 
