@@ -56,10 +56,15 @@ export async function runRedrive(o: RedriveCommandOptions) {
     };
     const result = await redrive(deadLetters, pipelineRedriver(deps), { stages, limit: o.limit });
     const flushed = await flushGroups(deps, { all: true });
+    // Pending letters of the stages not asked for: said, so "read 0" is not taken for "nothing pending".
+    const notRetried: Record<string, number> = {};
+    for (const l of await deadLetters.listPending(Number.MAX_SAFE_INTEGER))
+      if (!stages.includes(l.stage)) notRetried[l.stage] = (notRetried[l.stage] ?? 0) + 1;
     return {
       ...result,
       rowsWritten: flushed.rowsWritten,
       parkedTotal: (await deadLetters.listParked()).length,
+      notRetried,
     };
   } finally {
     await state.close();
@@ -88,5 +93,9 @@ export function registerRedrive(program: Command): void {
         `redrive: read ${r.read}, redriven ${r.redriven}, still failing ${r.stillFailing}, parked now ${r.parked} (in all ${r.parkedTotal}), deferred ${r.deferred}; rows written ${r.rowsWritten}`,
       );
       for (const e of r.errors) console.log(`  deferred: ${e}`);
+      for (const [stage, n] of Object.entries(r.notRetried))
+        console.log(
+          `  not retried: ${n} pending letter${n === 1 ? '' : 's'} of stage ${stage} (not in --stages ${o.stages}; add it to retry them, e.g. after a parser change)`,
+        );
     });
 }

@@ -177,6 +177,10 @@ describe('ot-soc redrive', () => {
       stages: ['parse', 'split'],
     });
     expect(pending.map((l) => l.attempts)).toEqual([2, 2]);
+    expect(r.notRetried).toEqual({});
+    // With the default stages the parse and split letters are left, and said to be.
+    const defaults = await runRedrive({ out, stages: 'enrich,sink,commit', limit: 100 });
+    expect(defaults).toMatchObject({ read: 0, notRetried: { parse: 1, split: 1 } });
     await expect(runRedrive({ out, stages: 'nonsense', limit: 1 })).rejects.toThrow(/--stages/);
     await expect(runRedrive({ out: join(dir, 'nowhere'), stages: 'sink', limit: 1 })).rejects.toThrow(
       UsageError,
