@@ -84,18 +84,20 @@ export class Utf8FileDecoder implements ChunkDecoder {
   legacyLines = 0;
 
   decode(chunk: Uint8Array, final: boolean): string {
-    let buf = this.#carry ? Buffer.concat([this.#carry, chunk]) : chunk;
+    const buf = this.#carry ? Buffer.concat([this.#carry, chunk]) : chunk;
     this.#carry = undefined;
-    if (this.#start && buf.length >= 3 && buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf)
-      buf = buf.subarray(3);
-    if (buf.length) this.#start = false;
     let end = buf.length;
     if (!final) {
       end = Math.max(buf.lastIndexOf(LF), buf.lastIndexOf(CR)) + 1;
       if (end === 0) end = buf.length < MAX_CARRY ? 0 : utf8Boundary(buf);
       if (end < buf.length) this.#carry = new Uint8Array(buf.subarray(end));
     }
-    const done = buf.subarray(0, end);
+    let done = buf.subarray(0, end);
+    if (this.#start && done.length) {
+      // The file's BOM, seen whole: the carry keeps the first line, BOM and all, until it ends.
+      this.#start = false;
+      if (done[0] === 0xef && done[1] === 0xbb && done[2] === 0xbf) done = done.subarray(3);
+    }
     if (isUtf8(done)) return this.#utf8.decode(done);
     return this.#byLine(done);
   }

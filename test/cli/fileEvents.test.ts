@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type FileEvent, fileEvents, readFileEvents } from '../../cli/fileEvents.js';
+import { Utf8FileDecoder } from '../../cli/files/decode.js';
 import { RecordScanner } from '../../cli/files/scanner.js';
 import { cefLine, minute, securityAlert } from '../helpers/records.js';
 
@@ -216,6 +217,17 @@ describe('replay files: a line that is not UTF-8', () => {
       expect(legacy).toBe(1);
     },
   );
+
+  it('the byte order mark is dropped in any read step, even one byte at a time', () => {
+    const bytes = Buffer.from('\ufeff{"a":"Zürich"}\n', 'utf8');
+    for (const step of [1, 2, 3, 4, 64]) {
+      const d = new Utf8FileDecoder();
+      let text = '';
+      for (let i = 0; i < bytes.length; i += step) text += d.decode(bytes.subarray(i, i + step), false);
+      text += d.decode(new Uint8Array(0), true);
+      expect(text, `step ${step}`).toBe('{"a":"Zürich"}\n');
+    }
+  });
 
   it('a valid UTF-8 file reports none, and its characters split across read steps come back whole', async () => {
     let legacy = 0;
