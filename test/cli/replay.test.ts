@@ -121,6 +121,28 @@ describe('ot-soc replay', () => {
     expect(clean.alertsParsed).toBeGreaterThan(2000);
   }, 60_000);
 
+  it('the bundled plant scenario makes the same groups however its events are batched and partitioned', async () => {
+    // Before event time ended windows per zone and late members joined their final group (docs/grouping.md), one
+    // partition in batches of 500 made 73 groups (two alerts split by another zone's later alerts in the same
+    // batch) where 4 × 100 made 71; either change alone keeps them together.
+    const input = join(import.meta.dirname, '..', '..', 'samples', 'plant-scenario.ndjson');
+    const config = join(import.meta.dirname, '..', '..', 'samples', 'ot-soc.config.json');
+    const groupsOf = async (partitions: number, batchSize: number) => {
+      const out = join(dir, `plant-${partitions}x${batchSize}`);
+      await runFile({ input, out, config, partitions, batchSize, progress: false });
+      const latest = latestRows(await lines(join(out, 'OTAlerts_CL.ndjson')));
+      return new Map([...latest.entries()].map(([id, l]) => [id, Number(l.row.Count)]));
+    };
+    const reference = await groupsOf(4, 100);
+    expect(reference.size).toBe(71);
+    for (const [partitions, batchSize] of [
+      [1, 500],
+      [8, 10],
+      [2, 37],
+    ] as const)
+      expect(await groupsOf(partitions, batchSize), `${partitions} × ${batchSize}`).toEqual(reference);
+  }, 60_000);
+
   it('a pretty-printed export envelope (jq ., CRLF, UTF-8 BOM or UTF-16) counts as its NDJSON does', async () => {
     const recs = [0, 1, 2, 3].map((m) => securityAlert({ t: minute(T0, m) }));
     const counts = async (name: string, bytes: Buffer) => {
