@@ -269,34 +269,31 @@ export interface ZonedTime {
  * does not name (docs/formats.md "Times without a zone"; the enricher corrects it from the sensor's `timeZone`).
  */
 export function readTime(v: unknown, now: number = Date.now()): ZonedTime | undefined {
-  let r: ZonedTime | undefined;
-  if (typeof v === 'number') {
-    const t = epochToMs(v);
-    r = t === undefined ? undefined : { t, zoned: true };
-  } else if (typeof v === 'string') {
+  let t: number | undefined;
+  let zoned = true; // epochs, Dates and `…Z` name their zone; an ISO or month-name text says whether it does
+  if (typeof v === 'number') t = epochToMs(v);
+  else if (typeof v === 'string') {
     const s = v.trim();
     if (s.length === 0 || s.length > 80) return undefined;
     const c = s.charCodeAt(0);
-    if (c >= 48 && c <= 57) {
-      if (DIGITS_RE.test(s)) {
-        const t = epochToMs(Number(s));
-        r = t === undefined ? undefined : { t, zoned: true };
+    const digit = c >= 48 && c <= 57; // epochs and ISO texts start with one; month-name dates do not
+    if (digit && DIGITS_RE.test(s)) t = epochToMs(Number(s));
+    else {
+      const fast = digit ? strictIsoUtc(s) : null;
+      const m = fast === null && digit ? ISO_RE.exec(s) : null;
+      if (fast !== null) t = fast;
+      else if (m !== null) {
+        t = parseIso(m);
+        zoned = m[8] !== undefined;
       } else {
-        const fast = strictIsoUtc(s);
-        if (fast !== null) r = fast === undefined ? undefined : { t: fast, zoned: true };
-        else {
-          const m = ISO_RE.exec(s);
-          if (m === null) r = textualTime(s, now);
-          else {
-            const t = parseIso(m);
-            r = t === undefined ? undefined : { t, zoned: m[8] !== undefined };
-          }
-        }
+        const r = textualTime(s, now);
+        t = r?.t;
+        zoned = r?.zoned ?? zoned;
       }
-    } else r = textualTime(s, now);
-  } else if (v instanceof Date) r = { t: v.getTime(), zoned: true };
-  if (r === undefined || !(r.t >= MIN_MS && r.t < MAX_MS)) return undefined;
-  return r;
+    }
+  } else if (v instanceof Date) t = v.getTime();
+  if (t === undefined || !(t >= MIN_MS && t < MAX_MS)) return undefined;
+  return { t, zoned };
 }
 
 /** {@link readTime} as ISO 8601 UTC (`…Z`); a time without a zone is taken as UTC. */
@@ -337,44 +334,48 @@ export function resolveTimes(
   syslog?: { headerTime: string | undefined },
 ): ResolvedTimes | { reason: string } {
   const now = opts?.now ?? Date.now();
+  // Whether each time is a wall-clock reading in the rule's zone (a syslog record's own time without an offset).
   let first: ZonedTime | undefined;
+  let firstWall = false;
   for (const c of firstCandidates) {
     if (!present(c)) continue;
     first = readTime(c, now);
     if (first === undefined) return { reason: invalidTime('firstSeen', c) };
+    firstWall = syslog !== undefined && !first.zoned;
     break;
   }
-  const wall: WallClockFields = [];
-  if (syslog && first && !first.zoned) wall.push('firstSeen');
+  // The header's time is the sensor's send time in UTC, not the rule's zone.
   if (first === undefined && present(syslog?.headerTime)) {
     first = readTime(syslog?.headerTime, now);
     if (first === undefined) return { reason: invalidTime('firstSeen', syslog?.headerTime) };
-    first.zoned = true; // the header's time is the sensor's send time in UTC, not the rule's zone
   }
   let last: ZonedTime | undefined;
+  let lastWall = false;
   for (const c of lastCandidates) {
     if (!present(c)) continue;
     last = readTime(c, now);
     if (last === undefined) return { reason: invalidTime('lastSeen', c) };
+    lastWall = syslog !== undefined && !last.zoned;
     break;
   }
-  if (syslog && last && !last.zoned) wall.push('lastSeen');
   if (first === undefined && last === undefined && opts?.receivedAt !== undefined) {
     first = readTime(opts.receivedAt, now);
     if (first === undefined) return { reason: invalidTime('receivedAt', opts.receivedAt) };
   }
   if (first === undefined && last !== undefined) {
     first = last;
-    if (wall.length) wall.unshift('firstSeen');
+    firstWall = lastWall;
   }
   if (first === undefined) return { reason: 'missing firstSeen: the record carries no alert time' };
   if (last === undefined || last.t < first.t) {
     last = first;
-    const i = wall.indexOf('lastSeen');
-    if (i >= 0) wall.splice(i, 1);
-    if (wall.includes('firstSeen')) wall.push('lastSeen');
+    lastWall = firstWall;
   }
   const out: ResolvedTimes = { firstSeen: isoFromMs(first.t), lastSeen: isoFromMs(last.t) };
-  if (wall.length) out.wallClock = wall;
+  if (firstWall || lastWall)
+    out.wallClock = [
+      ...(firstWall ? ['firstSeen' as const] : []),
+      ...(lastWall ? ['lastSeen' as const] : []),
+    ];
   return out;
 }
