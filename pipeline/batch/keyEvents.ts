@@ -79,6 +79,9 @@ export function keyEvents(
   stats.events = events.length;
   for (let i = 0; i < events.length; i++) {
     const enqueuedTime = meta.enqueuedTimes?.[i];
+    // No record of this event moves event time past its arrival (+ tolerance): parsed once per event.
+    const arrived = enqueuedTime ? Date.parse(enqueuedTime) : clock;
+    const latest = (Number.isNaN(arrived) ? clock : arrived) + FUTURE_TOLERANCE_MS;
     const redo = meta.redrive?.[i];
     for (const rec of splitEvent(events[i])) {
       stats.records++;
@@ -119,11 +122,7 @@ export function keyEvents(
       if (redo) member.mark = { partition: redo.mark, sequence: 0, index: rec.index };
       keyed.members.push(member);
       keyed.records.push(rec);
-      const arrived = enqueuedTime ? Date.parse(enqueuedTime) : clock;
-      const t = Math.min(
-        Date.parse(alert.firstSeen),
-        (Number.isNaN(arrived) ? clock : arrived) + FUTURE_TOLERANCE_MS,
-      );
+      const t = Math.min(Date.parse(alert.firstSeen), latest);
       if (t > keyed.watermark) keyed.watermark = t;
     }
   }
