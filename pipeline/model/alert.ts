@@ -18,6 +18,10 @@ export type Severity = (typeof SEVERITIES)[number];
 export const STATUSES = ['New', 'Active', 'Closed'] as const;
 export type AlertStatus = (typeof STATUSES)[number];
 
+/** The times an alert can give without an offset (its `wallClock` list). */
+export const WALL_CLOCK_FIELDS = ['firstSeen', 'lastSeen'] as const;
+export type WallClockField = (typeof WALL_CLOCK_FIELDS)[number];
+
 export const SOURCE_FORMATS = [
   'SecurityAlert',
   'DefenderForCloud',
@@ -92,7 +96,7 @@ export const otAlertSchema = z.object({
    * the forwarding rule's zone, docs/formats.md). The enricher reads them in the sensor's `timeZone` when one is
    * configured; what is still listed after enrichment stayed UTC for want of one.
    */
-  wallClock: z.array(z.enum(['firstSeen', 'lastSeen'])).optional(),
+  wallClock: z.array(z.enum(WALL_CLOCK_FIELDS)).optional(),
 });
 export type OtAlert = z.infer<typeof otAlertSchema>;
 export type OtAlertInput = z.input<typeof otAlertSchema>;

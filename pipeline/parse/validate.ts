@@ -17,12 +17,14 @@ import {
   SEVERITIES,
   SOURCE_FORMATS,
   STATUSES,
+  WALL_CLOCK_FIELDS,
 } from '../model/alert.js';
 
 const ENGINE_SET: ReadonlySet<unknown> = new Set(ENGINES);
 const SEVERITY_SET: ReadonlySet<unknown> = new Set(SEVERITIES);
 const STATUS_SET: ReadonlySet<unknown> = new Set(STATUSES);
 const FORMAT_SET: ReadonlySet<unknown> = new Set(SOURCE_FORMATS);
+const WALL_CLOCK_SET: ReadonlySet<unknown> = new Set(WALL_CLOCK_FIELDS);
 
 /**
  * The schema's own ISO datetime pattern (`z.iso.datetime({ offset: true })`), so the fast path accepts exactly
@@ -273,7 +275,7 @@ export function fastValidate(candidate: OtAlertInput): OtAlert | undefined {
   out.sourceFormat = c.sourceFormat;
   if ('wallClock' in c) {
     list = optStrings(c.wallClock);
-    if (list === NO || (list && !list.every((f) => f === 'firstSeen' || f === 'lastSeen'))) return undefined;
+    if (list === NO || (list && !list.every((f) => WALL_CLOCK_SET.has(f)))) return undefined;
     out.wallClock = list;
   }
   return out as OtAlert;

@@ -31,5 +31,4 @@ export {
   present,
   readTime,
   resolveTimes,
-  type WallClockFields,
 } from './time.js';

@@ -1,4 +1,5 @@
 /** Time values of every format: ISO 8601, epoch seconds/milliseconds, syslog dates, vendor spellings. */
+import type { WallClockField } from '../../model/alert.js';
 import { type ParseOptions, quote } from './text.js';
 
 /** Accept detection times from 1990 to 2200; outside that a clock or unit is wrong. */
@@ -310,14 +311,11 @@ export function present(v: unknown): boolean {
 
 export const invalidTime = (field: string, raw: unknown): string => `${field}: invalid time ${quote(raw)}`;
 
-/** Which of an alert's times were read from a text without an offset or zone (as UTC): see {@link readTime}. */
-export type WallClockFields = ('firstSeen' | 'lastSeen')[];
-
 export interface ResolvedTimes {
   firstSeen: string;
   lastSeen: string;
   /** Set (non-empty) only for a syslog format's record whose own time had no offset or zone. */
-  wallClock?: WallClockFields;
+  wallClock?: WallClockField[];
 }
 
 /**
