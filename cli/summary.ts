@@ -1,5 +1,6 @@
 import type { DeadLetter } from '../pipeline/deadletter/deadLetterStore.js';
 import type { BatchStats } from '../pipeline/pipeline.js';
+import { plural } from './plural.js';
 
 type Row = Record<string, unknown>;
 
@@ -165,7 +166,6 @@ export function summarize(
 
 /** `Site/Zone`, or what is missing: a sensor not placed in the configuration has neither. */
 const placeOf = (g: GroupLine) => `${g.site || '(no site)'}/${g.zone || '(no zone)'}`;
-const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
 
 /** The summary a SOC lead reads in the terminal. */
 export function formatSummary(s: RunSummary): string {

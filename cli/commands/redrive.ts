@@ -8,6 +8,7 @@ import { pipelineRedriver, redrive } from '../../pipeline/deadletter/redrive.js'
 import { createEnricher } from '../../pipeline/enrich/enricher.js';
 import { flushGroups, type PipelineDeps } from '../../pipeline/pipeline.js';
 import { positiveInt } from '../options.js';
+import { plural } from '../plural.js';
 import { createLocalSink } from '../runPipeline.js';
 import { openStateStore } from '../stateStore.js';
 import { UsageError } from './usageError.js';
@@ -95,7 +96,7 @@ export function registerRedrive(program: Command): void {
       for (const e of r.errors) console.log(`  deferred: ${e}`);
       for (const [stage, n] of Object.entries(r.notRetried))
         console.log(
-          `  not retried: ${n} pending letter${n === 1 ? '' : 's'} of stage ${stage} (not in --stages ${o.stages}; add it to retry them, e.g. after a parser change)`,
+          `  not retried: ${plural(n, 'pending letter')} of stage ${stage} (not in --stages ${o.stages}; add it to retry them, e.g. after a parser change)`,
         );
     });
 }

@@ -6,6 +6,7 @@ import type { KqlAnalyzer } from '../../analytics/kusto.js';
 import { staleFiles } from '../../analytics/package.js';
 import { formatProblem, validateLoaded } from '../../analytics/validate.js';
 import { validateInfra } from '../../infra/validate/index.js';
+import { plural } from '../plural.js';
 import { UsageError } from './usageError.js';
 
 export interface ValidateOptions {
@@ -55,7 +56,7 @@ export function runValidate(
   for (const p of infra) out(formatProblem({ ...p, file: join(infraDir, p.file) }));
   const problems = result.problems.length + stale.length + infra.length;
   out(
-    `${problems === 0 ? 'ok' : 'FAILED'}: ${result.rules} analytics rules, ${result.hunting} hunting queries, ${result.workbooks} workbooks; ${result.queries} KQL queries type-checked${existsSync(infraDir) ? '; ARM templates checked' : ''}; ${problems === 0 ? 'no problems' : `${problems} problem${problems === 1 ? '' : 's'}`}`,
+    `${problems === 0 ? 'ok' : 'FAILED'}: ${result.rules} analytics rules, ${result.hunting} hunting queries, ${result.workbooks} workbooks; ${result.queries} KQL queries type-checked${existsSync(infraDir) ? '; ARM templates checked' : ''}; ${problems === 0 ? 'no problems' : plural(problems, 'problem')}`,
   );
   return problems === 0 ? 0 : 1;
 }

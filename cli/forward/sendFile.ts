@@ -13,6 +13,7 @@ import { isSplitError, parseRecord, splitEvent } from '../../pipeline/parse/inde
 import { UsageError } from '../commands/usageError.js';
 import { readFileEvents } from '../fileEvents.js';
 import { partitionKeyOf } from '../partitionKey.js';
+import { plural } from '../plural.js';
 import { partitionIdForKey } from './partitionMap.js';
 import type { Progress } from './progress.js';
 import { type BatchProducer, errorText } from './publisher.js';
@@ -282,7 +283,7 @@ export function formatSendSummary(s: SendSummary): string {
   if (s.tooLarge) lines.push(`  too large          ${s.tooLarge}`);
   if (s.windows1252Lines)
     lines.push(
-      `  not UTF-8          ${s.windows1252Lines} line${s.windows1252Lines === 1 ? '' : 's'}, read and sent as Windows-1252 text`,
+      `  not UTF-8          ${plural(s.windows1252Lines, 'line')}, read and sent as Windows-1252 text`,
     );
   if (s.alreadySent)
     lines.push(`  already sent       ${s.alreadySent} (acknowledged in an earlier run: not sent again)`);
