@@ -56,12 +56,15 @@ const batch = (events: unknown[], deps: PipelineDeps, enqueued?: string) =>
 /** The stop-command storm of one Rotterdam PLC: one key, one 10-minute window from T0. */
 const member = (m: number) => securityAlert({ t: minute(T0, m), dst: '10.10.2.21' });
 
-const groupsOf = (sink: RecordingSink) => {
-  const ids = new Set(
-    sink.rows.filter((r) => r.DestinationIP === '10.10.2.21').map((r) => String(r.AlertId)),
-  );
-  return [...ids];
-};
+/** The rows of that PLC's groups, and their distinct AlertIds. */
+const plcRows = (sink: RecordingSink) => sink.rows.filter((r) => r.DestinationIP === '10.10.2.21');
+const groupsOf = (sink: RecordingSink) => [...new Set(plcRows(sink).map((r) => String(r.AlertId)))];
+
+/** The three members sent one alert: one AlertId, its latest row counting all three. */
+function expectOneGroupOfThree(sink: RecordingSink): void {
+  expect(groupsOf(sink)).toHaveLength(1);
+  expect(plcRows(sink).at(-1)).toMatchObject({ Count: 3 });
+}
 
 describe.each(stores)('event time and group windows: %s', (_name, make) => {
   it('a record of another zone dated years ahead does not end this zone’s windows (a file: no arrival times)', async () => {
@@ -70,8 +73,7 @@ describe.each(stores)('event time and group windows: %s', (_name, make) => {
     await batch([member(1), cefLine({ t: '2030-01-01T00:00:00.000Z' })], deps);
     await batch([member(2)], deps);
     await flushGroups(deps, { all: true });
-    expect(groupsOf(sink)).toHaveLength(1);
-    expect(sink.rows.filter((r) => r.DestinationIP === '10.10.2.21').at(-1)).toMatchObject({ Count: 3 });
+    expectOneGroupOfThree(sink);
   });
 
   it('in the same zone, a time later than its arrival moves event time only up to the arrival', async () => {
@@ -82,8 +84,7 @@ describe.each(stores)('event time and group windows: %s', (_name, make) => {
     await batch([member(1), skewed], deps, minute(T0, 1, 5));
     await batch([member(2)], deps, minute(T0, 2, 5));
     await flushGroups(deps, { all: true });
-    expect(groupsOf(sink)).toHaveLength(1);
-    expect(sink.rows.filter((r) => r.DestinationIP === '10.10.2.21').at(-1)).toMatchObject({ Count: 3 });
+    expectOneGroupOfThree(sink);
   });
 
   it('event time that really passed the window still ends it: the final row; a member after it opens a new group', async () => {
@@ -94,7 +95,7 @@ describe.each(stores)('event time and group windows: %s', (_name, make) => {
       deps,
       minute(T0, 12, 5),
     );
-    const rows = sink.rows.filter((r) => r.DestinationIP === '10.10.2.21');
+    const rows = plcRows(sink);
     expect(rows.map((r) => [r.Revision, r.RowReason, r.Count])).toEqual([
       [1, 'Created', 1],
       [2, 'Final', 2],
@@ -114,7 +115,7 @@ describe.each(stores)('event time and group windows: %s', (_name, make) => {
     const before = sink.rows.length;
     await flushGroups(deps, { until: Date.parse(minute(T0, 25)) });
     expect(groupsOf(sink)).toHaveLength(1);
-    const rows = sink.rows.filter((r) => r.DestinationIP === '10.10.2.21');
+    const rows = plcRows(sink);
     expect(rows.map((r) => [r.Revision, r.RowReason, r.Count])).toEqual([
       [1, 'Created', 1],
       [2, 'Final', 2],
