@@ -41,6 +41,11 @@ const serviceNowSchema = z.object({
   subcategory: nonEmpty.optional(),
   assignmentGroup: nonEmpty.optional(),
   callerId: nonEmpty.optional(),
+  /**
+   * Resolution code (`close_code`) set when the Sentinel incident is closed: the base data policy makes it and the
+   * resolution notes mandatory for Resolved. Choices differ by instance (sys_choice incident.close_code).
+   */
+  resolveCode: nonEmpty.default('Solved (Permanently)'),
 });
 
 const jiraLabel = z.string().regex(/^[^\s]{1,255}$/, 'Jira labels have no spaces');
@@ -63,6 +68,13 @@ const jiraSchema = z.object({
     .object({ High: nonEmpty, Medium: nonEmpty, Low: nonEmpty, Informational: nonEmpty })
     .default({ High: 'High', Medium: 'Medium', Low: 'Low', Informational: 'Lowest' }),
   labels: z.array(jiraLabel).default(['ot-soc']),
+  /**
+   * The transition (its name, or the name of the status it leads to) taken when the Sentinel incident is closed;
+   * default: the first transition into a status of the Done category.
+   */
+  doneTransition: nonEmpty.optional(),
+  /** Resolution set when that transition's screen requires one. */
+  resolution: nonEmpty.default('Done'),
 });
 
 export const ticketSystemSchema = z.discriminatedUnion('kind', [serviceNowSchema, jiraSchema]);
@@ -160,6 +172,8 @@ export const playbookConfigSchema = z.object({
       minSeverity: severity.default('Medium'),
       /** How long a ticket creation in progress blocks another run for the same incident. */
       leaseSeconds: z.int().min(10).max(3600).default(120),
+      /** Resolve an incident's ticket when the incident is closed (sync-status; create-ticket for a late close). */
+      resolveWithIncident: z.boolean().default(true),
     })
     .prefault({}),
   autoClose: z

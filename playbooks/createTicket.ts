@@ -3,6 +3,7 @@ import { DownstreamError, InProgressError, PlaybookConfigError } from './errors.
 import { incidentFacts } from './facts.js';
 import { commentId } from './ids.js';
 import type { IncidentTrigger } from './payload.js';
+import { resolveTicketWithIncident } from './resolveTicket.js';
 import type { IncidentRef } from './sentinel/armId.js';
 import { severityRank, withLabels } from './sentinel/incident.js';
 import type { TicketRecord } from './state/ticketMap.js';
@@ -38,6 +39,7 @@ export async function runCreateTicket(
   const existing = await deps.ticketMap.get(ref.armId);
   if (existing?.value.state === 'created') {
     await link(deps, ref, existing.value, actions);
+    await followClose(ref, p, number, deps, actions, notes);
     return outcome(PLAYBOOK, ref, number, actions, notes, `ticket ${existing.value.key} exists`);
   }
   if (p.status === 'Closed') return outcome(PLAYBOOK, ref, number, [], notes, 'incident is closed', true);
@@ -149,7 +151,14 @@ export async function runCreateTicket(
   if (!saved.ok)
     notes.push('the ticket map changed while the ticket was created (a stale reservation was taken over)');
   await link(deps, ref, record, actions);
+  // Closed while the ticket was being made: sync-status found no ticket to resolve then, so it is done here.
+  await followClose(ref, (await deps.incidents.get(ref)).properties, number, deps, actions, notes);
   return outcome(PLAYBOOK, ref, number, actions, notes, `ticket ${ticket.key}`);
+}
+
+async function followClose(...args: Parameters<typeof resolveTicketWithIncident>): Promise<void> {
+  const failure = await resolveTicketWithIncident(...args);
+  if (failure) throw failure;
 }
 
 /** Label `ticket:<key>` and the audit comment with the link; both no-ops when already there. */

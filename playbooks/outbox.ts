@@ -1,12 +1,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { GroupStore } from '../pipeline/dedup/groupState.js';
-import {
-  type PlaybookConfig,
-  type PlaybookConfigInput,
-  parsePlaybookConfig,
-  type TicketSystemConfig,
-} from './config.js';
+import { type PlaybookConfig, type PlaybookConfigInput, parsePlaybookConfig } from './config.js';
 import { staticDirectory } from './directory.js';
 import { handlePlaybook } from './handler.js';
 import { MemoryIncidents } from './offline/memoryIncidents.js';
@@ -15,9 +10,8 @@ import type { D4IoTAlertClient } from './sentinel/d4iotAlert.js';
 import { memoryNotifyState } from './state/playbookState.js';
 import { memoryTicketMap } from './state/ticketMap.js';
 import type { TeamsMessage } from './teams/card.js';
-import type { TicketDraft, TicketSystem } from './tickets/fields.js';
-import { jiraIssue } from './tickets/jira.js';
-import { serviceNowFields } from './tickets/serviceNow.js';
+import type { TicketSystem } from './tickets/fields.js';
+import { recordingTicketSystem } from './tickets/recording.js';
 import { PLAYBOOK_NAMES, type PlaybookDeps, type PlaybookName, type PlaybookOutcome } from './types.js';
 
 export { syntheticIncident } from './offline/synthetic.js';
@@ -56,44 +50,6 @@ export interface OfflineOptions {
   now?: () => Date;
   /** Run only these playbooks (default: all four). */
   playbooks?: readonly PlaybookName[];
-}
-
-function recordingTicketSystem(
-  name: string,
-  cfg: TicketSystemConfig,
-  sent: { system: string; request: unknown; key: string }[],
-): TicketSystem {
-  return {
-    kind: cfg.kind,
-    findByCorrelationId: async () => undefined,
-    async create(draft: TicketDraft) {
-      const n = sent.length + 1;
-      if (cfg.kind === 'serviceNow') {
-        const base = cfg.instanceUrl.replace(/\/+$/, '');
-        const key = `INC${String(9_000_000 + n).padStart(7, '0')}`;
-        const id = `0ff1ce${String(n).padStart(26, '0')}`;
-        const body = serviceNowFields(cfg, draft);
-        sent.push({
-          system: name,
-          key,
-          request: { method: 'POST', url: `${base}/api/now/table/${cfg.table}`, body },
-        });
-        return {
-          key,
-          id,
-          url: `${base}/nav_to.do?uri=${encodeURIComponent(`${cfg.table}.do?sys_id=${id}`)}`,
-        };
-      }
-      const base = cfg.baseUrl.replace(/\/+$/, '');
-      const key = `${cfg.projectKey}-${1000 + n}`;
-      sent.push({
-        system: name,
-        key,
-        request: { method: 'POST', url: `${base}/rest/api/3/issue`, body: jiraIssue(cfg, draft) },
-      });
-      return { key, id: String(10_000 + n), url: `${base}/browse/${key}` };
-    },
-  };
 }
 
 const slug = (s: string) => s.replace(/[^A-Za-z0-9._-]+/g, '-').slice(0, 80);
@@ -137,7 +93,13 @@ export async function runPlaybooksOffline(
       if (!s) {
         const c = cfg.ticketSystems[name];
         if (!c) throw new Error(`no ticketSystems entry named "${name}"`);
-        s = recordingTicketSystem(name, c, tickets);
+        s = recordingTicketSystem(name, c, (r) =>
+          tickets.push({
+            system: r.system,
+            key: r.key,
+            request: { method: r.method, url: r.url, body: r.body },
+          }),
+        );
         systems.set(name, s);
       }
       return s;

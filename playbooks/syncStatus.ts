@@ -3,6 +3,7 @@ import type { AlertStatus } from '../pipeline/model/alert.js';
 import { DownstreamError } from './errors.js';
 import type { OtFacts } from './facts.js';
 import type { IncidentTrigger } from './payload.js';
+import { resolveTicketWithIncident } from './resolveTicket.js';
 import type { IncidentRef } from './sentinel/armId.js';
 import { D4IOT_STATUS_OF, d4iotAlertTarget } from './sentinel/d4iotAlert.js';
 import type { IncidentStatus } from './sentinel/incident.js';
@@ -79,29 +80,21 @@ export async function runSyncStatus(
   deps: PlaybookDeps,
 ): Promise<PlaybookOutcome> {
   const { notes, actions, p, number, facts } = await openRun(trigger, ref, deps);
+  // The ticket follows the incident whoever closed it, also when the timer did (below: nothing goes back).
+  const ticketFailure = await resolveTicketWithIncident(ref, p, number, deps, actions, notes);
+  const finish = (reason: string) => {
+    if (ticketFailure) throw ticketFailure;
+    return outcome(PLAYBOOK, ref, number, actions, notes, reason, !actions.length);
+  };
   if (!facts.alertManagementUris.length && !facts.alertIds.length)
-    return outcome(
-      PLAYBOOK,
-      ref,
-      number,
-      [],
-      notes,
-      'no Defender for IoT alert or ot-soc group in the incident',
-      true,
-    );
+    return finish('no Defender for IoT alert or ot-soc group in the incident');
   // The defender-status timer set this status from Defender for IoT: sending it back would be an echo (and, for
   // Active, would move alerts Defender for IoT closed back to In progress). Any other status change leads again.
   const followed = await deps.defenderStatus?.get(ref.armId);
   if (followed && !followed.value.superseded) {
     if (followed.value.status === p.status)
-      return outcome(
-        PLAYBOOK,
-        ref,
-        number,
-        [],
-        notes,
+      return finish(
         `the incident follows Defender for IoT (${DEFENDER_STATUS_MARKER} set it ${p.status}): nothing to send back`,
-        true,
       );
     const marked = await deps.defenderStatus!.put(
       ref.armId,
@@ -118,5 +111,6 @@ export async function runSyncStatus(
     actions,
     notes,
   );
+  if (ticketFailure) throw ticketFailure;
   return outcome(PLAYBOOK, ref, number, actions, notes, `alerts follow the incident status ${p.status}`);
 }

@@ -47,3 +47,10 @@ export function adfFromDraft(draft: TicketDraft): AdfDoc {
     content: content.filter((b) => b.type !== 'bulletList' || b.content.length),
   };
 }
+
+/** One paragraph (a comment). */
+export const adfParagraph = (s: string): AdfDoc => ({
+  type: 'doc',
+  version: 1,
+  content: [{ type: 'paragraph', content: text(s) }],
+});

@@ -61,6 +61,37 @@ export interface TicketSystem {
   /** The ticket made earlier for this incident (when our map lost it). */
   findByCorrelationId(correlationId: string): Promise<TicketRef | undefined>;
   create(draft: TicketDraft): Promise<TicketRef>;
+  /**
+   * Resolves the ticket because its Sentinel incident was closed, reading first: a ticket already resolved,
+   * closed or done is left as it is (`changed: false`). Safe to repeat after any failure.
+   */
+  resolve(ticket: TicketRef, resolution: TicketResolution): Promise<{ changed: boolean; detail: string }>;
+}
+
+/** Why a ticket is resolved: the Sentinel incident it was opened for was closed. */
+export interface TicketResolution {
+  incidentArmId: string;
+  incidentNumber: number;
+  /** One paragraph for the ticket's resolution notes or closing comment. */
+  text: string;
+}
+
+/** The resolution text: who closed what, the classification and its comment, formula-neutral. */
+export function resolutionText(p: {
+  incidentNumber: number;
+  classification?: string | undefined;
+  classificationReason?: string | undefined;
+  classificationComment?: string | undefined;
+}): string {
+  const verdict = [p.classification, p.classificationReason].filter(Boolean).join(' / ');
+  const comment = p.classificationComment ? `: ${p.classificationComment}` : '';
+  return neutraliseFormula(
+    oneLine(
+      `Microsoft Sentinel incident #${p.incidentNumber} was closed${verdict ? ` as ${verdict}` : ''}${comment}. ` +
+        'ot-soc resolved this ticket with it (tickets.resolveWithIncident).',
+      3000,
+    ),
+  );
 }
 
 const when = (iso: string | undefined) => (iso ? oneLine(iso, 40) : '—');

@@ -1,7 +1,7 @@
 import type { JiraConfig } from '../config.js';
 import { DownstreamError } from '../errors.js';
 import { excerpt, type FetchLike, fetchWithRetry, jsonOf, type RetryOptions, type Sleep } from '../http.js';
-import { adfFromDraft } from './adf.js';
+import { adfFromDraft, adfParagraph } from './adf.js';
 import { basicAuth, secretSetting } from './credentials.js';
 import {
   labelOf,
@@ -9,8 +9,27 @@ import {
   oneLine,
   type TicketDraft,
   type TicketRef,
+  type TicketResolution,
   type TicketSystem,
 } from './fields.js';
+
+/** The comment property that marks ot-soc's closing comment, so a re-run finds it instead of adding another. */
+const CLOSE_COMMENT_PROPERTY = 'ot-soc-sentinel-close';
+
+const BROWSE = 'Browse projects';
+const MOVE = 'Transition issues';
+
+interface JiraStatus {
+  name?: string;
+  statusCategory?: { key?: string };
+}
+
+interface JiraTransition {
+  id: string;
+  name?: string;
+  to?: JiraStatus;
+  fields?: Record<string, { required?: boolean }>;
+}
 
 export interface JiraOptions {
   config: JiraConfig;
@@ -48,6 +67,12 @@ const jiraMessage = (body: unknown) => {
   return parts.length ? parts.join('; ') : excerpt(body);
 };
 
+/** ot-soc's closing comment, marked with a comment property naming the incident. */
+export const jiraCloseComment = (resolution: TicketResolution) => ({
+  body: adfParagraph(resolution.text),
+  properties: [{ key: CLOSE_COMMENT_PROPERTY, value: { incident: resolution.incidentArmId } }],
+});
+
 /**
  * Jira Cloud REST v3: search by label through /search/jql (the old /search is gone), create with /issue.
  * Basic auth (email + API token) calls the site; bearer (OAuth 2.0 3LO) calls api.atlassian.com/ex/jira/{cloudId}.
@@ -68,7 +93,12 @@ export function createJira(options: JiraOptions): TicketSystem {
         )
       : `Bearer ${secretSetting(env, config.auth.tokenSetting, 'Jira OAuth token')}`;
 
-  function failure(status: number, body: unknown, action: string): DownstreamError {
+  function failure(
+    status: number,
+    body: unknown,
+    action: string,
+    permission = 'Create issues',
+  ): DownstreamError {
     const msg = jiraMessage(body);
     if (status === 401)
       return new DownstreamError(
@@ -81,29 +111,57 @@ export function createJira(options: JiraOptions): TicketSystem {
       return new DownstreamError(
         'jira',
         'missing-permission',
-        `Jira denied ${action} (403): the account needs "Create issues" in project ${config.projectKey}. ${msg}`,
+        `Jira denied ${action} (403): the account needs "${permission}" in project ${config.projectKey}. ${msg}`,
         status,
       );
     return new DownstreamError('jira', 'rejected', `Jira rejected ${action} (${status}): ${msg}`, status);
   }
 
-  async function post(path: string, body: unknown, idempotent = true) {
+  async function request(method: 'GET' | 'POST', path: string, body?: unknown, idempotent = true) {
     const res = await fetchWithRetry(
       'jira',
       fetch,
       `${api}${path}`,
       {
-        method: 'POST',
+        method,
         headers: {
           authorization: authorization(),
           accept: 'application/json',
-          'content-type': 'application/json',
+          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
         },
-        body: JSON.stringify(body),
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
       },
       { ...retry, idempotent },
     );
-    return { res, body: await jsonOf(res) };
+    return { res, body: res.status === 204 ? undefined : await jsonOf(res) };
+  }
+  const post = (path: string, body: unknown, idempotent = true) => request('POST', path, body, idempotent);
+  /** The answer's body when its status is `ok`, else the failure naming the action and the permission it needs. */
+  function answer<T = unknown>(
+    r: { res: Response; body: unknown },
+    ok: number,
+    action: string,
+    permission: string,
+  ): T {
+    if (r.res.status !== ok) throw failure(r.res.status, r.body, action, permission);
+    return r.body as T;
+  }
+
+  /** The transition the closed incident takes: the configured one, else the first into a Done status. */
+  function doneTransition(transitions: JiraTransition[], key: string, from: string): JiraTransition {
+    const wanted = config.doneTransition?.toLowerCase();
+    const found = wanted
+      ? transitions.find((t) => t.name?.toLowerCase() === wanted || t.to?.name?.toLowerCase() === wanted)
+      : transitions.find((t) => t.to?.statusCategory?.key === 'done');
+    if (found) return found;
+    const names = transitions.map((t) => `"${t.name}" → ${t.to?.name}`).join(', ') || 'none';
+    throw new DownstreamError(
+      'jira',
+      'rejected',
+      `Jira offers no transition of ${key} from "${from}" ${
+        wanted ? `named "${config.doneTransition}"` : 'into a Done status'
+      } (available: ${names}): set ticketSystems.<name>.doneTransition`,
+    );
   }
 
   return {
@@ -133,6 +191,68 @@ export function createJira(options: JiraOptions): TicketSystem {
       if (!issue.key || !issue.id)
         throw new DownstreamError('jira', 'rejected', `Jira answered 201 without key/id: ${excerpt(body)}`);
       return { key: issue.key, id: issue.id, url: `${base}/browse/${issue.key}` };
+    },
+    /**
+     * A comment saying why (marked with a comment property: after a crash between the comment and the
+     * transition the re-run finds it), then the transition into Done; an issue already in the Done category is
+     * left as it is. Transition ids differ per workflow, so they are read each time.
+     */
+    async resolve(ticket: TicketRef, resolution: TicketResolution) {
+      const path = `/rest/api/3/issue/${encodeURIComponent(ticket.key)}`;
+      const read = await request('GET', `${path}?fields=status`);
+      if (read.res.status === 404)
+        throw new DownstreamError('jira', 'not-found', `Jira has no issue ${ticket.key} any more (404)`, 404);
+      const status = answer<{ fields?: { status?: JiraStatus } }>(read, 200, `reading ${ticket.key}`, BROWSE)
+        .fields?.status;
+      if (status?.statusCategory?.key === 'done')
+        return { changed: false, detail: `${ticket.key} is already ${status.name ?? 'done'}` };
+
+      const listed = await request(
+        'GET',
+        `${path}/comment?expand=properties&orderBy=-created&maxResults=100`,
+      );
+      const comments =
+        answer<{ comments?: { properties?: { key?: string; value?: { incident?: string } }[] }[] }>(
+          listed,
+          200,
+          `reading the comments of ${ticket.key}`,
+          BROWSE,
+        ).comments ?? [];
+      const commented = comments.some((c) =>
+        c.properties?.some(
+          (p) => p.key === CLOSE_COMMENT_PROPERTY && p.value?.incident === resolution.incidentArmId,
+        ),
+      );
+      if (!commented)
+        answer(
+          await post(`${path}/comment`, jiraCloseComment(resolution), false),
+          201,
+          `the comment on ${ticket.key}`,
+          'Add comments',
+        );
+
+      const offered = await request('GET', `${path}/transitions?expand=transitions.fields`);
+      const transitions =
+        answer<{ transitions?: JiraTransition[] }>(
+          offered,
+          200,
+          `reading the transitions of ${ticket.key}`,
+          MOVE,
+        ).transitions ?? [];
+      const t = doneTransition(transitions, ticket.key, status?.name ?? '?');
+      const resolutionField = t.fields?.resolution?.required
+        ? { fields: { resolution: { name: config.resolution } } }
+        : {};
+      answer(
+        await post(`${path}/transitions`, { transition: { id: t.id }, ...resolutionField }, false),
+        204,
+        `the transition of ${ticket.key}`,
+        MOVE,
+      );
+      return {
+        changed: true,
+        detail: `resolved Jira ticket ${ticket.key} (${t.name ?? t.id} → ${t.to?.name ?? '?'})`,
+      };
     },
   };
 }

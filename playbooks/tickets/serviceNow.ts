@@ -9,8 +9,13 @@ import {
   serviceNowPriority,
   type TicketDraft,
   type TicketRef,
+  type TicketResolution,
   type TicketSystem,
 } from './fields.js';
+
+/** Incident states that need no resolving: 6 Resolved, 7 Closed, 8 Canceled (the base state model). */
+const DONE_STATES = new Set(['6', '7', '8']);
+const RESOLVED = '6';
 
 export interface ServiceNowOptions {
   config: ServiceNowConfig;
@@ -37,6 +42,11 @@ export function serviceNowFields(config: ServiceNowConfig, draft: TicketDraft): 
   if (config.assignmentGroup) fields.assignment_group = config.assignmentGroup;
   if (config.callerId) fields.caller_id = config.callerId;
   return fields;
+}
+
+/** The PATCH body that resolves an incident: the state with the code and notes the base data policy requires. */
+export function serviceNowResolution(config: ServiceNowConfig, resolution: TicketResolution) {
+  return { state: RESOLVED, close_code: neutraliseFormula(config.resolveCode), close_notes: resolution.text };
 }
 
 /** ServiceNow Table API: search by correlation_id, create with POST; Basic or OAuth bearer from app settings. */
@@ -70,6 +80,14 @@ export function createServiceNow(options: ServiceNowOptions): TicketSystem {
         'servicenow',
         'unauthorized',
         `ServiceNow rejected the credentials in app settings ${settingsNamed} (401): ${msg}`,
+        status,
+      );
+    // A data policy (mandatory fields, e.g. the resolution code and notes) also answers 403.
+    if (status === 403 && /data policy/i.test(msg))
+      return new DownstreamError(
+        'servicenow',
+        'rejected',
+        `ServiceNow refused ${action} (403, a data policy): ${msg}`,
         status,
       );
     if (status === 403)
@@ -170,6 +188,29 @@ export function createServiceNow(options: ServiceNowOptions): TicketSystem {
           `ServiceNow answered ${res.status} without result.sys_id: ${excerpt(body)}`,
         );
       return { key: r.number ?? r.sys_id, id: r.sys_id, url: link(r.sys_id) };
+    },
+    /**
+     * Resolved (6), not Closed (7): resolving needs the itil role the integration already has, closing needs
+     * itil_admin, and the instance closes resolved incidents itself after its auto-close period. One PATCH
+     * carries the state with the resolution code and notes the base data policy requires (403 without them).
+     */
+    async resolve(ticket: TicketRef, resolution: TicketResolution) {
+      const url = `${tableUrl}/${encodeURIComponent(ticket.id)}`;
+      const read = await call('GET', `${url}?sysparm_fields=sys_id,number,state`);
+      if (read.res.status === 404)
+        throw new DownstreamError(
+          'servicenow',
+          'not-found',
+          `ServiceNow has no ${config.table} ${ticket.key} any more (404)`,
+          404,
+        );
+      if (read.res.status !== 200) throw failure(read.res.status, read.body, `reading ${ticket.key}`);
+      const state = String((read.body as { result?: { state?: unknown } }).result?.state ?? '');
+      if (DONE_STATES.has(state))
+        return { changed: false, detail: `${ticket.key} is already in state ${state}` };
+      const { res, body } = await call('PATCH', url, serviceNowResolution(config, resolution));
+      if (res.status !== 200) throw failure(res.status, body, `resolving ${ticket.key}`);
+      return { changed: true, detail: `resolved ServiceNow ticket ${ticket.key}` };
     },
   };
 }

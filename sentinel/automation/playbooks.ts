@@ -4,7 +4,7 @@
  * (a playbook's PUT changes the twin's incident and raises an "incident updated" event), Teams, ServiceNow/Jira
  * and Defender for IoT record the exact requests they would have received. Nothing leaves the process.
  */
-import type { PlaybookConfig, TicketSystemConfig } from '../../playbooks/config.js';
+import type { PlaybookConfig } from '../../playbooks/config.js';
 import { DEFENDER_STATUS, runDefenderStatus } from '../../playbooks/defenderStatus/run.js';
 import { staticDirectory } from '../../playbooks/directory.js';
 import { DownstreamError } from '../../playbooks/errors.js';
@@ -25,9 +25,8 @@ import { commentMessage, type IncidentClient } from '../../playbooks/sentinel/in
 import { memoryDefenderStatus } from '../../playbooks/state/defenderStatus.js';
 import { memoryNotifyState } from '../../playbooks/state/playbookState.js';
 import { memoryTicketMap } from '../../playbooks/state/ticketMap.js';
-import type { TicketDraft, TicketSystem } from '../../playbooks/tickets/fields.js';
-import { jiraIssue } from '../../playbooks/tickets/jira.js';
-import { serviceNowFields } from '../../playbooks/tickets/serviceNow.js';
+import type { TicketSystem } from '../../playbooks/tickets/fields.js';
+import { recordingTicketSystem } from '../../playbooks/tickets/recording.js';
 import type { PlaybookDeps, PlaybookName, PlaybookOutcome } from '../../playbooks/types.js';
 import { logAnalyticsWatchlists } from '../../playbooks/watchlists.js';
 import { type IncidentEvent, type IncidentStore, type TwinIncident, workspaceArm } from '../incidents.js';
@@ -104,46 +103,6 @@ const toIncident = (i: TwinIncident): Incident => ({
     additionalData: { alertsCount: i.alerts.length },
   },
 });
-
-function recordingTickets(
-  name: string,
-  cfg: TicketSystemConfig,
-  record: (r: Omit<RecordedRequest, 'incidentNumber' | 'playbook'>) => void,
-  made: Map<string, { key: string; id: string; url: string }>,
-): TicketSystem {
-  return {
-    kind: cfg.kind,
-    findByCorrelationId: async (correlationId) => made.get(`${name}|${correlationId}`),
-    async create(draft: TicketDraft) {
-      const n = made.size + 1;
-      if (cfg.kind === 'serviceNow') {
-        const base = cfg.instanceUrl.replace(/\/+$/, '');
-        const ticket = {
-          key: `INC${String(9_000_000 + n).padStart(7, '0')}`,
-          id: `0ff1ce${String(n).padStart(26, '0')}`,
-        };
-        record({
-          service: 'serviceNow',
-          method: 'POST',
-          target: `${name} ${ticket.key}`,
-          body: serviceNowFields(cfg, draft),
-        });
-        const ref = {
-          ...ticket,
-          url: `${base}/nav_to.do?uri=${encodeURIComponent(`${cfg.table}.do?sys_id=${ticket.id}`)}`,
-        };
-        made.set(`${name}|${draft.correlationId}`, ref);
-        return ref;
-      }
-      const base = cfg.baseUrl.replace(/\/+$/, '');
-      const key = `${cfg.projectKey}-${1000 + n}`;
-      record({ service: 'jira', method: 'POST', target: `${name} ${key}`, body: jiraIssue(cfg, draft) });
-      const ref = { key, id: String(10_000 + n), url: `${base}/browse/${key}` };
-      made.set(`${name}|${draft.correlationId}`, ref);
-      return ref;
-    },
-  };
-}
 
 /**
  * A host whose playbooks act on `store`: every incident write becomes an event passed to `onEvent` (so the
@@ -231,7 +190,6 @@ export function twinPlaybookHost(
       return { changed: true };
     },
   };
-  const made = new Map<string, { key: string; id: string; url: string }>();
   const systems = new Map<string, TicketSystem>();
   const deps: PlaybookDeps = {
     config,
@@ -248,7 +206,9 @@ export function twinPlaybookHost(
       if (!s) {
         const c = config.ticketSystems[name];
         if (!c) throw new Error(`no ticketSystems entry named "${name}"`);
-        s = recordingTickets(name, c, record, made);
+        s = recordingTicketSystem(name, c, (r) =>
+          record({ service: r.service, method: r.method, target: `${r.system} ${r.key}`, body: r.body }),
+        );
         systems.set(name, s);
       }
       return s;

@@ -4,6 +4,10 @@
  * "Operation value must be an Atlassian Document"), priority names and labels, answering 201 `{id,key,self}` or
  * 400 `{errorMessages, errors}`; POST /rest/api/3/search/jql finds by label (optionally lagging like the real,
  * eventually consistent index); the removed /rest/api/3/search is 410; 429 with Retry-After when throttled.
+ * Resolving: GET an issue's status, its comments (properties with `expand=properties`), POST a comment (ADF
+ * body, optional properties), GET the transitions available from its status (`expand=transitions.fields` lists
+ * a screen's fields) and POST one (204): an id not available from the current status is a 400, and so is a
+ * field the transition has no screen for, or a required resolution left out.
  */
 import { type FakeRequest, type FakeService, json, Throttle } from './fakeFetch.js';
 
@@ -69,7 +73,24 @@ export interface JiraIssue {
   id: string;
   key: string;
   fields: Record<string, unknown> & { labels: string[] };
+  status: string;
+  comments: { id: string; body: unknown; properties: { key: string; value: unknown }[] }[];
 }
+
+/** The statuses of the fake workflow and their categories. */
+const CATEGORY: Record<string, string> = { 'To Do': 'new', 'In Progress': 'indeterminate', Done: 'done' };
+
+export interface FakeTransition {
+  id: string;
+  name: string;
+  to: string;
+  from: string[];
+  /** A screen asking for the resolution (required). */
+  resolutionScreen?: boolean;
+}
+
+const notFound = () =>
+  json(404, { errorMessages: ['Issue does not exist or you do not have permission to see it.'], errors: {} });
 
 export class FakeJira implements FakeService {
   readonly issues: JiraIssue[] = [];
@@ -81,7 +102,14 @@ export class FakeJira implements FakeService {
   searchLag = false;
   /** The next N creates store the issue, then the answer is lost: 502 (ambiguous failure). */
   failAfterWrite = 0;
+  /** The project's workflow (Jira's simplified workflow; tests change it). */
+  transitions: FakeTransition[] = [
+    { id: '11', name: 'To Do', to: 'To Do', from: ['In Progress', 'Done'] },
+    { id: '21', name: 'Start Progress', to: 'In Progress', from: ['To Do'] },
+    { id: '31', name: 'Done', to: 'Done', from: ['To Do', 'In Progress'] },
+  ];
   #id = 10_000;
+  #commentId = 20_000;
 
   handles(url: URL): boolean {
     return url.origin === JIRA_URL || url.href.startsWith(`${GATEWAY}/`);
@@ -112,7 +140,97 @@ export class FakeJira implements FakeService {
       });
     if (req.url.pathname === '/rest/api/3/search/jql' && req.method === 'POST') return this.#search(req);
     if (req.url.pathname === '/rest/api/3/issue' && req.method === 'POST') return this.#create(req);
+    const m = /^\/rest\/api\/3\/issue\/([^/]+)(?:\/(comment|transitions))?$/.exec(req.url.pathname);
+    if (m) {
+      const ref = decodeURIComponent(m[1]!);
+      const issue = this.issues.find((i) => i.key === ref || i.id === ref);
+      if (!issue) return notFound();
+      if (!m[2] && req.method === 'GET') return this.#status(issue);
+      if (m[2] === 'comment') return this.#comment(req, issue);
+      if (m[2] === 'transitions') return this.#transition(req, issue);
+    }
     return json(404, { errorMessages: ['Not found'], errors: {} });
+  }
+
+  #status(issue: JiraIssue): Response {
+    const category = CATEGORY[issue.status]!;
+    return json(200, {
+      id: issue.id,
+      key: issue.key,
+      fields: { status: { name: issue.status, statusCategory: { key: category } } },
+    });
+  }
+
+  #comment(req: FakeRequest, issue: JiraIssue): Response {
+    if (req.method === 'GET') {
+      const props = (req.url.searchParams.get('expand') ?? '').split(',').includes('properties');
+      return json(200, {
+        startAt: 0,
+        maxResults: 100,
+        total: issue.comments.length,
+        comments: issue.comments.map((c) => ({
+          id: c.id,
+          body: c.body,
+          ...(props ? { properties: c.properties } : {}),
+        })),
+      });
+    }
+    if (req.method !== 'POST') return json(405, { errorMessages: ['Method not allowed'], errors: {} });
+    const body = req.json<{ body?: unknown; properties?: unknown }>();
+    const adf = adfProblem(body.body);
+    if (adf) return json(400, { errorMessages: [], errors: { comment: adf } });
+    const properties = (body.properties ?? []) as { key?: unknown; value?: unknown }[];
+    if (
+      !Array.isArray(properties) ||
+      properties.some((p) => typeof p.key !== 'string' || !p.key || p.key.length > 255)
+    )
+      return json(400, {
+        errorMessages: ['Property key must be a non-empty string of at most 255 characters.'],
+        errors: {},
+      });
+    const comment = {
+      id: String(++this.#commentId),
+      body: body.body,
+      properties: properties.map((p) => ({ key: p.key as string, value: p.value })),
+    };
+    issue.comments.push(comment);
+    return json(201, { id: comment.id, body: comment.body });
+  }
+
+  #transition(req: FakeRequest, issue: JiraIssue): Response {
+    const available = this.transitions.filter((t) => t.from.includes(issue.status));
+    if (req.method === 'GET') {
+      const fields = (req.url.searchParams.get('expand') ?? '').split(',').includes('transitions.fields');
+      return json(200, {
+        transitions: available.map((t) => ({
+          id: t.id,
+          name: t.name,
+          hasScreen: !!t.resolutionScreen,
+          to: { name: t.to, statusCategory: { key: CATEGORY[t.to] } },
+          ...(fields
+            ? { fields: t.resolutionScreen ? { resolution: { required: true, name: 'Resolution' } } : {} }
+            : {}),
+        })),
+      });
+    }
+    if (req.method !== 'POST') return json(405, { errorMessages: ['Method not allowed'], errors: {} });
+    const body = req.json<{ transition?: { id?: unknown }; fields?: Record<string, unknown> }>();
+    const t = available.find((x) => x.id === String(body.transition?.id));
+    if (!t)
+      return json(400, {
+        errorMessages: [`Transition id '${String(body.transition?.id)}' is not valid for this issue.`],
+        errors: {},
+      });
+    const errors: Record<string, string> = {};
+    for (const f of Object.keys(body.fields ?? {}))
+      if (!(f === 'resolution' && t.resolutionScreen))
+        errors[f] = `Field '${f}' cannot be set. It is not on the appropriate screen, or unknown.`;
+    const resolution = (body.fields?.resolution as { name?: string } | undefined)?.name;
+    if (t.resolutionScreen && !resolution) errors.resolution = 'Resolution is required.';
+    if (Object.keys(errors).length) return json(400, { errorMessages: [], errors });
+    issue.status = t.to;
+    if (resolution) issue.fields.resolution = { name: resolution };
+    return new Response(null, { status: 204 });
   }
 
   #search(req: FakeRequest): Response {
@@ -154,7 +272,13 @@ export class FakeJira implements FakeService {
     if (Object.keys(errors).length) return json(400, { errorMessages: [], errors });
     const id = String(++this.#id);
     const key = `${project}-${this.issues.length + 1}`;
-    this.issues.push({ id, key, fields: { ...fields, labels: labels as string[] } });
+    this.issues.push({
+      id,
+      key,
+      fields: { ...fields, labels: labels as string[] },
+      status: 'To Do',
+      comments: [],
+    });
     if (this.failAfterWrite > 0) {
       this.failAfterWrite--;
       return json(502, { errorMessages: ['Bad gateway'], errors: {} });

@@ -3,6 +3,9 @@
  * (401 `{error:{message,detail},status:'failure'}` otherwise), POST → 201 `{result:{sys_id, number, …}}` with
  * Location, GET with `sysparm_query=correlation_id=…` → `{result:[…]}` — including the documented quirk that an
  * unknown field in the query is ignored and everything matches — and 429 with Retry-After when throttled.
+ * GET/PATCH of one record by sys_id (404 `No Record found`); the base incident rules a resolve meets: the data
+ * policy that makes the resolution code and notes mandatory for Resolved (6) and Closed (7) answers 403, and
+ * only itil_admin may close (7): the integration user (itil) gets 403 for it.
  */
 import { randomBytes } from 'node:crypto';
 import { type FakeRequest, type FakeService, json, Throttle } from './fakeFetch.js';
@@ -25,7 +28,13 @@ const FIELDS = new Set([
   'number',
   'sys_id',
   'state',
+  'close_code',
+  'close_notes',
 ]);
+
+const STATES = new Set(['1', '2', '3', '6', '7', '8']);
+const failure = (status: number, message: string, detail: string) =>
+  json(status, { error: { message, detail }, status: 'failure' });
 
 /** sys_id of the "OT Security" group in sys_user_group. */
 export const SNOW_OT_GROUP_ID = '5b1c0ffee0ddba11ad5eb01dfacade42';
@@ -60,6 +69,8 @@ export class FakeServiceNow implements FakeService {
       const rows = [...this.groups].map(([name, sys_id]) => ({ name, sys_id }));
       return json(200, { result: field === 'name' ? rows.filter((r) => r.name === value) : rows });
     }
+    const one = /^\/api\/now\/table\/incident\/([0-9a-f]{32})$/.exec(req.url.pathname);
+    if (one) return this.#record(req, one[1]!);
     if (req.url.pathname !== '/api/now/table/incident')
       return json(400, { error: { message: 'Invalid table' }, status: 'failure' });
     if (req.method === 'GET') {
@@ -101,5 +112,33 @@ export class FakeServiceNow implements FakeService {
       return json(201, { result: record }, { location: `${SNOW_URL}/api/now/table/incident/${sys_id}` });
     }
     return json(405, { error: { message: 'Method not allowed' }, status: 'failure' });
+  }
+
+  /** One record: GET (sysparm_fields honoured) and PATCH (unknown fields ignored, as the Table API does). */
+  #record(req: FakeRequest, sysId: string): Response {
+    const record = this.records.find((r) => r.sys_id === sysId);
+    if (!record)
+      return failure(404, 'No Record found', "Record doesn't exist or ACL restricts the record retrieval");
+    if (req.method === 'GET') {
+      const fields = req.url.searchParams.get('sysparm_fields')?.split(',');
+      return json(200, {
+        result: fields ? Object.fromEntries(fields.map((f) => [f, record[f] ?? ''])) : record,
+      });
+    }
+    if (req.method !== 'PATCH') return failure(405, 'Method not allowed', req.method);
+    const body = req.json<Record<string, unknown>>();
+    const next = { ...record };
+    for (const [k, v] of Object.entries(body)) if (FIELDS.has(k)) next[k] = String(v);
+    if (!STATES.has(next.state!)) return failure(400, 'Invalid state', `no choice ${next.state} for state`);
+    if (next.state === '7' && record.state !== '7')
+      return failure(403, 'Operation Failed', 'ACL Exception Update Failed due to security constraints');
+    if ((next.state === '6' || next.state === '7') && (!next.close_code || !next.close_notes))
+      return failure(
+        403,
+        'Operation Failed',
+        'Data Policy Exception: \n The following fields are mandatory: Resolution code, Resolution notes',
+      );
+    Object.assign(record, next);
+    return json(200, { result: record });
   }
 }

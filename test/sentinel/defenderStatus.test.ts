@@ -66,16 +66,36 @@ describe('a Defender for IoT status change seen by the pipeline updates the inci
     ]);
   });
 
-  it('the echo is a no-op: sync-status runs on the status change and sends nothing back', () => {
+  it("the echo sends nothing back; the incident's ticket is resolved with it, once", () => {
     const inc = incidentWith(groupOf((r) => String(r.AlertTitle).includes('Havex')));
     const sync = runsOf(inc).filter((r) => r.playbook === 'sync-status');
     // (The twin may start it twice: the comment and the close are two update events it sees after the run.)
     expect(sync.length).toBeGreaterThan(0);
     for (const r of sync) {
-      expect([r.status, r.outcome?.result]).toEqual([200, 'skipped']);
+      expect(r.status).toBe(200);
       expect(r.outcome!.reason).toMatch(/follows Defender for IoT/);
-      expect(r.requests).toEqual([]);
+      expect(r.requests.filter((q) => q.service === 'defenderForIoT')).toEqual([]);
     }
+    // create-ticket opened one when the incident was new (Lyon: Jira); the close resolves it: the closing
+    // comment (marked, found again by a re-run), then the transition into Done. A second run finds it resolved.
+    const created = runsOf(inc)
+      .filter((r) => r.playbook === 'create-ticket')
+      .flatMap((r) => r.requests)
+      .filter((q) => q.service !== 'sentinel');
+    expect(created.map((q) => [q.service, q.method])).toEqual([['jira', 'POST']]);
+    const key = created[0]!.target.split(' ').pop()!;
+    const resolved = sync.flatMap((r) => r.requests);
+    expect(resolved.map((q) => [q.service, q.method, q.target])).toEqual([
+      ['jira', 'POST', `jira ${key}`],
+      ['jira', 'POST', `jira ${key}`],
+    ]);
+    const comment = resolved[0]!.body as { body: unknown; properties: unknown };
+    expect(JSON.stringify(comment.body)).toContain(
+      `Microsoft Sentinel incident #${inc.number} was closed as Undetermined: ot-soc defender-status: closed in Defender for IoT`,
+    );
+    expect(comment.properties).toEqual([{ key: 'ot-soc-sentinel-close', value: { incident: inc.armId } }]);
+    expect(resolved[1]!.body).toEqual({ transition: { id: 'the id of the first transition into Done' } });
+    expect(sync.map((r) => r.outcome?.result)).toEqual(['done', ...sync.slice(1).map(() => 'skipped')]);
   });
 
   it('sets the attack-chain incident Active when Defender for IoT puts one of its alerts in progress', () => {
