@@ -5,9 +5,11 @@
  * reassignment, one status PATCH per alert, one incident close and one comment.
  */
 import { describe, expect, it, vi } from 'vitest';
+import type { JiraConfig } from '../../playbooks/config.js';
 import { handlePlaybook } from '../../playbooks/handler.js';
 import type { PlaybookRuntime } from '../../playbooks/runtime.js';
 import { memoryDefenderStatus } from '../../playbooks/state/defenderStatus.js';
+import { createJira } from '../../playbooks/tickets/jira.js';
 import type { PlaybookDeps, PlaybookName } from '../../playbooks/types.js';
 import { CRASH_MODES, type CrashMode, crashAt } from '../helpers/crashing.js';
 import { defenderStatusWorld } from '../helpers/defenderStatusWorld.js';
@@ -19,6 +21,7 @@ import {
   lyonRow,
   ROTTERDAM_GROUP,
   rotterdamRow,
+  TEST_ENV,
 } from '../helpers/playbookFixtures.js';
 
 vi.mock('@azure/functions', async (importOriginal) => {
@@ -125,6 +128,16 @@ function crashingDeps(h: Harness, k: number, mode: CrashMode) {
     d4iot: c.wrap(h.deps.d4iot!, 'd4iot'),
     groups: c.wrap(h.deps.groups!, 'groups'),
     defenderStatus: c.wrap(h.deps.defenderStatus!, 'defenderStatus'),
+    ticketMap: c.wrap(h.deps.ticketMap!, 'ticketMap'),
+    // Each request of the ticket client is a step: a crash between the comment and the transition too.
+    ticketSystem: (name) => {
+      const jira = c.wrap({ fetch: h.fetch }, 'jira');
+      return createJira({
+        config: h.config.ticketSystems[name] as JiraConfig,
+        env: TEST_ENV,
+        fetch: (...a) => jira.fetch(...a),
+      });
+    },
   };
   return { c, deps };
 }
@@ -225,6 +238,49 @@ describe('crash at every step: reassign-ot and sync-status', () => {
           expect(h.sentinel.d4iotAlerts.get(path.toLowerCase())!.properties.status, where).toBe('Closed');
         for (const id of ['grp-lyon-plc-prog-0001', 'grp-lyon-plc-prog-0002'])
           expect((await h.groups.findByAlertId(id))!.value.status, where).toBe('Closed');
+      }
+  });
+
+  it('sync-status resolving a Jira ticket: one closing comment, one transition, whatever step fails', async () => {
+    const payload = incidentOf([rotterdamRow()]);
+    const seed = (h: Harness) => {
+      const id = h.sentinel.seed(payload as never);
+      Object.assign(h.sentinel.incident(id).properties, {
+        status: 'Closed',
+        classification: 'BenignPositive',
+        classificationReason: 'SuspiciousButExpected',
+      });
+      h.jira.issues.push({ id: '10001', key: 'OT-1', fields: { labels: [] }, status: 'To Do', comments: [] });
+      void h.deps.ticketMap!.put(
+        id,
+        {
+          incidentArmId: id,
+          state: 'created',
+          since: '2026-11-18T08:00:00.000Z',
+          system: 'jira',
+          kind: 'jira',
+          key: 'OT-1',
+          id: '10001',
+          url: 'https://contoso.atlassian.net/browse/OT-1',
+        },
+        undefined,
+      );
+    };
+    const { steps } = await crashThenRetry('sync-status', payload, seed, 0, 'before');
+    expect(steps).toBeGreaterThanOrEqual(7);
+    for (let k = 1; k <= steps; k++)
+      for (const mode of CRASH_MODES) {
+        const { h, c, statuses, again } = await crashThenRetry('sync-status', payload, seed, k, mode);
+        const where = `${mode} ${c.crashed()?.name} (step ${k}), statuses ${statuses}`;
+        expect(statuses.at(-1), where).toBe(200);
+        expect(again.jsonBody, where).toMatchObject({ result: 'noop' });
+        const issue = h.jira.issues[0]!;
+        expect(issue.status, where).toBe('Done');
+        expect(issue.comments, where).toHaveLength(1);
+        const transitions = h.fetch.requests.filter(
+          (r) => r.method === 'POST' && r.url.endsWith('/transitions'),
+        );
+        expect(transitions, where).toHaveLength(1);
       }
   });
 });
