@@ -8,6 +8,7 @@
 import { z } from 'zod';
 import type { Engine, Severity } from '../model/alert.js';
 import { memoize } from '../util/memoize.js';
+import { canonicalCategory } from './alertGroups.js';
 import {
   ATTACK_ICS_VERSION,
   type IcsTechniqueId,
@@ -273,6 +274,8 @@ export interface AttackMapping {
 
 export interface AttackMappingInput {
   title: string;
+  /** The category (alert group) the record names, in any documented spelling. */
+  category?: string | undefined;
   vendorTactics?: readonly string[] | undefined;
   vendorTechniques?: readonly string[] | undefined;
 }
@@ -340,6 +343,28 @@ const catalogResult = new Map<D4IoTCatalogEntry, Frozen>(
   D4IOT_CATALOG.map((e) => [e, build(e.tactics, e.techniques)]),
 );
 
+/**
+ * What every catalogued alert of a category has in common: the techniques and the tactics all of them map to (in
+ * categories of two or more entries; one entry says nothing about the others). This is the mapping of a title the
+ * catalog does not know in a known category: a custom sensor rule or a newer sensor's title filed under "Firmware
+ * Change" is a System Firmware (T0857) change whatever its wording; under "Restart/Stop Commands" it inhibits
+ * response, though the category's alerts share no technique. Derived from the catalog, so it moves with it.
+ */
+const categoryResult = new Map<string, Frozen>();
+{
+  const byCategory = new Map<string, D4IoTCatalogEntry[]>();
+  for (const e of D4IOT_CATALOG)
+    if (e.category) byCategory.set(e.category, [...(byCategory.get(e.category) ?? []), e]);
+  const common = <T>(lists: readonly (readonly T[])[]): T[] =>
+    lists.reduce<T[]>((acc, l) => acc.filter((x) => l.includes(x)), [...(lists[0] ?? [])]);
+  for (const [category, entries] of byCategory) {
+    if (entries.length < 2) continue;
+    const tactics = common(entries.map((e) => e.tactics));
+    const techniques = common(entries.map((e) => e.techniques));
+    if (tactics.length || techniques.length) categoryResult.set(category, build(tactics, techniques));
+  }
+}
+
 const UNMAPPED: Frozen = build([], []);
 
 function result(frozen: Frozen, source: AttackSource, entry: D4IoTCatalogEntry | undefined): AttackMapping {
@@ -363,7 +388,8 @@ function result(frozen: Frozen, source: AttackSource, entry: D4IoTCatalogEntry |
  * ATT&CK for ICS tactics (Sentinel values) and techniques for an alert. Precedence: custom mapping for the exact
  * normalized title ('Config') > catalog entry, tolerant title match ('Catalog') > the tactics/techniques the vendor
  * stated ('Vendor'; spellings such as "Impair Process Control", "ImpairProcessControl", "Evasion", "T0843",
- * "T0843: Program Download"; ids not in the bundle are dropped) > 'Unmapped' (empty arrays). For every source, an
+ * "T0843: Program Download"; ids not in the bundle are dropped) > what every catalogued alert of the record's
+ * category shares ('Category', see categoryResult) > 'Unmapped' (empty arrays). For every source, an
  * active technique none of whose tactics is in the list adds its bundle tactics. Engine, category and default
  * severity come from the catalog entry whenever the title matches one. The custom-mapping index is built once per
  * config object (WeakMap); do not mutate the object after first use.
@@ -377,5 +403,8 @@ export function mapAttack(alert: AttackMappingInput, custom?: CustomMappingsInpu
     const vendor = build(resolveTactics(alert.vendorTactics ?? []), alert.vendorTechniques ?? []);
     if (vendor.tactics.length || vendor.techniques.length) return result(vendor, 'Vendor', undefined);
   }
+  const category = canonicalCategory(alert.category);
+  const shared = category === undefined ? undefined : categoryResult.get(category);
+  if (shared) return result(shared, 'Category', undefined);
   return result(UNMAPPED, 'Unmapped', undefined);
 }

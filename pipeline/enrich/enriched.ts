@@ -1,6 +1,6 @@
 import type { OtAlert, Severity } from '../model/alert.js';
 
-export type AttackSource = 'Config' | 'Catalog' | 'Vendor' | 'Unmapped';
+export type AttackSource = 'Config' | 'Catalog' | 'Vendor' | 'Category' | 'Unmapped';
 
 /** An alert after enrichment: the canonical alert plus what the plant context and ATT&CK for ICS add. */
 export interface EnrichedAlert extends OtAlert {

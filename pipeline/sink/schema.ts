@@ -89,7 +89,8 @@ export const OTALERTS_COLUMNS = [
   {
     name: 'AttackMapping',
     type: 'string',
-    description: 'Where the mapping came from: Catalog, Vendor, Config or Unmapped.',
+    description:
+      'Where the mapping came from: Catalog, Vendor, Config, Category (what the catalogued alerts of its category share) or Unmapped.',
   },
   {
     name: 'VendorAlertIds',

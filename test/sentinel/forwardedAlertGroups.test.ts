@@ -74,6 +74,14 @@ describe('forwarded alert groups of uncatalogued alerts, through replay and the 
     expect(JSON.stringify(rowOf('Restart and stop commands').Escalations)).toContain('NotEngineeringStation');
     expect(rowOf('Firmware change').Category).toBe('Firmware Change');
     expect(rowOf('Operation failures').Category).toBe('Operation failures');
+    // ATT&CK for ICS: what the category's catalogued alerts share (pipeline/enrich/catalog.ts categoryResult).
+    expect(rowOf('Firmware change')).toMatchObject({ AttackMapping: 'Category', Techniques: ['T0857'] });
+    expect(rowOf('Restart and stop commands')).toMatchObject({
+      AttackMapping: 'Category',
+      Techniques: [],
+      Tactics: ['InhibitResponseFunction'],
+    });
+    expect(rowOf('Custom alerts')).toMatchObject({ AttackMapping: 'Unmapped', Techniques: [] });
 
     await runSentinelTwin(out, join(process.cwd(), 'samples', 'playbooks.config.json'), config);
     const fileOf = new Map(shippedRules().map((r) => [r.rule.name, r.name]));

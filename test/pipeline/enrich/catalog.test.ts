@@ -435,6 +435,55 @@ describe('vendor fallback', () => {
   });
 });
 
+describe('category fallback: a title the catalog does not know, in a known category', () => {
+  const entriesOf = (category: string) => D4IOT_CATALOG.filter((e) => e.category === category);
+
+  it('takes what every catalogued alert of the category shares, in any forwarded spelling', () => {
+    expect(mapAttack({ title: 'Site rule 7', category: 'Firmware change' })).toMatchObject({
+      source: 'Category',
+      techniques: ['T0857'],
+      techniqueNames: ['System Firmware'],
+      tactics: ['Persistence', 'InhibitResponseFunction'],
+    });
+    // No technique is common to the stop commands, their tactic is.
+    expect(mapAttack({ title: 'PLC Stop Command', category: 'Restart and stop commands' })).toMatchObject({
+      source: 'Category',
+      techniques: [],
+      tactics: ['InhibitResponseFunction'],
+    });
+    expect(mapAttack({ title: 'x', category: 'Scan' })).toMatchObject({ techniques: ['T0842'] });
+  });
+
+  it('is derived from the catalog: each technique and tactic is in every entry of its category', () => {
+    const categories = [...new Set(D4IOT_CATALOG.map((e) => e.category).filter(Boolean))] as string[];
+    let mapped = 0;
+    for (const c of categories) {
+      const m = mapAttack({ title: 'no such title', category: c });
+      if (m.source !== 'Category') continue;
+      mapped++;
+      for (const e of entriesOf(c)) {
+        for (const t of m.techniques) expect(e.techniques, `${c}: ${e.title}`).toContain(t);
+        for (const t of m.tactics) expect(e.tactics, `${c}: ${e.title}`).toContain(t);
+      }
+      expect(entriesOf(c).length, c).toBeGreaterThan(1);
+    }
+    expect(mapped).toBeGreaterThan(5);
+  });
+
+  it('says nothing for a category of one entry, an unknown one, or none; the catalog and the vendor come first', () => {
+    expect(entriesOf('Custom Alerts')).toHaveLength(1);
+    for (const category of ['Custom alerts', 'Operation failures', 'Something new', undefined])
+      expect(mapAttack({ title: 'Site rule', category }).source, String(category)).toBe('Unmapped');
+    expect(mapAttack({ title: 'Port Scan Detected', category: 'Firmware Change' })).toMatchObject({
+      source: 'Catalog',
+      techniques: ['T0842'],
+    });
+    expect(
+      mapAttack({ title: 'Site rule', category: 'Firmware Change', vendorTechniques: ['T0843'] }),
+    ).toMatchObject({ source: 'Vendor', techniques: ['T0843'] });
+  });
+});
+
 describe.skipIf(!hasShared)('generator (scripts/gen-attack.ts)', () => {
   const tmp = mkdtempSync(join(tmpdir(), 'gen-attack-'));
   afterAll(() => rmSync(tmp, { recursive: true, force: true }));
