@@ -43,9 +43,10 @@ const serviceNowSchema = z.object({
   callerId: nonEmpty.optional(),
   /**
    * Resolution code (`close_code`) set when the Sentinel incident is closed: the base data policy makes it and the
-   * resolution notes mandatory for Resolved. Choices differ by instance (sys_choice incident.close_code).
+   * resolution notes mandatory for Resolved. One of the instance's choices (sys_choice incident.close_code): the
+   * default is the base choice for "the caller resolved it", the SOC that raised the ticket.
    */
-  resolveCode: nonEmpty.default('Solved (Permanently)'),
+  resolveCode: nonEmpty.default('Resolved by caller'),
 });
 
 const jiraLabel = z.string().regex(/^[^\s]{1,255}$/, 'Jira labels have no spaces');

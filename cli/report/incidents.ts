@@ -4,6 +4,7 @@
  * Escalation reasons come from the OTAlerts_CL rows (latest revision) the incident covers.
  */
 import type { OfflineSummary } from '../../playbooks/outbox.js';
+import { plural } from '../plural.js';
 import { latestRows } from '../summary.js';
 import { escapeHtml, formatNumber, table } from './html.js';
 import type { Row, TwinOutput } from './workspace.js';
@@ -54,7 +55,7 @@ function fromTwin(twin: TwinOutput, rows: readonly Row[]): string {
     const state = `${str(i.Severity)} · ${str(i.Status)}${i.Classification ? ` (${str(i.Classification)})` : ''}`;
     const rulesOf = strs(i.RuleIds).map((id) => rules.get(id)?.name ?? id);
     return `<tr data-incident="${escapeHtml(n)}"><td><b>${escapeHtml(n)}</b> ${escapeHtml(str(i.Title))}<br><span class="muted">${escapeHtml(
-      `${state} · ${formatNumber(Number(i.AlertCount ?? 0))} alerts, ${groups.length} alert groups · ${rulesOf.join(', ')}`,
+      `${state} · ${plural(Number(i.AlertCount ?? 0), 'alert', formatNumber)}, ${plural(groups.length, 'alert group')} · ${rulesOf.join(', ')}`,
     )}</span></td><td>${li(reasons, 'No escalation on its alert groups.')}</td><td>${li(acts, 'No playbook action.')}</td></tr>`;
   });
   const incidentTable = `<div class="table-wrap"><table class="grid incidents"><caption class="sr-only">Incidents, why they were escalated and what the playbooks did</caption><thead><tr><th scope="col">Incident</th><th scope="col">Why it was escalated</th><th scope="col">What the playbooks did</th></tr></thead><tbody>${incidentRows.join('')}</tbody></table></div>`;

@@ -209,7 +209,12 @@ export function createServiceNow(options: ServiceNowOptions): TicketSystem {
       if (DONE_STATES.has(state))
         return { changed: false, detail: `${ticket.key} is already in state ${state}` };
       const { res, body } = await call('PATCH', url, serviceNowResolution(config, resolution));
-      if (res.status !== 200) throw failure(res.status, body, `resolving ${ticket.key}`);
+      if (res.status !== 200)
+        throw failure(
+          res.status,
+          body,
+          `resolving ${ticket.key} with close_code "${config.resolveCode}" (an instance drops a code that is not one of its sys_choice incident.close_code values: check ticketSystems.<name>.resolveCode)`,
+        );
       return { changed: true, detail: `resolved ServiceNow ticket ${ticket.key}` };
     },
   };

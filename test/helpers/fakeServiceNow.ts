@@ -3,9 +3,10 @@
  * (401 `{error:{message,detail},status:'failure'}` otherwise), POST → 201 `{result:{sys_id, number, …}}` with
  * Location, GET with `sysparm_query=correlation_id=…` → `{result:[…]}` — including the documented quirk that an
  * unknown field in the query is ignored and everything matches — and 429 with Retry-After when throttled.
- * GET/PATCH of one record by sys_id (404 `No Record found`); the base incident rules a resolve meets: the data
- * policy that makes the resolution code and notes mandatory for Resolved (6) and Closed (7) answers 403, and
- * only itil_admin may close (7): the integration user (itil) gets 403 for it.
+ * GET/PATCH of one record by sys_id (404 `No Record found`); the base incident rules a resolve meets: a
+ * `close_code` that is not one of the choices is dropped, the data policy that makes the resolution code and
+ * notes mandatory for Resolved (6) and Closed (7) answers 403, and only itil_admin may close (7): the
+ * integration user (itil) gets 403 for it.
  */
 import { randomBytes } from 'node:crypto';
 import { type FakeRequest, type FakeService, json, Throttle } from './fakeFetch.js';
@@ -33,6 +34,19 @@ const FIELDS = new Set([
 ]);
 
 const STATES = new Set(['1', '2', '3', '6', '7', '8']);
+/** The base instance's incident close codes (sys_choice incident.close_code, since Utah). */
+export const CLOSE_CODES = new Set([
+  'Duplicate',
+  'Known error',
+  'No resolution provided',
+  'Resolved by caller',
+  'Resolved by change',
+  'Resolved by problem',
+  'Resolved by request',
+  'Solution provided',
+  'Workaround provided',
+  'User error',
+]);
 const failure = (status: number, message: string, detail: string) =>
   json(status, { error: { message, detail }, status: 'failure' });
 
@@ -129,14 +143,19 @@ export class FakeServiceNow implements FakeService {
     const body = req.json<Record<string, unknown>>();
     const next = { ...record };
     for (const [k, v] of Object.entries(body)) if (FIELDS.has(k)) next[k] = String(v);
+    if (next.close_code && !CLOSE_CODES.has(next.close_code)) next.close_code = '';
     if (!STATES.has(next.state!)) return failure(400, 'Invalid state', `no choice ${next.state} for state`);
     if (next.state === '7' && record.state !== '7')
       return failure(403, 'Operation Failed', 'ACL Exception Update Failed due to security constraints');
-    if ((next.state === '6' || next.state === '7') && (!next.close_code || !next.close_notes))
+    const missing = [
+      ...(next.close_code ? [] : ['Resolution code']),
+      ...(next.close_notes ? [] : ['Resolution notes']),
+    ];
+    if ((next.state === '6' || next.state === '7') && missing.length)
       return failure(
         403,
         'Operation Failed',
-        'Data Policy Exception: \n The following fields are mandatory: Resolution code, Resolution notes',
+        `Data Policy Exception: \n The following fields are mandatory: ${missing.join(', ')}`,
       );
     Object.assign(record, next);
     return json(200, { result: record });

@@ -42,7 +42,7 @@ describe('ServiceNow: the ticket is resolved when its incident is closed', () =>
     expect(body(res).actions).toContain('resolved ServiceNow ticket INC0010001');
     expect(h.snow.records[0]).toMatchObject({
       state: '6',
-      close_code: 'Solved (Permanently)',
+      close_code: 'Resolved by caller',
       close_notes: NOTES,
     });
     const patches = () => h.fetch.requests.filter((r) => r.method === 'PATCH' && r.url.startsWith(SNOW_URL));
@@ -111,7 +111,23 @@ describe('ServiceNow: the ticket is resolved when its incident is closed', () =>
     expect(h.snow.records[0]!.state).toBe('6');
   });
 
-  it('the fake enforces what a resolve must carry: the data policy (code and notes) and the close ACL', async () => {
+  it('a resolveCode the instance does not offer is a 424 that names the setting; the ticket stays open', async () => {
+    const snow = { ...(TEST_CONFIG.ticketSystems!.snow as object), resolveCode: 'Solved (Permanently)' };
+    const h = harness({
+      ...TEST_CONFIG,
+      ticketSystems: { ...TEST_CONFIG.ticketSystems, snow: snow as never },
+    });
+    const { payload, close } = await ticketed(h, [lyonRow()]);
+    close();
+    const res = await h.run('sync-status', payload);
+    expect(res.status).toBe(424);
+    expect(body(res).message).toMatch(
+      /ServiceNow refused resolving INC0010001 with close_code "Solved \(Permanently\)" .*check ticketSystems.<name>.resolveCode\) \(403, a data policy\): Operation Failed Data Policy Exception: \n The following fields are mandatory: Resolution code/,
+    );
+    expect(h.snow.records[0]!.state).toBe('1');
+  });
+
+  it('the fake enforces what a resolve must carry: the data policy (a known code and notes) and the close ACL', async () => {
     const h = harness();
     await ticketed(h, [lyonRow()]);
     const sysId = h.snow.records[0]!.sys_id!;
@@ -124,10 +140,16 @@ describe('ServiceNow: the ticket is resolved when its incident is closed', () =>
         },
         body: JSON.stringify(b),
       });
-    const noNotes = await patch({ state: '6', close_code: 'Solved (Permanently)' });
+    const noNotes = await patch({ state: '6', close_code: 'Resolved by caller' });
     expect(noNotes.status).toBe(403);
     expect(JSON.stringify(await noNotes.json())).toMatch(/Data Policy Exception/);
-    expect((await patch({ state: '7', close_code: 'x', close_notes: 'y' })).status).toBe(403);
+    // A code the instance does not offer is dropped: the data policy then refuses the resolve.
+    const oldCode = await patch({ state: '6', close_code: 'Solved (Permanently)', close_notes: 'y' });
+    expect(oldCode.status).toBe(403);
+    expect(JSON.stringify(await oldCode.json())).toMatch(/Resolution code/);
+    expect((await patch({ state: '7', close_code: 'Resolved by caller', close_notes: 'y' })).status).toBe(
+      403,
+    );
     expect(h.snow.records[0]!.state).toBe('1');
   });
 });
