@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { PlaybookConfigError } from './errors.js';
-import { INCIDENT_SEVERITIES } from './sentinel/incident.js';
+import { CLASSIFICATIONS, INCIDENT_SEVERITIES } from './sentinel/incident.js';
 
 /**
  * The playbooks' configuration (the `OTSOC_PLAYBOOK_CONFIG` app setting, or a file for the CLI). Secrets are
@@ -175,6 +175,12 @@ export const playbookConfigSchema = z.object({
       leaseSeconds: z.int().min(10).max(3600).default(120),
       /** Resolve an incident's ticket when the incident is closed (sync-status; create-ticket for a late close). */
       resolveWithIncident: z.boolean().default(true),
+      /**
+       * Classifications whose ticket stays open when the incident is closed: a confirmed attack is closed in the
+       * SOC when it is contained, while the plant's remediation (a PLC reloaded, a firmware restored) is the OT
+       * team's ticket to close.
+       */
+      keepOpenWhen: z.array(z.enum(CLASSIFICATIONS)).default(['TruePositive']),
     })
     .prefault({}),
   autoClose: z

@@ -9,7 +9,9 @@ import type { PlaybookDeps } from './types.js';
  * from the ticket are not left chasing an incident the SOC, auto-close or Defender for IoT closed. Run by
  * sync-status on every status change, and by create-ticket when the incident was closed while its ticket was
  * being made. Reads before it writes (a resolved ticket is left as it is), so any re-run is safe. A reopened
- * incident does not reopen its ticket: the ticket is the OT team's to reopen.
+ * incident does not reopen its ticket: the ticket is the OT team's to reopen; nor is the ticket of a confirmed
+ * attack resolved (`tickets.keepOpenWhen`, TruePositive): the SOC closes it when it is contained, the plant when
+ * its remediation is done.
  *
  * Returns the failure to raise once the caller's other work is done; a ticket deleted meanwhile is a note.
  */
@@ -26,6 +28,12 @@ export async function resolveTicketWithIncident(
   const t = (await deps.ticketMap.get(ref.armId))?.value;
   // A ticket still being created is resolved by the run creating it, which reads the status again after.
   if (t?.state !== 'created' || !t.system || !t.key || !t.id) return undefined;
+  if (p.classification && deps.config.tickets.keepOpenWhen.includes(p.classification)) {
+    notes.push(
+      `ticket ${t.key} kept open: the incident was closed as ${p.classification} (tickets.keepOpenWhen), the plant's remediation is the OT team's to close`,
+    );
+    return undefined;
+  }
   try {
     const r = await deps
       .ticketSystem(t.system)

@@ -83,6 +83,28 @@ describe('ServiceNow: the ticket is resolved when its incident is closed', () =>
     expect(off.snow.records[0]!.state).toBe('1');
   });
 
+  it("a confirmed attack (TruePositive) keeps its ticket open for the plant's remediation, unless configured", async () => {
+    for (const keepOpenWhen of [undefined, []]) {
+      const h = harness({ ...TEST_CONFIG, tickets: keepOpenWhen ? { keepOpenWhen } : {} });
+      const { payload, close } = await ticketed(h, [lyonRow()]);
+      close();
+      Object.assign([...h.sentinel.incidents.values()][0]!.properties, {
+        classification: 'TruePositive',
+        classificationReason: 'SuspiciousActivity',
+      });
+      const res = await h.run('sync-status', payload);
+      expect(res.status).toBe(200);
+      if (keepOpenWhen) {
+        expect(h.snow.records[0]!.state).toBe('6');
+        continue;
+      }
+      expect(h.snow.records[0]!.state).toBe('1');
+      expect(body(res).notes).toContainEqual(
+        "ticket INC0010001 kept open: the incident was closed as TruePositive (tickets.keepOpenWhen), the plant's remediation is the OT team's to close",
+      );
+    }
+  });
+
   it('closed while create-ticket was making the ticket: that run resolves it (sync-status found none)', async () => {
     const h = harness();
     const payload = incidentOf([lyonRow()]);
