@@ -10,6 +10,7 @@ import {
   otSocRules,
   siteZoneParameters,
   type WorkbookContext,
+  zeroFilled,
 } from './shared.js';
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -47,9 +48,15 @@ ${metricTiles([
     }),
     query('raw vs groups', {
       title: 'Raw sensor alerts vs alert groups over time',
-      query: `${GROUPS}
-| summarize ['Raw sensor alerts'] = sum(Count), ['Alert groups'] = count() by bin(FirstSeen, {TimeRange:grain})
-| render timechart`,
+      query: zeroFilled(
+        `${GROUPS}
+| summarize ['Raw sensor alerts'] = sum(Count), ['Alert groups'] = count() by FirstSeen = bin(FirstSeen, {TimeRange:grain})`,
+        {
+          time: 'FirstSeen',
+          step: '{TimeRange:grain}',
+          values: ["['Raw sensor alerts']", "['Alert groups']"],
+        },
+      ),
       visualization: 'timechart',
     }),
     query('noisiest types', {

@@ -14,7 +14,7 @@ import {
   whenSet,
   workbook,
 } from '../workbookBuilder.js';
-import { GROUPS, kqlString, siteZoneParameters, type WorkbookContext } from './shared.js';
+import { GROUPS, kqlString, siteZoneParameters, type WorkbookContext, zeroFilled } from './shared.js';
 
 // ---------------------------------------------------------------------------------------------------------------
 // ATT&CK for ICS matrix
@@ -119,10 +119,12 @@ alert groups; "Alerts" in the table below is the raw sensor alerts merged into t
         }),
         query('drill-down trend', {
           title: 'Alert groups per day and site',
-          query: `${filtered}
+          query: zeroFilled(
+            `${filtered}
 | where Techniques has "{SelectedTechnique}"
-| summarize Groups = count() by bin(FirstSeen, 1d), Site
-| render timechart`,
+| summarize Groups = count() by FirstSeen = bin(FirstSeen, 1d), Site`,
+            { time: 'FirstSeen', step: '1d', by: 'Site', values: ['Groups'] },
+          ),
           visualization: 'timechart',
           width: 40,
         }),

@@ -54,6 +54,30 @@ export interface WorkbookDefinition {
 export const kqlString = (s: string) => JSON.stringify(s);
 export const kqlList = (values: readonly string[]) => values.map(kqlString).join(', ');
 
+/**
+ * A time chart's query with its empty bins drawn as 0. `summarize … by bin()` has no row for a bin without data,
+ * and the chart draws its line straight across the gap: a storm that stopped for hours and came back reads as one
+ * ramp. `make-series` fills them in Kusto; this does the same with `range` and joins, which the local engine runs
+ * too (docs/local-sentinel-kql.md). `binned` is a tabular expression with the column `time` (binned by `step`),
+ * the series column `by` if any, and the numeric `values`; bins run from its first to its last.
+ */
+export function zeroFilled(
+  binned: string,
+  o: { time: string; step: string; by?: string; values: readonly string[] },
+): string {
+  const by = o.by ? `, ${o.by}` : '';
+  const everySeries = o.by
+    ? `\n| extend Key_ = 1\n| join kind=inner (Binned | distinct ${o.by} | extend Key_ = 1) on Key_`
+    : '';
+  return `let Binned = ${binned};
+let FirstBin = toscalar(Binned | summarize min(${o.time}));
+let LastBin = toscalar(Binned | summarize max(${o.time}));
+range ${o.time} from coalesce(FirstBin, now()) to coalesce(LastBin, ago(1d)) step ${o.step}${everySeries}
+| join kind=leftouter Binned on ${o.time}${by}
+| project ${o.time}${by}, ${o.values.map((v) => `${v} = coalesce(${v}, 0)`).join(', ')}
+| render timechart`;
+}
+
 /** Alert groups in the time range, latest revision, filtered by the Site and Zone parameters. */
 export const GROUPS = `OTAlerts_CL
 | where TimeGenerated {TimeRange}

@@ -14,7 +14,7 @@ import {
   when,
   workbook,
 } from '../workbookBuilder.js';
-import { CONTROLLERS, GROUPS, siteZoneParameters } from './shared.js';
+import { CONTROLLERS, GROUPS, siteZoneParameters, zeroFilled } from './shared.js';
 
 // ---------------------------------------------------------------------------------------------------------------
 // Sites, zones and assets
@@ -138,10 +138,12 @@ _GetWatchlist("${ASSET_WATCHLIST}")
         }),
         query('sensor trend', {
           title: 'Alert groups per sensor over time',
-          query: `${GROUPS}
+          query: zeroFilled(
+            `${GROUPS}
 | mv-expand Sensor = Sensors to typeof(string)
-| summarize Groups = count() by bin(FirstSeen, {TimeRange:grain}), Sensor
-| render timechart`,
+| summarize Groups = count() by FirstSeen = bin(FirstSeen, {TimeRange:grain}), Sensor`,
+            { time: 'FirstSeen', step: '{TimeRange:grain}', by: 'Sensor', values: ['Groups'] },
+          ),
           visualization: 'timechart',
         }),
       ],

@@ -19,6 +19,7 @@ import {
   ruleNames,
   siteParameter,
   type WorkbookContext,
+  zeroFilled,
 } from './shared.js';
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -124,8 +125,7 @@ OtIncidents
       query: `${incidents}
 let Created = OtIncidents | summarize Count = count() by Day = bin(CreatedTime, 1d) | extend Series = "Created";
 let ClosedPerDay = OtIncidents | where Status == "Closed" | summarize Count = count() by Day = bin(ClosedTime, 1d) | extend Series = "Closed";
-union Created, ClosedPerDay
-| render timechart`,
+${zeroFilled('union Created, ClosedPerDay', { time: 'Day', step: '1d', by: 'Series', values: ['Count'] })}`,
       visualization: 'timechart',
       width: 50,
     }),
