@@ -5,7 +5,7 @@ import { commentId } from './ids.js';
 import type { IncidentTrigger } from './payload.js';
 import { resolveTicketWithIncident } from './resolveTicket.js';
 import type { IncidentRef } from './sentinel/armId.js';
-import { severityRank, withLabels } from './sentinel/incident.js';
+import { type IncidentProperties, severityRank, withLabels } from './sentinel/incident.js';
 import type { TicketRecord } from './state/ticketMap.js';
 import { oneLine, type TicketRef, ticketDraft } from './tickets/fields.js';
 import { nowOf, outcome, type PlaybookDeps, type PlaybookOutcome } from './types.js';
@@ -150,9 +150,9 @@ export async function runCreateTicket(
   const saved = await deps.ticketMap.put(ref.armId, record, reservation);
   if (!saved.ok)
     notes.push('the ticket map changed while the ticket was created (a stale reservation was taken over)');
-  await link(deps, ref, record, actions);
+  const linked = await link(deps, ref, record, actions);
   // Closed while the ticket was being made: sync-status found no ticket to resolve then, so it is done here.
-  await followClose(ref, (await deps.incidents.get(ref)).properties, number, deps, actions, notes);
+  await followClose(ref, linked, number, deps, actions, notes);
   return outcome(PLAYBOOK, ref, number, actions, notes, `ticket ${ticket.key}`);
 }
 
@@ -161,8 +161,16 @@ async function followClose(...args: Parameters<typeof resolveTicketWithIncident>
   if (failure) throw failure;
 }
 
-/** Label `ticket:<key>` and the audit comment with the link; both no-ops when already there. */
-async function link(deps: PlaybookDeps, ref: IncidentRef, t: TicketRecord, actions: string[]): Promise<void> {
+/**
+ * Label `ticket:<key>` and the audit comment with the link; both no-ops when already there. Returns the incident as
+ * the label's update read it (its status then).
+ */
+async function link(
+  deps: PlaybookDeps,
+  ref: IncidentRef,
+  t: TicketRecord,
+  actions: string[],
+): Promise<IncidentProperties> {
   const label = ticketLabel(t.key ?? t.id ?? 'unknown');
   const labelled = await deps.incidents.update(ref, (p) => withLabels(p, [label]));
   if (labelled.changed) actions.push(`added label ${label}`);
@@ -173,4 +181,5 @@ async function link(deps: PlaybookDeps, ref: IncidentRef, t: TicketRecord, actio
     `ot-soc ${PLAYBOOK}: ${system} ticket ${oneLine(t.key, 60)} ${t.url ?? ''}`.trim(),
   );
   if (created) actions.push('added audit comment');
+  return labelled.incident.properties;
 }
