@@ -34,6 +34,7 @@ interface KTypeSymbol {
 
 interface KCode {
   GetDiagnostics(): BridgeList<KDiagnostic>;
+  GetSyntaxDiagnostics(): BridgeList<KDiagnostic>;
   readonly ResultType: KTypeSymbol | null;
 }
 
@@ -137,7 +138,10 @@ export function createKqlAnalyzer(schema: KqlSchema): KqlAnalyzer {
   return {
     analyze(query: string): KqlAnalysis {
       const code = K.KustoCode.ParseAndAnalyze(query, globals);
-      const list = code.GetDiagnostics();
+      // A syntax error alone, when there is one: the binder's errors after it are its echoes (one typo in
+      // `| where` made 74 "does not refer to any known column" problems, the real one first).
+      const syntax = code.GetSyntaxDiagnostics();
+      const list = syntax.Count ? syntax : code.GetDiagnostics();
       const diagnostics: KqlDiagnostic[] = [];
       for (let i = 0; i < list.Count; i++) {
         const d = list.getItem(i);

@@ -47,6 +47,14 @@ describe('validator', () => {
     expect(out.join('\n')).toContain('KS006');
   });
 
+  it('a syntax error is reported alone, without the binder errors that echo it', () => {
+    // `| wher`: before, the two syntax errors came with one "does not refer to any known column" per column after.
+    expect(problems(rule((s) => s.replace('| where AlertTitle has', '| wher AlertTitle has')))).toEqual([
+      'rules/test.yaml:20:5: KQL KS176: Query operator expected.',
+      'rules/test.yaml:20:10: KQL KS005: Expected: ;',
+    ]);
+  });
+
   it('reports an unknown table with the position of its name', () => {
     expect(problems(rule((s) => s.replace('  OTAlerts_CL\n', '  OTAlert_CL\n')))).toEqual([
       "rules/test.yaml:18:3: KQL KS204: The name 'OTAlert_CL' does not refer to any known table, tabular variable or function.",
