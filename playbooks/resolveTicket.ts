@@ -1,4 +1,4 @@
-import { DownstreamError } from './errors.js';
+import { DownstreamError, PlaybookConfigError } from './errors.js';
 import type { IncidentRef } from './sentinel/armId.js';
 import type { IncidentProperties } from './sentinel/incident.js';
 import { resolutionText } from './tickets/fields.js';
@@ -13,7 +13,8 @@ import type { PlaybookDeps } from './types.js';
  * attack resolved (`tickets.keepOpenWhen`, TruePositive): the SOC closes it when it is contained, the plant when
  * its remediation is done.
  *
- * Returns the failure to raise once the caller's other work is done; a ticket deleted meanwhile is a note.
+ * Returns the failure to raise once the caller's other work is done (the status still reaches Defender for IoT
+ * and the groups); a ticket deleted meanwhile is a note.
  */
 export async function resolveTicketWithIncident(
   ref: IncidentRef,
@@ -22,7 +23,7 @@ export async function resolveTicketWithIncident(
   deps: PlaybookDeps,
   actions: string[],
   notes: string[],
-): Promise<DownstreamError | undefined> {
+): Promise<DownstreamError | PlaybookConfigError | undefined> {
   if (p.status !== 'Closed' || !deps.config.tickets.resolveWithIncident) return undefined;
   if (!deps.ticketMap || !deps.ticketSystem) return undefined;
   const t = (await deps.ticketMap.get(ref.armId))?.value;
@@ -35,6 +36,7 @@ export async function resolveTicketWithIncident(
     return undefined;
   }
   try {
+    // A system renamed in the configuration since is a configuration error, raised after the caller's other work.
     const r = await deps
       .ticketSystem(t.system)
       .resolve(
@@ -44,8 +46,8 @@ export async function resolveTicketWithIncident(
     if (r.changed) actions.push(r.detail);
     return undefined;
   } catch (e) {
-    if (!(e instanceof DownstreamError)) throw e;
+    if (!(e instanceof DownstreamError || e instanceof PlaybookConfigError)) throw e;
     notes.push(`ticket ${t.key}: ${e.message}`);
-    return e.code === 'not-found' ? undefined : e;
+    return e instanceof DownstreamError && e.code === 'not-found' ? undefined : e;
   }
 }

@@ -5,8 +5,16 @@
  * (ServiceNow's data policy and close ACL, Jira's workflow transitions and screens).
  */
 import { describe, expect, it } from 'vitest';
+import { PlaybookConfigError } from '../../playbooks/errors.js';
 import { SNOW_PASSWORD, SNOW_URL, SNOW_USER } from '../helpers/fakeServiceNow.js';
-import { harness, incidentOf, lyonRow, rotterdamRow, TEST_CONFIG } from '../helpers/playbookFixtures.js';
+import {
+  groupState,
+  harness,
+  incidentOf,
+  lyonRow,
+  rotterdamRow,
+  TEST_CONFIG,
+} from '../helpers/playbookFixtures.js';
 
 type Harness = ReturnType<typeof harness>;
 const body = (r: { jsonBody: unknown }) =>
@@ -81,6 +89,21 @@ describe('ServiceNow: the ticket is resolved when its incident is closed', () =>
     t.close();
     expect((await off.run('sync-status', t.payload)).status).toBe(200);
     expect(off.snow.records[0]!.state).toBe('1');
+  });
+
+  it('a ticket system renamed in the configuration since: the groups still follow the close, then a 500 names it', async () => {
+    const h = harness();
+    const { payload, close } = await ticketed(h, [lyonRow()]);
+    void h.groups.put(groupState('grp-lyon-plc-prog-0001'), undefined);
+    close();
+    // As the Function's runtime answers for a name its configuration no longer has (playbooks/runtime.ts).
+    h.deps.ticketSystem = (name) => {
+      throw new PlaybookConfigError([`no ticketSystems entry named "${name}"`]);
+    };
+    const res = await h.run('sync-status', payload);
+    expect(res.status).toBe(500);
+    expect(JSON.stringify(res.jsonBody)).toContain('no ticketSystems entry named');
+    expect((await h.groups.findByAlertId('grp-lyon-plc-prog-0001'))!.value.status).toBe('Closed');
   });
 
   it("a confirmed attack (TruePositive) keeps its ticket open for the plant's remediation, unless configured", async () => {
