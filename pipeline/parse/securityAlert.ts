@@ -28,7 +28,7 @@ import {
   stepsOf,
   text,
 } from './fields/index.js';
-import { toEngine, toSeverity, toStatus } from './severity.js';
+import { toDefenderForCloudStatus, toEngine, toSeverity, toStatus } from './severity.js';
 
 /** The columns every Azure alert shape provides, under their SecurityAlert meaning. */
 interface AzureAlertView {
@@ -126,7 +126,8 @@ export function parseDefenderForCloud(r: Record<string, unknown>, opts?: ParseOp
       message: g('Description'),
       engine: g('ProductComponentName'),
       severity: g('Severity'),
-      status: g('Status'),
+      // Already an AlertStatus (toStatus, below, keeps it): Defender for Cloud's "Active" is an open alert.
+      status: toDefenderForCloudStatus(g('Status')),
       id: g('VendorOriginalId') ?? g('SystemAlertId'),
       start: g('StartTimeUtc'),
       end: g('EndTimeUtc'),

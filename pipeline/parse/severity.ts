@@ -106,3 +106,13 @@ export function toStatus(v: unknown): AlertStatus {
   if (typeof v !== 'string') return 'New';
   return STATUSES.get(norm(v)) ?? 'New';
 }
+
+/**
+ * Defender for Cloud's vocabulary (`Microsoft.Security` alerts, the continuous export): `Active` is an alert nobody
+ * has handled yet, the status every alert starts in, where Defender for IoT's portal says "Active" for one being
+ * worked on; `InProgress` is that. Read with toStatus, an exported alert was Active from its first record: the
+ * defender-status timer then set its incident Active as if someone in Defender for IoT were on it.
+ */
+export function toDefenderForCloudStatus(v: unknown): AlertStatus {
+  return typeof v === 'string' && norm(v) === 'active' ? 'New' : toStatus(v);
+}

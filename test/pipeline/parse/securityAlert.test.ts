@@ -286,7 +286,8 @@ describe('Defender for Cloud continuous export', () => {
         message: 'A MODBUS master 10.10.5.2 sent function code 0 to 10.10.5.31.',
         engine: 'Protocol violation',
         severity: 'Medium',
-        status: 'Active',
+        // Defender for Cloud's "Active": an alert nobody has handled yet.
+        status: 'New',
         protocol: 'Modbus',
         source: { ip: '10.10.5.2' },
         destination: { ip: '10.10.5.31', name: 'PLC-31' },
@@ -301,6 +302,20 @@ describe('Defender for Cloud continuous export', () => {
         sourceFormat: 'DefenderForCloud',
       },
     });
+  });
+
+  it.each([
+    ['Active', 'New'],
+    ['InProgress', 'Active'],
+    ['Resolved', 'Closed'],
+    ['Dismissed', 'Closed'],
+  ])("reads status %s in Defender for Cloud's vocabulary as %s", (status, want) => {
+    const record = arm as { properties: Record<string, unknown> };
+    const got = parseRecord({ ...record, properties: { ...record.properties, status } });
+    expect(got.ok && got.alert.status).toBe(want);
+    expect((parseRecord({ ...flat, Status: status }) as { alert: { status: string } }).alert.status).toBe(
+      want,
+    );
   });
 
   it('rejects a non-IoT Defender for Cloud alert', () => {
