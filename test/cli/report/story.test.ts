@@ -57,6 +57,31 @@ describe('the story of the run', () => {
     expect(html).toMatch(/aria-label="1 rules fired → 2 alerts → 1 incidents → 1 playbook actions"/);
   });
 
+  it('counts an incident of one alert in the singular', () => {
+    const html = incidentsHtml(
+      {
+        ran: true,
+        alerts: [{ RuleId: 'r1', RuleName: 'OT firmware change', AlertIds: ['g1'] }],
+        incidents: [
+          {
+            IncidentNumber: 8,
+            Title: 'OT: Firmware Change',
+            Severity: 'High',
+            Status: 'New',
+            RuleIds: ['r1'],
+            AlertIds: ['g1'],
+            AlertCount: 1,
+          },
+        ],
+        actions: [],
+      },
+      undefined,
+      [row('g1', 1)],
+      1,
+    );
+    expect(html).toContain('High · New · 1 alert, 1 alert group · OT firmware change');
+  });
+
   it('says when the twin did not run instead of inventing incidents', () => {
     const html = incidentsHtml({ ran: false, alerts: [], incidents: [], actions: [] }, undefined, [], 0);
     expect(html).toContain('Neither the local Sentinel twin nor the playbooks ran');
