@@ -33,6 +33,8 @@ export interface RunSummary {
   vendorUpdates: number;
   /** Syslog detection times without a zone from sensors without a configured `timeZone`, read as UTC. */
   timesReadAsUtc: number;
+  /** Alerts no zone was found for (no `enrichment.sensors` placement, none in the record or the inventory). */
+  withoutZone: number;
   /** Lines of the input that were not valid UTF-8, read as Windows-1252 (cli/files/decode.ts). */
   windows1252Lines: number;
   groups: number;
@@ -140,6 +142,7 @@ export function summarize(
     duplicatesIgnored: stats.duplicates,
     vendorUpdates: stats.repeats,
     timesReadAsUtc: stats.wallClockUtc,
+    withoutZone: stats.unplaced,
     windows1252Lines,
     groups: latest.size,
     rowsWritten: rows.length,
@@ -188,6 +191,11 @@ export function formatSummary(s: RunSummary): string {
     ...(s.timesReadAsUtc
       ? [
           `  times read as UTC     ${s.timesReadAsUtc}  (syslog detection times without a zone, from sensors with no enrichment.sensors.<name>.timeZone: right only if their forwarding rules use UTC; docs/formats.md)`,
+        ]
+      : []),
+    ...(s.withoutZone
+      ? [
+          `  without a zone        ${s.withoutZone}  (alerts of sensors no enrichment.sensors.<name> places: grouped per sensor, apart from records of the same zone that name it; docs/configuration.md)`,
         ]
       : []),
     `  alert groups          ${s.groups}`,

@@ -20,6 +20,7 @@ const COUNTED: readonly (keyof BatchStats)[] = [
   'conflicts',
   'sinkRetries',
   'wallClockUtc',
+  'unplaced',
 ];
 
 export function recordBatchMetrics(stats: BatchStats, partition: string): void {

@@ -20,6 +20,11 @@ export interface BatchStats {
    * `enrichment.sensors.<name>.timeZone`: read as UTC, which is right only if that rule's zone is UTC.
    */
   wallClockUtc: number;
+  /**
+   * Alerts no zone was found for (the record names none, `enrichment.sensors` does not place its sensor, no
+   * inventory asset does): grouped per sensor, so apart from the same zone's records that name it.
+   */
+  unplaced: number;
 }
 
 export const emptyStats = (): BatchStats => ({
@@ -36,6 +41,7 @@ export const emptyStats = (): BatchStats => ({
   conflicts: 0,
   sinkRetries: 0,
   wallClockUtc: 0,
+  unplaced: 0,
 });
 
 export function addStats(into: BatchStats, add: BatchStats): BatchStats {

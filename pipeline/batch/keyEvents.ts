@@ -106,6 +106,7 @@ export function keyEvents(
         continue;
       }
       if (alert.wallClock) stats.wallClockUtc++;
+      if (!alert.zone) stats.unplaced++;
       // The record's own identity only keys it when a missing field must never group (missing = 'never').
       const unique =
         deps.spec.missing === 'never' ? `${origin.partition}/${origin.sequence}/${origin.index}` : '';

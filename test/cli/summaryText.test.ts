@@ -50,6 +50,55 @@ describe('the terminal summary', () => {
     for (const line of table) expect(line).toContain('(no site)/(no zone)');
     expect(text).not.toMatch(/ \/ {3,}Unauthorized/);
     expect(text).toMatch(/T0843 +Program Download +14 alerts in 14 groups/);
+    // And how many had no zone, with the setting that places them.
+    expect(summary.withoutZone).toBe(14);
+    expect(text).toMatch(
+      /^ {2}without a zone {8}14 {2}\(alerts of sensors no enrichment\.sensors\.<name> places/m,
+    );
+  });
+
+  it('one alert as a webhook (its zone named) and as CEF (none) is two groups until the sensor is placed', async () => {
+    const webhook = JSON.stringify({
+      sensorName: 'ham-press-sensor-01',
+      zoneName: 'Presswerk',
+      siteName: 'Hamburg',
+      UUID: 'ham-press-sensor-01-1795395180000',
+      time: 1795395180000,
+      title: 'Unauthorized PLC Programming',
+      message: 'Unauthorized PLC programming was detected',
+      severity: 'Major',
+      engine: 'Policy Violation',
+      sourceDeviceAddress: '192.168.40.15',
+      destinationDeviceAddress: '192.168.40.20',
+    });
+    const cef =
+      '<9>Nov 23 00:53:05 ham-press-sensor-01 CEF:0|Microsoft Defender for IoT/CyberX|ham-press-sensor-01|24.1.3|' +
+      'Microsoft Defender for IoT Alert|Unauthorized PLC Programming|8|msg=Unauthorized PLC programming was detected ' +
+      'protocol=S7 severity=Major type=Policy Violation UUID=ham-press-sensor-01-1795395180000 ' +
+      'start=Nov 23 2026 00:53:00 src_ip=192.168.40.15 dst_ip=192.168.40.20 cat=Programming';
+    const input = join(dir, 'pair.log');
+    await writeFile(input, `${webhook}\n${cef}\n`);
+    const run = (config?: string) =>
+      runFile({
+        input,
+        out: join(dir, `pair-${config ? 'placed' : 'not'}`),
+        partitions: 1,
+        batchSize: 50,
+        progress: false,
+        ...(config ? { config } : {}),
+      });
+    const unplaced = await run();
+    expect(unplaced).toMatchObject({ groups: 2, withoutZone: 1, vendorUpdates: 0 });
+    const config = join(dir, 'placed.json');
+    await writeFile(
+      config,
+      JSON.stringify({
+        enrichment: { sensors: { 'ham-press-sensor-01': { site: 'Hamburg', zone: 'Presswerk' } } },
+      }),
+    );
+    const placed = await run(config);
+    expect(placed).toMatchObject({ groups: 1, withoutZone: 0, vendorUpdates: 1 });
+    expect(formatSummary(placed)).not.toMatch(/^ {2}without a zone/m);
   });
 
   it('a run that wrote no row says so, without empty tables', async () => {
