@@ -44,6 +44,8 @@ export interface RunOptions {
    * first (see stateStore.ts), so a crash never leaves a written row whose state was lost.
    */
   beforeWrite?: () => Promise<void>;
+  /** The pipeline's clock (rows take their TimeGenerated from it); the wall clock when absent. */
+  now?: () => Date;
 }
 
 export interface RunResult {
@@ -118,6 +120,7 @@ export async function runPipeline(o: RunOptions): Promise<RunResult> {
     store: o.store,
     sink,
     deadLetters: o.deadLetters,
+    ...(o.now ? { now: o.now } : {}),
   };
   const stats = emptyStats();
   let batches = 0;

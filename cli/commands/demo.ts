@@ -9,6 +9,21 @@ import { checkPlaybooksFile, runSentinelTwin } from '../sentinelTwin.js';
 import { formatSummary } from '../summary.js';
 import { runFile } from './runFile.js';
 
+/** How far the demo's clock moves each time the pipeline reads it (once per batch, once per flush). */
+const DEMO_TICK_MS = 100;
+
+/**
+ * The demo's clock: from the start of the current minute, DEMO_TICK_MS further at each reading. Rows take their
+ * TimeGenerated from the pipeline's clock, and the local Sentinel's rule windows follow those times; with the wall
+ * clock a slower machine (or a cold first run) spread the same rows over more minutes, and the demo printed other
+ * figures (a fresh clone: 88 playbook actions where warm runs printed 84). The replay keeps the wall clock.
+ */
+export function demoClock(start = Date.now()): () => Date {
+  const t0 = Math.floor(start / 60_000) * 60_000;
+  let readings = 0;
+  return () => new Date(t0 + readings++ * DEMO_TICK_MS);
+}
+
 /** `ot-soc demo`: what `npm start` runs. */
 export function registerDemo(program: Command): void {
   program
@@ -61,6 +76,7 @@ export function registerDemo(program: Command): void {
           partitions: o.partitions,
           batchSize: o.batch,
           progress: o.progress,
+          now: demoClock(),
         });
         // The report reads OUT/sentinel/*.ndjson: the twin runs first.
         const twin = await runSentinelTwin(o.out, o.playbooks, o.config);

@@ -21,6 +21,8 @@ export interface RunFileOptions {
   progress: boolean;
   /** Start from nothing: remove earlier outputs and state (the demo). */
   fresh?: boolean;
+  /** The pipeline's clock (the demo's steps evenly); the wall clock when absent. */
+  now?: () => Date;
 }
 
 /** Checks the input can be read before anything starts (the records are streamed later). */
@@ -133,6 +135,7 @@ export async function runFile(o: RunFileOptions): Promise<RunSummary> {
       sensors: config.enrichment.sensors,
       spec: keySpecOf(config),
       beforeWrite: state.durable,
+      ...(o.now ? { now: o.now } : {}),
     });
   } finally {
     bar?.stop();
