@@ -195,7 +195,7 @@ export function formatSummary(s: RunSummary): string {
       : []),
     ...(s.withoutZone
       ? [
-          `  without a zone        ${s.withoutZone}  (alerts of sensors no enrichment.sensors.<name> places: grouped per sensor, apart from records of the same zone that name it; docs/configuration.md)`,
+          `  without a zone        ${s.withoutZone}  (no zone in the record, in enrichment.sensors.<name> for its sensor or in the inventory: grouped per sensor, apart from records of the same zone that name it; docs/configuration.md)`,
         ]
       : []),
     `  alert groups          ${s.groups}`,

@@ -53,7 +53,7 @@ describe('the terminal summary', () => {
     // And how many had no zone, with the setting that places them.
     expect(summary.withoutZone).toBe(14);
     expect(text).toMatch(
-      /^ {2}without a zone {8}14 {2}\(alerts of sensors no enrichment\.sensors\.<name> places/m,
+      /^ {2}without a zone {8}14 {2}\(no zone in the record, in enrichment\.sensors\.<name> for its sensor/m,
     );
   });
 
