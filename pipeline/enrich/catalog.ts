@@ -7,6 +7,7 @@
  */
 import { z } from 'zod';
 import type { Engine, Severity } from '../model/alert.js';
+import { groupBy } from '../util/groupBy.js';
 import { memoize } from '../util/memoize.js';
 import { canonicalCategory } from './alertGroups.js';
 import {
@@ -352,13 +353,10 @@ const catalogResult = new Map<D4IoTCatalogEntry, Frozen>(
  */
 const categoryResult = new Map<string, Frozen>();
 {
-  const byCategory = new Map<string, D4IoTCatalogEntry[]>();
-  for (const e of D4IOT_CATALOG)
-    if (e.category) byCategory.set(e.category, [...(byCategory.get(e.category) ?? []), e]);
   const common = <T>(lists: readonly (readonly T[])[]): T[] =>
     lists.reduce<T[]>((acc, l) => acc.filter((x) => l.includes(x)), [...(lists[0] ?? [])]);
-  for (const [category, entries] of byCategory) {
-    if (entries.length < 2) continue;
+  for (const [category, entries] of groupBy(D4IOT_CATALOG, (e) => e.category)) {
+    if (!category || entries.length < 2) continue;
     const tactics = common(entries.map((e) => e.tactics));
     const techniques = common(entries.map((e) => e.techniques));
     if (tactics.length || techniques.length) categoryResult.set(category, build(tactics, techniques));
