@@ -166,41 +166,59 @@ async function crashThenRetry(
   return { h, c, statuses, again, steps: c.calls.length };
 }
 
+type Retried = Awaited<ReturnType<typeof crashThenRetry>>;
+
+/**
+ * The playbook crashed at each of its steps (at least `minSteps`), before and after, then retried: every run ends
+ * 200 and a run after it finds nothing to do; `check` looks at what the services hold (`clean`: the run that
+ * never crashed).
+ */
+async function atEveryCrash(
+  name: PlaybookName,
+  payload: unknown,
+  setup: (h: Harness) => void,
+  minSteps: number,
+  check: (run: Retried, where: string, clean: Retried) => void | Promise<void>,
+) {
+  const clean = await crashThenRetry(name, payload, setup, 0, 'before');
+  expect(clean.steps).toBeGreaterThanOrEqual(minSteps);
+  for (let k = 1; k <= clean.steps; k++)
+    for (const mode of CRASH_MODES) {
+      const run = await crashThenRetry(name, payload, setup, k, mode);
+      const where = `${mode} ${run.c.crashed()?.name} (step ${k}), statuses ${run.statuses}`;
+      expect(run.statuses.at(-1), where).toBe(200);
+      expect(run.again.jsonBody, where).toMatchObject({ result: 'noop' });
+      await check(run, where, clean);
+    }
+}
+
 describe('crash at every step: reassign-ot and sync-status', () => {
   it('reassign-ot: exactly one reassignment to the OT team, one label, one comment', async () => {
     const payload = incidentOf([rotterdamRow()]);
     const seed = (h: Harness) => void h.sentinel.seed(payload as never);
-    const clean = await crashThenRetry('reassign-ot', payload, seed, 0, 'before');
-    const { steps } = clean;
-    expect(steps).toBeGreaterThanOrEqual(4);
     const incidentPuts = (h: Harness) =>
       h.fetch.requests.filter((q) => q.method === 'PUT' && !q.url.includes('/comments/')).length;
-    for (let k = 1; k <= steps; k++)
-      for (const mode of CRASH_MODES) {
-        const { h, c, statuses, again } = await crashThenRetry('reassign-ot', payload, seed, k, mode);
-        const where = `${mode} ${c.crashed()?.name} (step ${k}), statuses ${statuses}`;
-        expect(statuses.at(-1), where).toBe(200);
-        expect(again.jsonBody, where).toMatchObject({ result: 'noop' });
-        // No write is repeated: as many incident PUTs as a run that never crashed.
-        expect(incidentPuts(h), where).toBe(incidentPuts(clean.h));
-        // Each incident PUT is a full replacement: count the ones that moved the owner to the OT team.
-        let owner: unknown;
-        let reassignments = 0;
-        for (const r of h.fetch.requests.filter((q) => q.method === 'PUT' && !q.url.includes('/comments/'))) {
-          const next = (JSON.parse(r.body) as { properties: { owner?: { objectId?: string } } }).properties
-            .owner?.objectId;
-          if (next === ROTTERDAM_GROUP && owner !== ROTTERDAM_GROUP) reassignments++;
-          owner = next;
-        }
-        expect(reassignments, where).toBe(1);
-        const inc = [...h.sentinel.incidents.values()][0]!;
-        expect(inc.properties.owner, where).toMatchObject({ objectId: ROTTERDAM_GROUP, ownerType: 'Group' });
-        expect(
-          (inc.properties.labels as { labelName: string }[]).map((l) => l.labelName),
-          where,
-        ).toEqual(['OT']);
-        expect(inc.comments.size, where).toBe(1);
+    await atEveryCrash('reassign-ot', payload, seed, 4, ({ h }, where, clean) => {
+      // No write is repeated: as many incident PUTs as a run that never crashed.
+      expect(incidentPuts(h), where).toBe(incidentPuts(clean.h));
+      // Each incident PUT is a full replacement: count the ones that moved the owner to the OT team.
+      let owner: unknown;
+      let reassignments = 0;
+      for (const r of h.fetch.requests.filter((q) => q.method === 'PUT' && !q.url.includes('/comments/'))) {
+        const next = (JSON.parse(r.body) as { properties: { owner?: { objectId?: string } } }).properties
+          .owner?.objectId;
+        if (next === ROTTERDAM_GROUP && owner !== ROTTERDAM_GROUP) reassignments++;
+        owner = next;
       }
+      expect(reassignments, where).toBe(1);
+      const inc = [...h.sentinel.incidents.values()][0]!;
+      expect(inc.properties.owner, where).toMatchObject({ objectId: ROTTERDAM_GROUP, ownerType: 'Group' });
+      expect(
+        (inc.properties.labels as { labelName: string }[]).map((l) => l.labelName),
+        where,
+      ).toEqual(['OT']);
+      expect(inc.comments.size, where).toBe(1);
+    });
   });
 
   it('sync-status: exactly one status PATCH per Defender for IoT alert, and every group set, whatever step fails', async () => {
@@ -222,23 +240,16 @@ describe('crash at every step: reassign-ot and sync-status', () => {
       void h.groups.put(groupState('grp-lyon-plc-prog-0001'), undefined);
       void h.groups.put(groupState('grp-lyon-plc-prog-0002'), undefined);
     };
-    const { steps } = await crashThenRetry('sync-status', payload, seed, 0, 'before');
-    expect(steps).toBeGreaterThanOrEqual(6);
-    for (let k = 1; k <= steps; k++)
-      for (const mode of CRASH_MODES) {
-        const { h, c, statuses, again } = await crashThenRetry('sync-status', payload, seed, k, mode);
-        const where = `${mode} ${c.crashed()?.name} (step ${k}), statuses ${statuses}`;
-        expect(statuses.at(-1), where).toBe(200);
-        expect(again.jsonBody, where).toMatchObject({ result: 'noop' });
-        const patches = h.fetch.requests
-          .filter((r) => r.method === 'PATCH')
-          .map((r) => new URL(r.url).pathname);
-        expect(patches.sort(), where).toEqual([D4IOT_ALERT_PATH, second].sort());
-        for (const path of [D4IOT_ALERT_PATH, second])
-          expect(h.sentinel.d4iotAlerts.get(path.toLowerCase())!.properties.status, where).toBe('Closed');
-        for (const id of ['grp-lyon-plc-prog-0001', 'grp-lyon-plc-prog-0002'])
-          expect((await h.groups.findByAlertId(id))!.value.status, where).toBe('Closed');
-      }
+    await atEveryCrash('sync-status', payload, seed, 6, async ({ h }, where) => {
+      const patches = h.fetch.requests
+        .filter((r) => r.method === 'PATCH')
+        .map((r) => new URL(r.url).pathname);
+      expect(patches.sort(), where).toEqual([D4IOT_ALERT_PATH, second].sort());
+      for (const path of [D4IOT_ALERT_PATH, second])
+        expect(h.sentinel.d4iotAlerts.get(path.toLowerCase())!.properties.status, where).toBe('Closed');
+      for (const id of ['grp-lyon-plc-prog-0001', 'grp-lyon-plc-prog-0002'])
+        expect((await h.groups.findByAlertId(id))!.value.status, where).toBe('Closed');
+    });
   });
 
   it('sync-status resolving a Jira ticket: one closing comment, one transition, whatever step fails', async () => {
@@ -266,21 +277,14 @@ describe('crash at every step: reassign-ot and sync-status', () => {
         undefined,
       );
     };
-    const { steps } = await crashThenRetry('sync-status', payload, seed, 0, 'before');
-    expect(steps).toBeGreaterThanOrEqual(7);
-    for (let k = 1; k <= steps; k++)
-      for (const mode of CRASH_MODES) {
-        const { h, c, statuses, again } = await crashThenRetry('sync-status', payload, seed, k, mode);
-        const where = `${mode} ${c.crashed()?.name} (step ${k}), statuses ${statuses}`;
-        expect(statuses.at(-1), where).toBe(200);
-        expect(again.jsonBody, where).toMatchObject({ result: 'noop' });
-        const issue = h.jira.issues[0]!;
-        expect(issue.status, where).toBe('Done');
-        expect(issue.comments, where).toHaveLength(1);
-        const transitions = h.fetch.requests.filter(
-          (r) => r.method === 'POST' && r.url.endsWith('/transitions'),
-        );
-        expect(transitions, where).toHaveLength(1);
-      }
+    await atEveryCrash('sync-status', payload, seed, 7, ({ h }, where) => {
+      const issue = h.jira.issues[0]!;
+      expect(issue.status, where).toBe('Done');
+      expect(issue.comments, where).toHaveLength(1);
+      const transitions = h.fetch.requests.filter(
+        (r) => r.method === 'POST' && r.url.endsWith('/transitions'),
+      );
+      expect(transitions, where).toHaveLength(1);
+    });
   });
 });
