@@ -16,6 +16,7 @@ import {
 /** The comment property that marks ot-soc's closing comment, so a re-run finds it instead of adding another. */
 const CLOSE_COMMENT_PROPERTY = 'ot-soc-sentinel-close';
 
+const CREATE = 'Create issues';
 const BROWSE = 'Browse projects';
 const MOVE = 'Transition issues';
 
@@ -93,12 +94,7 @@ export function createJira(options: JiraOptions): TicketSystem {
         )
       : `Bearer ${secretSetting(env, config.auth.tokenSetting, 'Jira OAuth token')}`;
 
-  function failure(
-    status: number,
-    body: unknown,
-    action: string,
-    permission = 'Create issues',
-  ): DownstreamError {
+  function failure(status: number, body: unknown, action: string, permission: string): DownstreamError {
     const msg = jiraMessage(body);
     if (status === 401)
       return new DownstreamError(
@@ -169,14 +165,17 @@ export function createJira(options: JiraOptions): TicketSystem {
     async findByCorrelationId(correlationId) {
       if (!/^[A-Za-z0-9-]{1,100}$/.test(correlationId)) return undefined;
       const label = labelOf(`sentinel-${correlationId}`);
-      const { res, body } = await post('/rest/api/3/search/jql', {
+      const found = await post('/rest/api/3/search/jql', {
         jql: `project = "${config.projectKey}" AND labels = "${label}" ORDER BY created ASC`,
         fields: ['summary', 'labels'],
         maxResults: 1,
       });
-      if (res.status !== 200) throw failure(res.status, body, 'the label search');
-      const issue = (body as { issues?: { id: string; key: string; fields?: { labels?: string[] } }[] })
-        .issues?.[0];
+      const issue = answer<{ issues?: { id: string; key: string; fields?: { labels?: string[] } }[] }>(
+        found,
+        200,
+        'the label search',
+        CREATE,
+      ).issues?.[0];
       if (!issue || (issue.fields?.labels && !issue.fields.labels.includes(label))) return undefined;
       return { key: issue.key, id: issue.id, url: `${base}/browse/${issue.key}` };
     },
@@ -186,8 +185,12 @@ export function createJira(options: JiraOptions): TicketSystem {
       // Projects whose create screen lacks Priority reject it: try once more without it.
       if (res.status === 400 && (body as JiraErrorBody | undefined)?.errors?.priority)
         ({ res, body } = await post('/rest/api/3/issue', jiraIssue(config, draft, false), false));
-      if (res.status !== 201) throw failure(res.status, body, `the issue creation in ${config.projectKey}`);
-      const issue = body as { id?: string; key?: string };
+      const issue = answer<{ id?: string; key?: string }>(
+        { res, body },
+        201,
+        `the issue creation in ${config.projectKey}`,
+        CREATE,
+      );
       if (!issue.key || !issue.id)
         throw new DownstreamError('jira', 'rejected', `Jira answered 201 without key/id: ${excerpt(body)}`);
       return { key: issue.key, id: issue.id, url: `${base}/browse/${issue.key}` };
