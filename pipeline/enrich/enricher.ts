@@ -63,7 +63,22 @@ export const enrichConfigSchema = z
     /** Which alerts are engineering operations and how they are escalated. */
     escalation: escalationSchema.optional(),
   })
-  .strict();
+  .strict()
+  .superRefine((config, ctx) => {
+    // A sensor placed in a site the calendars do not name gets no working hours, holidays or maintenance windows,
+    // silently: with calendars configured, that is a typo (found: "Lyonn" beside "Lyon").
+    const sites = Object.keys(config.sites ?? {});
+    if (!sites.length) return;
+    const known = new Set(sites.map((s) => s.toLowerCase()));
+    for (const [sensor, placement] of Object.entries(config.sensors)) {
+      if (known.has(placement.site.toLowerCase())) continue;
+      ctx.addIssue({
+        code: 'custom',
+        path: ['sensors', sensor, 'site'],
+        message: `"${placement.site}" is not a site of enrichment.sites (${sites.join(', ')}): add it there with its timeZone, or correct the name`,
+      });
+    }
+  });
 export type EnrichConfig = z.infer<typeof enrichConfigSchema>;
 
 export { InventoryError };

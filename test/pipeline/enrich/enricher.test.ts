@@ -88,6 +88,16 @@ describe('enrichment config', () => {
     expect(problems({ timezones: {} })).toEqual(['enrichment: Unrecognized key: "timezones"']);
   });
 
+  it('a sensor placed in a site the calendars do not name is a typo: named with the sites there are', () => {
+    const sites = { Lyon: { timeZone: 'Europe/Paris' }, Rotterdam: { timeZone: 'Europe/Amsterdam' } };
+    expect(problems({ sites, sensors: { 'lyn-1': { site: 'Lyonn', zone: 'Brewhouse' } } })).toEqual([
+      'enrichment.sensors.lyn-1.site: "Lyonn" is not a site of enrichment.sites (Lyon, Rotterdam): add it there with its timeZone, or correct the name',
+    ]);
+    // Names compare case-insensitively, as everywhere; without calendars a site needs none.
+    expect(problems({ sites, sensors: { 'lyn-1': { site: 'LYON' } } })).toEqual([]);
+    expect(problems({ sensors: { 'lyn-1': { site: 'Lyonn' } } })).toEqual([]);
+  });
+
   it('the sample config is valid, uses every section and loads its inventory relative to itself', async () => {
     const config = await loadConfigFile(SAMPLE_CONFIG);
     const e = config.enrichment;
