@@ -22,7 +22,7 @@ nav.toc ol{display:flex;flex-wrap:wrap;gap:.3em 1.4em;padding-left:0;margin:.4em
 .table-wrap{max-width:100%;overflow-x:auto}
 table{border-collapse:collapse;width:100%;font-size:12px;margin:.3em 0}
 th,td{border:1px solid var(--line);padding:.2em .4em;text-align:left;vertical-align:top;overflow-wrap:break-word}
-th{background:#eceff4;font-weight:600}table.dense,.narrow table{font-size:11px}table.dense td{overflow-wrap:anywhere}td.num{text-align:right;white-space:nowrap}
+th{background:#eceff4;font-weight:600}table.dense,.narrow table{font-size:11px}table.dense td.long{overflow-wrap:anywhere}table.dense th,table.dense td{padding:.2em .25em}td.num{text-align:right;white-space:nowrap}
 td.bar{position:relative;min-width:4em}.barfill{position:absolute;left:0;top:2px;bottom:2px;opacity:.9}.barval{position:relative}
 figure.chart{margin:.3em 0}figure.chart svg{max-width:100%;height:auto}figcaption{font-size:.85em;color:var(--muted)}
 .pie{display:flex;gap:1em;align-items:center;flex-wrap:wrap}.legend{list-style:none;padding:0;margin:0;font-size:.9em}

@@ -45,8 +45,16 @@ function formattedCell(
 }
 
 /**
+ * A text cell. Words break only between words (a narrow column of "Rotterdam" and "Packaging" read "Rotte rdam",
+ * "Packa ging" when every cell could break anywhere); a long token (an id, a URL) may break anywhere, or it would
+ * widen the table past its box.
+ */
+const textCell = (text: string): string =>
+  /[^\s-]{11}/.test(text) ? `<td class="long">${escapeHtml(text)}</td>` : `<td>${escapeHtml(text)}</td>`;
+
+/**
  * `widthPct`: the item's share of the page. A table with many columns for its width is set dense (smaller type,
- * cells may break anywhere) so it fits without a horizontal scroll.
+ * long tokens may break anywhere) so it fits without a horizontal scroll.
  */
 export function grid(t: KqlTable, settings: Obj | undefined, caption: string, widthPct = 100): string {
   const formatters = new Map<string, Obj>();
@@ -66,7 +74,7 @@ export function grid(t: KqlTable, settings: Obj | undefined, caption: string, wi
           .map((c) =>
             typeof r[c.name] === 'number'
               ? formattedCell(r[c.name], formatters.get(c.name), spans.get(c.name))
-              : `<td>${escapeHtml(cellText(r[c.name]))}</td>`,
+              : textCell(cellText(r[c.name])),
           )
           .join('')}</tr>`,
     )

@@ -54,7 +54,20 @@ const INSPECT = `(() => {
   // A table too wide for its box scrolls inside it: readable, but not what the page should need.
   for (const w of document.querySelectorAll('.table-wrap'))
     if (w.scrollWidth > w.clientWidth + 1) wide.push('scrolled table in ' + (w.closest('[data-item]')?.getAttribute('data-item') ?? w.closest('section')?.id));
-  return { visuals, sections, scrollWidth: document.documentElement.scrollWidth, innerWidth, wide,
+  // A word of a table cell drawn on two lines (hyphens and dashes are break points; ids and long words may break).
+  const broken = [];
+  for (const cell of document.querySelectorAll('td, th'))
+    for (const walker = document.createTreeWalker(cell, NodeFilter.SHOW_TEXT); walker.nextNode(); ) {
+      const text = walker.currentNode;
+      for (const m of text.data.matchAll(/[^\\s\u2013-]+/g)) {
+        if (m[0].length > 10) continue;
+        const range = document.createRange();
+        range.setStart(text, m.index);
+        range.setEnd(text, m.index + m[0].length);
+        if (new Set([...range.getClientRects()].map((r) => Math.round(r.top))).size > 1) broken.push(m[0]);
+      }
+    }
+  return { visuals, sections, scrollWidth: document.documentElement.scrollWidth, innerWidth, wide, broken,
     figures: [...document.querySelectorAll('figure.chart')].map((f) => ({ role: f.getAttribute('role'), label: f.getAttribute('aria-label') ?? '' })),
     headerless: [...document.querySelectorAll('table')].filter((t) => !t.querySelector('thead th')).length };
 })()`;
@@ -65,6 +78,7 @@ interface Inspection {
   scrollWidth: number;
   innerWidth: number;
   wide: string[];
+  broken: string[];
   figures: { role: string | null; label: string }[];
   headerless: number;
 }
@@ -110,9 +124,10 @@ describe('the demo report in headless Chromium at 1,280 px', () => {
     expect(consoleErrors).toEqual([]);
   });
 
-  it('does not overflow horizontally, on screen or in print', async () => {
+  it('does not overflow horizontally or break a word of a table cell, on screen or in print', async () => {
     const screen = (await page.evaluate(INSPECT)) as Inspection;
     expect(screen.wide).toEqual([]);
+    expect(screen.broken).toEqual([]);
     expect(screen.scrollWidth).toBeLessThanOrEqual(1280);
     await page.screenshot({ path: join(ARTEFACTS, 'top-1280.png') });
     await page.screenshot({ path: join(ARTEFACTS, 'full-1280.png'), fullPage: true });
@@ -120,6 +135,7 @@ describe('the demo report in headless Chromium at 1,280 px', () => {
     await page.setViewport({ width: 1047, height: 740 }); // A4 landscape at 96 dpi less 10 mm margins
     const print = (await page.evaluate(INSPECT)) as Inspection;
     expect(print.wide).toEqual([]);
+    expect(print.broken).toEqual([]);
     expect(print.scrollWidth).toBeLessThanOrEqual(1047);
     await page.pdf({
       path: join(ARTEFACTS, 'report.pdf'),
