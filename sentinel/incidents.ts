@@ -148,10 +148,25 @@ export function groupKey(rule: TwinRule, alert: TwinAlert): string {
   }
 }
 
+/** The incident as one change left it, and when: a SecurityIncident record. */
+export interface IncidentRecord {
+  at: number;
+  incident: TwinIncident;
+}
+
 export class IncidentStore {
   readonly incidents: TwinIncident[] = [];
   readonly alerts: TwinAlert[] = [];
+  /**
+   * Every change's result, in order, as Sentinel writes a SecurityIncident record per change (creation, alerts
+   * joined, property update, comment): what "when did an analyst first act" is read from.
+   */
+  readonly records: IncidentRecord[] = [];
   #next = 1;
+
+  #record(incident: TwinIncident, at: number): void {
+    this.records.push({ at, incident: clone(incident) });
+  }
 
   constructor(readonly workspace: WorkspaceRef) {}
 
@@ -255,11 +270,15 @@ export class IncidentStore {
       this.#attach(inc, alert);
     }
     const events: IncidentEvent[] = [];
-    for (const inc of created) events.push({ kind: 'Created', incident: inc, added: {}, at });
+    for (const inc of created) {
+      this.#record(inc, at);
+      events.push({ kind: 'Created', incident: inc, added: {}, at });
+    }
     for (const [inc, u] of updated) {
       inc.etag++;
       inc.modifiedBy = modifiedByOf('Alert');
       inc.lastModifiedTimeUtc = new Date(at).toISOString();
+      this.#record(inc, at);
       events.push({
         kind: 'Updated',
         incident: inc,
@@ -296,6 +315,7 @@ export class IncidentStore {
     incident.etag++;
     incident.lastModifiedTimeUtc = new Date(at).toISOString();
     incident.modifiedBy = modifiedByOf(by, who);
+    this.#record(incident, at);
     const had = new Set(before.labels.map((l) => l.labelName.toLowerCase()));
     const labels = incident.labels.map((l) => l.labelName).filter((n) => !had.has(n.toLowerCase()));
     return {
@@ -325,6 +345,7 @@ export class IncidentStore {
       createdTimeUtc: new Date(at).toISOString(),
       author: modifiedByOf(by, who),
     });
+    this.#record(incident, at);
     return { kind: 'Updated', incident, before, updatedBy: by, added: { Comments: 1 }, at };
   }
 }

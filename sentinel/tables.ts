@@ -1,7 +1,8 @@
 /**
  * The twin as a Log Analytics workspace for KQL: OTAlerts_CL as the pipeline wrote it, plus Sentinel's own
  * SecurityAlert and SecurityIncident tables built from the twin's alerts and incidents (Sentinel's column names;
- * one SecurityIncident row per incident, its latest state). `twinLogAnalytics` answers a query like the Log
+ * one SecurityIncident row per change of an incident, as Sentinel writes them: queries take the latest with
+ * arg_max). `twinLogAnalytics` answers a query like the Log
  * Analytics query API does (rows as JSON objects: datetimes ISO strings), so the playbooks' own Log Analytics
  * code (facts by AlertId, classification history) runs unchanged against the twin.
  */
@@ -95,11 +96,29 @@ export const SECURITY_INCIDENT_COLUMNS: KqlColumn[] = [
   col('Comments', 'dynamic'),
 ];
 
+/**
+ * When each record was written: its change's time, 1 ms after the incident's previous record when several changes
+ * share an instant on the simulated clock (in Sentinel they are milliseconds apart), so `arg_max(TimeGenerated, *)`
+ * finds the latest. Also when the incident was first changed after its creation, and when it was last closed.
+ */
+function recordTimes(store: IncidentStore): { at: number; firstModified: number; closed?: number }[] {
+  const last = new Map<number, { at: number; created: number; firstModified?: number; closed?: number }>();
+  return store.records.map(({ at, incident: i }) => {
+    const prev = last.get(i.number);
+    const t = prev ? Math.max(at, prev.at + 1) : at;
+    const firstModified = prev ? (prev.firstModified ?? t) : undefined;
+    const closed = i.status !== 'Closed' ? undefined : (prev?.closed ?? t);
+    last.set(i.number, { at: t, created: prev?.created ?? t, firstModified, closed });
+    return { at: t, firstModified: firstModified ?? prev?.created ?? t, closed };
+  });
+}
+
 export function securityIncidentTable(store: IncidentStore): KqlTable {
+  const times = recordTimes(store);
   return {
     columns: SECURITY_INCIDENT_COLUMNS,
-    rows: store.incidents.map((i) => ({
-      TimeGenerated: date(i.lastModifiedTimeUtc),
+    rows: store.records.map(({ incident: i }, n) => ({
+      TimeGenerated: new Date(times[n]!.at),
       IncidentName: i.name,
       IncidentNumber: i.number,
       Title: i.title,
@@ -114,10 +133,10 @@ export function securityIncidentTable(store: IncidentStore): KqlTable {
       ProviderIncidentId: String(i.number),
       FirstActivityTime: date(i.firstActivityTimeUtc),
       LastActivityTime: date(i.lastActivityTimeUtc),
-      FirstModifiedTime: date(i.createdTimeUtc),
+      FirstModifiedTime: new Date(times[n]!.firstModified),
       LastModifiedTime: date(i.lastModifiedTimeUtc),
       CreatedTime: date(i.createdTimeUtc),
-      ClosedTime: i.status === 'Closed' ? date(i.lastModifiedTimeUtc) : null,
+      ClosedTime: times[n]!.closed === undefined ? null : new Date(times[n]!.closed!),
       AlertIds: i.alerts.map((a) => a.systemAlertId),
       RelatedAnalyticRuleIds: i.ruleIds.map((id) => ruleArmId(store.workspace, id)),
       Labels: i.labels.map((l) => ({ labelName: l.labelName, labelType: l.labelType ?? 'User' })),

@@ -1,0 +1,142 @@
+/**
+ * The SOC efficiency workbook's "time to pick-up" through the real path: CEF records of a Saturday-night attack on
+ * a controller and of a historian reaching the internet are replayed through the pipeline, the local Sentinel runs
+ * the shipped rules, automation rules and playbooks (which change every OT incident at once: owner, label,
+ * comments), then an analyst acts. The workbook's queries run over the twin's SecurityIncident records, one per
+ * change as Sentinel writes them.
+ */
+import { readFileSync } from 'node:fs';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { packageRoot } from '../../analytics/content.js';
+import { WORKBOOKS } from '../../analytics/workbooks/index.js';
+import { sentinelTables } from '../../cli/report/twinTables.js';
+import { queriesOf } from '../../cli/report/workbooks/model.js';
+import { runWorkbook } from '../../cli/report/workbooks/run.js';
+import { workspaceContext } from '../../cli/report/workspace.js';
+import type { TwinIncident } from '../../sentinel/incidents.js';
+import { runQuery } from '../../sentinel/kql/index.js';
+import type { TwinRunResult } from '../../sentinel/run.js';
+import { replayThenTwin } from './helpers.js';
+
+const cef = (t: string, sensor: string, title: string, cat: string, src: string, dst: string, n: number) =>
+  `<9>Dec 12 22:00:00 ${sensor} CEF:0|Microsoft Defender for IoT/CyberX|${sensor}|24.1.3|Microsoft Defender for IoT Alert|${title}|8|` +
+  `msg=${title}. protocol=Modbus severity=Major type=Policy Violation UUID=00000000-0000-4000-8000-${String(n).padStart(12, '0')} ` +
+  `start=${Date.parse(t)} src_ip=${src} dst_ip=${dst} cat=${cat}`;
+
+let dir: string;
+let rows: Record<string, unknown>[];
+let twin: TwinRunResult;
+let attack: TwinIncident;
+let internet: TwinIncident;
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'ot-soc-pick-up-'));
+  const utl = 'rtm-utl-sensor-01';
+  const lines = [
+    cef(
+      '2026-12-12T22:21:00Z',
+      utl,
+      'Modbus Firmware Version Changed',
+      'Firmware change',
+      '10.10.3.99',
+      '10.10.3.21',
+      1,
+    ),
+    cef(
+      '2026-12-12T22:25:30Z',
+      utl,
+      'Controller Stop',
+      'Restart/Stop Commands',
+      '10.10.3.99',
+      '10.10.3.21',
+      2,
+    ),
+    cef(
+      '2026-12-12T22:30:00Z',
+      'rtm-pkg-sensor-01',
+      'Internet Access Detected',
+      'Internet Access',
+      '10.10.0.5',
+      '52.1.2.3',
+      3,
+    ),
+  ];
+  await writeFile(join(dir, 'input.txt'), `${lines.join('\n')}\n`);
+  ({ rows, twin } = await replayThenTwin(join(dir, 'input.txt'), dir));
+  attack = twin.result.incidents.find((i) => i.severity === 'High')!;
+  internet = twin.result.incidents.find((i) => i.title.includes('Internet'))!;
+}, 120_000);
+afterAll(() => rm(dir, { recursive: true, force: true }));
+
+/** The headline's tiles as metric → value. */
+const tiles = (rows: Record<string, unknown>[]) => Object.fromEntries(rows.map((r) => [r.Metric, r.Value]));
+
+function efficiency(): Map<string, Record<string, unknown>[]> {
+  const wb = WORKBOOKS.find((w) => w.file === 'ot-soc-soc-efficiency.json')!;
+  const tables = sentinelTables(twin.result);
+  const ctx = workspaceContext(rows, new Date(Date.now() + 86_400_000), {}, tables.tables);
+  const content = JSON.parse(readFileSync(join(packageRoot(), 'workbooks', wb.file), 'utf8')) as unknown;
+  const rendered = runWorkbook(wb.file, wb.displayName, content, ctx, runQuery);
+  return new Map(
+    queriesOf(rendered.items).map((q) => {
+      if (!q.result.ok) throw new Error(`${q.name}: ${JSON.stringify(q.result.failure)}`);
+      return [q.name, q.result.table.rows];
+    }),
+  );
+}
+
+describe('time to pick-up in the SOC efficiency workbook', () => {
+  it('the playbooks changed both incidents at once; nobody has picked them up, so there is no time yet', () => {
+    expect(attack).toBeDefined();
+    expect(internet).toBeDefined();
+    expect(attack.number).not.toBe(internet.number);
+    for (const inc of [attack, internet]) {
+      // One SecurityIncident record per change: creation, then the playbooks' owner, label and comments.
+      const records = twin.result.store.records.filter((r) => r.incident.number === inc.number);
+      expect(records.length).toBeGreaterThan(2);
+      expect(records.at(-1)!.incident.owner.assignedTo).toMatch(/^OT-Rotterdam-/);
+      expect(records.some((r) => r.at === records[0]!.at && r !== records[0])).toBe(true);
+    }
+    const headline = tiles(efficiency().get('headline')!);
+    expect(headline).toMatchObject({ Incidents: 2, Open: 2, Closed: 0 });
+    // Before: "Median minutes to first change" 0, the playbooks' changes.
+    expect(Object.keys(headline)).toContain('Median minutes to pick-up');
+    expect(headline['Median minutes to pick-up']).toBeNull();
+  });
+
+  it('counts from creation to the analyst: setting the status, or taking the incident as a person', async () => {
+    const created = (i: TwinIncident) => Date.parse(i.createdTimeUtc);
+    await twin.result.analyst(attack.number, { status: 'Active' }, created(attack) + 42 * 60_000);
+    const me = { objectId: 'a1b2c3d4-0000-4000-8000-000000000001', userPrincipalName: 'analyst@contoso.com' };
+    await twin.result.analyst(
+      internet.number,
+      { owner: { ...me, assignedTo: 'SOC analyst', email: me.userPrincipalName } },
+      created(internet) + 10 * 60_000,
+    );
+    await twin.result.analyst(
+      internet.number,
+      {
+        status: 'Closed',
+        classification: 'BenignPositive',
+        classificationReason: 'SuspiciousButExpected',
+        classificationComment: 'Historian licence check, approved.',
+      },
+      created(internet) + 130 * 60_000,
+    );
+    const wb = efficiency();
+    const headline = tiles(wb.get('headline')!);
+    expect(headline).toMatchObject({ Incidents: 2, Open: 1, Closed: 1, 'Closed by automation': 0 });
+    // 42 and 10 minutes; KQL's percentile is nearest-rank: the 50th of two values is the lower.
+    expect(headline['Median minutes to pick-up']).toBe(10);
+    expect(headline['Median hours to close']).toBeCloseTo(130 / 60, 5);
+    const bySeverity = new Map(wb.get('by severity')!.map((r) => [r.Severity, r]));
+    expect(bySeverity.get('High')).toMatchObject({ P50MinutesToPickUp: 42, P90MinutesToPickUp: 42 });
+    expect(bySeverity.get(internet.severity)).toMatchObject({ P50MinutesToPickUp: 10 });
+    expect(wb.get('classification')).toEqual([
+      { Classification: 'BenignPositive - SuspiciousButExpected', Incidents: 1 },
+    ]);
+  });
+});
