@@ -25,6 +25,19 @@ ${bags})
 | order by Order asc`;
 }
 
+/**
+ * Severity series in a SOC's colours (High red, Medium orange, Low yellow, Informational blue), in that order; without
+ * them the chart's palette gave Medium red and High blue.
+ */
+export const SEVERITY_SERIES = {
+  seriesLabelSettings: [
+    { seriesName: 'High', color: 'redBright' },
+    { seriesName: 'Medium', color: 'orange' },
+    { seriesName: 'Low', color: 'yellow' },
+    { seriesName: 'Informational', color: 'blue' },
+  ],
+};
+
 /** How {@link metricTiles} rows are drawn: one blue tile per metric. */
 export const METRIC_TILES = {
   visualization: 'tiles',

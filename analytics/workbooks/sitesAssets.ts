@@ -14,7 +14,7 @@ import {
   when,
   workbook,
 } from '../workbookBuilder.js';
-import { CONTROLLERS, GROUPS, siteZoneParameters, zeroFilled } from './shared.js';
+import { CONTROLLERS, GROUPS, SEVERITY_SERIES, siteZoneParameters, zeroFilled } from './shared.js';
 
 // ---------------------------------------------------------------------------------------------------------------
 // Sites, zones and assets
@@ -61,6 +61,7 @@ Base
 | summarize Groups = count() by Level, Severity
 | order by Level asc`,
           visualization: 'barchart',
+          chartSettings: SEVERITY_SERIES,
           width: 50,
         }),
         query('escalations', {

@@ -19,15 +19,21 @@ const COLORS = [
   '#9498a0',
 ];
 
-export function pieChart(points: readonly Point[], title: string): string {
+/** `colors`: series name → colour (the workbook's seriesLabelSettings); other slices take the palette in order. */
+export function pieChart(
+  points: readonly Point[],
+  title: string,
+  colors: ReadonlyMap<string, string> = new Map(),
+): string {
+  let next = 0;
   const total = points.reduce((s, p) => s + p.y, 0);
   const r = 90;
   let angle = -Math.PI / 2;
-  const slices = points.map((p, i) => {
+  const slices = points.map((p) => {
     const share = p.y / total;
     const a0 = angle;
     angle += share * 2 * Math.PI;
-    const color = COLORS[i % COLORS.length]!;
+    const color = colors.get(p.series) ?? COLORS[next++ % COLORS.length]!;
     const path =
       share >= 0.9999
         ? `<circle cx="0" cy="0" r="${r}" fill="${color}"/>`

@@ -19,6 +19,38 @@ export interface ChartOptions {
   yLabel?: string;
   /** Symmetric log scale on y, for series a thousand times apart (the storm against the rows). */
   logY?: boolean;
+  /** Series name → colour (the workbook's seriesLabelSettings); the others take tableau10's in order. */
+  colors?: ReadonlyMap<string, string>;
+}
+
+const TABLEAU10 = [
+  '#4e79a7',
+  '#f28e2c',
+  '#e15759',
+  '#76b7b2',
+  '#59a14f',
+  '#edc949',
+  '#af7aa1',
+  '#ff9da7',
+  '#9c755f',
+  '#bab0ab',
+];
+
+/**
+ * The colour scale: coloured series first, in the settings' order (so High stacks first and leads the legend),
+ * then the rest in order of appearance.
+ */
+function colorScale(points: readonly Point[], o: ChartOptions): Plot.ScaleOptions {
+  const names = series(points);
+  const legend = names.length > 1;
+  if (!o.colors?.size) return { legend, scheme: 'tableau10', domain: names };
+  const domain = [
+    ...[...o.colors.keys()].filter((n) => names.includes(n)),
+    ...names.filter((n) => !o.colors!.has(n)),
+  ];
+  let next = 0;
+  const range = domain.map((n) => o.colors!.get(n) ?? TABLEAU10[next++ % TABLEAU10.length]!);
+  return { legend, domain, range };
 }
 
 const LOG_TICKS = [0, 1, 3, 10, 30, 100, 300, 1000, 3000, 10_000, 30_000, 100_000];
@@ -43,7 +75,6 @@ function render(plot: Plot.PlotOptions, label: string): string {
 
 export function timeChart(points: readonly Point[], o: ChartOptions): string {
   const label = describe('Time chart', points, o);
-  const many = series(points).length > 1;
   return render(
     {
       width: o.width,
@@ -60,7 +91,7 @@ export function timeChart(points: readonly Point[], o: ChartOptions): string {
             }
           : {}),
       },
-      color: { legend: many, scheme: 'tableau10', domain: series(points) },
+      color: colorScale(points, o),
       marks: [
         Plot.ruleY([0]),
         // z named: Plot warns on stderr ("implicit z channel has high cardinality") when series have one point each.
@@ -74,7 +105,7 @@ export function timeChart(points: readonly Point[], o: ChartOptions): string {
 
 export function barChart(points: readonly Point[], o: ChartOptions): string {
   const label = describe('Bar chart', points, o);
-  const many = series(points).length > 1;
+  const color = colorScale(points, o);
   const domain = [...new Set(points.map((p) => String(p.x)))];
   return render(
     {
@@ -84,9 +115,17 @@ export function barChart(points: readonly Point[], o: ChartOptions): string {
       marginBottom: 40,
       x: { type: 'band', domain, label: null, tickRotate: domain.some((d) => d.length > 12) ? -20 : 0 },
       y: { grid: true, label: o.yLabel ?? null },
-      color: { legend: many, scheme: 'tableau10' },
+      color,
       marks: [
-        Plot.barY(points, Plot.stackY({ x: (p: Point) => String(p.x), y: 'y', fill: 'series' })),
+        Plot.barY(
+          points,
+          Plot.stackY({
+            x: (p: Point) => String(p.x),
+            y: 'y',
+            fill: 'series',
+            order: [...(color.domain ?? [])],
+          }),
+        ),
         Plot.ruleY([0]),
       ],
     },

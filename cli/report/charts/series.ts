@@ -80,3 +80,39 @@ export function piePoints(t: KqlTable): { points: Point[]; problem?: string } {
   });
   return { points };
 }
+
+/**
+ * The workbook's named series colours (chartSettings.seriesLabelSettings[].color), drawn with Fluent UI's values
+ * for the same names: the portal's exact shades are not documented. A `#rrggbb` colour is taken as is.
+ */
+const NAMED_COLORS: Record<string, string> = {
+  redBright: '#e81123',
+  red: '#d13438',
+  redDark: '#a4262c',
+  orange: '#ff8c00',
+  yellow: '#fce100',
+  green: '#107c10',
+  greenDark: '#0b6a0b',
+  turquoise: '#038387',
+  blue: '#0078d4',
+  blueDark: '#004e8c',
+  lightBlue: '#62a5e8',
+  purple: '#8764b8',
+  magenta: '#c239b3',
+  pink: '#e3008c',
+  gray: '#7a7574',
+  grayDark: '#3b3a39',
+};
+
+/** Series name → CSS colour, from a chart's `seriesLabelSettings` (names it does not colour are left out). */
+export function seriesColors(chartSettings: Record<string, unknown> | undefined): Map<string, string> {
+  const colors = new Map<string, string>();
+  const settings = chartSettings?.seriesLabelSettings;
+  for (const s of Array.isArray(settings) ? settings : []) {
+    const { seriesName, color } = (s ?? {}) as { seriesName?: unknown; color?: unknown };
+    if (typeof seriesName !== 'string' || typeof color !== 'string') continue;
+    const css = /^#[0-9a-f]{6}$/i.test(color) ? color : NAMED_COLORS[color];
+    if (css) colors.set(seriesName, css);
+  }
+  return colors;
+}

@@ -30,6 +30,7 @@ export interface RenderedQuery {
   noDataMessage?: string;
   gridSettings?: Record<string, unknown>;
   tileSettings?: Record<string, unknown>;
+  chartSettings?: Record<string, unknown>;
   result: { ok: true; table: KqlTable; ms: number } | { ok: false; failure: QueryFailure };
 }
 

@@ -5,7 +5,7 @@
 
 import { pieChart } from '../charts/pie.js';
 import { barChart, timeChart } from '../charts/plot.js';
-import { barPoints, piePoints, timePoints } from '../charts/series.js';
+import { barPoints, piePoints, seriesColors, timePoints } from '../charts/series.js';
 import { escapeHtml, markdownHtml } from '../html.js';
 import { grid, tileMax, tiles } from './cells.js';
 import { queriesOf, type RenderedItem, type RenderedQuery, type RenderedWorkbook } from './model.js';
@@ -45,8 +45,9 @@ function visual(q: RenderedQuery, tileScale: number): string {
             : piePoints(t);
       if (problem) return status('error', `Cannot draw a ${q.visualization}: ${problem}.`);
       if (!points.length) return status('nodata', q.noDataMessage ?? 'The query returned nothing to plot.');
-      if (q.visualization === 'piechart') return pieChart(points, title);
-      return (q.visualization === 'timechart' ? timeChart : barChart)(points, { title, width });
+      const colors = seriesColors(q.chartSettings);
+      if (q.visualization === 'piechart') return pieChart(points, title, colors);
+      return (q.visualization === 'timechart' ? timeChart : barChart)(points, { title, width, colors });
     }
     default:
       return status('unsupported', `Visualization "${q.visualization}" is not drawn by the report.`);

@@ -49,6 +49,7 @@ function runQueryItem(name: string, item: Obj, c: Obj, s: RunState): RenderedIte
     ...(typeof c.noDataMessage === 'string' ? { noDataMessage: c.noDataMessage } : {}),
     ...(c.gridSettings ? { gridSettings: obj(c.gridSettings) } : {}),
     ...(c.tileSettings ? { tileSettings: obj(c.tileSettings) } : {}),
+    ...(c.chartSettings ? { chartSettings: obj(c.chartSettings) } : {}),
     result,
   };
 }

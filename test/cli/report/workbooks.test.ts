@@ -140,3 +140,54 @@ describe('shipped workbooks over a double of the engine', () => {
     expect(attack).toContain('Shown in Sentinel when SelectedTechnique is set');
   });
 });
+
+describe('series colours (chartSettings.seriesLabelSettings)', () => {
+  const purdue = (query: string): KqlTable =>
+    query.includes('by Level, Severity')
+      ? {
+          columns: [
+            { name: 'Level', type: 'string' },
+            { name: 'Severity', type: 'string' },
+            { name: 'Groups', type: 'long' },
+          ],
+          // Low first, Medium before High: the palette in order of appearance gave Medium red and High blue.
+          rows: [
+            { Level: 'Level 3', Severity: 'Low', Groups: 10 },
+            { Level: 'Level 1', Severity: 'Medium', Groups: 1 },
+            { Level: 'Level 1', Severity: 'High', Groups: 2 },
+          ],
+        }
+      : { columns: [{ name: 'x', type: 'string' }], rows: [] };
+
+  it('draws severities in a SOC’s colours, High first, as the workbook asks', () => {
+    const file = 'ot-soc-sites-assets.json';
+    const wb = runWorkbook(file, 'sites', load(file), ctx, purdue);
+    const q = queriesOf(wb.items).find((x) => x.name === 'purdue')!;
+    expect(q.chartSettings).toBeDefined();
+    const html = workbookHtml({ ...wb, items: [q] }, 's');
+    const fills = (color: string) => html.match(new RegExp(`fill="${color}"`, 'g'))?.length ?? 0;
+    expect(fills('#e81123')).toBeGreaterThan(0); // High: redBright
+    expect(fills('#ff8c00')).toBeGreaterThan(0); // Medium: orange
+    expect(fills('#fce100')).toBeGreaterThan(0); // Low: yellow
+    const legend = [...html.matchAll(/<span class="[^"]*swatch[^"]*"[^>]*>[\s\S]*?<\/svg>([A-Za-z]+)/g)].map(
+      (m) => m[1],
+    );
+    expect(legend).toEqual(['High', 'Medium', 'Low']);
+  });
+
+  it('every shipped chart split by severity colours every severity', () => {
+    for (const w of WORKBOOKS) {
+      const rendered = runWorkbook(w.file, w.displayName, load(w.file), ctx, () => ({
+        columns: [],
+        rows: [],
+      }));
+      for (const q of queriesOf(rendered.items)) {
+        if (!q.visualization.endsWith('chart') || !/\bby\b[^|]*\bSeverity\b/.test(q.query)) continue;
+        const names = ((q.chartSettings?.seriesLabelSettings ?? []) as { seriesName: string }[]).map(
+          (s) => s.seriesName,
+        );
+        expect([w.file, q.name, names]).toEqual([w.file, q.name, ['High', 'Medium', 'Low', 'Informational']]);
+      }
+    }
+  });
+});
