@@ -95,8 +95,15 @@ function parseString(s: string, opts: ParseOptions | undefined): Draft {
   if (at >= 0) return parseLeef(msg, at, header, opts);
   if (isSyslogText(msg)) return parseSyslogText(msg, header, opts);
   if (isSyslogObject(msg)) return parseSyslogObject(msg, header, opts);
+  if (CSV_LINE.test(trimmed)) return fail(CSV_REASON);
   return fail(`unrecognised format: ${snippet(trimmed)}`);
 }
+
+/** A line of quoted CSV fields, as the Log Analytics portal exports query results ("Export → CSV"). */
+const CSV_LINE = /^"(?:[^"]|"")*",(?:"(?:[^"]|"")*"|[^",]*),/;
+const CSV_REASON =
+  'a CSV line (a Log Analytics portal export?): CSV is not read, its times are in the browser locale; ' +
+  'export the rows as JSON (az monitor log-analytics query … --output json) or replay the data export';
 
 /**
  * `CEF:`/`LEEF:` at the start of the message or after a short prefix (LEEF: the sensor name; CEF: a host or tag

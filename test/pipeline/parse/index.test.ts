@@ -74,6 +74,15 @@ describe('records that are not alerts', () => {
     ['number', 42, 'unrecognised format: number value'],
     ['null', null, 'unrecognised format: null value'],
     ['undefined', undefined, 'unrecognised format: undefined value'],
+    ...[
+      '"TenantId","TimeGenerated [UTC]","DisplayName","AlertName","AlertSeverity"',
+      '"00000000-0000-0000-0000-000000000000","11/18/2026, 9:12:12.440 AM","Firmware Version Changed",,"Medium"',
+    ].map((line): [string, string, string] => [
+      'a Log Analytics portal CSV line',
+      line,
+      'a CSV line (a Log Analytics portal export?): CSV is not read, its times are in the browser locale; ' +
+        'export the rows as JSON (az monitor log-analytics query … --output json) or replay the data export',
+    ]),
   ])('%s', (_name, value, reason) => {
     expect(parseRecord(value)).toEqual({ ok: false, reason });
   });
