@@ -205,16 +205,18 @@ export function entityAsset(e: TriggerEntity): AssetFacts | undefined {
 
 const assetKey = (a: AssetFacts) => `${(a.name ?? '').toLowerCase()}|${a.ip ?? ''}`;
 
-/** Merges assets that name the same device, keeping every known attribute. */
+/**
+ * Merges assets that name the same device, keeping every known attribute. An IoTDevice entity whose only name is
+ * the address it was mapped from (a rule's DeviceId: the device's IP when its MAC is unknown) is that device.
+ */
 function mergeAssets(list: AssetFacts[]): AssetFacts[] {
   const out = new Map<string, AssetFacts>();
+  const same = (a: AssetFacts, b: AssetFacts) =>
+    (a.ip && (b.ip === a.ip || b.name === a.ip)) ||
+    (a.name && (b.name?.toLowerCase() === a.name.toLowerCase() || b.ip === a.name));
   for (const a of list) {
     const key = assetKey(a);
-    const found =
-      out.get(key) ??
-      [...out.values()].find(
-        (b) => (a.ip && b.ip === a.ip) || (a.name && b.name?.toLowerCase() === a.name.toLowerCase()),
-      );
+    const found = out.get(key) ?? [...out.values()].find((b) => same(a, b));
     if (found) {
       for (const [k, v] of Object.entries(a))
         if ((found as unknown as Record<string, unknown>)[k] === undefined)

@@ -1,7 +1,7 @@
-import { siteConfig } from './config.js';
 import { DownstreamError, InProgressError, PlaybookConfigError } from './errors.js';
 import { commentId } from './ids.js';
 import type { IncidentTrigger } from './payload.js';
+import { otTeamName } from './reassignOt.js';
 import type { IncidentRef } from './sentinel/armId.js';
 import type { NotifyState } from './state/playbookState.js';
 import { buildIncidentCard, teamsMessage } from './teams/card.js';
@@ -138,6 +138,8 @@ export async function runNotifyTeams(
     );
     if (!sending.ok) continue;
 
+    // The team reassign-ot assigns (the inventory's before the site's), not the site's alone.
+    const team = otTeamName(facts, deps.config);
     const card = buildIncidentCard({
       incidentNumber: number,
       title: p.title,
@@ -145,9 +147,7 @@ export async function runNotifyTeams(
       status: p.status,
       incidentUrl: p.incidentUrl ?? trigger.object.properties.incidentUrl,
       facts,
-      ...(siteConfig(deps.config, facts.site).otTeam?.groupName
-        ? { otTeamName: siteConfig(deps.config, facts.site).otTeam!.groupName! }
-        : {}),
+      ...(team ? { otTeamName: team } : {}),
       ...(reason === 'first' ? {} : { update: summary }),
     });
     let sent: Sent;

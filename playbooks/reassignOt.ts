@@ -45,6 +45,35 @@ interface Team {
   source: string;
 }
 
+/** The OT teams an incident may go to, in order: the asset inventory's (zone-level), then the site's configured one. */
+function teamCandidates(facts: OtFacts, config: PlaybookConfig): Team[] {
+  const candidates: Team[] = [];
+  if (facts.otTeam) candidates.push({ name: facts.otTeam, source: 'asset inventory' });
+  const site = siteConfig(config, facts.site).otTeam;
+  if (site)
+    candidates.push({
+      ...(site.groupId ? { id: site.groupId } : {}),
+      ...(site.groupName ? { name: site.groupName } : {}),
+      source: `site ${facts.site ?? 'defaults'}`,
+    });
+  return candidates;
+}
+
+const mappedGroupId = (config: PlaybookConfig, name: string | undefined): string | undefined =>
+  name === undefined
+    ? undefined
+    : Object.entries(config.groupIds).find(([n]) => lower(n) === lower(name))?.[1];
+
+/**
+ * The name of the team reassign-ot hands the incident to, as far as the configuration decides it (an id or a
+ * groupIds entry; without either, the first candidate): what the Teams card names, so it names the owner.
+ */
+export function otTeamName(facts: OtFacts, config: PlaybookConfig): string | undefined {
+  const candidates = teamCandidates(facts, config);
+  const known = candidates.find((c) => c.id || mappedGroupId(config, c.name));
+  return (known ?? candidates[0])?.name ?? candidates.find((c) => c.name)?.name;
+}
+
 /**
  * The OT team: the asset inventory's team (zone-level) when its group resolves, else the site's configured team.
  * `unresolved` names teams that were configured or inventoried but have no known Entra group id.
@@ -54,19 +83,10 @@ async function resolveTeam(
   deps: PlaybookDeps,
   notes: string[],
 ): Promise<{ team?: Team; unresolved: string[] }> {
-  const candidates: Team[] = [];
-  if (facts.otTeam) candidates.push({ name: facts.otTeam, source: 'asset inventory' });
-  const site = siteConfig(deps.config, facts.site).otTeam;
-  if (site)
-    candidates.push({
-      ...(site.groupId ? { id: site.groupId } : {}),
-      ...(site.groupName ? { name: site.groupName } : {}),
-      source: `site ${facts.site ?? 'defaults'}`,
-    });
   const unresolved: string[] = [];
-  for (const c of candidates) {
+  for (const c of teamCandidates(facts, deps.config)) {
     if (c.id) return { team: c, unresolved };
-    const mapped = Object.entries(deps.config.groupIds).find(([n]) => lower(n) === lower(c.name!))?.[1];
+    const mapped = mappedGroupId(deps.config, c.name);
     if (mapped) return { team: { ...c, id: mapped }, unresolved };
     if (deps.directory) {
       const id = await deps.directory.groupIdByName(c.name!);

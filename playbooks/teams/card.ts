@@ -66,12 +66,25 @@ function when(iso: string | undefined): string {
     : `${new Date(t).toISOString().slice(0, 16).replace('T', ' ')} UTC`;
 }
 
+const MAX_ESCALATIONS = 4;
+
+/**
+ * The escalations as sentences: the alerts' custom detail carries the reasons joined by " | " ("Firmware change at
+ * 23:21 Europe/Amsterdam (Sat …), outside working hours …"), the OTAlerts_CL rows the rule names
+ * ("OutsideWorkingHours"); the names are shown only when no reason is known.
+ */
+export function escalationLines(escalations: readonly string[]): string[] {
+  const all = [...new Set(escalations.flatMap((e) => e.split(' | ')).map((e) => e.trim()))].filter(Boolean);
+  const reasons = all.filter((e) => !/^[A-Za-z]+$/.test(e));
+  return reasons.length ? reasons : all;
+}
+
 function assetLine(a: AssetFacts): string {
   const what = [
     a.type,
     a.purdueLevel !== undefined ? `Purdue L${a.purdueLevel}` : undefined,
     a.criticality ? `criticality ${a.criticality}` : undefined,
-    a.ip,
+    a.name ? a.ip : undefined, // a device known by its address alone is not named twice
   ].filter(Boolean);
   const role = a.role === 'device' ? '' : ` (${a.role})`;
   return cardText(
@@ -147,13 +160,14 @@ export function buildIncidentCard(
       });
     }
   }
-  if (f.escalations.length)
-    body.push({
-      type: 'TextBlock',
-      text: cardText(`Escalated: ${f.escalations.join(', ')}`, 300),
-      wrap: true,
-      isSubtle: true,
-    });
+  const why = escalationLines(f.escalations);
+  if (why.length) {
+    body.push({ type: 'TextBlock', text: 'Why it was escalated', weight: 'Bolder', spacing: 'Medium' });
+    for (const line of why.slice(0, MAX_ESCALATIONS))
+      body.push({ type: 'TextBlock', text: cardText(`• ${line}`, 300), wrap: true, spacing: 'Small' });
+    if (why.length > MAX_ESCALATIONS)
+      body.push({ type: 'TextBlock', text: `… and ${why.length - MAX_ESCALATIONS} more`, isSubtle: true });
+  }
 
   const actions: NonNullable<AdaptiveCard['actions']> = [];
   const incident = safeLink(input.incidentUrl);

@@ -1,9 +1,9 @@
 /**
- * The SOC efficiency workbook's "time to pick-up" through the real path: CEF records of a Saturday-night attack on
- * a controller and of a historian reaching the internet are replayed through the pipeline, the local Sentinel runs
- * the shipped rules, automation rules and playbooks (which change every OT incident at once: owner, label,
- * comments), then an analyst acts. The workbook's queries run over the twin's SecurityIncident records, one per
- * change as Sentinel writes them.
+ * A Saturday-night attack on a controller and a historian reaching the internet, as CEF records, through the real
+ * path: replayed through the pipeline, then the local Sentinel runs the shipped rules, automation rules and
+ * playbooks (which change every OT incident at once: owner, label, comments). What the OT team reads on the Teams
+ * card, and the SOC efficiency workbook's "time to pick-up" once an analyst acts (its queries over the twin's
+ * SecurityIncident records, one per change as Sentinel writes them).
  */
 import { readFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -87,6 +87,48 @@ function efficiency(): Map<string, Record<string, unknown>[]> {
     }),
   );
 }
+
+/** The texts of the first Teams card posted for an incident, FactSet facts as "title: value". */
+function cardTexts(inc: TwinIncident): string[] {
+  const post = twin.result.playbookRuns
+    .filter((r) => r.incidentNumber === inc.number)
+    .flatMap((r) => r.requests)
+    .find((q) => q.service === 'teams')!;
+  type Element = { type: string; text?: string; facts?: { title: string; value: string }[] };
+  const card = (post.body as { attachments: { content: { body: Element[] } }[] }).attachments[0]!.content;
+  return card.body.flatMap((e) => (e.facts ? e.facts.map((f) => `${f.title}: ${f.value}`) : [e.text ?? '']));
+}
+
+describe('the Teams card of the attack', () => {
+  it("names the team the incident was assigned to (the inventory's zone team), not the site's", () => {
+    // Rotterdam's configured team is OT-Rotterdam-Packaging; the PLC is Utilities' (inventory OTTeam).
+    expect(attack.owner.assignedTo).toBe('OT-Rotterdam-Utilities');
+    expect(cardTexts(attack)).toContain('OT team: OT-Rotterdam-Utilities');
+  });
+
+  it('says why it was escalated once per reason, in words', () => {
+    const texts = cardTexts(attack);
+    const why = texts.slice(texts.indexOf('Why it was escalated') + 1).filter((t) => t.startsWith('• '));
+    expect(why).toEqual([
+      expect.stringMatching(
+        /^• Firmware change at 23:21 Europe\/Amsterdam \(Sat 2026-12-12\), outside working hours/,
+      ),
+      expect.stringMatching(/^• Firmware change from 10\.10\.3\.99, a device of unknown type/),
+      expect.stringMatching(/^• Stop\/restart command at 23:25 Europe\/Amsterdam/),
+      expect.stringMatching(/^• Stop\/restart command from 10\.10\.3\.99/),
+    ]);
+    expect(texts.join('\n')).not.toMatch(/OutsideWorkingHours|NotEngineeringStation/);
+  });
+
+  it('lists each device once, an unnamed one by its address alone', () => {
+    const texts = cardTexts(attack);
+    const assets = texts.slice(texts.indexOf('Assets') + 1, texts.indexOf('ATT&CK for ICS'));
+    expect(assets).toEqual([
+      '• 10.10.3.99 (source)',
+      '• RTM-UTL-PLC-01 (destination) — PLC, Purdue L1, criticality High, 10.10.3.21',
+    ]);
+  });
+});
 
 describe('time to pick-up in the SOC efficiency workbook', () => {
   it('the playbooks changed both incidents at once; nobody has picked them up, so there is no time yet', () => {
