@@ -71,6 +71,17 @@ export function escalationRules(v: unknown): string[] {
   );
 }
 
+/**
+ * The escalations as sentences: the alerts' custom detail carries the reasons joined by " | " ("Firmware change at
+ * 23:21 Europe/Amsterdam (Sat …), outside working hours …"), the OTAlerts_CL rows the rule names
+ * ("OutsideWorkingHours"); the names are shown only when no reason is known.
+ */
+export function escalationLines(escalations: readonly string[]): string[] {
+  const all = [...new Set(escalations.flatMap((e) => e.split(' | ')).map((e) => e.trim()))].filter(Boolean);
+  const reasons = all.filter((e) => !/^[A-Za-z]+$/.test(e));
+  return reasons.length ? reasons : all;
+}
+
 const CRITICALITY_RANK: Record<string, number> = { low: 1, medium: 2, high: 3, critical: 4 };
 export const criticalityRank = (c: string | undefined): number =>
   c && Object.hasOwn(CRITICALITY_RANK, c.toLowerCase()) ? CRITICALITY_RANK[c.toLowerCase()]! : 0;

@@ -1,4 +1,5 @@
 import type { AssetFacts, OtFacts } from '../facts.js';
+import { escalationLines } from '../factValues.js';
 import type { IncidentSeverity } from '../sentinel/incident.js';
 import { cardText, safeLink } from './escape.js';
 
@@ -67,17 +68,6 @@ function when(iso: string | undefined): string {
 }
 
 const MAX_ESCALATIONS = 4;
-
-/**
- * The escalations as sentences: the alerts' custom detail carries the reasons joined by " | " ("Firmware change at
- * 23:21 Europe/Amsterdam (Sat …), outside working hours …"), the OTAlerts_CL rows the rule names
- * ("OutsideWorkingHours"); the names are shown only when no reason is known.
- */
-export function escalationLines(escalations: readonly string[]): string[] {
-  const all = [...new Set(escalations.flatMap((e) => e.split(' | ')).map((e) => e.trim()))].filter(Boolean);
-  const reasons = all.filter((e) => !/^[A-Za-z]+$/.test(e));
-  return reasons.length ? reasons : all;
-}
 
 function assetLine(a: AssetFacts): string {
   const what = [

@@ -1,4 +1,5 @@
 import type { OtFacts } from '../facts.js';
+import { escalationLines } from '../factValues.js';
 import type { IncidentSeverity } from '../sentinel/incident.js';
 import { safeLink } from '../teams/escape.js';
 
@@ -132,8 +133,11 @@ export function ticketDraft(input: {
       ...(f.count !== undefined ? [{ text: `Alerts: ${f.count}` }] : []),
       { text: `First seen: ${when(f.firstSeen)}; last seen: ${when(f.lastSeen)}` },
       ...(f.riskScore !== undefined ? [{ text: `Risk score: ${f.riskScore}/100` }] : []),
-      ...(f.escalations.length ? [{ text: `Escalations: ${oneLine(f.escalations.join(', '), 300)}` }] : []),
     ],
+  };
+  const why: TicketSection = {
+    heading: 'Why it was escalated',
+    items: escalationLines(f.escalations).map((reason) => ({ text: oneLine(reason, 300) })),
   };
   const assets: TicketSection = {
     heading: 'Assets',
@@ -173,7 +177,7 @@ export function ticketDraft(input: {
     ...(f.site ? { site: f.site } : {}),
     ...(f.zone ? { zone: f.zone } : {}),
     summary,
-    sections: [overview, assets, techniques, trace].filter((s) => s.items.length),
+    sections: [overview, why, assets, techniques, trace].filter((s) => s.items.length),
     labels: [
       `sentinel-${input.correlationId}`,
       ...(f.site ? [`site-${f.site}`] : []),

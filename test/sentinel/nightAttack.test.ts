@@ -130,6 +130,29 @@ describe('the Teams card of the attack', () => {
   });
 });
 
+describe('the ServiceNow ticket of the attack', () => {
+  it('says why it was escalated once per reason, in words, and lists each device once', () => {
+    const post = twin.result.playbookRuns
+      .filter((r) => r.incidentNumber === attack.number)
+      .flatMap((r) => r.requests)
+      .find((q) => q.service === 'serviceNow' && q.method === 'POST')!;
+    const description = (post.body as { description: string }).description;
+    const section = (heading: string) =>
+      description
+        .split('\n\n')
+        .find((s) => s.startsWith(`${heading}:`))!
+        .split('\n')
+        .slice(1);
+    expect(section('Why it was escalated')).toHaveLength(4);
+    expect(section('Why it was escalated')[0]).toMatch(/^• Firmware change at 23:21 Europe\/Amsterdam/);
+    expect(description).not.toMatch(/OutsideWorkingHours|NotEngineeringStation/);
+    expect(section('Assets')).toEqual([
+      '• 10.10.3.99 (source)',
+      '• RTM-UTL-PLC-01 (destination) PLC Purdue L1 criticality High 10.10.3.21 owner Bakker, S. (Utilities)',
+    ]);
+  });
+});
+
 describe('time to pick-up in the SOC efficiency workbook', () => {
   it('the playbooks changed both incidents at once; nobody has picked them up, so there is no time yet', () => {
     expect(attack).toBeDefined();
