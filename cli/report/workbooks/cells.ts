@@ -93,6 +93,7 @@ export function tiles(t: KqlTable, settings: Obj | undefined, max: number, size:
   const [title, value, sub] = [col('titleContent'), col('leftContent'), col('subtitleContent')];
   const palette = String(obj(obj(s.leftContent).formatOptions).palette ?? '');
   const heat = palette !== 'blue' && palette !== '';
+  // A metric without a value (a median of no incident picked up yet) reads "–", not an empty tile.
   const items = t.rows.map((r) => {
     const v = r[value];
     const n = typeof v === 'number' ? v : Number.NaN;
@@ -102,7 +103,7 @@ export function tiles(t: KqlTable, settings: Obj | undefined, max: number, size:
         : ''
       : '';
     const cls = heat ? (n > 0 ? 'tile hot' : 'tile cold') : 'tile blue';
-    return `<div class="${cls}"${bg ? ` style="${bg}"` : ''}><span class="tile-title">${escapeHtml(cellText(r[title]))}</span><b class="tile-value">${escapeHtml(cellText(v))}</b>${sub ? `<span class="tile-sub">${escapeHtml(cellText(r[sub]))}</span>` : ''}</div>`;
+    return `<div class="${cls}"${bg ? ` style="${bg}"` : ''}><span class="tile-title">${escapeHtml(cellText(r[title]))}</span><b class="tile-value">${escapeHtml(cellText(v) || '–')}</b>${sub ? `<span class="tile-sub">${escapeHtml(cellText(r[sub]))}</span>` : ''}</div>`;
   });
   return `<div class="tiles size-${size}" data-rows="${t.rows.length}">${items.join('')}</div>`;
 }

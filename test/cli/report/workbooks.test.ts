@@ -57,7 +57,10 @@ function double(query: string): KqlTable {
         { name: 'Metric', type: 'string' },
         { name: 'Value', type: 'real' },
       ],
-      rows: [{ Order: 1, Metric: 'Raw sensor alerts', Value: 2482 }],
+      rows: [
+        { Order: 1, Metric: 'Raw sensor alerts', Value: 2482 },
+        { Order: 2, Metric: 'Median minutes to pick-up', Value: null },
+      ],
     };
   return {
     columns: [
@@ -120,6 +123,10 @@ describe('shipped workbooks over a double of the engine', () => {
     expect(html).toMatch(/role="img" aria-label="Time chart: /);
     expect(html).toMatch(/role="img" aria-label="Pie chart: /);
     expect(html).toContain('Not supported by the local engine: table SentinelHealth (line 1:1)');
+    // A metric without a value says so rather than leaving the tile blank.
+    expect(html).toContain(
+      '<span class="tile-title">Median minutes to pick-up</span><b class="tile-value">–</b>',
+    );
   });
 
   it('lays the ATT&CK matrix out as 12 tactic columns sharing one heat scale', () => {
