@@ -81,7 +81,17 @@ export function compressionHtml(s: RunSummary, rows: readonly Row[], times: read
     ]);
   const tiles: [string, string][] = [
     ['Records received', formatNumber(s.records)],
-    ['Sensor alerts parsed', formatNumber(s.alertsParsed)],
+    // The alerts counted, as the chart and the workbooks count them: a vendor's update of an alert already counted
+    // and a redelivered record are parsed but not counted again (summary.ts).
+    ['Sensor alerts', formatNumber(s.alertsParsed - s.vendorUpdates - s.duplicatesIgnored)],
+    ...(s.vendorUpdates + s.duplicatesIgnored
+      ? [
+          ['Updates and re-sent copies', formatNumber(s.vendorUpdates + s.duplicatesIgnored)] as [
+            string,
+            string,
+          ],
+        ]
+      : []),
     ['Alert groups', formatNumber(s.groups)],
     ['Rows written', formatNumber(s.rowsWritten)],
     ['Alerts per group', formatNumber(s.dedupRatio)],

@@ -95,8 +95,10 @@ describe('the story of the run', () => {
     expect(times).toHaveLength(4);
     const html = compressionHtml(
       {
-        records: 5,
-        alertsParsed: 4,
+        records: 6,
+        alertsParsed: 5,
+        vendorUpdates: 1,
+        duplicatesIgnored: 0,
         groups: 1,
         rowsWritten: 1,
         dedupRatio: 4,
@@ -109,6 +111,11 @@ describe('the story of the run', () => {
       /aria-label="Time chart: Sensor alerts received vs rows written[^"]*2 series \(Sensor alerts received, Rows written to OTAlerts_CL\)/,
     );
     expect(html).toContain('highest 4 (Sensor alerts received)');
+    // The tiles count as the chart does: 4 alerts, the fifth record an update of one of them.
+    expect(html).toContain('<span class="tile-title">Sensor alerts</span><b class="tile-value">4</b>');
+    expect(html).toContain(
+      '<span class="tile-title">Updates and re-sent copies</span><b class="tile-value">1</b>',
+    );
   });
 
   it('lists dead letters by reason, escaped', () => {
