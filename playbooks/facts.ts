@@ -36,6 +36,21 @@ export interface AssetFacts {
   link?: string;
 }
 
+/** "RTM-UTL-PLC-01 (destination)"; a device known by its address alone is named by it. */
+export const assetLabel = (a: AssetFacts): string =>
+  `${a.name ?? a.ip ?? 'unknown device'}${a.role === 'device' ? '' : ` (${a.role})`}`;
+
+/** What is known of a device besides its label, in the order the card, the ticket and the comment give it. */
+export function assetDetails(a: AssetFacts, o: { owner: boolean }): string[] {
+  return [
+    a.type,
+    a.purdueLevel !== undefined ? `Purdue L${a.purdueLevel}` : undefined,
+    a.criticality ? `criticality ${a.criticality}` : undefined,
+    a.name ? a.ip : undefined, // not named twice
+    o.owner && a.owner ? `owner ${a.owner}` : undefined,
+  ].filter((s): s is string => Boolean(s));
+}
+
 export interface AlertFacts {
   /** The OTAlerts_CL group id, when the alert came from an ot-soc rule. */
   alertId?: string;

@@ -1,5 +1,5 @@
 import { type PlaybookConfig, siteConfig } from './config.js';
-import { incidentFacts, type OtFacts } from './facts.js';
+import { assetDetails, assetLabel, incidentFacts, type OtFacts } from './facts.js';
 import { commentId } from './ids.js';
 import type { IncidentTrigger } from './payload.js';
 import type { IncidentRef } from './sentinel/armId.js';
@@ -114,20 +114,10 @@ function contextComment(
         ]
       : []),
     'Assets:',
-    ...facts.assets
-      .slice(0, 20)
-      .map(
-        (a) =>
-          `- ${a.name ?? a.ip ?? 'unknown'}${a.role === 'device' ? '' : ` (${a.role})`}: ${[
-            a.type,
-            a.purdueLevel !== undefined ? `Purdue L${a.purdueLevel}` : undefined,
-            a.criticality ? `criticality ${a.criticality}` : undefined,
-            a.owner ? `owner ${a.owner}` : undefined,
-            a.ip && a.name ? a.ip : undefined,
-          ]
-            .filter(Boolean)
-            .join(', ')}`,
-      ),
+    ...facts.assets.slice(0, 20).map((a) => {
+      const details = assetDetails(a, { owner: true });
+      return `- ${assetLabel(a)}${details.length ? `: ${details.join(', ')}` : ''}`;
+    }),
   ];
   return lines.join('\n');
 }

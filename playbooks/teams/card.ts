@@ -1,4 +1,4 @@
-import type { AssetFacts, OtFacts } from '../facts.js';
+import { type AssetFacts, assetDetails, assetLabel, type OtFacts } from '../facts.js';
 import { escalationLines } from '../factValues.js';
 import type { IncidentSeverity } from '../sentinel/incident.js';
 import { cardText, safeLink } from './escape.js';
@@ -70,17 +70,8 @@ function when(iso: string | undefined): string {
 const MAX_ESCALATIONS = 4;
 
 function assetLine(a: AssetFacts): string {
-  const what = [
-    a.type,
-    a.purdueLevel !== undefined ? `Purdue L${a.purdueLevel}` : undefined,
-    a.criticality ? `criticality ${a.criticality}` : undefined,
-    a.name ? a.ip : undefined, // a device known by its address alone is not named twice
-  ].filter(Boolean);
-  const role = a.role === 'device' ? '' : ` (${a.role})`;
-  return cardText(
-    `• ${a.name ?? a.ip ?? 'unknown device'}${role}${what.length ? ` — ${what.join(', ')}` : ''}`,
-    300,
-  );
+  const what = assetDetails(a, { owner: false });
+  return cardText(`• ${assetLabel(a)}${what.length ? ` — ${what.join(', ')}` : ''}`, 300);
 }
 
 const facts = (pairs: [string, string | undefined][]) =>

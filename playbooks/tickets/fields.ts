@@ -1,4 +1,4 @@
-import type { OtFacts } from '../facts.js';
+import { assetDetails, assetLabel, type OtFacts } from '../facts.js';
 import { escalationLines } from '../factValues.js';
 import type { IncidentSeverity } from '../sentinel/incident.js';
 import { safeLink } from '../teams/escape.js';
@@ -141,22 +141,10 @@ export function ticketDraft(input: {
   };
   const assets: TicketSection = {
     heading: 'Assets',
-    items: f.assets.slice(0, 20).map((a) => ({
-      text: oneLine(
-        [
-          a.name ?? a.ip ?? 'unknown device',
-          a.role === 'device' ? undefined : `(${a.role})`,
-          a.type,
-          a.purdueLevel !== undefined ? `Purdue L${a.purdueLevel}` : undefined,
-          a.criticality ? `criticality ${a.criticality}` : undefined,
-          a.ip && a.name ? a.ip : undefined,
-          a.owner ? `owner ${a.owner}` : undefined,
-        ]
-          .filter(Boolean)
-          .join(' '),
-        300,
-      ),
-    })),
+    items: f.assets.slice(0, 20).map((a) => {
+      const details = assetDetails(a, { owner: true });
+      return { text: oneLine(`${assetLabel(a)}${details.length ? `: ${details.join(', ')}` : ''}`, 300) };
+    }),
   };
   const techniques: TicketSection = {
     heading: 'ATT&CK for ICS',

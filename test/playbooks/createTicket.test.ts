@@ -69,7 +69,7 @@ describe('create-ticket: ServiceNow', () => {
     });
     expect(r.description).toContain('Sentinel incident #42: Unauthorized PLC Programming');
     expect(r.description).toContain(
-      'LYN-FIL-PLC-01 (destination) PLC Purdue L1 criticality Critical 10.20.3.21 owner Girard, L. (Filling)',
+      'LYN-FIL-PLC-01 (destination): PLC, Purdue L1, criticality Critical, 10.20.3.21, owner Girard, L. (Filling)',
     );
     expect(r.description).toContain('T0843 Program Download <https://attack.mitre.org/techniques/T0843>');
     // Bullets are "•", so no line carries the formula guard's quote unless its own text needs it.

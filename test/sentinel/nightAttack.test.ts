@@ -148,7 +148,21 @@ describe('the ServiceNow ticket of the attack', () => {
     expect(description).not.toMatch(/OutsideWorkingHours|NotEngineeringStation/);
     expect(section('Assets')).toEqual([
       '• 10.10.3.99 (source)',
-      '• RTM-UTL-PLC-01 (destination) PLC Purdue L1 criticality High 10.10.3.21 owner Bakker, S. (Utilities)',
+      '• RTM-UTL-PLC-01 (destination): PLC, Purdue L1, criticality High, 10.10.3.21, owner Bakker, S. (Utilities)',
+    ]);
+  });
+});
+
+describe('the reassign-ot comment of the attack', () => {
+  it('lists each device with what is known of it, and nothing after an unnamed one', () => {
+    const comment = twin.result.playbookRuns
+      .filter((r) => r.incidentNumber === attack.number && r.playbook === 'reassign-ot')
+      .flatMap((r) => r.requests)
+      .map((q) => (q.body as { properties?: { message?: string } }).properties?.message)
+      .find((m) => m?.startsWith('ot-soc reassign-ot'))!;
+    expect(comment.split('\n').slice(comment.split('\n').indexOf('Assets:') + 1)).toEqual([
+      '- 10.10.3.99 (source)',
+      '- RTM-UTL-PLC-01 (destination): PLC, Purdue L1, criticality High, 10.10.3.21, owner Bakker, S. (Utilities)',
     ]);
   });
 });
