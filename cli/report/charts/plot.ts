@@ -80,7 +80,7 @@ export function timeChart(points: readonly Point[], o: ChartOptions): string {
       width: o.width,
       height: o.height ?? 260,
       marginLeft: 50,
-      x: { type: 'utc', label: null },
+      x: { type: 'utc', label: 'UTC' },
       y: {
         grid: true,
         label: o.yLabel ?? null,
