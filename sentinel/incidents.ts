@@ -164,8 +164,22 @@ export class IncidentStore {
   readonly records: IncidentRecord[] = [];
   #next = 1;
 
+  /**
+   * A snapshot: the incident's own fields and lists copied, its alerts shared (an alert does not change once made).
+   * A deep copy per change grew with alerts × changes: an incident of 150 alerts joined one run at a time.
+   */
   #record(incident: TwinIncident, at: number): void {
-    this.records.push({ at, incident: clone(incident) });
+    this.records.push({
+      at,
+      incident: {
+        ...incident,
+        owner: { ...incident.owner },
+        labels: incident.labels.map((l) => ({ ...l })),
+        ruleIds: [...incident.ruleIds],
+        alerts: [...incident.alerts],
+        comments: [...incident.comments],
+      },
+    });
   }
 
   constructor(readonly workspace: WorkspaceRef) {}
