@@ -36,19 +36,21 @@ export interface AssetFacts {
   link?: string;
 }
 
-/** "RTM-UTL-PLC-01 (destination)"; a device known by its address alone is named by it. */
-export const assetLabel = (a: AssetFacts): string =>
-  `${a.name ?? a.ip ?? 'unknown device'}${a.role === 'device' ? '' : ` (${a.role})`}`;
-
-/** What is known of a device besides its label, in the order the card, the ticket and the comment give it. */
-export function assetDetails(a: AssetFacts, o: { owner: boolean }): string[] {
-  return [
+/**
+ * One device as the card, the ticket and the reassign-ot comment give it: "RTM-UTL-PLC-01 (destination)", then
+ * `separator` and what is known of it ("PLC, Purdue L1, criticality High, 10.10.3.21"); a device known by its
+ * address alone is named by it, once, with nothing after.
+ */
+export function assetSummary(a: AssetFacts, o: { owner: boolean; separator: string }): string {
+  const details = [
     a.type,
     a.purdueLevel !== undefined ? `Purdue L${a.purdueLevel}` : undefined,
     a.criticality ? `criticality ${a.criticality}` : undefined,
-    a.name ? a.ip : undefined, // not named twice
+    a.name ? a.ip : undefined,
     o.owner && a.owner ? `owner ${a.owner}` : undefined,
-  ].filter((s): s is string => Boolean(s));
+  ].filter(Boolean);
+  const label = `${a.name ?? a.ip ?? 'unknown device'}${a.role === 'device' ? '' : ` (${a.role})`}`;
+  return details.length ? `${label}${o.separator}${details.join(', ')}` : label;
 }
 
 export interface AlertFacts {

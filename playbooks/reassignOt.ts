@@ -1,5 +1,5 @@
 import { type PlaybookConfig, siteConfig } from './config.js';
-import { assetDetails, assetLabel, incidentFacts, type OtFacts } from './facts.js';
+import { assetSummary, incidentFacts, type OtFacts } from './facts.js';
 import { commentId } from './ids.js';
 import type { IncidentTrigger } from './payload.js';
 import type { IncidentRef } from './sentinel/armId.js';
@@ -66,12 +66,12 @@ const mappedGroupId = (config: PlaybookConfig, name: string | undefined): string
 
 /**
  * The name of the team reassign-ot hands the incident to, as far as the configuration decides it (an id or a
- * groupIds entry; without either, the first candidate): what the Teams card names, so it names the owner.
+ * groupIds entry; without either, the first candidate): what the Teams card names, so it names the owner. A team
+ * configured by its id alone has no name here (the card then names the inventory's team, if any).
  */
 export function otTeamName(facts: OtFacts, config: PlaybookConfig): string | undefined {
   const candidates = teamCandidates(facts, config);
-  const known = candidates.find((c) => c.id || mappedGroupId(config, c.name));
-  return (known ?? candidates[0])?.name ?? candidates.find((c) => c.name)?.name;
+  return (candidates.find((c) => c.id || mappedGroupId(config, c.name)) ?? candidates[0])?.name;
 }
 
 /**
@@ -114,10 +114,7 @@ function contextComment(
         ]
       : []),
     'Assets:',
-    ...facts.assets.slice(0, 20).map((a) => {
-      const details = assetDetails(a, { owner: true });
-      return `- ${assetLabel(a)}${details.length ? `: ${details.join(', ')}` : ''}`;
-    }),
+    ...facts.assets.slice(0, 20).map((a) => `- ${assetSummary(a, { owner: true, separator: ': ' })}`),
   ];
   return lines.join('\n');
 }

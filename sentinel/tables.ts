@@ -102,14 +102,15 @@ export const SECURITY_INCIDENT_COLUMNS: KqlColumn[] = [
  * finds the latest. Also when the incident was first changed after its creation, and when it was last closed.
  */
 function recordTimes(store: IncidentStore): { at: number; firstModified: number; closed?: number }[] {
-  const last = new Map<number, { at: number; created: number; firstModified?: number; closed?: number }>();
+  const last = new Map<number, { at: number; firstModified?: number; closed?: number }>();
   return store.records.map(({ at, incident: i }) => {
     const prev = last.get(i.number);
     const t = prev ? Math.max(at, prev.at + 1) : at;
+    // None on the creation record (which reads its own time); the first change's from then on.
     const firstModified = prev ? (prev.firstModified ?? t) : undefined;
     const closed = i.status !== 'Closed' ? undefined : (prev?.closed ?? t);
-    last.set(i.number, { at: t, created: prev?.created ?? t, firstModified, closed });
-    return { at: t, firstModified: firstModified ?? prev?.created ?? t, closed };
+    last.set(i.number, { at: t, firstModified, closed });
+    return { at: t, firstModified: firstModified ?? t, closed };
   });
 }
 

@@ -79,19 +79,13 @@ export function compressionHtml(s: RunSummary, rows: readonly Row[], times: read
       revisions,
       `${formatTime(new Date(str(row.FirstSeen)))} → ${formatTime(new Date(str(row.LastSeen)))}`,
     ]);
+  // The alerts counted, as the chart and the workbooks count them: a vendor's update of an alert already counted
+  // and a redelivered record are parsed but not counted again (summary.ts).
+  const repeats = s.vendorUpdates + s.duplicatesIgnored;
   const tiles: [string, string][] = [
     ['Records received', formatNumber(s.records)],
-    // The alerts counted, as the chart and the workbooks count them: a vendor's update of an alert already counted
-    // and a redelivered record are parsed but not counted again (summary.ts).
-    ['Sensor alerts', formatNumber(s.alertsParsed - s.vendorUpdates - s.duplicatesIgnored)],
-    ...(s.vendorUpdates + s.duplicatesIgnored
-      ? [
-          ['Updates and re-sent copies', formatNumber(s.vendorUpdates + s.duplicatesIgnored)] as [
-            string,
-            string,
-          ],
-        ]
-      : []),
+    ['Sensor alerts', formatNumber(s.alertsParsed - repeats)],
+    ...(repeats ? [['Updates and re-sent copies', formatNumber(repeats)] satisfies [string, string]] : []),
     ['Alert groups', formatNumber(s.groups)],
     ['Rows written', formatNumber(s.rowsWritten)],
     ['Alerts per group', formatNumber(s.dedupRatio)],

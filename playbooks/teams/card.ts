@@ -1,4 +1,4 @@
-import { type AssetFacts, assetDetails, assetLabel, type OtFacts } from '../facts.js';
+import { type AssetFacts, assetSummary, type OtFacts } from '../facts.js';
 import { escalationLines } from '../factValues.js';
 import type { IncidentSeverity } from '../sentinel/incident.js';
 import { cardText, safeLink } from './escape.js';
@@ -69,10 +69,8 @@ function when(iso: string | undefined): string {
 
 const MAX_ESCALATIONS = 4;
 
-function assetLine(a: AssetFacts): string {
-  const what = assetDetails(a, { owner: false });
-  return cardText(`• ${assetLabel(a)}${what.length ? ` — ${what.join(', ')}` : ''}`, 300);
-}
+const assetLine = (a: AssetFacts): string =>
+  cardText(`• ${assetSummary(a, { owner: false, separator: ' — ' })}`, 300);
 
 const facts = (pairs: [string, string | undefined][]) =>
   pairs.filter((p): p is [string, string] => !!p[1]).map(([title, value]) => ({ title, value }));

@@ -1,4 +1,4 @@
-import { assetDetails, assetLabel, type OtFacts } from '../facts.js';
+import { assetSummary, type OtFacts } from '../facts.js';
 import { escalationLines } from '../factValues.js';
 import type { IncidentSeverity } from '../sentinel/incident.js';
 import { safeLink } from '../teams/escape.js';
@@ -141,10 +141,9 @@ export function ticketDraft(input: {
   };
   const assets: TicketSection = {
     heading: 'Assets',
-    items: f.assets.slice(0, 20).map((a) => {
-      const details = assetDetails(a, { owner: true });
-      return { text: oneLine(`${assetLabel(a)}${details.length ? `: ${details.join(', ')}` : ''}`, 300) };
-    }),
+    items: f.assets
+      .slice(0, 20)
+      .map((a) => ({ text: oneLine(assetSummary(a, { owner: true, separator: ': ' }), 300) })),
   };
   const techniques: TicketSection = {
     heading: 'ATT&CK for ICS',

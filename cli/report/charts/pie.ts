@@ -4,7 +4,7 @@
  */
 import { escapeHtml, formatNumber } from '../html.js';
 import { figure } from './plot.js';
-import type { Point } from './series.js';
+import { colorsFor, type Point } from './series.js';
 
 const COLORS = [
   '#4269d0',
@@ -25,15 +25,19 @@ export function pieChart(
   title: string,
   colors: ReadonlyMap<string, string> = new Map(),
 ): string {
-  let next = 0;
+  const fills = colorsFor(
+    points.map((p) => p.series),
+    colors,
+    COLORS,
+  );
   const total = points.reduce((s, p) => s + p.y, 0);
   const r = 90;
   let angle = -Math.PI / 2;
-  const slices = points.map((p) => {
+  const slices = points.map((p, i) => {
     const share = p.y / total;
     const a0 = angle;
     angle += share * 2 * Math.PI;
-    const color = colors.get(p.series) ?? COLORS[next++ % COLORS.length]!;
+    const color = fills[i]!;
     const path =
       share >= 0.9999
         ? `<circle cx="0" cy="0" r="${r}" fill="${color}"/>`

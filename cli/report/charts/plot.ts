@@ -6,7 +6,7 @@
 import * as Plot from '@observablehq/plot';
 import { parseHTML } from 'linkedom';
 import { escapeHtml, formatNumber, formatTime } from '../html.js';
-import type { Point } from './series.js';
+import { colorsFor, type Point } from './series.js';
 
 const { document } = parseHTML('<!doctype html><html><head></head><body></body></html>');
 const doc = document as unknown as NonNullable<Plot.PlotOptions['document']>;
@@ -23,18 +23,9 @@ export interface ChartOptions {
   colors?: ReadonlyMap<string, string>;
 }
 
-const TABLEAU10 = [
-  '#4e79a7',
-  '#f28e2c',
-  '#e15759',
-  '#76b7b2',
-  '#59a14f',
-  '#edc949',
-  '#af7aa1',
-  '#ff9da7',
-  '#9c755f',
-  '#bab0ab',
-];
+/** The tableau10 scheme's colours, as Plot's own scale gives them (for the series the settings do not colour). */
+const TABLEAU10 = Plot.scale({ color: { type: 'ordinal', scheme: 'tableau10', domain: [0] } })
+  .range as string[];
 
 /**
  * The colour scale: coloured series first, in the settings' order (so High stacks first and leads the legend),
@@ -48,9 +39,7 @@ function colorScale(points: readonly Point[], o: ChartOptions): Plot.ScaleOption
     ...[...o.colors.keys()].filter((n) => names.includes(n)),
     ...names.filter((n) => !o.colors!.has(n)),
   ];
-  let next = 0;
-  const range = domain.map((n) => o.colors!.get(n) ?? TABLEAU10[next++ % TABLEAU10.length]!);
-  return { legend, domain, range };
+  return { legend, domain, range: colorsFor(domain, o.colors, TABLEAU10) };
 }
 
 const LOG_TICKS = [0, 1, 3, 10, 30, 100, 300, 1000, 3000, 10_000, 30_000, 100_000];

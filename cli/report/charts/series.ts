@@ -104,6 +104,16 @@ const NAMED_COLORS: Record<string, string> = {
   grayDark: '#3b3a39',
 };
 
+/** A colour per name: the settings' colour where given, else the palette's next one, in order. */
+export function colorsFor(
+  names: readonly string[],
+  colors: ReadonlyMap<string, string>,
+  palette: readonly string[],
+): string[] {
+  let next = 0;
+  return names.map((n) => colors.get(n) ?? palette[next++ % palette.length]!);
+}
+
 /** Series name → CSS colour, from a chart's `seriesLabelSettings` (names it does not colour are left out). */
 export function seriesColors(chartSettings: Record<string, unknown> | undefined): Map<string, string> {
   const colors = new Map<string, string>();
