@@ -54,6 +54,10 @@ export class CachingGroupStore implements GroupStore {
     return this.inner.operations;
   }
 
+  get entitiesWritten(): number | undefined {
+    return this.inner.entitiesWritten;
+  }
+
   /** Cached entities (heads, archived groups, id entries). */
   get size(): number {
     return this.#heads.size + this.#groups.size + this.#ids.size;

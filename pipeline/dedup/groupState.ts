@@ -186,5 +186,10 @@ export interface GroupStore {
   expire?(before: number, limit: number): Promise<number>;
   /** Number of operations sent to the backing service (the cost driver in Azure). */
   readonly operations: number;
+  /**
+   * Entities a store backed by Table Storage has written (inserted, replaced or upserted) by commits and puts: what
+   * a partition's throughput target counts (about 2,000 entities/s per PartitionKey, docs/deploy.md "Sizing").
+   */
+  readonly entitiesWritten?: number;
   close(): Promise<void>;
 }

@@ -65,6 +65,7 @@ const seenKey = (pk: string, s: GroupState, etag: string) => `${pk}\u0000${group
 export class TableGroupStore implements GroupStore {
   readonly kind = 'table';
   #operations = 0;
+  #entities = 0;
   /** Scope partitions registered (REGISTRY_PK) by this instance. */
   #registered = new Set<string>();
   /**
@@ -97,6 +98,10 @@ export class TableGroupStore implements GroupStore {
 
   get operations(): number {
     return this.#operations;
+  }
+
+  get entitiesWritten(): number {
+    return this.#entities;
   }
 
   /**
@@ -144,6 +149,7 @@ export class TableGroupStore implements GroupStore {
   async #register(pk: string, partition: string): Promise<void> {
     if (this.#registered.has(pk)) return;
     this.#operations++;
+    this.#entities++;
     await this.table.upsertEntity({ partitionKey: REGISTRY_PK, rowKey: pk, scope: partition }, 'Replace');
     this.#registered.add(pk);
   }
@@ -220,6 +226,7 @@ export class TableGroupStore implements GroupStore {
     entities: NewEntity[],
     side: TransactionAction[],
   ): Promise<CommitResult> {
+    this.#entities += entities.length + side.length;
     if (entities.length === 1 && !side.length) {
       this.#operations++;
       const r = await conditionalPut(this.table, entities[0]!, writes[0]!.etag);

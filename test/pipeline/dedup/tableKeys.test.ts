@@ -84,6 +84,23 @@ describe('Table group store keys (Azurite)', () => {
     expect(full).toBe(empty);
   });
 
+  it('counts the entities it writes (what a partition throughput target counts)', async () => {
+    const table = azuriteTable('keys');
+    const { store, batch } = await setup(table);
+    // 30 new alerts in new groups: each entity is written once, so the table holds exactly what was counted.
+    await batch(groups(30));
+    const entities = [];
+    for await (const e of table.listEntities()) entities.push(e);
+    // 30 heads, 30 id entries, 30 due markers, 30 aliases, a retention journal and the partition's registration.
+    expect(entities).toHaveLength(4 * 30 + 2);
+    expect(store.entitiesWritten).toBe(entities.length);
+    // A second alert of each group rewrites 30 heads and adds 30 id entries and a journal.
+    await batch(
+      Array.from({ length: 30 }, (_, i) => securityAlert({ id: id(100 + i), t: minute(T0, 1), dst: `10.20.0.${i}` })),
+    );
+    expect(store.entitiesWritten).toBe(entities.length + 30 + 30 + 1);
+  });
+
   it('finds a group by AlertId with point reads, head or archived, in any partition', async () => {
     const table = azuriteTable('keys');
     const { store, deps, batch, sink } = await setup(table);
