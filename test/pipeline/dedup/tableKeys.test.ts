@@ -96,7 +96,9 @@ describe('Table group store keys (Azurite)', () => {
     expect(store.entitiesWritten).toBe(entities.length);
     // A second alert of each group rewrites 30 heads and adds 30 id entries and a journal.
     await batch(
-      Array.from({ length: 30 }, (_, i) => securityAlert({ id: id(100 + i), t: minute(T0, 1), dst: `10.20.0.${i}` })),
+      Array.from({ length: 30 }, (_, i) =>
+        securityAlert({ id: id(100 + i), t: minute(T0, 1), dst: `10.20.0.${i}` }),
+      ),
     );
     expect(store.entitiesWritten).toBe(entities.length + 30 + 30 + 1);
   });
