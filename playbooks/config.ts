@@ -162,6 +162,11 @@ export const playbookConfigSchema = z.object({
       countThresholds: z.array(z.int().positive()).default([10, 100, 1000]),
       /** Incidents below this severity post no card. */
       minSeverity: severity.default('Low'),
+      /**
+       * A channel that had a card about an incident gets one more when it is closed (how and why), and one when a
+       * closed incident is reopened.
+       */
+      notifyOnClose: z.boolean().default(true),
       /** Extra webhook hosts besides Logic Apps and Power Platform (sovereign clouds). */
       webhookHosts: z.array(nonEmpty).default([]),
       /** How long a card being sent blocks another run for the same incident (then the run's outcome is judged). */

@@ -3,6 +3,7 @@ import { commentId } from './ids.js';
 import type { IncidentTrigger } from './payload.js';
 import { otTeamName } from './reassignOt.js';
 import type { IncidentRef } from './sentinel/armId.js';
+import type { IncidentProperties } from './sentinel/incident.js';
 import type { NotifyState } from './state/playbookState.js';
 import { buildIncidentCard, teamsMessage } from './teams/card.js';
 import { decideNotification } from './teams/throttle.js';
@@ -97,10 +98,13 @@ export async function runNotifyTeams(
       // `claimed`: the run stopped before sending, so nothing went out: send this card now.
       ({ next, reason, summary } = pending);
     } else {
-      if (p.status === 'Closed') return outcome(PLAYBOOK, ref, number, [], notes, 'incident is closed', true);
+      const previous = state && state.value.cards > 0 ? withoutPending(state.value) : undefined;
+      // No card about an incident closed before its first one (auto-close runs first): nobody was alarmed.
+      if (p.status === 'Closed' && !previous)
+        return outcome(PLAYBOOK, ref, number, [], notes, 'incident is closed', true);
       const decision = decideNotification(
-        state && state.value.cards > 0 ? withoutPending(state.value) : undefined,
-        { severity: p.severity, count: facts.count },
+        previous,
+        { severity: p.severity, count: facts.count, status: p.status, closing: closingWords(p) },
         deps.config.teams,
         now,
       );
@@ -149,6 +153,7 @@ export async function runNotifyTeams(
       facts,
       ...(team ? { otTeamName: team } : {}),
       ...(reason === 'first' ? {} : { update: summary }),
+      ...(reason === 'closed' && p.classificationComment ? { comment: p.classificationComment } : {}),
     });
     let sent: Sent;
     let why: string | undefined;
@@ -179,6 +184,15 @@ export async function runNotifyTeams(
     await comment(deps, ref, sent, summary, facts.count, facts.site, actions, why);
     return outcome(PLAYBOOK, ref, number, actions, notes, summary);
   }
+}
+
+/** "BenignPositive" → "benign positive". */
+const words = (enumName: string) => enumName.replace(/(?<=[a-z])(?=[A-Z])/g, ' ').toLowerCase();
+
+/** How the incident was closed, for the closing card: " as benign positive (suspicious but expected)". */
+function closingWords(p: Pick<IncidentProperties, 'classification' | 'classificationReason'>): string {
+  if (!p.classification) return '';
+  return ` as ${words(p.classification)}${p.classificationReason ? ` (${words(p.classificationReason)})` : ''}`;
 }
 
 async function comment(

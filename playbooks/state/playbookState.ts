@@ -10,6 +10,8 @@ export interface NotifyState {
   countLevel: number;
   lastCount?: number;
   lastSentAt: string;
+  /** The channel was told the incident is closed (teams.notifyOnClose); a reopen card clears it. */
+  closed?: boolean;
   /** What is known of the last card: the workflow accepted it (2xx), or no clear answer (not re-sent). */
   outcome?: 'accepted' | 'unknown';
   /**

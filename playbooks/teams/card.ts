@@ -45,6 +45,8 @@ export interface CardInput {
   otTeamName?: string;
   /** Why this card is sent (first notification or what changed). */
   update?: string;
+  /** The closing comment, on the card that says the incident was closed. */
+  comment?: string;
 }
 
 const SEVERITY_COLOR: Record<IncidentSeverity, 'Attention' | 'Warning' | 'Accent' | 'Default'> = {
@@ -82,13 +84,15 @@ export function buildIncidentCard(
 ): AdaptiveCard {
   const f = input.facts;
   const where = [f.site, f.zone].filter(Boolean).join(' / ');
+  // A card about a closed incident only says so: the details were on the cards before it.
+  const closed = input.status === 'Closed';
   const body: CardElement[] = [
     {
       type: 'TextBlock',
       // Ours only: an enum and an integer.
-      text: `${input.severity} severity · OT incident #${Math.trunc(input.incidentNumber)}`,
+      text: `${closed ? 'Closed · ' : ''}${input.severity} severity · OT incident #${Math.trunc(input.incidentNumber)}`,
       weight: 'Bolder',
-      color: SEVERITY_COLOR[input.severity],
+      color: closed ? 'Good' : SEVERITY_COLOR[input.severity],
       wrap: true,
     },
     {
@@ -102,6 +106,7 @@ export function buildIncidentCard(
   ];
   if (input.update)
     body.push({ type: 'TextBlock', text: cardText(input.update, 200), isSubtle: true, wrap: true });
+  if (input.comment) body.push({ type: 'TextBlock', text: cardText(input.comment, 600), wrap: true });
   body.push({
     type: 'FactSet',
     facts: facts([
@@ -117,7 +122,7 @@ export function buildIncidentCard(
       ['Status', cardText(input.status, 20)],
     ]),
   });
-  const assets = f.assets.slice(0, limits.assets);
+  const assets = closed ? [] : f.assets.slice(0, limits.assets);
   if (assets.length) {
     body.push({ type: 'TextBlock', text: 'Assets', weight: 'Bolder', spacing: 'Medium' });
     for (const a of assets)
@@ -125,7 +130,7 @@ export function buildIncidentCard(
     if (f.assets.length > assets.length)
       body.push({ type: 'TextBlock', text: `… and ${f.assets.length - assets.length} more`, isSubtle: true });
   }
-  const techniques = f.techniques.slice(0, limits.techniques);
+  const techniques = closed ? [] : f.techniques.slice(0, limits.techniques);
   if (techniques.length) {
     body.push({ type: 'TextBlock', text: 'ATT&CK for ICS', weight: 'Bolder', spacing: 'Medium' });
     for (const t of techniques) {
@@ -139,7 +144,7 @@ export function buildIncidentCard(
       });
     }
   }
-  const why = escalationLines(f.escalations);
+  const why = closed ? [] : escalationLines(f.escalations);
   if (why.length) {
     body.push({ type: 'TextBlock', text: 'Why it was escalated', weight: 'Bolder', spacing: 'Medium' });
     for (const line of why.slice(0, MAX_ESCALATIONS))
@@ -151,7 +156,7 @@ export function buildIncidentCard(
   const actions: NonNullable<AdaptiveCard['actions']> = [];
   const incident = safeLink(input.incidentUrl);
   if (incident) actions.push({ type: 'Action.OpenUrl', title: 'Open incident', url: incident });
-  for (const a of f.assets) {
+  for (const a of closed ? [] : f.assets) {
     const link = safeLink(a.link);
     if (link && actions.length < 3)
       actions.push({ type: 'Action.OpenUrl', title: cardText(`Open ${a.name ?? 'asset'}`, 60), url: link });

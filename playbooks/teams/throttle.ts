@@ -1,5 +1,5 @@
 import type { PlaybookConfig } from '../config.js';
-import { type IncidentSeverity, severityRank } from '../sentinel/incident.js';
+import { type IncidentSeverity, type IncidentStatus, severityRank } from '../sentinel/incident.js';
 import type { NotifyState } from '../state/playbookState.js';
 
 /** Highest threshold the count has reached (0 when none). */
@@ -10,27 +10,40 @@ export function countLevel(count: number | undefined, thresholds: readonly numbe
 }
 
 export type NotifyDecision =
-  | { send: false; reason: 'unchanged' | 'below-min-severity' }
+  | { send: false; reason: 'unchanged' | 'below-min-severity' | 'closed' }
   | {
       send: true;
-      reason: 'first' | 'severity-raised' | 'count-threshold';
+      reason: 'first' | 'severity-raised' | 'count-threshold' | 'closed' | 'reopened';
       summary: string;
       next: NotifyState;
     };
 
+/** What notify-teams knows of the incident now. */
+export interface NotifyCurrent {
+  severity: IncidentSeverity;
+  count?: number;
+  status: IncidentStatus;
+  /** How it was closed, in words (" as benign positive (suspicious but expected)"), for the closing card. */
+  closing?: string;
+}
+
 /**
  * One card per incident, then an update only when it gets worse in a way the OT team must hear about: the
  * severity rises, or the alert count first reaches a threshold (10, 100, 1000 by default). A storm that grows
- * from 11 to 99 alerts stays one card.
+ * from 11 to 99 alerts stays one card. With `teams.notifyOnClose`, a channel that had a card also hears when the
+ * incident is closed (and, after that, reopened): the OT engineers who saw an alarming card are not left acting on
+ * an incident the SOC or auto-close has closed as benign. A closed incident gets no other update.
  */
 export function decideNotification(
   previous: NotifyState | undefined,
-  current: { severity: IncidentSeverity; count?: number },
+  current: NotifyCurrent,
   teams: PlaybookConfig['teams'],
   now: Date,
 ): NotifyDecision {
   const level = countLevel(current.count, teams.countThresholds);
+  const closed = current.status === 'Closed';
   if (!previous) {
+    if (closed) return { send: false, reason: 'closed' };
     if (severityRank(current.severity) < severityRank(teams.minSeverity))
       return { send: false, reason: 'below-min-severity' };
     return {
@@ -46,27 +59,34 @@ export function decideNotification(
       },
     };
   }
-  const raised = severityRank(current.severity) > severityRank(previous.severity);
-  const crossed = level > previous.countLevel;
-  if (!raised && !crossed) return { send: false, reason: 'unchanged' };
-  const summary = [
+  const announceClose = closed && teams.notifyOnClose && !previous.closed;
+  if (closed && !announceClose) return { send: false, reason: 'closed' };
+  const reopened = !closed && previous.closed === true;
+  const raised = !closed && severityRank(current.severity) > severityRank(previous.severity);
+  const crossed = !closed && level > previous.countLevel;
+  if (!announceClose && !reopened && !raised && !crossed) return { send: false, reason: 'unchanged' };
+  const changes = [
     raised ? `Severity raised from ${previous.severity} to ${current.severity}` : undefined,
     crossed
       ? `Alert count reached ${level}${current.count !== undefined ? ` (now ${current.count})` : ''}`
       : undefined,
-  ]
-    .filter(Boolean)
-    .join('; ');
+  ].filter(Boolean);
+  const summary = announceClose
+    ? `Closed${current.closing ?? ''}`
+    : reopened
+      ? [`Reopened: the incident is ${current.status} again`, ...changes].join('; ')
+      : `Update: ${changes.join('; ')}`;
   return {
     send: true,
-    reason: raised ? 'severity-raised' : 'count-threshold',
-    summary: `Update: ${summary}`,
+    reason: announceClose ? 'closed' : reopened ? 'reopened' : raised ? 'severity-raised' : 'count-threshold',
+    summary,
     next: {
       cards: previous.cards + 1,
       severity: raised ? current.severity : previous.severity,
-      countLevel: Math.max(level, previous.countLevel),
+      countLevel: Math.max(crossed ? level : 0, previous.countLevel),
       ...(current.count !== undefined ? { lastCount: current.count } : {}),
       lastSentAt: now.toISOString(),
+      ...(announceClose ? { closed: true } : {}),
     },
   };
 }

@@ -25,7 +25,7 @@ export const PLAYBOOK_UPDATES: Record<PlaybookName, { onCreated: boolean; onUpda
   'auto-close': { onCreated: true, onUpdated: ['alerts-added'] },
   'reassign-ot': { onCreated: true, onUpdated: ['alerts-added'] },
   'create-ticket': { onCreated: true, onUpdated: ['alerts-added', 'severity-changed'] },
-  'notify-teams': { onCreated: true, onUpdated: ['alerts-added', 'severity-changed'] },
+  'notify-teams': { onCreated: true, onUpdated: ['alerts-added', 'severity-changed', 'status-changed'] },
   'sync-status': { onCreated: false, onUpdated: ['status-changed'] },
 };
 

@@ -110,7 +110,7 @@ describe('automation rules of infra/playbook-shim.json against the rules of infr
       ]);
   });
 
-  it('every shipped rule: alerts added re-run the four; a severity change re-runs ticket and card; a status change syncs', () => {
+  it('every shipped rule: alerts added re-run the four; a severity change re-runs ticket and card; a status change syncs and re-runs the card', () => {
     for (const rule of shippedRules) {
       const previous = incidentOf(rule, { severity: 'Low' });
       expect(run({ kind: 'Updated', incident: previous, previous, added: { Alerts: 2 } }), rule.name).toEqual(
@@ -120,12 +120,13 @@ describe('automation rules of infra/playbook-shim.json against the rules of infr
         'create-ticket',
         'notify-teams',
       ]);
+      // The card: a channel that had one hears of the close (and of a reopen); sync-status carries the status.
       expect(
         run({ kind: 'Updated', incident: incidentOf(rule, { severity: 'Low', status: 'Closed' }), previous }),
-      ).toEqual(['sync-status']);
+      ).toEqual(['notify-teams', 'sync-status']);
       expect(
         run({ kind: 'Updated', incident: incidentOf(rule, { severity: 'Low', status: 'Active' }), previous }),
-      ).toEqual(['sync-status']);
+      ).toEqual(['notify-teams', 'sync-status']);
       // A comment or a label alone changes nothing the playbooks act on.
       expect(
         run({ kind: 'Updated', incident: previous, previous, added: { Comments: 1, Labels: 1 } }),

@@ -45,13 +45,13 @@ const T0 = Date.parse('2026-11-18T09:00:00Z');
 async function crashThenRetry(
   name: PlaybookName,
   payload: unknown,
-  setup: (h: ReturnType<typeof harness>) => void,
+  setup: (h: ReturnType<typeof harness>) => void | Promise<void>,
   k: number,
   mode: Mode,
   config = TEST_CONFIG,
 ) {
   const h = harness(config);
-  setup(h);
+  await setup(h);
   let now = T0;
   h.deps.now = () => new Date(now);
   const c = crashing(h.deps, k, mode);
@@ -74,11 +74,11 @@ async function crashThenRetry(
 async function stepsOf(
   name: PlaybookName,
   payload: unknown,
-  setup: (h: ReturnType<typeof harness>) => void,
+  setup: (h: ReturnType<typeof harness>) => void | Promise<void>,
   config = TEST_CONFIG,
 ) {
   const h = harness(config);
-  setup(h);
+  await setup(h);
   const c = crashing(h.deps, 0, 'before');
   const res = await (await import('../../playbooks/handler.js')).handlePlaybook(
     name,
@@ -122,6 +122,39 @@ describe('crash at every step: one card, one ticket, one close per incident', ()
           );
         }
         expect(comments[0]).not.toMatch(/posted/);
+      }
+  });
+
+  it('notify-teams on close: exactly one closing card (or none and an honest comment), whatever step fails', async () => {
+    const payload = incidentOf([lyonRow()]);
+    // The first card sent by a clean run, then the incident closed: the run under test announces the close.
+    const seed = async (h: ReturnType<typeof harness>) => {
+      const id = h.sentinel.seed(payload as never);
+      await h.run('notify-teams', payload);
+      Object.assign(h.sentinel.incident(id).properties, {
+        status: 'Closed',
+        classification: 'FalsePositive',
+      });
+    };
+    const { steps } = await stepsOf('notify-teams', payload, seed);
+    for (let k = 1; k <= steps; k++)
+      for (const mode of modes) {
+        const { h, c, statuses, again } = await crashThenRetry('notify-teams', payload, seed, k, mode);
+        const where = `${mode} ${c.crashed()?.name} (step ${k}), statuses ${statuses}`;
+        expect(statuses.at(-1), where).toBe(200);
+        expect(again.status, where).toBe(200);
+        const comments = [...[...h.sentinel.incidents.values()][0]!.comments.values()].map((x) => x.message);
+        expect(comments, where).toHaveLength(2);
+        const stage = (c.crashed()?.args[1] as { pending?: { stage?: string } } | undefined)?.pending?.stage;
+        const window =
+          (mode === 'after' && c.crashed()?.name === 'notifyState.put' && stage === 'sending') ||
+          (mode === 'before' && c.crashed()?.name === 'teams.post');
+        expect(h.teams.posts, where).toHaveLength(window ? 1 : 2);
+        if (!window)
+          expect(JSON.stringify(h.teams.posts[1]!.body), where).toContain('Closed as false positive');
+        expect(comments[1], where).toMatch(
+          window ? /no clear answer/ : /Teams card #2 (accepted by|.*no clear answer)/,
+        );
       }
   });
 

@@ -85,6 +85,71 @@ describe('notify-teams', () => {
     expect(h.sentinel.incident(id).comments.size).toBe(3);
   });
 
+  it('tells a channel that had a card when the incident is closed (how and why), once, and when it is reopened', async () => {
+    const h = harness();
+    const payload = incidentOf([lyonRow()]);
+    const id = h.sentinel.seed(payload as never);
+    await h.run('notify-teams', payload);
+    const inc = h.sentinel.incident(id).properties;
+    Object.assign(inc, {
+      status: 'Closed',
+      classification: 'BenignPositive',
+      classificationReason: 'SuspiciousButExpected',
+      classificationComment: 'Planned firmware update by the Lyon OT team, change CHG-1182.',
+    });
+    const closing = await h.run('notify-teams', payload);
+    expect(closing.jsonBody).toMatchObject({ result: 'done' });
+    expect(h.teams.posts).toHaveLength(2);
+    const card = cardOf(h.teams.posts[1]!);
+    const text = textOf(card);
+    expect(text).toContain('Closed · High severity · OT incident #42');
+    expect(text).toContain('Closed as benign positive (suspicious but expected)');
+    expect(text).toContain('Planned firmware update by the Lyon OT team, change CHG-1182.');
+    expect(card.body).toContainEqual({
+      type: 'FactSet',
+      facts: expect.arrayContaining([{ title: 'Status', value: 'Closed' }]),
+    });
+    // Only that it closed: the assets, techniques and reasons were on the first card.
+    expect(text).not.toContain('LYN-FIL-PLC-01');
+    expect(text).not.toContain('attack.mitre.org');
+    expect(card.actions?.map((a) => a.title)).toEqual(['Open incident']);
+    const comments = [...h.sentinel.incident(id).comments.values()].map((c) => c.message);
+    expect(comments[1]).toMatch(/^ot-soc notify-teams: Teams card #2 accepted .*\(Closed as benign positive/);
+    // Once: another status or alert update of the closed incident sends nothing.
+    expect((await h.run('notify-teams', payload)).jsonBody).toMatchObject({
+      result: 'noop',
+      reason: 'closed',
+    });
+    expect(h.teams.posts).toHaveLength(2);
+    // Reopened: the channel hears it, and a later close is announced again.
+    inc.status = 'Active';
+    await h.run('notify-teams', payload);
+    expect(h.teams.posts).toHaveLength(3);
+    expect(textOf(cardOf(h.teams.posts[2]!))).toContain('Reopened: the incident is Active again');
+    expect((await h.run('notify-teams', payload)).jsonBody).toMatchObject({
+      result: 'noop',
+      reason: 'unchanged',
+    });
+    inc.status = 'Closed';
+    await h.run('notify-teams', payload);
+    expect(h.teams.posts).toHaveLength(4);
+    expect(textOf(cardOf(h.teams.posts[3]!))).toContain('Closed · High severity');
+  });
+
+  it('sends no closing card with teams.notifyOnClose off, nor for an incident that never had a card', async () => {
+    const { TEST_CONFIG } = await import('../helpers/playbookFixtures.js');
+    const h = harness({ ...TEST_CONFIG, teams: { notifyOnClose: false } });
+    const payload = incidentOf([lyonRow()]);
+    const id = h.sentinel.seed(payload as never);
+    await h.run('notify-teams', payload);
+    h.sentinel.incident(id).properties.status = 'Closed';
+    expect((await h.run('notify-teams', payload)).jsonBody).toMatchObject({
+      result: 'noop',
+      reason: 'closed',
+    });
+    expect(h.teams.posts).toHaveLength(1);
+  });
+
   it('two concurrent runs send one card (claimed with an ETag first; the other answers 503 in progress)', async () => {
     const h = harness();
     const payload = incidentOf([lyonRow()]);

@@ -218,4 +218,22 @@ describe('time to pick-up in the SOC efficiency workbook', () => {
       { Classification: 'BenignPositive - SuspiciousButExpected', Incidents: 1 },
     ]);
   });
+
+  it("the analyst's close reaches the OT channel that had the card: one closing card, with the verdict and comment", () => {
+    const posts = (inc: TwinIncident) =>
+      twin.result.playbookRuns
+        .filter((r) => r.incidentNumber === inc.number)
+        .flatMap((r) => r.requests)
+        .filter((q) => q.service === 'teams')
+        .map((q) => JSON.stringify(q.body));
+    const internetPosts = posts(internet);
+    expect(internetPosts).toHaveLength(2);
+    expect(internetPosts[1]).toContain(
+      `Closed · ${internet.severity} severity · OT incident #${internet.number}`,
+    );
+    expect(internetPosts[1]).toContain('Closed as benign positive (suspicious but expected)');
+    expect(internetPosts[1]).toContain('Historian licence check, approved.');
+    // Taking the attack (Active) tells the channel nothing: it is still open.
+    expect(posts(attack)).toHaveLength(1);
+  });
 });
