@@ -120,3 +120,13 @@ export class Utf8FileDecoder implements ChunkDecoder {
     return out;
   }
 }
+
+/**
+ * One syslog message's bytes (a datagram or a stream frame) as text: UTF-8 when they are valid UTF-8, else
+ * Windows-1252, as {@link Utf8FileDecoder} reads a line of a file. A sensor or relay that sends a device or site
+ * name in a legacy code page ("Süd" as FC) would otherwise reach Sentinel with U+FFFD in it.
+ */
+export function messageText(bytes: Buffer, start = 0, end = bytes.length): string {
+  const b = start === 0 && end === bytes.length ? bytes : bytes.subarray(start, end);
+  return isUtf8(b) ? b.toString('utf8') : iconv.decode(b, 'windows-1252');
+}

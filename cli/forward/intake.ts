@@ -7,6 +7,7 @@
  */
 import type { EnrichConfig } from '../../pipeline/enrich/enricher.js';
 import { isSplitError, parseRecord, splitEvent } from '../../pipeline/parse/index.js';
+import { messageText } from '../files/decode.js';
 import { partitionKeyOf } from '../partitionKey.js';
 import type { ForwarderCounters, Transport } from './counters.js';
 import { type DeadLetterKind, rawBytes, type SiteDeadLetter, type SiteDeadLetters } from './deadLetters.js';
@@ -48,7 +49,7 @@ export class Intake {
   /** One syslog message (UDP datagram or stream frame): text, or the datagram's bytes as received. */
   syslog(transport: Transport, raw: string | Buffer, peer: string): void {
     this.#received(transport);
-    const text = trimMessage(typeof raw === 'string' ? raw : raw.toString('utf8'));
+    const text = trimMessage(typeof raw === 'string' ? raw : messageText(raw));
     const bytes = Buffer.byteLength(text, 'utf8');
     if (bytes > this.opts.maxMessageBytes) {
       const reason = `message too large (${bytes} bytes > ${this.opts.maxMessageBytes})`;

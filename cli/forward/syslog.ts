@@ -10,6 +10,7 @@
 import { createSocket, type Socket as DgramSocket } from 'node:dgram';
 import { isIPv6, type Server, type Socket, createServer as tcpServer } from 'node:net';
 import { type TLSSocket, type TlsOptions, createServer as tlsServer } from 'node:tls';
+import { messageText } from '../files/decode.js';
 import {
   type AllowList,
   ConnectionGuard,
@@ -299,7 +300,7 @@ export class SyslogFramer {
         continue;
       }
       if (buf.length - (sp + 1) < len) break; // the frame is still arriving
-      out.messages.push(buf.toString('utf8', sp + 1, sp + 1 + len));
+      out.messages.push(messageText(buf, sp + 1, sp + 1 + len));
       pos = sp + 1 + len;
     }
     buf = buf.subarray(pos);
@@ -320,7 +321,7 @@ export class SyslogFramer {
           fragment: fragment(buf.subarray(pos, pos + 200)),
         });
       else if (nl > pos) {
-        const line = buf.toString('utf8', pos, buf[nl - 1] === 13 ? nl - 1 : nl);
+        const line = messageText(buf, pos, buf[nl - 1] === 13 ? nl - 1 : nl);
         if (line.trim() !== '') out.messages.push(line);
       }
       pos = nl + 1;
@@ -333,7 +334,7 @@ export class SyslogFramer {
           fragment: fragment(rest.subarray(0, 200)),
         });
       else {
-        const line = rest.toString('utf8');
+        const line = messageText(rest);
         if (line.trim() !== '') out.messages.push(line);
       }
       rest = Buffer.alloc(0);

@@ -96,7 +96,7 @@ const immediate = () => new Promise((r) => setImmediate(r));
  * UDP datagrams, paced: `burst` at a time, then a turn of the event loop (the forwarder runs in this process,
  * so it reads them before the next burst: the kernel buffer never overflows and nothing is lost on loopback).
  */
-export async function sendUdp(port: number, messages: string[], burst = 16): Promise<void> {
+export async function sendUdp(port: number, messages: (string | Buffer)[], burst = 16): Promise<void> {
   const socket = createSocket('udp4');
   try {
     for (let i = 0; i < messages.length; i += burst) {
@@ -106,7 +106,9 @@ export async function sendUdp(port: number, messages: string[], burst = 16): Pro
           .map(
             (m) =>
               new Promise<void>((resolve, reject) =>
-                socket.send(Buffer.from(m, 'utf8'), port, '127.0.0.1', (e) => (e ? reject(e) : resolve())),
+                socket.send(Buffer.isBuffer(m) ? m : Buffer.from(m, 'utf8'), port, '127.0.0.1', (e) =>
+                  e ? reject(e) : resolve(),
+                ),
               ),
           ),
       );

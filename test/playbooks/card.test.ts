@@ -153,8 +153,53 @@ describe('notification throttle', () => {
     [{ cards: 1, severity: 'Medium', countLevel: 10, lastSentAt: '' }, 'Low', 99, false, 'unchanged'],
     [{ cards: 2, severity: 'Medium', countLevel: 10, lastSentAt: '' }, 'High', 11, true, 'severity-raised'],
   ] as const)('%j + %s/%d → send %s (%s)', (prev, severity, count, send, reason) => {
-    const d = decideNotification(prev as never, { severity, count }, teams, now);
+    const d = decideNotification(prev as never, { severity, count, status: 'New' }, teams, now);
     expect(d.send).toBe(send);
     expect(d.reason).toBe(reason);
+  });
+
+  const sent = { cards: 1, severity: 'High', countLevel: 0, lastSentAt: '' } as const;
+  it.each([
+    [undefined, 'Closed', false, 'closed'],
+    [sent, 'Active', false, 'unchanged'],
+    [sent, 'Closed', true, 'closed'],
+    [{ ...sent, closed: true }, 'Closed', false, 'closed'],
+    [{ ...sent, closed: true }, 'Active', true, 'reopened'],
+    [{ ...sent, closed: true }, 'New', true, 'reopened'],
+  ] as const)('%j, now %s → send %s (%s)', (prev, status, send, reason) => {
+    const d = decideNotification(prev, { severity: 'High', count: 3, status }, teams, now);
+    expect(d).toMatchObject({ send, reason });
+    if (d.send) expect(d.next.closed ?? false).toBe(status === 'Closed');
+  });
+
+  it('a closed incident gets no other update (its severity or count may still change)', () => {
+    const d = decideNotification(
+      { ...sent, closed: true },
+      { severity: 'High', count: 500, status: 'Closed' },
+      teams,
+      now,
+    );
+    expect(d).toEqual({ send: false, reason: 'closed' });
+    // With notifyOnClose off, the close is not announced either.
+    const off = { ...teams, notifyOnClose: false };
+    expect(decideNotification(sent, { severity: 'High', status: 'Closed' }, off, now)).toEqual({
+      send: false,
+      reason: 'closed',
+    });
+  });
+
+  it('a reopen card also carries a severity raised with it', () => {
+    const d = decideNotification(
+      { ...sent, severity: 'Medium', closed: true },
+      { severity: 'High', status: 'Active' },
+      teams,
+      now,
+    );
+    expect(d).toMatchObject({
+      send: true,
+      reason: 'reopened',
+      summary: 'Reopened: the incident is Active again; Severity raised from Medium to High',
+      next: { cards: 2, severity: 'High' },
+    });
   });
 });

@@ -71,6 +71,23 @@ describe('ot-soc forward', () => {
     expect(f.counters.published).toBe(200);
   });
 
+  test('a datagram in a legacy code page (Windows-1252) is published as the text it meant, in UTF-8', async () => {
+    const f = await forwarder();
+    const texts = [0, 1, 2, 3].map((i) =>
+      uniqueMessage(templates, 9000 + i).replace(/m9\d{3} /, '$&Brauhaus Süd '),
+    );
+    await sendUdp(
+      f.addresses.udp!.port,
+      texts.map((t) => Buffer.from(t, 'latin1')),
+    );
+    await waitFor('all received', () => f.counters.received.udp === texts.length);
+    expect(await f.idle(10_000)).toBe(true);
+    expect(f.counters.published).toBe(texts.length);
+    const bodies = suite.hub.events().map((e) => String(e.body));
+    for (const t of texts) expect(bodies).toContain(t);
+    expect(bodies.join('\n')).not.toContain('\ufffd');
+  });
+
   test('malformed syslog is counted and logged with its reason, never forwarded', async () => {
     const f = await forwarder();
     const bad = Array.from({ length: 8 }, (_, i) => invalidMessage(i));

@@ -29,6 +29,21 @@ describe('SyslogFramer (RFC 6587, detected per connection)', () => {
     }
   });
 
+  test('a message that is not valid UTF-8 is read as Windows-1252 (a legacy code page), in both framings', () => {
+    // "Brauhaus Süd" and "Zoné" as a Windows syslog relay writes them: FC and E9, not UTF-8.
+    const legacy = Buffer.from('<9>CEF:0|a|b|1|x|Zon\u00e9|8|dvchost=Brauhaus S\u00fcd', 'latin1');
+    const utf8 = Buffer.from('<9>CEF:0|a|b|1|x|Zon\u00e9|8|dvchost=Brauhaus S\u00fcd', 'utf8');
+    const expected = '<9>CEF:0|a|b|1|x|Zoné|8|dvchost=Brauhaus Süd';
+    const lines = feed(
+      new SyslogFramer(1024),
+      Buffer.concat([legacy, Buffer.from('\n'), utf8, Buffer.from('\n')]),
+      5,
+    );
+    expect(lines.messages).toEqual([expected, expected]);
+    const octet = Buffer.concat([legacy, utf8].flatMap((m) => [Buffer.from(`${m.length} `), m]));
+    expect(feed(new SyslogFramer(1024), octet, 3).messages).toEqual([expected, expected]);
+  });
+
   test('octet counting tolerates a newline between frames', () => {
     const r = feed(new SyslogFramer(1024), '5 hello\n5 world\n');
     expect(r.messages).toEqual(['hello', 'world']);
