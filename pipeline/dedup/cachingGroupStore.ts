@@ -21,7 +21,8 @@ const slot = (partition: string, name: string): string => `${partition}\u0000${n
  * GroupStore (issue 20: fewer round trips). A batch's reads are answered from it; its commits still go to the
  * store, conditional on the cached ETag, so a stale entry (another instance wrote since) makes the commit fail
  * with a conflict (412; 409 for an insert of what exists): every entity the failed commit touched is then
- * dropped from the cache, and commitPartition's retry re-reads them from the store and re-applies. Nothing is
+ * dropped from the cache (only the failed one after a 409 that names it), and commitPartition's retry re-reads
+ * them from the store and re-applies. Nothing is
  * decided on a cached value without a conditional write behind it, except what a redelivery finds already
  * applied: marks only grow, so a stale head can only say "not applied yet", and that is re-checked by the write.
  *
@@ -126,6 +127,11 @@ export class CachingGroupStore implements GroupStore {
       throw e;
     }
     if (r.ok) for (let i = 0; i < writes.length; i++) this.#remember(partition, writes[i]!, r.etags[i]!);
+    // An insert of an entity that exists (a known id) says nothing of the other writes: the versions cached for
+    // them are still the store's last known ones (nothing was written), and a stale one fails the retry (412),
+    // which then forgets them all. So the retry re-reads only what failed, not every head of the batch.
+    else if (r.reason === 'conflict' && r.inserted && r.write !== undefined && writes[r.write])
+      this.#forget(partition, [writes[r.write]!]);
     else this.#forget(partition, writes);
     return r;
   }

@@ -149,8 +149,11 @@ export const MAX_COMMIT_WRITES = 98;
 
 export type CommitResult =
   | { ok: true; etags: string[] }
-  /** A stale ETag (another writer), or `inserted` an entity that exists (409: a known id, a racing insert). */
-  | { ok: false; reason: 'conflict'; inserted?: boolean }
+  /**
+   * A stale ETag (another writer), or `inserted` an entity that exists (409: a known id, a racing insert). `write`:
+   * the index of the write that failed, when the store knows it (the rest were not applied, nor found wrong).
+   */
+  | { ok: false; reason: 'conflict'; inserted?: boolean; write?: number }
   /** Over the transaction's payload limit: the caller commits fewer writes at a time. */
   | { ok: false; reason: 'too-large' };
 

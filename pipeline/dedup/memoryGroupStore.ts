@@ -127,9 +127,10 @@ export class MemoryGroupStore implements GroupStore {
       throw new Error(`a commit holds at most ${MAX_COMMIT_WRITES} writes`);
     this.#operations++;
     // All or nothing: every ETag is checked before anything is written.
-    for (const w of writes) {
+    for (const [i, w] of writes.entries()) {
       const cur = this.#current(partition, w);
-      if (w.etag === undefined && cur !== undefined) return { ok: false, reason: 'conflict', inserted: true };
+      if (w.etag === undefined && cur !== undefined)
+        return { ok: false, reason: 'conflict', inserted: true, write: i };
       if (w.etag !== undefined && cur?.version !== Number(w.etag)) return { ok: false, reason: 'conflict' };
     }
     const etags: string[] = [];

@@ -62,6 +62,12 @@ const seenKey = (pk: string, s: GroupState, etag: string) => `${pk}\u0000${group
  * No access path is a query on a non-key property (docs/state.md): the flush lists due markers per known
  * partition, a lookup by AlertId reads an index entity, retention follows journals by time.
  */
+/** The index of a transaction's failed action, from the service's error message (`<index>:<message>`). */
+function failedAction(e: unknown): number | undefined {
+  const m = /^(\d+):/.exec((e as Error)?.message ?? '');
+  return m ? Number(m[1]) : undefined;
+}
+
 export class TableGroupStore implements GroupStore {
   readonly kind = 'table';
   #operations = 0;
@@ -253,7 +259,17 @@ export class TableGroupStore implements GroupStore {
     } catch (e) {
       if (e instanceof TransactionTooLargeError) return { ok: false, reason: 'too-large' };
       const status = statusOf(e);
-      if (status === 409) return { ok: false, reason: 'conflict', inserted: true };
+      if (status === 409) {
+        // The failed sub-request's index leads the error's message ("3:The specified entity already exists."):
+        // docs/contracts.md#table-storage-azurite. Side entities come after the writes.
+        const at = failedAction(e);
+        return {
+          ok: false,
+          reason: 'conflict',
+          inserted: true,
+          ...(at !== undefined && at < writes.length ? { write: at } : {}),
+        };
+      }
       // 404: an update whose entity was deleted since it was read (retention on another instance): re-read.
       if (status === 412 || status === 404) return { ok: false, reason: 'conflict' };
       if (status === 413) return { ok: false, reason: 'too-large' };

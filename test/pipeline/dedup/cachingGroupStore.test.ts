@@ -97,6 +97,20 @@ describe.each(stores)('CachingGroupStore through processBatch: %s', (_name, make
     expect(sink.totalCount()).toBe(5);
   });
 
+  it('copies of alerts another instance wrote: the failed insert names the known id, the retry reads ids, not the head again', async () => {
+    const shared = await make();
+    const { a, b, sink } = instances(shared);
+    const first = alerts(5, 0);
+    await processBatch(first, meta(5, 'p', 0), a.deps);
+    // B has never seen them (a restarted instance): planned as new, the insert of a known id fails (409).
+    const copies = await processBatch(first, meta(5, 'q', 0), b.deps);
+    expect(copies).toMatchObject({ repeats: 5, newGroups: 0, merged: 0 });
+    // The head once (before the failed commit, kept after it) and the 5 ids: before, the head was read twice.
+    expect(b.store.misses).toBe(1 + 5);
+    await flushGroups(a.deps, { all: true });
+    expect(sink.totalCount()).toBe(5);
+  });
+
   it('a status update of an alert this instance wrote reads nothing: one transaction for its group and entries', async () => {
     const shared = await make();
     const { a, sink } = instances(shared);

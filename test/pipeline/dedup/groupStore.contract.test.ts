@@ -153,7 +153,8 @@ describe.each(stores)('GroupStore contract: %s', (_name, make) => {
         etag: undefined,
       },
     ]);
-    expect(taken).toEqual({ ok: false, reason: 'conflict', inserted: true });
+    // … and names the write that failed, so a cache keeps what the others read.
+    expect(taken).toEqual({ ok: false, reason: 'conflict', inserted: true, write: 1 });
     const read = await store.read(head.partition, {
       keys: ['t1'],
       ids: ['g:aaaaaaaa-0000-4000-8000-000000000001', 'g:aaaaaaaa-0000-4000-8000-000000000002'],
