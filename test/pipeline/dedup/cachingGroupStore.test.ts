@@ -111,6 +111,25 @@ describe.each(stores)('CachingGroupStore through processBatch: %s', (_name, make
     expect(sink.totalCount()).toBe(5);
   });
 
+  it('a status update among new alerts on a cold instance: its id is read up front, no failed commit, no reading every id', async () => {
+    const shared = await make();
+    const { a, b, sink } = instances(shared);
+    const first = alerts(5, 0);
+    await processBatch(first, meta(5, 'p', 0), a.deps);
+    // B (cold) gets 8 new alerts of another group and the export's Closed record of one of A's.
+    const fresh = Array.from({ length: 8 }, (_, i) =>
+      securityAlert({ t: minute(T0, 1 + i / 60), dst: '10.10.2.99' }),
+    );
+    const update = { ...first[2]!, Status: 'Closed' };
+    const s = await processBatch([...fresh, update], meta(9, 'q', 0), b.deps);
+    expect(s).toMatchObject({ conflicts: 0, repeats: 1, newGroups: 1, merged: 7 });
+    // Read: heads (the new group's, the update's own key and its group's) and the update's id entry; not the 8
+    // new alerts' ids, which the failed insert's retry read before.
+    expect(b.store.misses).toBeLessThan(8);
+    await flushGroups(b.deps, { all: true });
+    expect(sink.totalCount()).toBe(5 + 8);
+  });
+
   it('a status update of an alert this instance wrote reads nothing: one transaction for its group and entries', async () => {
     const shared = await make();
     const { a, sink } = instances(shared);
