@@ -91,6 +91,19 @@ async function stepsOf(
 
 const modes = CRASH_MODES;
 
+/** The one window no run can see into: `sending` recorded, the request not (known to be) made. */
+function inSendingWindow(c: ReturnType<typeof crashing>, mode: Mode): boolean {
+  const stage = (c.crashed()?.args[1] as { pending?: { stage?: string } } | undefined)?.pending?.stage;
+  return (
+    (mode === 'after' && c.crashed()?.name === 'notifyState.put' && stage === 'sending') ||
+    (mode === 'before' && c.crashed()?.name === 'teams.post')
+  );
+}
+
+/** The comments of the one incident a run seeded, oldest first. */
+const commentsOf = (h: ReturnType<typeof harness>) =>
+  [...[...h.sentinel.incidents.values()][0]!.comments.values()].map((x) => x.message);
+
 describe('crash at every step: one card, one ticket, one close per incident', () => {
   it('notify-teams: exactly one card (or, if the run died between recording "sending" and the request, none and an honest comment)', async () => {
     const payload = incidentOf([lyonRow()]);
@@ -103,14 +116,9 @@ describe('crash at every step: one card, one ticket, one close per incident', ()
         const where = `${mode} ${c.crashed()?.name} (step ${k}), statuses ${statuses}`;
         expect(statuses.at(-1), where).toBe(200);
         expect(again.status, where).toBe(200);
-        const comments = [...[...h.sentinel.incidents.values()][0]!.comments.values()].map((x) => x.message);
+        const comments = commentsOf(h);
         expect(comments, where).toHaveLength(1);
-        const stage = (c.crashed()?.args[1] as { pending?: { stage?: string } } | undefined)?.pending?.stage;
-        // The one window no run can see into: `sending` recorded, the request not (known to be) made.
-        const window =
-          (mode === 'after' && c.crashed()?.name === 'notifyState.put' && stage === 'sending') ||
-          (mode === 'before' && c.crashed()?.name === 'teams.post');
-        if (window) {
+        if (inSendingWindow(c, mode)) {
           expect(h.teams.posts, where).toHaveLength(0);
           expect(comments[0], where).toMatch(/no clear answer .*not sent again.*Check the channel/);
         } else {
@@ -143,12 +151,9 @@ describe('crash at every step: one card, one ticket, one close per incident', ()
         const where = `${mode} ${c.crashed()?.name} (step ${k}), statuses ${statuses}`;
         expect(statuses.at(-1), where).toBe(200);
         expect(again.status, where).toBe(200);
-        const comments = [...[...h.sentinel.incidents.values()][0]!.comments.values()].map((x) => x.message);
+        const comments = commentsOf(h);
         expect(comments, where).toHaveLength(2);
-        const stage = (c.crashed()?.args[1] as { pending?: { stage?: string } } | undefined)?.pending?.stage;
-        const window =
-          (mode === 'after' && c.crashed()?.name === 'notifyState.put' && stage === 'sending') ||
-          (mode === 'before' && c.crashed()?.name === 'teams.post');
+        const window = inSendingWindow(c, mode);
         expect(h.teams.posts, where).toHaveLength(window ? 1 : 2);
         if (!window)
           expect(JSON.stringify(h.teams.posts[1]!.body), where).toContain('Closed as false positive');
