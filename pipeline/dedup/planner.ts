@@ -27,16 +27,12 @@ export class PartitionWork {
   constructor(readonly partition: string) {}
 
   /**
-   * Point reads of what `members` need: the heads of their keys and, `withIds`, their id entries, then the
-   * groups those entries name (a head of another key, or a group a newer one superseded). Only what is not
-   * known yet. Without `withIds` an id not read is planned as new and its entry is inserted: the insert fails
-   * the commit if the id is known after all (409), and the retry reads the ids. Most alerts are new, so the
-   * common batch reads no id entry at all (docs/state.md). Ids the store holds without a request (the instance's
-   * cache, `peekIds`) are known either way.
-   */
-  /**
-   * Reads what planning `members` needs: the heads of their keys, and their id entries when `withIds` (a retry
-   * after an insert met a known id) or for a member that is likely an update (below); other ids are planned as new.
+   * Point reads of what `members` need: the heads of their keys and, `withIds` or for a member that is likely an
+   * update (`likelyUpdate`), their id entries, then the groups those entries name (a head of another key, or a
+   * group a newer one superseded). Only what is not known yet. Any other id is planned as new and its entry is
+   * inserted: the insert fails the commit if the id is known after all (409), and the retry reads the ids. Most
+   * alerts are new, so the common batch reads no id entry at all (docs/state.md). Ids the store holds without a
+   * request (the instance's cache, `peekIds`) are known either way.
    */
   async load(store: GroupStore, members: readonly Member[], withIds: boolean): Promise<void> {
     // Ids the instance's cache holds cost nothing: a copy or a status update of an alert it has seen is known

@@ -54,6 +54,12 @@ const REGISTRY_REUSE_MS = 60_000;
 const SEEN_MAX = 100_000;
 const seenKey = (pk: string, s: GroupState, etag: string) => `${pk}\u0000${groupRowOf(s)}\u0000${etag}`;
 
+/** The index of a transaction's failed action, from the service's error message (`<index>:<message>`). */
+function failedAction(e: unknown): number | undefined {
+  const m = /^(\d+):/.exec((e as Error)?.message ?? '');
+  return m ? Number(m[1]) : undefined;
+}
+
 /**
  * Group state in Azure Table Storage. Every write is conditional (insert, or replace with the ETag read), and
  * a batch's writes to a scope commit as one entity-group transaction, so two instances racing on a group never
@@ -62,12 +68,6 @@ const seenKey = (pk: string, s: GroupState, etag: string) => `${pk}\u0000${group
  * No access path is a query on a non-key property (docs/state.md): the flush lists due markers per known
  * partition, a lookup by AlertId reads an index entity, retention follows journals by time.
  */
-/** The index of a transaction's failed action, from the service's error message (`<index>:<message>`). */
-function failedAction(e: unknown): number | undefined {
-  const m = /^(\d+):/.exec((e as Error)?.message ?? '');
-  return m ? Number(m[1]) : undefined;
-}
-
 export class TableGroupStore implements GroupStore {
   readonly kind = 'table';
   #operations = 0;
