@@ -42,6 +42,12 @@ const groupOf = (match: (r: Record<string, unknown>) => boolean) => String(rows.
 const incidentWith = (alertId: string): TwinIncident =>
   twin.result.incidents.find((i) => i.alerts.some((a) => a.alertIds.includes(alertId)))!;
 const runsOf = (inc: TwinIncident) => twin.result.playbookRuns.filter((r) => r.incidentNumber === inc.number);
+/** The Teams cards notify-teams sent about an incident, as posted. */
+const cardsOf = (inc: TwinIncident) =>
+  runsOf(inc)
+    .flatMap((r) => r.requests)
+    .filter((q) => q.service === 'teams')
+    .map((q) => JSON.stringify(q.body));
 
 describe('a Defender for IoT status change seen by the pipeline updates the incident', () => {
   it('the pipeline wrote the status revisions (the groups follow Defender for IoT)', () => {
@@ -96,6 +102,11 @@ describe('a Defender for IoT status change seen by the pipeline updates the inci
     expect(comment.properties).toEqual([{ key: 'ot-soc-sentinel-close', value: { incident: inc.armId } }]);
     expect(resolved[1]!.body).toEqual({ transition: { id: 'the id of the first transition into Done' } });
     expect(sync.map((r) => r.outcome?.result)).toEqual(['done', ...sync.slice(1).map(() => 'skipped')]);
+    // The OT channel that had the card hears of the close, with Defender for IoT's reason.
+    const cards = cardsOf(inc);
+    expect(cards).toHaveLength(2);
+    expect(cards[1]).toContain('Closed as undetermined');
+    expect(cards[1]).toContain('ot-soc defender-status: closed in Defender for IoT');
   });
 
   it('sets the attack-chain incident Active when Defender for IoT puts one of its alerts in progress', () => {
@@ -164,6 +175,9 @@ describe('a Defender for IoT status change seen by the pipeline updates the inci
       .at(-1)!;
     expect(reopenSync.outcome?.result).toBe('noop');
     expect(reopenSync.outcome?.reason).toBe('alerts follow the incident status Active');
+    // … and the channel that was told of the close hears of the reopen.
+    expect(cardsOf(inc)).toHaveLength(3);
+    expect(cardsOf(inc)[2]).toContain('Reopened: the incident is Active again');
     const before = twin.result.playbookRuns.length;
     await twin.result.followDefender(end + 5 * 60_000);
     await twin.result.followDefender(end + 10 * 60_000);
