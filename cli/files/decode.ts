@@ -109,24 +109,27 @@ export class Utf8FileDecoder implements ChunkDecoder {
       let to = from;
       while (to < b.length && b[to] !== LF && b[to] !== CR) to++;
       if (to < b.length) to++; // the terminator goes with its line
-      const line = b.subarray(from, to);
-      if (isUtf8(line)) out += this.#utf8.decode(line);
-      else {
-        this.legacyLines++;
-        out += iconv.decode(Buffer.from(line.buffer, line.byteOffset, line.byteLength), 'windows-1252');
-      }
+      const line = lineText(Buffer.from(b.buffer, b.byteOffset + from, to - from));
+      if (line.legacy) this.legacyLines++;
+      out += line.text;
       from = to;
     }
     return out;
   }
 }
 
+/** One line's bytes as text: UTF-8 when they are valid UTF-8, else Windows-1252 (`legacy`). */
+function lineText(b: Buffer): { text: string; legacy: boolean } {
+  return isUtf8(b)
+    ? { text: b.toString('utf8'), legacy: false }
+    : { text: iconv.decode(b, 'windows-1252'), legacy: true };
+}
+
 /**
- * One syslog message's bytes (a datagram or a stream frame) as text: UTF-8 when they are valid UTF-8, else
- * Windows-1252, as {@link Utf8FileDecoder} reads a line of a file. A sensor or relay that sends a device or site
- * name in a legacy code page ("Süd" as FC) would otherwise reach Sentinel with U+FFFD in it.
+ * One syslog message's bytes (a datagram or a stream frame) as text, read as {@link Utf8FileDecoder} reads a line
+ * of a file. A sensor or relay that sends a device or site name in a legacy code page ("Süd" as FC) would
+ * otherwise reach Sentinel with U+FFFD in it.
  */
 export function messageText(bytes: Buffer, start = 0, end = bytes.length): string {
-  const b = start === 0 && end === bytes.length ? bytes : bytes.subarray(start, end);
-  return isUtf8(b) ? b.toString('utf8') : iconv.decode(b, 'windows-1252');
+  return lineText(start === 0 && end === bytes.length ? bytes : bytes.subarray(start, end)).text;
 }

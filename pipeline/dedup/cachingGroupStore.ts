@@ -22,9 +22,9 @@ const slot = (partition: string, name: string): string => `${partition}\u0000${n
  * store, conditional on the cached ETag, so a stale entry (another instance wrote since) makes the commit fail
  * with a conflict (412; 409 for an insert of what exists): every entity the failed commit touched is then
  * dropped from the cache (only the failed one after a 409 that names it), and commitPartition's retry re-reads
- * them from the store and re-applies. Nothing is
- * decided on a cached value without a conditional write behind it, except what a redelivery finds already
- * applied: marks only grow, so a stale head can only say "not applied yet", and that is re-checked by the write.
+ * them from the store and re-applies. Nothing is decided on a cached value without a conditional write behind it,
+ * except what a redelivery finds already applied: marks only grow, so a stale head can only say "not applied yet",
+ * and that is re-checked by the write.
  *
  * Cached values are copies (cloneState) and are handed out as such: callers may change what they get.
  * Only the batch path is cached; flush queries, lookups by AlertId and retention go to the store. Retention

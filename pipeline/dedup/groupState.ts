@@ -190,8 +190,9 @@ export interface GroupStore {
   /** Number of operations sent to the backing service (the cost driver in Azure). */
   readonly operations: number;
   /**
-   * Entities a store backed by Table Storage has written (inserted, replaced or upserted) by commits and puts: what
-   * a partition's throughput target counts (about 2,000 entities/s per PartitionKey, docs/deploy.md "Sizing").
+   * Entities a store backed by Table Storage has sent to be inserted, replaced or upserted by commits and puts, those
+   * of a commit that failed included: what a partition's throughput target counts (about 2,000 entities/s per
+   * PartitionKey, docs/deploy.md "Sizing").
    */
   readonly entitiesWritten?: number;
   close(): Promise<void>;

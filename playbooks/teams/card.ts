@@ -82,10 +82,10 @@ export function buildIncidentCard(
   input: CardInput,
   limits = { assets: MAX_ASSETS, techniques: MAX_TECHNIQUES },
 ): AdaptiveCard {
-  const f = input.facts;
-  const where = [f.site, f.zone].filter(Boolean).join(' / ');
-  // A card about a closed incident only says so: the details were on the cards before it.
+  // A card about a closed incident only says so: the assets, techniques and reasons were on the cards before it.
   const closed = input.status === 'Closed';
+  const f = closed ? { ...input.facts, assets: [], techniques: [], escalations: [] } : input.facts;
+  const where = [f.site, f.zone].filter(Boolean).join(' / ');
   const body: CardElement[] = [
     {
       type: 'TextBlock',
@@ -122,7 +122,7 @@ export function buildIncidentCard(
       ['Status', cardText(input.status, 20)],
     ]),
   });
-  const assets = closed ? [] : f.assets.slice(0, limits.assets);
+  const assets = f.assets.slice(0, limits.assets);
   if (assets.length) {
     body.push({ type: 'TextBlock', text: 'Assets', weight: 'Bolder', spacing: 'Medium' });
     for (const a of assets)
@@ -130,7 +130,7 @@ export function buildIncidentCard(
     if (f.assets.length > assets.length)
       body.push({ type: 'TextBlock', text: `… and ${f.assets.length - assets.length} more`, isSubtle: true });
   }
-  const techniques = closed ? [] : f.techniques.slice(0, limits.techniques);
+  const techniques = f.techniques.slice(0, limits.techniques);
   if (techniques.length) {
     body.push({ type: 'TextBlock', text: 'ATT&CK for ICS', weight: 'Bolder', spacing: 'Medium' });
     for (const t of techniques) {
@@ -144,7 +144,7 @@ export function buildIncidentCard(
       });
     }
   }
-  const why = closed ? [] : escalationLines(f.escalations);
+  const why = escalationLines(f.escalations);
   if (why.length) {
     body.push({ type: 'TextBlock', text: 'Why it was escalated', weight: 'Bolder', spacing: 'Medium' });
     for (const line of why.slice(0, MAX_ESCALATIONS))
@@ -156,7 +156,7 @@ export function buildIncidentCard(
   const actions: NonNullable<AdaptiveCard['actions']> = [];
   const incident = safeLink(input.incidentUrl);
   if (incident) actions.push({ type: 'Action.OpenUrl', title: 'Open incident', url: incident });
-  for (const a of closed ? [] : f.assets) {
+  for (const a of f.assets) {
     const link = safeLink(a.link);
     if (link && actions.length < 3)
       actions.push({ type: 'Action.OpenUrl', title: cardText(`Open ${a.name ?? 'asset'}`, 60), url: link });
