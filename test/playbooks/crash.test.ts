@@ -41,11 +41,14 @@ function crashing(deps: PlaybookDeps, k: number, mode: Mode) {
 
 const T0 = Date.parse('2026-11-18T09:00:00Z');
 
+type Harness = ReturnType<typeof harness>;
+type Seed = (h: Harness) => void | Promise<void>;
+
 /** One playbook, crashed at call k, then retried (10 minutes apart) until it answers 200, then once more. */
 async function crashThenRetry(
   name: PlaybookName,
   payload: unknown,
-  setup: (h: ReturnType<typeof harness>) => void | Promise<void>,
+  setup: Seed,
   k: number,
   mode: Mode,
   config = TEST_CONFIG,
@@ -71,12 +74,7 @@ async function crashThenRetry(
 }
 
 /** How many dependency calls a clean run makes (the steps to crash at). */
-async function stepsOf(
-  name: PlaybookName,
-  payload: unknown,
-  setup: (h: ReturnType<typeof harness>) => void | Promise<void>,
-  config = TEST_CONFIG,
-) {
+async function stepsOf(name: PlaybookName, payload: unknown, setup: Seed, config = TEST_CONFIG) {
   const h = harness(config);
   await setup(h);
   const c = crashing(h.deps, 0, 'before');
@@ -89,7 +87,40 @@ async function stepsOf(
   return { steps: c.calls.length, names: c.calls.map((x) => x.name) };
 }
 
-const modes = CRASH_MODES;
+interface CrashRun {
+  h: Harness;
+  c: ReturnType<typeof crashing>;
+  statuses: number[];
+  again: { status: number };
+  mode: Mode;
+  k: number;
+  /** The crash, for messages: mode, call and step, and the statuses of the runs. */
+  where: string;
+  /** The calls of a clean run, in order. */
+  names: string[];
+}
+
+/**
+ * Every step of a clean run crashed in every mode, each followed by the retries: the retried runs end in 200
+ * (and so does one more), and `check` sees the outcome.
+ */
+async function forEachCrash(
+  name: PlaybookName,
+  payload: unknown,
+  seed: Seed,
+  check: (run: CrashRun) => void | Promise<void>,
+  config = TEST_CONFIG,
+): Promise<void> {
+  const { steps, names } = await stepsOf(name, payload, seed, config);
+  for (let k = 1; k <= steps; k++)
+    for (const mode of CRASH_MODES) {
+      const run = await crashThenRetry(name, payload, seed, k, mode, config);
+      const where = `${mode} ${run.c.crashed()?.name} (step ${k}), statuses ${run.statuses}`;
+      expect(run.statuses.at(-1), where).toBe(200);
+      expect(run.again.status, where).toBe(200);
+      await check({ ...run, mode, k, where, names });
+    }
+}
 
 /** The one window no run can see into: `sending` recorded, the request not (known to be) made. */
 function inSendingWindow(c: ReturnType<typeof crashing>, mode: Mode): boolean {
@@ -101,42 +132,36 @@ function inSendingWindow(c: ReturnType<typeof crashing>, mode: Mode): boolean {
 }
 
 /** The comments of the one incident a run seeded, oldest first. */
-const commentsOf = (h: ReturnType<typeof harness>) =>
+const commentsOf = (h: Harness) =>
   [...[...h.sentinel.incidents.values()][0]!.comments.values()].map((x) => x.message);
 
 describe('crash at every step: one card, one ticket, one close per incident', () => {
   it('notify-teams: exactly one card (or, if the run died between recording "sending" and the request, none and an honest comment)', async () => {
     const payload = incidentOf([lyonRow()]);
-    const seed = (h: ReturnType<typeof harness>) => void h.sentinel.seed(payload as never);
-    const { steps, names } = await stepsOf('notify-teams', payload, seed);
-    expect(steps).toBeGreaterThanOrEqual(6);
-    for (let k = 1; k <= steps; k++)
-      for (const mode of modes) {
-        const { h, c, statuses, again } = await crashThenRetry('notify-teams', payload, seed, k, mode);
-        const where = `${mode} ${c.crashed()?.name} (step ${k}), statuses ${statuses}`;
-        expect(statuses.at(-1), where).toBe(200);
-        expect(again.status, where).toBe(200);
-        const comments = commentsOf(h);
-        expect(comments, where).toHaveLength(1);
-        if (inSendingWindow(c, mode)) {
-          expect(h.teams.posts, where).toHaveLength(0);
-          expect(comments[0], where).toMatch(/no clear answer .*not sent again.*Check the channel/);
-        } else {
-          expect(h.teams.posts, where).toHaveLength(1);
-          // Before the request the outcome is known to the run that sends; once it is out, a run that dies
-          // before recording the answer leaves the next run knowing only that it may have gone.
-          expect(comments[0], where).toMatch(
-            k < names.indexOf('teams.post') + 1 ? /Teams card #1 accepted by/ : /accepted by|no clear answer/,
-          );
-        }
-        expect(comments[0]).not.toMatch(/posted/);
+    const seed = (h: Harness) => void h.sentinel.seed(payload as never);
+    expect((await stepsOf('notify-teams', payload, seed)).steps).toBeGreaterThanOrEqual(6);
+    await forEachCrash('notify-teams', payload, seed, ({ h, c, mode, k, where, names }) => {
+      const comments = commentsOf(h);
+      expect(comments, where).toHaveLength(1);
+      if (inSendingWindow(c, mode)) {
+        expect(h.teams.posts, where).toHaveLength(0);
+        expect(comments[0], where).toMatch(/no clear answer .*not sent again.*Check the channel/);
+      } else {
+        expect(h.teams.posts, where).toHaveLength(1);
+        // Before the request the outcome is known to the run that sends; once it is out, a run that dies
+        // before recording the answer leaves the next run knowing only that it may have gone.
+        expect(comments[0], where).toMatch(
+          k < names.indexOf('teams.post') + 1 ? /Teams card #1 accepted by/ : /accepted by|no clear answer/,
+        );
       }
+      expect(comments[0]).not.toMatch(/posted/);
+    });
   });
 
   it('notify-teams on close: exactly one closing card (or none and an honest comment), whatever step fails', async () => {
     const payload = incidentOf([lyonRow()]);
     // The first card sent by a clean run, then the incident closed: the run under test announces the close.
-    const seed = async (h: ReturnType<typeof harness>) => {
+    const seed = async (h: Harness) => {
       const id = h.sentinel.seed(payload as never);
       await h.run('notify-teams', payload);
       Object.assign(h.sentinel.incident(id).properties, {
@@ -144,56 +169,40 @@ describe('crash at every step: one card, one ticket, one close per incident', ()
         classification: 'FalsePositive',
       });
     };
-    const { steps } = await stepsOf('notify-teams', payload, seed);
-    for (let k = 1; k <= steps; k++)
-      for (const mode of modes) {
-        const { h, c, statuses, again } = await crashThenRetry('notify-teams', payload, seed, k, mode);
-        const where = `${mode} ${c.crashed()?.name} (step ${k}), statuses ${statuses}`;
-        expect(statuses.at(-1), where).toBe(200);
-        expect(again.status, where).toBe(200);
-        const comments = commentsOf(h);
-        expect(comments, where).toHaveLength(2);
-        const window = inSendingWindow(c, mode);
-        expect(h.teams.posts, where).toHaveLength(window ? 1 : 2);
-        if (!window)
-          expect(JSON.stringify(h.teams.posts[1]!.body), where).toContain('Closed as false positive');
-        expect(comments[1], where).toMatch(
-          window ? /no clear answer/ : /Teams card #2 (accepted by|.*no clear answer)/,
-        );
-      }
+    await forEachCrash('notify-teams', payload, seed, ({ h, c, mode, where }) => {
+      const comments = commentsOf(h);
+      expect(comments, where).toHaveLength(2);
+      const window = inSendingWindow(c, mode);
+      expect(h.teams.posts, where).toHaveLength(window ? 1 : 2);
+      if (!window)
+        expect(JSON.stringify(h.teams.posts[1]!.body), where).toContain('Closed as false positive');
+      expect(comments[1], where).toMatch(
+        window ? /no clear answer/ : /Teams card #2 (accepted by|.*no clear answer)/,
+      );
+    });
   });
 
   it('create-ticket: exactly one ServiceNow ticket and one label, whatever step fails', async () => {
     const payload = incidentOf([lyonRow()]);
-    const seed = (h: ReturnType<typeof harness>) => void h.sentinel.seed(payload as never);
-    const { steps } = await stepsOf('create-ticket', payload, seed);
-    for (let k = 1; k <= steps; k++)
-      for (const mode of modes) {
-        const { h, c, statuses, again } = await crashThenRetry('create-ticket', payload, seed, k, mode);
-        const where = `${mode} ${c.crashed()?.name} (step ${k}), statuses ${statuses}`;
-        expect(statuses.at(-1), where).toBe(200);
-        expect(again.status, where).toBe(200);
-        expect(h.snow.records, where).toHaveLength(1);
-        const p = [...h.sentinel.incidents.values()][0]!.properties;
-        expect(
-          (p.labels as { labelName: string }[]).filter((l) => l.labelName.startsWith('ticket:')),
-          where,
-        ).toHaveLength(1);
-        expect([...h.sentinel.incidents.values()][0]!.comments.size, where).toBe(1);
-      }
+    const seed = (h: Harness) => void h.sentinel.seed(payload as never);
+    await forEachCrash('create-ticket', payload, seed, ({ h, where }) => {
+      expect(h.snow.records, where).toHaveLength(1);
+      const incident = [...h.sentinel.incidents.values()][0]!;
+      const labels = incident.properties.labels as { labelName: string }[];
+      expect(
+        labels.filter((l) => l.labelName.startsWith('ticket:')),
+        where,
+      ).toHaveLength(1);
+      expect(incident.comments.size, where).toBe(1);
+    });
   });
 
   it('create-ticket: exactly one Jira issue whatever step fails', async () => {
     const payload = incidentOf([rotterdamRow()]);
-    const seed = (h: ReturnType<typeof harness>) => void h.sentinel.seed(payload as never);
-    const { steps } = await stepsOf('create-ticket', payload, seed);
-    for (let k = 1; k <= steps; k++)
-      for (const mode of modes) {
-        const { h, c, statuses } = await crashThenRetry('create-ticket', payload, seed, k, mode);
-        const where = `${mode} ${c.crashed()?.name} (step ${k}), statuses ${statuses}`;
-        expect(statuses.at(-1), where).toBe(200);
-        expect(h.jira.issues, where).toHaveLength(1);
-      }
+    const seed = (h: Harness) => void h.sentinel.seed(payload as never);
+    await forEachCrash('create-ticket', payload, seed, ({ h, where }) => {
+      expect(h.jira.issues, where).toHaveLength(1);
+    });
   });
 
   it('auto-close: exactly one close, one comment, and the group and the Defender for IoT alert closed', async () => {
@@ -224,17 +233,16 @@ describe('crash at every step: one card, one ticket, one close per incident', ()
         Escalations: [],
       }),
     ]);
-    const seed = (h: ReturnType<typeof harness>) => {
+    const seed = (h: Harness) => {
       h.sentinel.seed(payload as never);
       void h.groups.put(groupState('grp-lyon-fw-0001'), undefined);
       h.sentinel.seedD4IoTAlert(D4IOT_ALERT_PATH);
     };
-    const { steps } = await stepsOf('auto-close', payload, seed, config);
-    for (let k = 1; k <= steps; k++)
-      for (const mode of modes) {
-        const { h, c, statuses } = await crashThenRetry('auto-close', payload, seed, k, mode, config);
-        const where = `${mode} ${c.crashed()?.name} (step ${k}), statuses ${statuses}`;
-        expect(statuses.at(-1), where).toBe(200);
+    await forEachCrash(
+      'auto-close',
+      payload,
+      seed,
+      async ({ h, where }) => {
         const closes = h.fetch.requests.filter(
           (r) => r.method === 'PUT' && !r.url.includes('/comments/') && r.body?.includes('"status":"Closed"'),
         );
@@ -244,7 +252,9 @@ describe('crash at every step: one card, one ticket, one close per incident', ()
         expect(h.sentinel.d4iotAlerts.get(D4IOT_ALERT_PATH.toLowerCase())!.properties.status, where).toBe(
           'Closed',
         );
-      }
+      },
+      config,
+    );
   });
 });
 
