@@ -47,6 +47,9 @@ export function makeRedriveHandler(runtime: () => Promise<FunctionRuntime>) {
     const result = await redrive(deps.deadLetters, pipelineRedriver(deps), {
       limit: settings.OTSOC_REDRIVE_LIMIT,
     });
-    context.log(`redrive ${JSON.stringify({ ...result, errors: result.errors.length })}`);
+    // Counts only: a reason can quote the record (an unreadable time, say), and alert content stays out of logs.
+    context.log(
+      `redrive ${JSON.stringify({ ...result, errors: result.errors.length, failures: result.failures.length })}`,
+    );
   };
 }

@@ -4,7 +4,7 @@ import type { Command } from 'commander';
 import { keySpecOf, loadConfigFile, parseConfig } from '../../pipeline/config/config.js';
 import { DEAD_LETTER_STAGES, type DeadLetterStage } from '../../pipeline/deadletter/deadLetterStore.js';
 import { FileDeadLetterStore } from '../../pipeline/deadletter/fileDeadLetterStore.js';
-import { pipelineRedriver, redrive } from '../../pipeline/deadletter/redrive.js';
+import { pipelineRedriver, type RedriveResult, redrive } from '../../pipeline/deadletter/redrive.js';
 import { createEnricher } from '../../pipeline/enrich/enricher.js';
 import { flushGroups, type PipelineDeps } from '../../pipeline/pipeline.js';
 import { positiveInt } from '../options.js';
@@ -72,6 +72,25 @@ export async function runRedrive(o: RedriveCommandOptions) {
   }
 }
 
+/** Lines shown per reason a letter failed again, the most frequent first. */
+const MAX_REASONS = 10;
+
+/** Why letters failed again (`  failing again: 2 × reason (1 parked)`), so the user knows what to fix. */
+export function failureLines(failures: RedriveResult['failures']): string[] {
+  const lines = failures
+    .slice(0, MAX_REASONS)
+    .map(
+      (f) =>
+        `  failing again: ${f.letters} × ${f.reason}${f.parked ? ` (${f.parked} parked: no more attempts)` : ''}`,
+    );
+  const rest = failures.slice(MAX_REASONS).reduce((n, f) => n + f.letters, 0);
+  if (rest)
+    lines.push(
+      `  failing again: ${plural(rest, 'more letter')} for ${plural(failures.length - MAX_REASONS, 'other reason')}`,
+    );
+  return lines;
+}
+
 /** `ot-soc redrive`: dead letters of a local run back through the pipeline. */
 export function registerRedrive(program: Command): void {
   program
@@ -93,6 +112,7 @@ export function registerRedrive(program: Command): void {
       console.log(
         `redrive: read ${r.read}, redriven ${r.redriven}, still failing ${r.stillFailing}, parked now ${r.parked} (in all ${r.parkedTotal}), deferred ${r.deferred}; rows written ${r.rowsWritten}`,
       );
+      for (const line of failureLines(r.failures)) console.log(line);
       for (const e of r.errors) console.log(`  deferred: ${e}`);
       for (const [stage, n] of Object.entries(r.notRetried))
         console.log(

@@ -59,6 +59,8 @@ export interface RedriveResult {
   deferred: number;
   /** Why letters were deferred (distinct messages). */
   errors: string[];
+  /** Why letters failed again, most frequent first: each reason with its letters, and how many were parked. */
+  failures: { reason: string; letters: number; parked: number }[];
 }
 
 /**
@@ -83,6 +85,7 @@ export async function redrive(
     parked: 0,
     deferred: 0,
     errors: [],
+    failures: [],
   };
   if (!letters.length) return result;
 
@@ -97,18 +100,27 @@ export async function redrive(
   result.redriven = ok.length;
 
   const at = opts.now?.() ?? new Date();
-  const recorded = await mapLimit([...failed.values()], 8, (f) =>
+  const failures = [...failed.values()];
+  const recorded = await mapLimit(failures, 8, (f) =>
     store.recordFailure({ id: f.id }, f.reason, {
       at,
       ...(f.stage ? { stage: f.stage } : {}),
       ...(opts.maxAttempts !== undefined ? { maxAttempts: opts.maxAttempts } : {}),
     }),
   );
-  for (const r of recorded) {
-    if (!r) continue; // resolved meanwhile by someone else
-    if (r.state === 'parked') result.parked++;
-    else result.stillFailing++;
-  }
+  const why = new Map<string, { reason: string; letters: number; parked: number }>();
+  recorded.forEach((r, i) => {
+    if (!r) return; // resolved meanwhile by someone else
+    const reason = failures[i]!.reason;
+    const entry = why.get(reason) ?? { reason, letters: 0, parked: 0 };
+    why.set(reason, entry);
+    entry.letters++;
+    if (r.state === 'parked') {
+      result.parked++;
+      entry.parked++;
+    } else result.stillFailing++;
+  });
+  result.failures = [...why.values()].sort((a, b) => b.letters - a.letters);
   result.deferred = letters.length - ok.length - failed.size;
   const done = new Set([...ok, ...failed.keys()]);
   result.errors = [

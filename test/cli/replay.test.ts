@@ -2,7 +2,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runRedrive } from '../../cli/commands/redrive.js';
+import { failureLines, runRedrive } from '../../cli/commands/redrive.js';
 import { runFile } from '../../cli/commands/runFile.js';
 import { UsageError } from '../../cli/commands/usageError.js';
 import { latestRows } from '../../cli/summary.js';
@@ -176,6 +176,19 @@ describe('ot-soc replay', () => {
 });
 
 describe('ot-soc redrive', () => {
+  it('prints ten reasons at most, then how many letters the others hold', () => {
+    const failures = Array.from({ length: 12 }, (_, i) => ({
+      reason: `reason ${i}`,
+      letters: 12 - i,
+      parked: i % 2,
+    }));
+    const out = failureLines(failures);
+    expect(out).toHaveLength(11);
+    expect(out[0]).toBe('  failing again: 12 × reason 0');
+    expect(out[1]).toBe('  failing again: 11 × reason 1 (1 parked: no more attempts)');
+    expect(out[10]).toBe('  failing again: 3 more letters for 2 other reasons');
+  });
+
   it('carries a sink-stage letter into the workspace and keeps bad input pending with its history', async () => {
     const input = await mixedInput('redrive.ndjson');
     const out = join(dir, 'out-redrive');
@@ -193,6 +206,11 @@ describe('ot-soc redrive', () => {
     ]);
     const r = await runRedrive({ out, stages: 'sink,parse,split', limit: 100 });
     expect(r).toMatchObject({ read: 3, redriven: 1, stillFailing: 2 });
+    // What the command prints under its counts: why the two still fail, in the words of the first run.
+    const why = failureLines(r.failures);
+    expect(why).toHaveLength(2);
+    for (const line of why) expect(line).toMatch(/^ {2}failing again: 1 × \S/);
+    expect(why.join('\n')).toMatch(/unterminated|not a record|JSON|format/i);
     const rows = await lines(join(out, 'OTAlerts_CL.ndjson'));
     expect(rows.at(-1)).toMatchObject({ AlertTitle: 'Controller Stop', Count: 1 });
     const pending = await new FileDeadLetterStore(join(out, 'deadletter.ndjson')).listPending(10, {

@@ -62,6 +62,7 @@ describe.each(stores)('redrive over the %s store', (_, open) => {
       parked: 0,
       deferred: 0,
       errors: [],
+      failures: [],
     });
     expect(seqs(calls[0]!)).toEqual([1, 2, 3]);
     expect(await store.list()).toEqual([]);
@@ -103,10 +104,30 @@ describe.each(stores)('redrive over the %s store', (_, open) => {
       ok: [],
       failed: ls.map((l) => ({ id: l.id, reason: 'ETag conflicts', stage: 'commit' as const })),
     });
-    expect(await redrive(store, process, { maxAttempts: 2 })).toMatchObject({ parked: 1, stillFailing: 0 });
+    expect(await redrive(store, process, { maxAttempts: 2 })).toMatchObject({
+      parked: 1,
+      stillFailing: 0,
+      failures: [{ reason: 'ETag conflicts', letters: 1, parked: 1 }],
+    });
     const [parked] = await store.listParked();
     expect(parked).toMatchObject({ stage: 'sink', attempts: 2, reason: 'ETag conflicts' });
     expect(parked!.history[1]).toMatchObject({ stage: 'commit', reason: 'ETag conflicts' });
+  });
+
+  it('says why letters failed again: each reason once, with its letters and parked ones, most frequent first', async () => {
+    const store = open();
+    const process: RedriveProcess = async (ls) => ({
+      ok: [],
+      failed: ls.map((l) => ({ id: l.id, reason: l.origin.sequence === 1 ? 'row rejected' : 'HTTP 503' })),
+    });
+    // Letter 4 has failed four times (its fifth attempt parks it), the others once.
+    await store.put([letter(4)]);
+    for (let i = 0; i < 3; i++) await redrive(store, process);
+    await store.put([letter(1), letter(2), letter(3)]);
+    expect((await redrive(store, process)).failures).toEqual([
+      { reason: 'HTTP 503', letters: 3, parked: 1 },
+      { reason: 'row rejected', letters: 1, parked: 0 },
+    ]);
   });
 
   it('reads pending letters oldest first, at most limit per run', async () => {
@@ -182,6 +203,7 @@ describe.each(stores)('redrive over the %s store', (_, open) => {
       parked: 0,
       deferred: 1,
       errors: ['redrive deferred: sink unreachable'],
+      failures: [{ reason: 'row rejected', letters: 1, parked: 0 }],
     });
     const left = await store.list();
     expect(left.map((l) => [l.origin.sequence, l.attempts])).toEqual([
