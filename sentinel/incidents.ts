@@ -113,7 +113,7 @@ export const ruleArmId = (w: WorkspaceRef, ruleId: string) =>
 export const tacticsOf = (i: TwinIncident): string[] => [...new Set(i.alerts.flatMap((a) => a.tactics))];
 export const clone = (i: TwinIncident): TwinIncident => structuredClone(i);
 
-const maxSeverity = (alerts: readonly TwinAlert[]): string =>
+const maxSeverity = (alerts: readonly Pick<TwinAlert, 'severity'>[]): string =>
   alerts.reduce(
     (s, a) => ((SEVERITY_RANK[a.severity] ?? 0) > (SEVERITY_RANK[s] ?? 0) ? a.severity : s),
     'Informational',
@@ -220,7 +220,9 @@ export class IncidentStore {
 
   #attach(incident: TwinIncident, alert: TwinAlert): void {
     incident.alerts.push(alert);
-    incident.severity = maxSeverity(incident.alerts);
+    // Raised to the joining alert's severity, never lowered: a severity an analyst or a playbook set (reassign-ot
+    // raises it for a critical asset) stays when a lesser alert joins (docs/local-sentinel.md).
+    incident.severity = maxSeverity([{ severity: incident.severity }, alert]);
     if (alert.startTimeUtc < incident.firstActivityTimeUtc)
       incident.firstActivityTimeUtc = alert.startTimeUtc;
     if (alert.endTimeUtc > incident.lastActivityTimeUtc) incident.lastActivityTimeUtc = alert.endTimeUtc;

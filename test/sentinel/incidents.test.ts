@@ -199,4 +199,20 @@ describe('incidents', () => {
     );
     expect([store.incidents[0]!.title, store.incidents[0]!.severity]).toEqual(['First', 'High']);
   });
+
+  it('a joining alert raises the severity to its own, never lowers one a playbook or an analyst set', () => {
+    const store = new IncidentStore(TWIN_WORKSPACE);
+    const r = rule({ ...grouping({}), alertDetailsOverride: { alertSeverityColumnName: 'Severity' } });
+    run(store, r, T0, row({ Severity: 'Medium' }));
+    const incident = store.incidents[0]!;
+    // reassign-ot raises it for a critical asset; a Medium alert joins: it stays High.
+    store.update(incident, { severity: 'High' }, 'Playbook', T0 + min(1));
+    const joined = run(store, r, T0 + min(5), row({ Severity: 'Medium' }));
+    expect(joined.map((e) => e.kind)).toEqual(['Updated']);
+    expect([incident.alerts.length, incident.severity]).toEqual([2, 'High']);
+    // An analyst lowers it; a Medium alert joins: Medium, the alert's, as at creation.
+    store.update(incident, { severity: 'Low' }, 'User', T0 + min(6));
+    run(store, r, T0 + min(10), row({ Severity: 'Medium' }));
+    expect([incident.alerts.length, incident.severity]).toEqual([3, 'Medium']);
+  });
 });
