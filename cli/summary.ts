@@ -187,7 +187,7 @@ export function formatSummary(s: RunSummary): string {
     `  alerts parsed         ${s.alertsParsed}`,
     `  dead-lettered         ${s.deadLettered}${s.deadLettered ? '  (kept with reasons, nothing dropped)' : ''}`,
     `  vendor updates        ${s.vendorUpdates}  (a record of an alert already counted, by its id or, without one, its content: not counted again)`,
-    `  redeliveries ignored  ${s.duplicatesIgnored}`,
+    `  redeliveries ignored  ${s.duplicatesIgnored}${s.duplicatesIgnored ? '  (records this grouping state had already applied: the same input replayed again, or an event delivered twice; not counted again)' : ''}`,
     ...(s.timesReadAsUtc
       ? [
           `  times read as UTC     ${s.timesReadAsUtc}  (syslog detection times without a zone, from sensors with no enrichment.sensors.<name>.timeZone: right only if their forwarding rules use UTC; docs/formats.md)`,

@@ -101,6 +101,26 @@ describe('the terminal summary', () => {
     expect(formatSummary(placed)).not.toMatch(/^ {2}without a zone/m);
   });
 
+  it('the same file replayed again into its state: every record a redelivery, said so, no row', async () => {
+    const input = join(dir, 'again.ndjson');
+    await writeFile(input, `${JSON.stringify(securityAlert({ t: minute(T0, 1) }))}\n`);
+    const run = (n: number) =>
+      runFile({
+        input,
+        out: join(dir, `again-${n}`),
+        state: join(dir, 'again-state'),
+        partitions: 1,
+        batchSize: 50,
+        progress: false,
+      });
+    expect(formatSummary(await run(1))).toMatch(/^ {2}redeliveries ignored {2}0$/m);
+    const second = formatSummary(await run(2));
+    expect(second).toMatch(
+      /^ {2}redeliveries ignored {2}1 {2}\(records this grouping state had already applied: the same input replayed again/m,
+    );
+    expect(second).toContain('No row reached Sentinel in this run');
+  }, 60_000);
+
   it('a run that wrote no row says so, without empty tables', async () => {
     const summary = await replay('nothing.ndjson', 'not an alert\n');
     const text = formatSummary(summary);
