@@ -4,7 +4,7 @@ import type { Command } from 'commander';
 import { keySpecOf, loadConfigFile, parseConfig } from '../../pipeline/config/config.js';
 import { DEAD_LETTER_STAGES, type DeadLetterStage } from '../../pipeline/deadletter/deadLetterStore.js';
 import { FileDeadLetterStore } from '../../pipeline/deadletter/fileDeadLetterStore.js';
-import { pipelineRedriver, type RedriveResult, redrive } from '../../pipeline/deadletter/redrive.js';
+import { type FailureReason, pipelineRedriver, redrive } from '../../pipeline/deadletter/redrive.js';
 import { createEnricher } from '../../pipeline/enrich/enricher.js';
 import { flushGroups, type PipelineDeps } from '../../pipeline/pipeline.js';
 import { positiveInt } from '../options.js';
@@ -75,8 +75,8 @@ export async function runRedrive(o: RedriveCommandOptions) {
 /** Lines shown per reason a letter failed again, the most frequent first. */
 const MAX_REASONS = 10;
 
-/** Why letters failed again (`  failing again: 2 × reason (1 parked)`), so the user knows what to fix. */
-export function failureLines(failures: RedriveResult['failures']): string[] {
+/** Why letters failed again (`  failing again: 2 × <reason> (1 parked: …)`), so the user knows what to fix. */
+export function failureLines(failures: readonly FailureReason[]): string[] {
   const lines = failures
     .slice(0, MAX_REASONS)
     .map(

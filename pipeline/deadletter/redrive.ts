@@ -59,8 +59,15 @@ export interface RedriveResult {
   deferred: number;
   /** Why letters were deferred (distinct messages). */
   errors: string[];
-  /** Why letters failed again, most frequent first: each reason with its letters, and how many were parked. */
-  failures: { reason: string; letters: number; parked: number }[];
+  /** Why letters failed again, most frequent first. */
+  failures: FailureReason[];
+}
+
+/** One reason letters failed again in a run: how many, and how many of those were parked. */
+export interface FailureReason {
+  reason: string;
+  letters: number;
+  parked: number;
 }
 
 /**
@@ -108,7 +115,7 @@ export async function redrive(
       ...(opts.maxAttempts !== undefined ? { maxAttempts: opts.maxAttempts } : {}),
     }),
   );
-  const why = new Map<string, { reason: string; letters: number; parked: number }>();
+  const why = new Map<string, FailureReason>();
   recorded.forEach((r, i) => {
     if (!r) return; // resolved meanwhile by someone else
     const reason = failures[i]!.reason;
