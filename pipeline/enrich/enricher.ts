@@ -2,7 +2,8 @@ import { isAbsolute, resolve } from 'node:path';
 import { z } from 'zod';
 import type { OtAlert } from '../model/alert.js';
 import { canonicalCategory } from './alertGroups.js';
-import { customMappingSchema, mapAttack } from './catalog.js';
+import { mapAttack } from './catalog.js';
+import { customMappingSchema } from './customMappingSchema.js';
 import type { EnrichedAlert } from './enriched.js';
 import {
   type Asset,

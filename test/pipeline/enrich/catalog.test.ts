@@ -11,13 +11,12 @@ import {
 } from '../../../pipeline/enrich/attack.js';
 import {
   CATALOG_INDEX_SIZE,
-  type CustomMappings,
-  customMappingSchema,
   D4IOT_CATALOG,
   lookupTitle,
   mapAttack,
   normalizeTitle,
 } from '../../../pipeline/enrich/catalog.js';
+import { type CustomMappings, customMappingSchema } from '../../../pipeline/enrich/customMappingSchema.js';
 import { ENGINES, SEVERITIES } from '../../../pipeline/model/alert.js';
 import {
   ATTACK_FILE,
