@@ -1,6 +1,7 @@
 import type { DeadLetter } from '../pipeline/deadletter/deadLetterStore.js';
 import type { BatchStats } from '../pipeline/pipeline.js';
 import { plural } from './plural.js';
+import { type UnplacedSensor, unplacedLines, unplacedSensors } from './unplacedSensors.js';
 
 type Row = Record<string, unknown>;
 
@@ -35,6 +36,8 @@ export interface RunSummary {
   timesReadAsUtc: number;
   /** Alerts no zone was found for (no `enrichment.sensors` placement, none in the record or the inventory). */
   withoutZone: number;
+  /** Their sensors, from this run's rows, with the zone their other records named. */
+  unplacedSensors: UnplacedSensor[];
   /** Lines of the input that were not valid UTF-8, read as Windows-1252 (cli/files/decode.ts). */
   windows1252Lines: number;
   groups: number;
@@ -143,6 +146,7 @@ export function summarize(
     vendorUpdates: stats.repeats,
     timesReadAsUtc: stats.wallClockUtc,
     withoutZone: stats.unplaced,
+    unplacedSensors: unplacedSensors([...latest.values()].map((l) => l.row)),
     windows1252Lines,
     groups: latest.size,
     rowsWritten: rows.length,
@@ -196,6 +200,7 @@ export function formatSummary(s: RunSummary): string {
     ...(s.withoutZone
       ? [
           `  without a zone        ${s.withoutZone}  (no zone in the record, in enrichment.sensors.<name> for its sensor or in the inventory: grouped per sensor, apart from records of the same zone that name it; docs/configuration.md)`,
+          ...unplacedLines(s.unplacedSensors),
         ]
       : []),
     `  alert groups          ${s.groups}`,

@@ -89,13 +89,12 @@ describe('the terminal summary', () => {
       });
     const unplaced = await run();
     expect(unplaced).toMatchObject({ groups: 2, withoutZone: 1, vendorUpdates: 0 });
+    // The summary names the sensor and the entry to add, from the zone its webhook record named.
+    const hint = formatSummary(unplaced).match(/^ {6}ham-press-sensor-01: 1 alert; .*enrichment\.sensors (.*)$/m);
+    expect(hint?.[0]).toContain('its other records name Hamburg/Presswerk');
     const config = join(dir, 'placed.json');
-    await writeFile(
-      config,
-      JSON.stringify({
-        enrichment: { sensors: { 'ham-press-sensor-01': { site: 'Hamburg', zone: 'Presswerk' } } },
-      }),
-    );
+    // That entry, pasted as it is printed.
+    await writeFile(config, `{"enrichment": {"sensors": {${hint![1]}}}}`);
     const placed = await run(config);
     expect(placed).toMatchObject({ groups: 1, withoutZone: 0, vendorUpdates: 1 });
     expect(formatSummary(placed)).not.toMatch(/^ {2}without a zone/m);
