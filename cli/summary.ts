@@ -2,6 +2,7 @@ import type { DeadLetter } from '../pipeline/deadletter/deadLetterStore.js';
 import type { BatchStats } from '../pipeline/pipeline.js';
 import { plural } from './plural.js';
 import { type UnplacedSensor, unplacedLines, unplacedSensors } from './unplacedSensors.js';
+import { type WallClockSensor, wallClockLines } from './wallClockSensors.js';
 
 type Row = Record<string, unknown>;
 
@@ -34,6 +35,8 @@ export interface RunSummary {
   vendorUpdates: number;
   /** Syslog detection times without a zone from sensors without a configured `timeZone`, read as UTC. */
   timesReadAsUtc: number;
+  /** Their sensors, with the offset their forwarding rules look set to. */
+  wallClockSensors: WallClockSensor[];
   /** Alerts no zone was found for (no `enrichment.sensors` placement, none in the record or the inventory). */
   withoutZone: number;
   /** Their sensors, from this run's rows, with the zone their other records named. */
@@ -87,7 +90,7 @@ export function summarize(
   letters: DeadLetter[],
   elapsedMs: number,
   state: string,
-  windows1252Lines = 0,
+  more: { windows1252Lines?: number; wallClockSensors?: WallClockSensor[] } = {},
 ): RunSummary {
   const latest = latestRows(rows);
   const groups: GroupLine[] = [...latest.values()].map(({ row, revisions }) => ({
@@ -145,9 +148,10 @@ export function summarize(
     duplicatesIgnored: stats.duplicates,
     vendorUpdates: stats.repeats,
     timesReadAsUtc: stats.wallClockUtc,
+    wallClockSensors: more.wallClockSensors ?? [],
     withoutZone: stats.unplaced,
     unplacedSensors: unplacedSensors([...latest.values()].map((l) => l.row)),
-    windows1252Lines,
+    windows1252Lines: more.windows1252Lines ?? 0,
     groups: latest.size,
     rowsWritten: rows.length,
     // From the groups' Counts, not the records parsed: a status update of a known alert is parsed but not counted.
@@ -195,6 +199,7 @@ export function formatSummary(s: RunSummary): string {
     ...(s.timesReadAsUtc
       ? [
           `  times read as UTC     ${s.timesReadAsUtc}  (syslog detection times without a zone, from sensors with no enrichment.sensors.<name>.timeZone: right only if their forwarding rules use UTC; docs/formats.md)`,
+          ...wallClockLines(s.wallClockSensors),
         ]
       : []),
     ...(s.withoutZone

@@ -9,6 +9,7 @@ import { filePartition, readFileEvents } from '../fileEvents.js';
 import { runPipeline } from '../runPipeline.js';
 import { openStateStore } from '../stateStore.js';
 import { type RunSummary, summarize } from '../summary.js';
+import { WallClockSensors } from '../wallClockSensors.js';
 import { UsageError } from './usageError.js';
 
 export interface RunFileOptions {
@@ -115,6 +116,9 @@ export async function runFile(o: RunFileOptions): Promise<RunSummary> {
       : undefined;
   let result: Awaited<ReturnType<typeof runPipeline>>;
   let windows1252Lines = 0;
+  const enrich = createEnricher(config.enrichment);
+  // Which sensors' zone-less times stayed UTC, and the offset their rules look set to (for the summary).
+  const wallClock = new WallClockSensors();
   try {
     const partitionPrefix = await filePartition(o.input);
     bar?.start(inputBytes, 0);
@@ -131,7 +135,11 @@ export async function runFile(o: RunFileOptions): Promise<RunSummary> {
       outDir: o.out,
       store: state.store,
       deadLetters,
-      enrich: createEnricher(config.enrichment),
+      enrich: (alert) => {
+        const enriched = enrich(alert);
+        wallClock.observe(alert, enriched);
+        return enriched;
+      },
       sensors: config.enrichment.sensors,
       spec: keySpecOf(config),
       beforeWrite: state.durable,
@@ -149,7 +157,7 @@ export async function runFile(o: RunFileOptions): Promise<RunSummary> {
     deadLetters.letters,
     result.elapsedMs,
     state.description,
-    windows1252Lines,
+    { windows1252Lines, wallClockSensors: wallClock.list() },
   );
   // The outputs the command names exist after every run: no dead letter is an empty file, not a missing one.
   await appendFile(lettersFile, '');

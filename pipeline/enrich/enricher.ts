@@ -223,6 +223,7 @@ export function createEnricher(config: EnrichConfig): (alert: OtAlert) => Enrich
       entities: alert.entities,
       sourceFormat: alert.sourceFormat,
       wallClock: times.wallClock,
+      sentAt: times.wallClock ? alert.sentAt : undefined,
       originalSeverity: alert.severity,
       tactics: attack.tactics,
       techniques: attack.techniques,

@@ -97,6 +97,11 @@ export const otAlertSchema = z.object({
    * configured; what is still listed after enrichment stayed UTC for want of one.
    */
   wallClock: z.array(z.enum(WALL_CLOCK_FIELDS)).optional(),
+  /**
+   * With `wallClock`: the syslog header's time (UTC), when the sensor sent the record. How far the zone-less
+   * detection time is from it tells the forwarding rule's zone (cli/wallClockSensors.ts).
+   */
+  sentAt: isoTime.optional(),
 });
 export type OtAlert = z.infer<typeof otAlertSchema>;
 export type OtAlertInput = z.input<typeof otAlertSchema>;

@@ -137,6 +137,7 @@ export function extensionAlert(
       lastSeen: times.lastSeen,
       sourceFormat: own.sourceFormat,
       ...(times.wallClock ? { wallClock: times.wallClock } : {}),
+      ...(times.sentAt ? { sentAt: times.sentAt } : {}),
     },
   };
 }

@@ -278,5 +278,9 @@ export function fastValidate(candidate: OtAlertInput): OtAlert | undefined {
     if (list === NO || (list && !list.every((f) => WALL_CLOCK_SET.has(f)))) return undefined;
     out.wallClock = list;
   }
+  if ('sentAt' in c) {
+    if (c.sentAt !== undefined && !isTime(c.sentAt)) return undefined;
+    out.sentAt = c.sentAt;
+  }
   return out as OtAlert;
 }

@@ -90,7 +90,9 @@ describe('the terminal summary', () => {
     const unplaced = await run();
     expect(unplaced).toMatchObject({ groups: 2, withoutZone: 1, vendorUpdates: 0 });
     // The summary names the sensor and the entry to add, from the zone its webhook record named.
-    const hint = formatSummary(unplaced).match(/^ {6}ham-press-sensor-01: 1 alert; .*enrichment\.sensors (.*)$/m);
+    const hint = formatSummary(unplaced).match(
+      /^ {6}ham-press-sensor-01: 1 alert; .*enrichment\.sensors (.*)$/m,
+    );
     expect(hint?.[0]).toContain('its other records name Hamburg/Presswerk');
     const config = join(dir, 'placed.json');
     // That entry, pasted as it is printed.
@@ -119,6 +121,53 @@ describe('the terminal summary', () => {
     );
     expect(second).toContain('No row reached Sentinel in this run');
   }, 60_000);
+
+  it("says which sensors' syslog times stayed UTC and the offset their rules look set to; a timeZone ends it", async () => {
+    const cef = (sensor: string, sent: string, start: string, title: string) =>
+      `<134>Nov 18 ${sent} ${sensor} CEF:0|Microsoft Defender for IoT/CyberX|${sensor}|24.1.3|Microsoft Defender for IoT Alert|` +
+      `${title}|8|msg=${title} protocol=S7 severity=Major type=Anomaly start=Nov 18 2026 ${start} ` +
+      'src_ip=192.168.5.77 dst_ip=192.168.5.20 cat=Scan';
+    const input = join(dir, 'wallclock.log');
+    await writeFile(
+      input,
+      [
+        // A rule in Europe/Berlin (UTC+1 in November): an hour ahead of the send time, less the forwarding delay.
+        cef('ham-sensor-7', '20:31:05', '21:30:00', 'PLC Scan Detected'),
+        cef('ham-sensor-7', '20:45:10', '21:44:00', 'Port Scan Detected'),
+        // A rule in UTC.
+        cef('lyon-utc-2', '20:50:10', '20:49:30', 'PLC Scan Detected'),
+      ].join('\n'),
+    );
+    const run = (name: string, config?: string) =>
+      runFile({
+        input,
+        out: join(dir, name),
+        partitions: 1,
+        batchSize: 50,
+        progress: false,
+        ...(config ? { config } : {}),
+      });
+    const before = formatSummary(await run('wallclock-utc'));
+    expect(before).toMatch(/^ {2}times read as UTC {5}3 /m);
+    expect(before).toMatch(
+      /^ {6}ham-sensor-7: 2 alerts; detection times 60 min after the syslog header's \(median of 2\): its forwarding rule looks set to UTC\+01:00; set enrichment\.sensors\.ham-sensor-7\.timeZone/m,
+    );
+    expect(before).toMatch(
+      /^ {6}lyon-utc-2: 1 alert; detection times match the syslog header's .*likely set to UTC/m,
+    );
+    const config = join(dir, 'berlin.json');
+    await writeFile(
+      config,
+      JSON.stringify({
+        enrichment: {
+          sensors: { 'ham-sensor-7': { site: 'Hamburg', zone: 'Presswerk', timeZone: 'Europe/Berlin' } },
+        },
+      }),
+    );
+    const after = await run('wallclock-berlin', config);
+    expect(after).toMatchObject({ timesReadAsUtc: 1, wallClockSensors: [{ sensor: 'lyon-utc-2' }] });
+    expect(formatSummary(after)).not.toContain('ham-sensor-7: 2 alerts; detection times');
+  });
 
   it('a run that wrote no row says so, without empty tables', async () => {
     const summary = await replay('nothing.ndjson', 'not an alert\n');

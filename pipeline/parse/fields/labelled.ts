@@ -117,6 +117,7 @@ export function labelledDraft(
       lastSeen: times.lastSeen,
       sourceFormat: parts.sourceFormat,
       ...(times.wallClock ? { wallClock: times.wallClock } : {}),
+      ...(times.sentAt ? { sentAt: times.sentAt } : {}),
     },
   };
 }

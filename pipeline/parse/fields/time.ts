@@ -316,6 +316,8 @@ export interface ResolvedTimes {
   lastSeen: string;
   /** Set (non-empty) only for a syslog format's record whose own time had no offset or zone. */
   wallClock?: WallClockField[];
+  /** With `wallClock`: the syslog header's time (UTC) when it was readable, to compare the two. */
+  sentAt?: string;
 }
 
 /**
@@ -370,10 +372,13 @@ export function resolveTimes(
     lastWall = firstWall;
   }
   const out: ResolvedTimes = { firstSeen: isoFromMs(first.t), lastSeen: isoFromMs(last.t) };
-  if (firstWall || lastWall)
+  if (firstWall || lastWall) {
     out.wallClock = [
       ...(firstWall ? ['firstSeen' as const] : []),
       ...(lastWall ? ['lastSeen' as const] : []),
     ];
+    const sent = present(syslog?.headerTime) ? readTime(syslog?.headerTime, now) : undefined;
+    if (sent) out.sentAt = isoFromMs(sent.t);
+  }
   return out;
 }

@@ -51,6 +51,7 @@ describe('zone-less syslog detection times', () => {
       firstSeen: '2026-11-18T21:30:00.000Z',
       lastSeen: '2026-11-18T21:30:00.000Z',
       wallClock: ['firstSeen', 'lastSeen'],
+      sentAt: '2026-11-18T20:31:00.000Z',
     });
     // No time of its own: the header's (UTC) is not a wall-clock reading.
     expect(resolveTimes([undefined], [], undefined, syslog)).toEqual({

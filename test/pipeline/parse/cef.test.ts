@@ -51,6 +51,7 @@ describe('CEF fixtures', () => {
         lastSeen: '2026-01-05T10:11:58.000Z',
         sourceFormat: 'CEF',
         wallClock: ['firstSeen', 'lastSeen'],
+        sentAt: '2026-01-05T10:12:00.000Z',
       },
     });
   });

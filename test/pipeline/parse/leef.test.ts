@@ -26,6 +26,7 @@ describe('LEEF fixtures', () => {
         lastSeen: '2026-01-05T10:11:12.000Z',
         sourceFormat: 'LEEF',
         wallClock: ['firstSeen', 'lastSeen'],
+        sentAt: '2026-01-05T10:11:12.000Z',
       },
     });
   });
@@ -84,6 +85,7 @@ describe('LEEF fixtures', () => {
         lastSeen: '2025-05-05T15:28:54.000Z',
         sourceFormat: 'LEEF',
         wallClock: ['firstSeen', 'lastSeen'],
+        sentAt: '2025-05-05T12:29:23.000Z',
       },
     });
   });
