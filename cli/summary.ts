@@ -1,8 +1,9 @@
 import type { DeadLetter } from '../pipeline/deadletter/deadLetterStore.js';
+import type { WallClockSensor } from '../pipeline/enrich/wallClockSensors.js';
 import type { BatchStats } from '../pipeline/pipeline.js';
 import { plural } from './plural.js';
 import { type UnplacedSensor, unplacedLines, unplacedSensors } from './unplacedSensors.js';
-import { type WallClockSensor, wallClockLines } from './wallClockSensors.js';
+import { wallClockLines } from './wallClockSensors.js';
 
 type Row = Record<string, unknown>;
 

@@ -10,6 +10,7 @@ import type { KeySpec } from '../pipeline/dedup/keySpec.js';
 import { MemoryGroupStore } from '../pipeline/dedup/memoryGroupStore.js';
 import { TableGroupStore } from '../pipeline/dedup/tableGroupStore.js';
 import { createEnricher, loadEnrichment } from '../pipeline/enrich/enricher.js';
+import { WallClockSensors } from '../pipeline/enrich/wallClockSensors.js';
 import type { PipelineDeps } from '../pipeline/pipeline.js';
 import { localCredential } from '../pipeline/sink/localCredential.js';
 import { createLocalWorkspace } from '../pipeline/sink/localWorkspace.js';
@@ -20,6 +21,8 @@ import { readSettings, type Settings } from './settings.js';
 export interface FunctionRuntime {
   settings: Settings;
   deps: PipelineDeps;
+  /** Sensors whose syslog times this instance read as UTC, and the offset their rules look set to. */
+  wallClock: WallClockSensors;
 }
 
 /** Builds the pipeline's dependencies from app settings (validated once per instance). */
@@ -27,7 +30,13 @@ export async function runtimeFromEnv(env: NodeJS.ProcessEnv): Promise<FunctionRu
   const s = readSettings(env);
   const spec = keySpecOf(s.config);
   // An inventory file named in OTSOC_CONFIG is read once, relative to the app root.
-  const enrich = createEnricher(await loadEnrichment(s.config.enrichment, process.cwd()));
+  const enricher = createEnricher(await loadEnrichment(s.config.enrichment, process.cwd()));
+  const wallClock = new WallClockSensors();
+  const enrich: PipelineDeps['enrich'] = (alert) => {
+    const enriched = enricher(alert);
+    wallClock.observe(alert, enriched);
+    return enriched;
+  };
   const local = s.OTSOC_LOCAL_WORKSPACE_DIR
     ? createLocalWorkspace({ dir: s.OTSOC_LOCAL_WORKSPACE_DIR })
     : undefined;
@@ -50,6 +59,7 @@ export async function runtimeFromEnv(env: NodeJS.ProcessEnv): Promise<FunctionRu
       });
   return {
     settings: s,
+    wallClock,
     deps: {
       enrich,
       spec,

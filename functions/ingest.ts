@@ -1,5 +1,6 @@
 import type { InvocationContext } from '@azure/functions';
 import { pipelineRedriver, redrive } from '../pipeline/deadletter/redrive.js';
+import { describeWallClock } from '../pipeline/enrich/wallClockSensors.js';
 import { flushGroups, processBatch } from '../pipeline/pipeline.js';
 import type { FunctionRuntime } from './deps.js';
 import { recordBatchMetrics } from './metrics.js';
@@ -13,7 +14,7 @@ import { batchMetaFrom } from './triggerMetadata.js';
  */
 export function makeIngestHandler(runtime: () => Promise<FunctionRuntime>) {
   return async (messages: unknown[], context: InvocationContext): Promise<void> => {
-    const { deps } = await runtime();
+    const { deps, wallClock } = await runtime();
     const events = Array.isArray(messages) ? messages : [messages];
     const meta = batchMetaFrom(context.triggerMetadata, events.length);
     const stats = await processBatch(events, meta, deps);
@@ -22,6 +23,9 @@ export function makeIngestHandler(runtime: () => Promise<FunctionRuntime>) {
     context.log(`ingest partition=${meta.partition} ${JSON.stringify(stats)}`);
     if (stats.deadLettered)
       context.warn(`ingest partition=${meta.partition} dead-lettered=${stats.deadLettered}`);
+    // Once per sensor and instance: a forwarding rule in local time shifts working hours and maintenance windows.
+    for (const s of wallClock.settled())
+      context.warn(`sensor ${s.sensor}: syslog detection times read as UTC; ${describeWallClock(s)}`);
   };
 }
 

@@ -5,11 +5,11 @@ import { SingleBar } from 'cli-progress';
 import { keySpecOf, loadConfigFile, type OtSocConfig, parseConfig } from '../../pipeline/config/config.js';
 import { FileDeadLetterStore } from '../../pipeline/deadletter/fileDeadLetterStore.js';
 import { createEnricher } from '../../pipeline/enrich/enricher.js';
+import { WallClockSensors } from '../../pipeline/enrich/wallClockSensors.js';
 import { filePartition, readFileEvents } from '../fileEvents.js';
 import { runPipeline } from '../runPipeline.js';
 import { openStateStore } from '../stateStore.js';
 import { type RunSummary, summarize } from '../summary.js';
-import { WallClockSensors } from '../wallClockSensors.js';
 import { UsageError } from './usageError.js';
 
 export interface RunFileOptions {

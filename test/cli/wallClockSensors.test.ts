@@ -3,8 +3,9 @@
  * header's (the sensor's send time, UTC), i.e. the offset its forwarding rule looks set to.
  */
 import { describe, expect, it } from 'vitest';
-import { utcOffset, WallClockSensors, wallClockLines } from '../../cli/wallClockSensors.js';
+import { wallClockLines } from '../../cli/wallClockSensors.js';
 import type { EnrichedAlert } from '../../pipeline/enrich/enriched.js';
+import { utcOffset, WallClockSensors } from '../../pipeline/enrich/wallClockSensors.js';
 import type { OtAlert } from '../../pipeline/model/alert.js';
 
 const at = (iso: string, minutes: number) => new Date(Date.parse(iso) + minutes * 60_000).toISOString();
@@ -47,6 +48,17 @@ describe('sensors whose detection times stayed UTC', () => {
       { sensor: 'houston-4', alerts: 1, compared: 1, offsetMinutes: -300 },
       { sensor: 'pune-3', alerts: 1, compared: 1, offsetMinutes: 330 },
     ]);
+  });
+
+  it('reports a sensor whose rule is not UTC once, after enough comparisons (the Function warns of it)', () => {
+    const c = new WallClockSensors();
+    for (let i = 0; i < 19; i++) observe(c, 'ham-1', 59);
+    for (let i = 0; i < 30; i++) observe(c, 'lyon-2', -1);
+    expect(c.settled()).toEqual([]);
+    observe(c, 'ham-1', 59);
+    expect(c.settled()).toEqual([{ sensor: 'ham-1', alerts: 20, compared: 20, offsetMinutes: 60 }]);
+    observe(c, 'ham-1', 59);
+    expect(c.settled()).toEqual([]);
   });
 
   it('says the offset, that UTC is right, or that there is nothing to compare', () => {

@@ -167,6 +167,37 @@ describe('syslog detection times without a zone, through the Function', () => {
     });
     expect(logs.join('\n')).toMatch(/ingest partition=5 .*"wallClockUtc":1/);
   });
+
+  it('a sensor whose rule is in local time gets one warning naming the offset and the setting', async () => {
+    const handler = registered.get('ingest')!.handler as (m: unknown[], c: unknown) => Promise<void>;
+    // Sent at 20:3x UTC, detected at 21:3x in the rule's zone (UTC+1): 20 alerts, a minute apart.
+    const leef = (k: number) =>
+      `<9>Nov 18 20:${String(31 + k).padStart(2, '0')}:05 10.10.0.9 ham-sensor-7 LEEF:1.0|Microsoft Defender for IoT|Sensor|24.1.3|Microsoft Defender for IoT Alert|title=Scan ${k}\tmsg=scan\tprotocol=S7\tseverity=Major\ttype=Anomaly\tstart=Nov 18 2026 21:${String(30 + k).padStart(2, '0')}:00\tsrc_ip=10.10.7.1\tdst_ip=10.10.7.${k + 2}\tcat=Scan`;
+    const logs: string[] = [];
+    const batch = async (from: number, n: number) => {
+      const messages = Array.from({ length: n }, (_, i) => leef(from + i));
+      await handler(
+        messages,
+        context(
+          {
+            partitionContext: { partitionId: '6' },
+            sequenceNumberArray: messages.map((_, i) => from + i),
+            enqueuedTimeUtcArray: messages.map(() => '2026-11-18T21:00:00.000Z'),
+          },
+          logs,
+        ),
+      );
+    };
+    await batch(0, 19);
+    expect(logs.join('\n')).not.toContain('ham-sensor-7');
+    await batch(19, 5);
+    const warnings = logs.filter((l) => l.startsWith('[warning] sensor ham-sensor-7'));
+    expect(warnings).toEqual([
+      "[warning] sensor ham-sensor-7: syslog detection times read as UTC; detection times 60 min after the syslog header's (median of 24): its forwarding rule looks set to UTC+01:00; set enrichment.sensors.ham-sensor-7.timeZone to its zone (IANA, e.g. Europe/Berlin)",
+    ]);
+    await batch(24, 5);
+    expect(logs.filter((l) => l.includes('sensor ham-sensor-7:'))).toHaveLength(1);
+  });
 });
 
 describe('registered timers', () => {

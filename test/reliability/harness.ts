@@ -23,6 +23,7 @@ import type {
   Versioned,
 } from '../../pipeline/dedup/groupState.js';
 import { createEnricher, loadEnrichment } from '../../pipeline/enrich/enricher.js';
+import { WallClockSensors } from '../../pipeline/enrich/wallClockSensors.js';
 import { type BatchStats, emptyStats, flushGroups, type PipelineDeps } from '../../pipeline/pipeline.js';
 import { localCredential } from '../../pipeline/sink/localCredential.js';
 import { createLogsIngestionSink, type LogsIngestionSink } from '../../pipeline/sink/logsIngestionSink.js';
@@ -107,7 +108,8 @@ export async function makeInstance(
     sink: parts.sink,
     deadLetters: parts.deadLetters,
   };
-  const runtime = async (): Promise<FunctionRuntime> => ({ settings, deps });
+  const wallClock = new WallClockSensors();
+  const runtime = async (): Promise<FunctionRuntime> => ({ settings, deps, wallClock });
   const ingest = makeIngestHandler(runtime);
   const redrive = makeRedriveHandler(runtime);
   const context = (functionName: string, triggerMetadata: Record<string, unknown>, logs: string[]) =>

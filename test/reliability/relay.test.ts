@@ -12,6 +12,7 @@ import { describe, expect } from 'vitest';
 import { makeRelayHandler } from '../../functions/relay.js';
 import { CachingGroupStore } from '../../pipeline/dedup/cachingGroupStore.js';
 import { TableGroupStore } from '../../pipeline/dedup/tableGroupStore.js';
+import { WallClockSensors } from '../../pipeline/enrich/wallClockSensors.js';
 import { type FakeEventHub, startFakeEventHub } from '../helpers/fakeEventHub.js';
 import { delegating } from '../helpers/stores.js';
 import { type Instance, tableClient } from './harness.js';
@@ -24,7 +25,7 @@ async function relayExport(world: World, hub: FakeEventHub, instance: Instance):
     retryOptions: { maxRetries: 0, timeoutInMs: 5_000 },
   });
   const relay = makeRelayHandler(
-    async () => ({ settings: world.settings, deps: instance.deps }),
+    async () => ({ settings: world.settings, deps: instance.deps, wallClock: new WallClockSensors() }),
     async () => producer,
   );
   const run = (b: Batch) =>

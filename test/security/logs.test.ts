@@ -20,6 +20,7 @@ import { MemoryDeadLetterStore } from '../../pipeline/deadletter/memoryDeadLette
 import { DEFAULT_KEY_SPEC } from '../../pipeline/dedup/keySpec.js';
 import { MemoryGroupStore } from '../../pipeline/dedup/memoryGroupStore.js';
 import { createEnricher } from '../../pipeline/enrich/enricher.js';
+import { WallClockSensors } from '../../pipeline/enrich/wallClockSensors.js';
 import { createTokenValidator, type TokenValidator } from '../../playbooks/auth.js';
 import { fetchWithRetry } from '../../playbooks/http.js';
 import { REDACTED, redactSecrets } from '../../playbooks/redact.js';
@@ -303,6 +304,7 @@ describe('ingest function: counts only', () => {
     const runtime = async (): Promise<FunctionRuntime> => ({
       settings: {} as FunctionRuntime['settings'],
       deps,
+      wallClock: new WallClockSensors(),
     });
     const lines: Line[] = [];
     const context = new funcs.InvocationContext({

@@ -1,0 +1,92 @@
+/**
+ * The sensors whose syslog detection times were read as UTC for want of `enrichment.sensors.<name>.timeZone`
+ * (docs/formats.md "Times without a zone"), for `replay`'s summary and the Function's warning. A forwarding rule
+ * in local time writes its
+ * detection times an offset away from the syslog header's time (the sensor's send time, UTC): the median of
+ * that difference, to the nearest quarter hour, says which offset the rule is set to — or that it is UTC and
+ * the times are right.
+ */
+import type { OtAlert } from '../model/alert.js';
+import type { EnrichedAlert } from './enriched.js';
+
+export interface WallClockSensor {
+  sensor: string;
+  /** Its alerts whose detection time stayed a zone-less reading, taken as UTC. */
+  alerts: number;
+  /** Median of detection time − header time, to the nearest 15 minutes; absent without a header time. */
+  offsetMinutes?: number;
+  /** Alerts the median is over (at most SAMPLES). */
+  compared: number;
+}
+
+/** Differences kept per sensor: the median of the first ones is as good as of all, and memory stays bounded. */
+const SAMPLES = 1001;
+const QUARTER_HOUR_MS = 15 * 60_000;
+const median = (xs: number[]): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  const mid = Math.floor(s.length / 2);
+  return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
+};
+
+/** Collects what enrichment left in UTC, per sensor (see the module comment). */
+export class WallClockSensors {
+  readonly #seen = new Map<string, { alerts: number; diffs: number[] }>();
+
+  /** An alert through enrichment: `parsed` carries the header's time, `enriched` what stayed zone-less. */
+  observe(parsed: OtAlert, enriched: EnrichedAlert): void {
+    if (!enriched.wallClock?.includes('firstSeen')) return;
+    const sensor = enriched.sensor ?? '(no sensor name)';
+    const s = this.#seen.get(sensor) ?? { alerts: 0, diffs: [] };
+    this.#seen.set(sensor, s);
+    s.alerts++;
+    if (parsed.sentAt && s.diffs.length < SAMPLES)
+      s.diffs.push(Date.parse(enriched.firstSeen) - Date.parse(parsed.sentAt));
+  }
+
+  readonly #reported = new Set<string>();
+
+  /**
+   * Sensors whose rule looks set to another offset than UTC, once `minCompared` of their alerts were compared, each
+   * returned once (what the Function warns about).
+   */
+  settled(minCompared = 20): WallClockSensor[] {
+    const out = this.list().filter(
+      (s) => s.compared >= minCompared && s.offsetMinutes !== 0 && !this.#reported.has(s.sensor),
+    );
+    for (const s of out) this.#reported.add(s.sensor);
+    return out;
+  }
+
+  /** Most alerts first. */
+  list(): WallClockSensor[] {
+    return [...this.#seen]
+      .map(([sensor, { alerts, diffs }]) => ({
+        sensor,
+        alerts,
+        compared: diffs.length,
+        ...(diffs.length
+          ? // `+ 0`: a difference rounded up to zero is 0, not -0.
+            { offsetMinutes: (Math.round(median(diffs) / QUARTER_HOUR_MS) * QUARTER_HOUR_MS) / 60_000 + 0 }
+          : {}),
+      }))
+      .sort((a, b) => b.alerts - a.alerts || a.sensor.localeCompare(b.sensor));
+  }
+}
+
+/** `UTC+01:00`, `UTC−05:30` (a minus sign, as time zone names are written). */
+export function utcOffset(minutes: number): string {
+  const abs = Math.abs(minutes);
+  const hh = String(Math.floor(abs / 60)).padStart(2, '0');
+  const mm = String(abs % 60).padStart(2, '0');
+  return `UTC${minutes < 0 ? '−' : '+'}${hh}:${mm}`;
+}
+
+/** What a sensor's comparison says, and what to do about it (the summary's line, the Function's warning). */
+export function describeWallClock({ sensor, offsetMinutes, compared }: WallClockSensor): string {
+  if (offsetMinutes === undefined) return 'no syslog header time to compare with';
+  const of = `(median of ${compared})`;
+  if (offsetMinutes === 0)
+    return `detection times match the syslog header's ${of}: its forwarding rule is likely set to UTC, and they are right`;
+  const direction = offsetMinutes > 0 ? 'after' : 'before';
+  return `detection times ${Math.abs(offsetMinutes)} min ${direction} the syslog header's ${of}: its forwarding rule looks set to ${utcOffset(offsetMinutes)}; set enrichment.sensors.${sensor}.timeZone to its zone (IANA, e.g. Europe/Berlin)`;
+}
