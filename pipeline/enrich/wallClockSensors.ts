@@ -21,6 +21,8 @@ export interface WallClockSensor {
 
 /** Differences kept per sensor: the median of the first ones is as good as of all, and memory stays bounded. */
 const SAMPLES = 1001;
+/** Sensors watched at most: a plant has tens to hundreds. */
+const MAX_SENSORS = 1000;
 const QUARTER_HOUR_MS = 15 * 60_000;
 const median = (xs: number[]): number => {
   const s = [...xs].sort((a, b) => a - b);
@@ -36,8 +38,13 @@ export class WallClockSensors {
   observe(parsed: OtAlert, enriched: EnrichedAlert): void {
     if (!enriched.wallClock?.includes('firstSeen')) return;
     const sensor = enriched.sensor ?? '(no sensor name)';
-    const s = this.#seen.get(sensor) ?? { alerts: 0, diffs: [] };
-    this.#seen.set(sensor, s);
+    let s = this.#seen.get(sensor);
+    if (!s) {
+      // A long-lived instance keeps at most MAX_SENSORS (sensor names come from the records).
+      if (this.#seen.size >= MAX_SENSORS) return;
+      s = { alerts: 0, diffs: [] };
+      this.#seen.set(sensor, s);
+    }
     s.alerts++;
     if (parsed.sentAt && s.diffs.length < SAMPLES)
       s.diffs.push(Date.parse(enriched.firstSeen) - Date.parse(parsed.sentAt));

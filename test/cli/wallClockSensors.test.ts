@@ -61,6 +61,14 @@ describe('sensors whose detection times stayed UTC', () => {
     expect(c.settled()).toEqual([]);
   });
 
+  it('watches at most 1,000 sensors (their names come from the records)', () => {
+    const c = new WallClockSensors();
+    for (let i = 0; i < 1_005; i++) observe(c, `s-${i}`, 60);
+    expect(c.list()).toHaveLength(1_000);
+    observe(c, 's-0', 60);
+    expect(c.list().find((x) => x.sensor === 's-0')?.alerts).toBe(2);
+  });
+
   it('says the offset, that UTC is right, or that there is nothing to compare', () => {
     expect(utcOffset(60)).toBe('UTC+01:00');
     expect(utcOffset(330)).toBe('UTC+05:30');
