@@ -25,7 +25,6 @@ describe('syslog object fixtures', () => {
         lastSeen: '2026-01-05T10:39:12.000Z',
         sourceFormat: 'SyslogObject',
         wallClock: ['firstSeen', 'lastSeen'],
-        sentAt: '2026-01-05T10:40:00.000Z',
       },
     });
   });
