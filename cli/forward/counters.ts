@@ -1,4 +1,5 @@
 /** What the forwarder counts; `GET /healthz` returns a snapshot. */
+import { WallClockSensors } from '../../pipeline/enrich/wallClockSensors.js';
 import type { DeadLetterStats } from './deadLetters.js';
 import type { SpoolStats } from './spool.js';
 
@@ -52,6 +53,8 @@ export class ForwarderCounters {
     unavailable: 0,
   };
   status: 'starting' | 'ok' | 'degraded' | 'stopping' = 'starting';
+  /** Sensors without a configured `timeZone` whose syslog times have no zone, and the offset their rules look set to. */
+  readonly wallClock = new WallClockSensors();
 
   addInvalid(transport: Transport, reason: string): void {
     this.invalid[transport]++;
@@ -107,6 +110,7 @@ export class ForwarderCounters {
       framingErrors: this.framingErrors,
       tlsHandshakeErrors: this.tlsHandshakeErrors,
       webhook: { ...this.webhook },
+      wallClockSensors: this.wallClock.list(),
     };
   }
 }

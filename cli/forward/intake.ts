@@ -6,6 +6,8 @@
  * peer; `redrive` sends those letters through here again after a fix.
  */
 import type { EnrichConfig } from '../../pipeline/enrich/enricher.js';
+import { describeWallClock } from '../../pipeline/enrich/wallClockSensors.js';
+import type { OtAlert } from '../../pipeline/model/alert.js';
 import { isSplitError, parseRecord, splitEvent } from '../../pipeline/parse/index.js';
 import { messageText } from '../files/decode.js';
 import { partitionKeyOf } from '../partitionKey.js';
@@ -29,6 +31,9 @@ export interface RecordsOutcome {
 
 export class Intake {
   readonly #invalidLog: LogLimiter;
+  readonly #log: Logger;
+  /** Sensors with a configured `timeZone` (lower case): their zone-less times are read right by the Function. */
+  readonly #zoned: Set<string>;
   readonly #refusedLog: LogLimiter;
   /** A redrive is feeding letters back: they were counted when received, so only `counters.redrive` moves. */
   #redriving = false;
@@ -42,6 +47,12 @@ export class Intake {
     private readonly opts: IntakeOptions,
     private readonly deadLetters: SiteDeadLetters,
   ) {
+    this.#log = log;
+    this.#zoned = new Set(
+      Object.entries(sensors)
+        .filter(([, s]) => s.timeZone)
+        .map(([name]) => name.toLowerCase()),
+    );
     this.#invalidLog = new LogLimiter(log, 'invalid messages');
     this.#refusedLog = new LogLimiter(log, 'refused messages', 5);
   }
@@ -61,7 +72,16 @@ export class Intake {
       this.#invalid(transport, parsed.reason, raw, peer);
       return;
     }
+    this.#watchClock(parsed.alert);
     this.#spool(transport, partitionKeyOf(text, this.sensors), text, peer);
+  }
+
+  /** A zone-less time from a sensor without a `timeZone`: compared with the header's; one warning per sensor. */
+  #watchClock(alert: OtAlert): void {
+    if (!alert.wallClock || this.#zoned.has(alert.sensor?.toLowerCase() ?? '')) return;
+    this.counters.wallClock.observe(alert, alert);
+    for (const s of this.counters.wallClock.settled())
+      this.#log.warn(`sensor ${s.sensor}: syslog detection times without a zone; ${describeWallClock(s)}`);
   }
 
   /** A syslog stream frame that could not be read (too large, bad octet count): counted as invalid. */

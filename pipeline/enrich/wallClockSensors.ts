@@ -34,8 +34,14 @@ const median = (xs: number[]): number => {
 export class WallClockSensors {
   readonly #seen = new Map<string, { alerts: number; diffs: number[] }>();
 
-  /** An alert through enrichment: `parsed` carries the header's time, `enriched` what stayed zone-less. */
-  observe(parsed: OtAlert, enriched: EnrichedAlert): void {
+  /**
+   * An alert through enrichment: `parsed` carries the header's time, `enriched` what stayed zone-less (the
+   * forwarder, which does not enrich, gives the parsed alert twice when the sensor has no `timeZone`).
+   */
+  observe(
+    parsed: Pick<OtAlert, 'sentAt'>,
+    enriched: Pick<EnrichedAlert, 'wallClock' | 'sensor' | 'firstSeen'>,
+  ): void {
     if (!enriched.wallClock?.includes('firstSeen')) return;
     const sensor = enriched.sensor ?? '(no sensor name)';
     let s = this.#seen.get(sensor);

@@ -123,6 +123,36 @@ describe('ot-soc forward', () => {
     });
   });
 
+  test('a sensor whose CEF rule is in local time shows on /healthz with its offset, and is warned of once', async () => {
+    const f = await forwarder();
+    // Sent at 20:xx UTC (the header), detected at 21:xx in the rule's zone: UTC+1, less the forwarding delay.
+    const cef = (k: number) =>
+      `<134>Nov 18 20:${String(10 + k).padStart(2, '0')}:05 ham-sensor-7 CEF:0|Microsoft Defender for IoT/CyberX|ham-sensor-7|24.1.3|` +
+      `Microsoft Defender for IoT Alert|PLC Scan Detected|8|msg=scan ${k} protocol=S7 severity=Major type=Anomaly ` +
+      `start=Nov 18 2026 21:${String(9 + k).padStart(2, '0')}:30 src_ip=10.9.0.1 dst_ip=10.9.0.${k + 2} cat=Scan`;
+    await sendStream(
+      f.addresses.tcp!.port,
+      Array.from({ length: 25 }, (_, k) => cef(k)),
+      'newline',
+    );
+    expect(await f.idle(10_000)).toBe(true);
+    const health = (await getJson(f.addresses.health!.port, '/healthz')).body as {
+      wallClockSensors: { sensor: string }[];
+    };
+    expect(health.wallClockSensors.find((w) => w.sensor === 'ham-sensor-7')).toEqual({
+      sensor: 'ham-sensor-7',
+      alerts: 25,
+      compared: 25,
+      offsetMinutes: 60,
+    });
+    const warned = f.logs.lines.filter((l) => l.msg.startsWith('sensor ham-sensor-7:'));
+    expect(warned).toHaveLength(1);
+    expect(warned[0]).toMatchObject({ level: 'warn' });
+    expect(warned[0]!.msg).toContain(
+      'its forwarding rule looks set to UTC+01:00; set enrichment.sensors.ham-sensor-7.timeZone',
+    );
+  });
+
   test('an Event Hubs outage: events wait in the spool and are all delivered when it is back', async () => {
     const f = await forwarder();
     const first = Array.from({ length: 50 }, (_, i) => uniqueMessage(templates, i));
