@@ -1,10 +1,9 @@
 /**
  * The sensors whose syslog detection times were read as UTC for want of `enrichment.sensors.<name>.timeZone`
- * (docs/formats.md "Times without a zone"), for `replay`'s summary and the Function's warning. A forwarding rule
- * in local time writes its
- * detection times an offset away from the syslog header's time (the sensor's send time, UTC): the median of
- * that difference, to the nearest quarter hour, says which offset the rule is set to — or that it is UTC and
- * the times are right.
+ * (docs/formats.md "Times without a zone"), for `replay`'s summary, the Function's and the forwarder's warnings.
+ * A forwarding rule in local time writes its detection times an offset away from the syslog header's time (the
+ * sensor's send time, UTC): the median of that difference, to the nearest quarter hour, says which offset the rule
+ * is set to — or that it is UTC and the times are right.
  */
 import type { OtAlert } from '../model/alert.js';
 import type { EnrichedAlert } from './enriched.js';
@@ -23,6 +22,8 @@ export interface WallClockSensor {
 const SAMPLES = 1001;
 /** Sensors watched at most: a plant has tens to hundreds. */
 const MAX_SENSORS = 1000;
+/** Comparisons at which a sensor is judged for a warning (`settled`): the first, and twice more as they add up. */
+const CHECKS = new Set([20, 200, SAMPLES]);
 const QUARTER_HOUR_MS = 15 * 60_000;
 const median = (xs: number[]): number => {
   const s = [...xs].sort((a, b) => a - b);
@@ -33,6 +34,9 @@ const median = (xs: number[]): number => {
 /** Collects what enrichment left in UTC, per sensor (see the module comment). */
 export class WallClockSensors {
   readonly #seen = new Map<string, { alerts: number; diffs: number[] }>();
+  /** Sensors that reached a check since the last `settled`. */
+  #due: string[] = [];
+  readonly #reported = new Set<string>();
 
   /**
    * An alert through enrichment: `parsed` carries the header's time, `enriched` what stayed zone-less (the
@@ -52,37 +56,48 @@ export class WallClockSensors {
       this.#seen.set(sensor, s);
     }
     s.alerts++;
-    if (parsed.sentAt && s.diffs.length < SAMPLES)
+    if (parsed.sentAt && s.diffs.length < SAMPLES) {
       s.diffs.push(Date.parse(enriched.firstSeen) - Date.parse(parsed.sentAt));
+      if (CHECKS.has(s.diffs.length) && !this.#reported.has(sensor)) this.#due.push(sensor);
+    }
   }
 
-  readonly #reported = new Set<string>();
-
   /**
-   * Sensors whose rule looks set to another offset than UTC, once `minCompared` of their alerts were compared, each
-   * returned once (what the Function warns about).
+   * Sensors whose rule looks set to another offset than UTC, judged when their comparisons reach 20, 200 and 1,001,
+   * each returned once (what the Function and the forwarder warn about). Cheap between checks: called per message.
    */
-  settled(minCompared = 20): WallClockSensor[] {
-    const out = this.list().filter(
-      (s) => s.compared >= minCompared && s.offsetMinutes !== 0 && !this.#reported.has(s.sensor),
-    );
-    for (const s of out) this.#reported.add(s.sensor);
+  settled(): WallClockSensor[] {
+    if (!this.#due.length) return [];
+    const due = this.#due;
+    this.#due = [];
+    const out: WallClockSensor[] = [];
+    for (const sensor of due) {
+      const s = this.#sensor(sensor);
+      if (s.offsetMinutes === 0 || this.#reported.has(sensor)) continue;
+      this.#reported.add(sensor);
+      out.push(s);
+    }
     return out;
   }
 
   /** Most alerts first. */
   list(): WallClockSensor[] {
-    return [...this.#seen]
-      .map(([sensor, { alerts, diffs }]) => ({
-        sensor,
-        alerts,
-        compared: diffs.length,
-        ...(diffs.length
-          ? // `+ 0`: a difference rounded up to zero is 0, not -0.
-            { offsetMinutes: (Math.round(median(diffs) / QUARTER_HOUR_MS) * QUARTER_HOUR_MS) / 60_000 + 0 }
-          : {}),
-      }))
+    return [...this.#seen.keys()]
+      .map((sensor) => this.#sensor(sensor))
       .sort((a, b) => b.alerts - a.alerts || a.sensor.localeCompare(b.sensor));
+  }
+
+  #sensor(sensor: string): WallClockSensor {
+    const { alerts, diffs } = this.#seen.get(sensor)!;
+    return {
+      sensor,
+      alerts,
+      compared: diffs.length,
+      ...(diffs.length
+        ? // `+ 0`: a difference rounded up to zero is 0, not -0.
+          { offsetMinutes: (Math.round(median(diffs) / QUARTER_HOUR_MS) * QUARTER_HOUR_MS) / 60_000 + 0 }
+        : {}),
+    };
   }
 }
 

@@ -59,6 +59,11 @@ describe('sensors whose detection times stayed UTC', () => {
     expect(c.settled()).toEqual([{ sensor: 'ham-1', alerts: 20, compared: 20, offsetMinutes: 60 }]);
     observe(c, 'ham-1', 59);
     expect(c.settled()).toEqual([]);
+    // A rule switched to local time later is judged again at 200 comparisons.
+    for (let i = 0; i < 169; i++) observe(c, 'lyon-2', 60);
+    expect(c.settled()).toEqual([]);
+    observe(c, 'lyon-2', 60);
+    expect(c.settled()).toEqual([{ sensor: 'lyon-2', alerts: 200, compared: 200, offsetMinutes: 60 }]);
   });
 
   it('watches at most 1,000 sensors (their names come from the records)', () => {
