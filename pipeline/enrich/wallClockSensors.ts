@@ -111,10 +111,12 @@ export function utcOffset(minutes: number): string {
 
 /** What a sensor's comparison says, and what to do about it (the summary's line, the Function's warning). */
 export function describeWallClock({ sensor, offsetMinutes, compared }: WallClockSensor): string {
-  if (offsetMinutes === undefined) return 'no syslog header time to compare with';
+  const setting = `enrichment.sensors.${sensor}.timeZone`;
+  if (offsetMinutes === undefined)
+    return `nothing to compare its times with (only CEF and LEEF headers carry the send time in UTC): set ${setting} unless its forwarding rule is in UTC`;
   const of = `(median of ${compared})`;
   if (offsetMinutes === 0)
     return `detection times match the syslog header's ${of}: its forwarding rule is likely set to UTC, and they are right`;
   const direction = offsetMinutes > 0 ? 'after' : 'before';
-  return `detection times ${Math.abs(offsetMinutes)} min ${direction} the syslog header's ${of}: its forwarding rule looks set to ${utcOffset(offsetMinutes)}; set enrichment.sensors.${sensor}.timeZone to its zone (IANA, e.g. Europe/Berlin)`;
+  return `detection times ${Math.abs(offsetMinutes)} min ${direction} the syslog header's ${of}: its forwarding rule looks set to ${utcOffset(offsetMinutes)}; set ${setting} to its zone (IANA, e.g. Europe/Berlin)`;
 }

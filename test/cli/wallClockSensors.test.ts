@@ -88,7 +88,7 @@ describe('sensors whose detection times stayed UTC', () => {
       "      ham-1: 5 alerts; detection times 60 min after the syslog header's (median of 5): its forwarding rule looks set to UTC+01:00; set enrichment.sensors.ham-1.timeZone to its zone (IANA, e.g. Europe/Berlin)",
       "      lyon-2: 1 alert; detection times match the syslog header's (median of 1): its forwarding rule is likely set to UTC, and they are right",
       "      houston-4: 2 alerts; detection times 300 min before the syslog header's (median of 2): its forwarding rule looks set to UTC−05:00; set enrichment.sensors.houston-4.timeZone to its zone (IANA, e.g. Europe/Berlin)",
-      '      bare-6: 1 alert; no syslog header time to compare with',
+      '      bare-6: 1 alert; nothing to compare its times with (only CEF and LEEF headers carry the send time in UTC): set enrichment.sensors.bare-6.timeZone unless its forwarding rule is in UTC',
     ]);
     const many = Array.from({ length: 10 }, (_, i) => ({ sensor: `s${i}`, alerts: 1, compared: 0 }));
     expect(wallClockLines(many).at(-1)).toBe('      and 2 more sensors');
