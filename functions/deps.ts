@@ -30,13 +30,8 @@ export async function runtimeFromEnv(env: NodeJS.ProcessEnv): Promise<FunctionRu
   const s = readSettings(env);
   const spec = keySpecOf(s.config);
   // An inventory file named in OTSOC_CONFIG is read once, relative to the app root.
-  const enricher = createEnricher(await loadEnrichment(s.config.enrichment, process.cwd()));
   const wallClock = new WallClockSensors();
-  const enrich: PipelineDeps['enrich'] = (alert) => {
-    const enriched = enricher(alert);
-    wallClock.observe(alert, enriched);
-    return enriched;
-  };
+  const enrich = wallClock.watch(createEnricher(await loadEnrichment(s.config.enrichment, process.cwd())));
   const local = s.OTSOC_LOCAL_WORKSPACE_DIR
     ? createLocalWorkspace({ dir: s.OTSOC_LOCAL_WORKSPACE_DIR })
     : undefined;

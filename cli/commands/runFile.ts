@@ -116,7 +116,6 @@ export async function runFile(o: RunFileOptions): Promise<RunSummary> {
       : undefined;
   let result: Awaited<ReturnType<typeof runPipeline>>;
   let windows1252Lines = 0;
-  const enrich = createEnricher(config.enrichment);
   // Which sensors' zone-less times stayed UTC, and the offset their rules look set to (for the summary).
   const wallClock = new WallClockSensors();
   try {
@@ -135,11 +134,7 @@ export async function runFile(o: RunFileOptions): Promise<RunSummary> {
       outDir: o.out,
       store: state.store,
       deadLetters,
-      enrich: (alert) => {
-        const enriched = enrich(alert);
-        wallClock.observe(alert, enriched);
-        return enriched;
-      },
+      enrich: wallClock.watch(createEnricher(config.enrichment)),
       sensors: config.enrichment.sensors,
       spec: keySpecOf(config),
       beforeWrite: state.durable,

@@ -79,7 +79,7 @@ export class Intake {
   /** A zone-less time from a sensor without a `timeZone`: compared with the header's; one warning per sensor. */
   #watchClock(alert: OtAlert): void {
     if (!alert.wallClock || this.#zoned.has(alert.sensor?.toLowerCase() ?? '')) return;
-    this.counters.wallClock.observe(alert, alert);
+    this.counters.wallClock.observe(alert);
     for (const s of this.counters.wallClock.settled())
       this.#log.warn(`sensor ${s.sensor}: syslog detection times without a zone; ${describeWallClock(s)}`);
   }

@@ -38,16 +38,22 @@ export class WallClockSensors {
   #due: string[] = [];
   readonly #reported = new Set<string>();
 
+  /** `enrich`, reporting here every alert it returns (the CLI's and the Function's pipeline). */
+  watch(enrich: (alert: OtAlert) => EnrichedAlert): (alert: OtAlert) => EnrichedAlert {
+    return (alert) => {
+      const enriched = enrich(alert);
+      this.observe(enriched);
+      return enriched;
+    };
+  }
+
   /**
-   * An alert through enrichment: `parsed` carries the header's time, `enriched` what stayed zone-less (the
-   * forwarder, which does not enrich, gives the parsed alert twice when the sensor has no `timeZone`).
+   * An alert whose `wallClock` lists what stayed zone-less: enriched (the enricher keeps `sentAt` while it does),
+   * or as parsed by the forwarder, which does not enrich, for a sensor without a `timeZone`.
    */
-  observe(
-    parsed: Pick<OtAlert, 'sentAt'>,
-    enriched: Pick<EnrichedAlert, 'wallClock' | 'sensor' | 'firstSeen'>,
-  ): void {
-    if (!enriched.wallClock?.includes('firstSeen')) return;
-    const sensor = enriched.sensor ?? '(no sensor name)';
+  observe(alert: Pick<OtAlert, 'wallClock' | 'sensor' | 'firstSeen' | 'sentAt'>): void {
+    if (!alert.wallClock?.includes('firstSeen')) return;
+    const sensor = alert.sensor ?? '(no sensor name)';
     let s = this.#seen.get(sensor);
     if (!s) {
       // A long-lived instance keeps at most MAX_SENSORS (sensor names come from the records).
@@ -56,8 +62,8 @@ export class WallClockSensors {
       this.#seen.set(sensor, s);
     }
     s.alerts++;
-    if (parsed.sentAt && s.diffs.length < SAMPLES) {
-      s.diffs.push(Date.parse(enriched.firstSeen) - Date.parse(parsed.sentAt));
+    if (alert.sentAt && s.diffs.length < SAMPLES) {
+      s.diffs.push(Date.parse(alert.firstSeen) - Date.parse(alert.sentAt));
       if (CHECKS.has(s.diffs.length) && !this.#reported.has(sensor)) this.#due.push(sensor);
     }
   }

@@ -99,7 +99,7 @@ export const otAlertSchema = z.object({
   wallClock: z.array(z.enum(WALL_CLOCK_FIELDS)).optional(),
   /**
    * With `wallClock`: the syslog header's time (UTC), when the sensor sent the record. How far the zone-less
-   * detection time is from it tells the forwarding rule's zone (cli/wallClockSensors.ts).
+   * detection time is from it tells the forwarding rule's zone (pipeline/enrich/wallClockSensors.ts).
    */
   sentAt: isoTime.optional(),
 });

@@ -4,9 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { wallClockLines } from '../../cli/wallClockSensors.js';
-import type { EnrichedAlert } from '../../pipeline/enrich/enriched.js';
 import { utcOffset, WallClockSensors } from '../../pipeline/enrich/wallClockSensors.js';
-import type { OtAlert } from '../../pipeline/model/alert.js';
 
 const at = (iso: string, minutes: number) => new Date(Date.parse(iso) + minutes * 60_000).toISOString();
 const SENT = '2026-11-18T20:31:00.000Z';
@@ -18,13 +16,12 @@ function observe(
   minutes: number,
   o: { wall?: boolean; sent?: boolean } = {},
 ) {
-  const parsed = { sensor, ...(o.sent === false ? {} : { sentAt: SENT }) } as OtAlert;
-  const enriched = {
+  c.observe({
     sensor,
     firstSeen: at(SENT, minutes),
+    ...(o.sent === false ? {} : { sentAt: SENT }),
     ...(o.wall === false ? {} : { wallClock: ['firstSeen', 'lastSeen'] }),
-  } as EnrichedAlert;
-  c.observe(parsed, enriched);
+  });
 }
 
 describe('sensors whose detection times stayed UTC', () => {
