@@ -5,6 +5,8 @@
  * that placement is the likely one, and the summary shows it as the configuration entry to add.
  */
 
+import { sensorLines } from './sensorLines.js';
+
 type Row = Record<string, unknown>;
 
 export interface UnplacedSensor {
@@ -51,20 +53,16 @@ export function unplacedSensors(rows: Iterable<Row>): UnplacedSensor[] {
     .sort((a, b) => b.alerts - a.alerts || a.sensor.localeCompare(b.sensor));
 }
 
-/** Sensors listed under the summary's "without a zone" line. */
-const MAX_SHOWN = 8;
+/** What the summary says of one unplaced sensor: where to place it, as an entry to paste when one zone was named. */
+function placement({ sensor, namedIn }: UnplacedSensor): string {
+  const [first] = namedIn;
+  if (!first) return 'no record of it names a zone: place it in enrichment.sensors';
+  if (namedIn.length > 1)
+    return `its other records name ${namedIn.map((p) => `${p.site}/${p.zone}`).join(', ')}: place it in enrichment.sensors`;
+  const entry = `${JSON.stringify(sensor)}: ${JSON.stringify({ ...(first.site ? { site: first.site } : {}), zone: first.zone })}`;
+  return `its other records name ${first.site}/${first.zone}: add to enrichment.sensors ${entry}`;
+}
 
 /** The summary's lines under "without a zone": per sensor its alerts, and the entry to add when a zone is known. */
-export function unplacedLines(sensors: readonly UnplacedSensor[]): string[] {
-  const lines = sensors.slice(0, MAX_SHOWN).map(({ sensor, alerts, namedIn }) => {
-    const head = `      ${sensor}: ${alerts} alert${alerts === 1 ? '' : 's'}`;
-    const [first] = namedIn;
-    if (!first) return `${head}; no record of it names a zone: place it in enrichment.sensors`;
-    if (namedIn.length > 1)
-      return `${head}; its other records name ${namedIn.map((p) => `${p.site}/${p.zone}`).join(', ')}: place it in enrichment.sensors`;
-    const entry = `${JSON.stringify(sensor)}: ${JSON.stringify({ ...(first.site ? { site: first.site } : {}), zone: first.zone })}`;
-    return `${head}; its other records name ${first.site}/${first.zone}: add to enrichment.sensors ${entry}`;
-  });
-  if (sensors.length > MAX_SHOWN) lines.push(`      and ${sensors.length - MAX_SHOWN} more sensors`);
-  return lines;
-}
+export const unplacedLines = (sensors: readonly UnplacedSensor[]): string[] =>
+  sensorLines(sensors, placement);
