@@ -10,7 +10,8 @@
  *   partition the SDK's own key→partition mapping gives (stable), without a key round-robin;
  * - every attach echoes the peer's source and target; an event link advertises `max-message-size` as the service
  *   does (1,048,576 bytes on Standard; `maxMessageSize` to change it), which the SDK's `createBatch` honours;
- * - `stop()` drops every connection and stops listening (an outage), `start()` listens again on the same port;
+ * - `stop()` drops every connection and stops listening (an outage), `start()` listens again on the same port (one
+ *   below the ephemeral range, so nothing listening on port 0 takes it meanwhile);
  *   `busy = true` rejects transfers with `com.microsoft:server-busy` (throttling);
  * - events are recorded per partition with their bodies (a data section decoded as UTF-8 text);
  * - optionally AMQP over WebSockets (`webSocket: {cert, key}`): the service's `wss://…:443/$servicebus/websocket`
@@ -18,6 +19,7 @@
  *
  * Consumers (receivers on partitions) are not implemented: tests read `events()` directly.
  */
+import { readFileSync } from 'node:fs';
 import type { IncomingMessage } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import { type AddressInfo, type Server, type Socket, connect as tcpConnect } from 'node:net';
@@ -256,7 +258,7 @@ export async function startFakeEventHub(opts: FakeEventHubOptions = {}): Promise
   const sockets = new Set<Socket>();
   let port = opts.port ?? 0;
 
-  const listen = (): Promise<void> =>
+  const listenOnce = (): Promise<void> =>
     new Promise((resolve, reject) => {
       const s = container.listen({ port, host: '127.0.0.1' }) as unknown as Server;
       s.on('connection', (sock: Socket) => {
@@ -272,6 +274,21 @@ export async function startFakeEventHub(opts: FakeEventHubOptions = {}): Promise
         resolve();
       });
     });
+
+  // stop() gives the port up (an outage refuses connections) and start() takes it again: a port the system hands
+  // out for port 0 could be handed to another listener in between (a CI run failed so: EADDRINUSE on restart), so
+  // without `opts.port` the hub takes a port below the ephemeral range, which only an explicit bind can take.
+  const listen = async (): Promise<void> => {
+    if (opts.port !== undefined || server !== undefined || port !== 0) return listenOnce();
+    for (let attempt = 1; ; attempt++) {
+      port = nonEphemeralPort();
+      try {
+        return await listenOnce();
+      } catch (e) {
+        if (attempt >= 20 || (e as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw e;
+      }
+    }
+  };
 
   const stop = async (): Promise<void> => {
     const s = server;
@@ -423,4 +440,17 @@ function bodyOf(msg: Message): unknown {
     return Buffer.isBuffer(content) ? content.toString('utf8') : content;
   }
   return Buffer.isBuffer(body) ? body.toString('utf8') : body;
+}
+
+/** A random port in [10000, the system's first ephemeral port): what `listen(0)` never hands out. */
+function nonEphemeralPort(): number {
+  let first = 32768; // Linux's default; /proc says what this machine uses
+  try {
+    first =
+      Number(readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/)[0]) || first;
+  } catch {
+    // not Linux: keep the default
+  }
+  const low = Math.min(10_000, first - 1_000);
+  return low + Math.floor(Math.random() * (first - low));
 }
