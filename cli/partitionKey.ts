@@ -1,5 +1,6 @@
 import { scopeOf } from '../pipeline/dedup/groupKey.js';
-import type { EnrichConfig } from '../pipeline/enrich/enricher.js';
+import { placementOf, type SensorPlacements } from '../pipeline/enrich/sensorPlacement.js';
+import type { OtAlert } from '../pipeline/model/alert.js';
 import { isSplitError, parseRecord, splitEvent } from '../pipeline/parse/index.js';
 import { UNSCOPED_KEY } from '../pipeline/relay/zoneRelay.js';
 
@@ -11,17 +12,20 @@ import { UNSCOPED_KEY } from '../pipeline/relay/zoneRelay.js';
  * reach one consumer in order, which is what Defender for IoT's zone-scoped grouping needs. The forwarder and the
  * sender use the same rule as the demo.
  */
-export function partitionKeyOf(body: unknown, sensors: EnrichConfig['sensors']): string {
+export function partitionKeyOf(body: unknown, sensors: SensorPlacements): string {
   const first = splitEvent(body).find((p) => !isSplitError(p));
   if (!first || isSplitError(first)) return UNSCOPED_KEY;
   const parsed = parseRecord(first.value);
-  if (!parsed.ok) return UNSCOPED_KEY;
-  const a = parsed.alert;
-  const placed = a.sensor ? (sensors[a.sensor] ?? sensors[a.sensor.toLowerCase()]) : undefined;
+  return parsed.ok ? alertPartitionKey(parsed.alert, sensors) : UNSCOPED_KEY;
+}
+
+/** {@link partitionKeyOf} of a record already parsed (the forwarder's intake parses each message to check it). */
+export function alertPartitionKey(alert: OtAlert, sensors: SensorPlacements): string {
+  const placed = placementOf(sensors)(alert.sensor);
   const scope = scopeOf({
-    site: a.site ?? placed?.site,
-    zone: a.zone ?? placed?.zone,
-    sensor: a.sensor,
+    site: alert.site ?? placed?.site,
+    zone: alert.zone ?? placed?.zone,
+    sensor: alert.sensor,
   });
   return scope ?? UNSCOPED_KEY;
 }

@@ -4,7 +4,7 @@ import type { FileDeadLetterStore } from '../pipeline/deadletter/fileDeadLetterS
 import type { GroupStore } from '../pipeline/dedup/groupState.js';
 import type { KeySpec } from '../pipeline/dedup/keySpec.js';
 import type { EnrichedAlert } from '../pipeline/enrich/enriched.js';
-import type { EnrichConfig } from '../pipeline/enrich/enricher.js';
+import type { SensorPlacements } from '../pipeline/enrich/sensorPlacement.js';
 import type { OtAlert } from '../pipeline/model/alert.js';
 import {
   addStats,
@@ -38,7 +38,7 @@ export interface RunOptions {
   enrich: (a: OtAlert) => EnrichedAlert;
   spec: KeySpec;
   /** Sensor placement, to route events to partitions by site/zone. */
-  sensors: EnrichConfig['sensors'];
+  sensors: SensorPlacements;
   /**
    * Runs before any row is written to the workspace: the group state those rows come from must be durable
    * first (see stateStore.ts), so a crash never leaves a written row whose state was lost.

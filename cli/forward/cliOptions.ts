@@ -2,7 +2,7 @@
 import { readFile } from 'node:fs/promises';
 import { type Command, InvalidArgumentError } from 'commander';
 import { loadConfigFile } from '../../pipeline/config/config.js';
-import type { EnrichConfig } from '../../pipeline/enrich/enricher.js';
+import type { SensorPlacements } from '../../pipeline/enrich/sensorPlacement.js';
 import { UsageError } from '../commands/usageError.js';
 import type { HubConnection } from './eventHubs.js';
 import type { Endpoint } from './syslog.js';
@@ -101,7 +101,7 @@ export async function readText(file: string, option: string): Promise<string> {
 }
 
 /** The sensor placement (`enrichment.sensors`) of an ot-soc config file, or none. */
-export async function sensorsOf(configFile: string | undefined): Promise<EnrichConfig['sensors']> {
+export async function sensorsOf(configFile: string | undefined): Promise<SensorPlacements> {
   if (!configFile) return {};
   return (await loadConfigFile(configFile)).enrichment.sensors;
 }

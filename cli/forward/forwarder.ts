@@ -6,7 +6,7 @@
  */
 
 import { join } from 'node:path';
-import type { EnrichConfig } from '../../pipeline/enrich/enricher.js';
+import type { SensorPlacements } from '../../pipeline/enrich/sensorPlacement.js';
 import type { AllowList, ConnectionLimits } from './connections.js';
 import { ForwarderCounters, type HealthSnapshot } from './counters.js';
 import { DEAD_LETTER_FILE, SiteDeadLetters } from './deadLetters.js';
@@ -23,7 +23,7 @@ export const DEFAULT_MAX_MESSAGE_BYTES = 64 * 1024;
 export interface ForwarderOptions {
   producer: BatchProducer;
   /** Sensor placement (`enrichment.sensors` of the ot-soc config), for partition keys of formats without site/zone. */
-  sensors: EnrichConfig['sensors'];
+  sensors: SensorPlacements;
   spool: SpoolOptions;
   udp?: Endpoint;
   tcp?: Endpoint;

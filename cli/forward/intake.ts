@@ -5,12 +5,12 @@
  * a full spool) is counted, logged with its reason, and kept in the site's dead-letter file with its raw bytes and
  * peer; `redrive` sends those letters through here again after a fix.
  */
-import type { EnrichConfig } from '../../pipeline/enrich/enricher.js';
+import { placementOf, type SensorPlacements } from '../../pipeline/enrich/sensorPlacement.js';
 import { describeWallClock } from '../../pipeline/enrich/wallClockSensors.js';
 import type { OtAlert } from '../../pipeline/model/alert.js';
 import { isSplitError, parseRecord, splitEvent } from '../../pipeline/parse/index.js';
 import { messageText } from '../files/decode.js';
-import { partitionKeyOf } from '../partitionKey.js';
+import { alertPartitionKey, partitionKeyOf } from '../partitionKey.js';
 import type { ForwarderCounters, Transport } from './counters.js';
 import { type DeadLetterKind, rawBytes, type SiteDeadLetter, type SiteDeadLetters } from './deadLetters.js';
 import { excerpt, type Logger, LogLimiter } from './log.js';
@@ -33,7 +33,6 @@ export class Intake {
   readonly #invalidLog: LogLimiter;
   readonly #log: Logger;
   /** Sensors with a configured `timeZone` (lower case): their zone-less times are read right by the Function. */
-  readonly #zoned: Set<string>;
   readonly #refusedLog: LogLimiter;
   /** A redrive is feeding letters back: they were counted when received, so only `counters.redrive` moves. */
   #redriving = false;
@@ -41,18 +40,13 @@ export class Intake {
 
   constructor(
     private readonly spool: Spool,
-    private readonly sensors: EnrichConfig['sensors'],
+    private readonly sensors: SensorPlacements,
     private readonly counters: ForwarderCounters,
     log: Logger,
     private readonly opts: IntakeOptions,
     private readonly deadLetters: SiteDeadLetters,
   ) {
     this.#log = log;
-    this.#zoned = new Set(
-      Object.entries(sensors)
-        .filter(([, s]) => s.timeZone)
-        .map(([name]) => name.toLowerCase()),
-    );
     this.#invalidLog = new LogLimiter(log, 'invalid messages');
     this.#refusedLog = new LogLimiter(log, 'refused messages', 5);
   }
@@ -73,12 +67,24 @@ export class Intake {
       return;
     }
     this.#watchClock(parsed.alert);
-    this.#spool(transport, partitionKeyOf(text, this.sensors), text, peer);
+    this.#spool(transport, this.#syslogKey(text, parsed.alert), text, peer);
+  }
+
+  /**
+   * The partition key of a syslog message parsed as a whole: the pipeline splits the event body first, so the
+   * parsed alert serves only when that split gives the text itself (one line, not JSON), else it is read again.
+   */
+  #syslogKey(text: string, alert: OtAlert): string {
+    const pieces = splitEvent(text);
+    const one = pieces.length === 1 ? pieces[0] : undefined;
+    return one && !isSplitError(one) && one.value === text
+      ? alertPartitionKey(alert, this.sensors)
+      : partitionKeyOf(text, this.sensors);
   }
 
   /** A zone-less time from a sensor without a `timeZone`: compared with the header's; one warning per sensor. */
   #watchClock(alert: OtAlert): void {
-    if (!alert.wallClock || this.#zoned.has(alert.sensor?.toLowerCase() ?? '')) return;
+    if (!alert.wallClock || placementOf(this.sensors)(alert.sensor)?.timeZone) return;
     this.counters.wallClock.observe(alert);
     for (const s of this.counters.wallClock.settled())
       this.#log.warn(`sensor ${s.sensor}: syslog detection times without a zone; ${describeWallClock(s)}`);
@@ -112,7 +118,8 @@ export class Intake {
         continue;
       }
       const body = pieces.length === 1 && piece.value === value ? rawText : JSON.stringify(piece.value);
-      if (this.#spool(transport, partitionKeyOf(piece.value, this.sensors), body, peer)) outcome.accepted++;
+      if (this.#spool(transport, alertPartitionKey(parsed.alert, this.sensors), body, peer))
+        outcome.accepted++;
       else outcome.refused++;
     }
     return outcome;

@@ -8,7 +8,7 @@ import { constants } from 'node:fs';
 import { access } from 'node:fs/promises';
 import { basename } from 'node:path';
 import type { EventDataBatch } from '@azure/event-hubs';
-import type { EnrichConfig } from '../../pipeline/enrich/enricher.js';
+import type { SensorPlacements } from '../../pipeline/enrich/sensorPlacement.js';
 import { isSplitError, parseRecord, splitEvent } from '../../pipeline/parse/index.js';
 import { UsageError } from '../commands/usageError.js';
 import { readFileEvents } from '../fileEvents.js';
@@ -27,7 +27,7 @@ export interface SendProducer extends BatchProducer {
 export interface SendFileOptions {
   input: string;
   producer: SendProducer;
-  sensors: EnrichConfig['sensors'];
+  sensors: SensorPlacements;
   /** Alerts per second (token bucket); none: as fast as Event Hubs takes them. */
   rate?: number;
   /** Validate and summarise only; send nothing. */

@@ -15,6 +15,7 @@ import {
   resolveAsset,
 } from './inventory/index.js';
 import { riskScore } from './risk.js';
+import { placementOf, sensorPlacementSchema } from './sensorPlacement.js';
 import {
   compileEscalation,
   compileSites,
@@ -25,24 +26,8 @@ import {
   sitesSchema,
   type TimeContext,
   timeContextAt,
-  timeZoneSchema,
   wallClockToUtc,
 } from './time/index.js';
-
-/**
- * Sensor → site/zone, for formats that do not carry them (CEF, LEEF, sensor API), and the time zone of its
- * forwarding rules: syslog records give their detection time in it without an offset (docs/formats.md).
- */
-export const sensorPlacementSchema = z.record(
-  z.string().min(1),
-  z
-    .object({
-      site: z.string().min(1),
-      zone: z.string().min(1).optional(),
-      timeZone: timeZoneSchema.optional(),
-    })
-    .strict(),
-);
 
 /** The alert's zone-less times read in the sensor's forwarding-rule zone (`wallClock` then empty). */
 function inSensorZone(alert: OtAlert, tz: string): Pick<OtAlert, 'firstSeen' | 'lastSeen' | 'wallClock'> {
@@ -152,14 +137,14 @@ export function createEnricher(config: EnrichConfig): (alert: OtAlert) => Enrich
         'loadConfigFile() or pass it through loadEnrichment() before createEnricher()',
     );
   }
-  const sensors = new Map(Object.entries(config.sensors).map(([k, v]) => [k.toLowerCase(), v]));
+  const placementOfSensor = placementOf(config.sensors);
   const assets = buildAssetIndex(config.inventory?.devices ?? []);
   const calendars = compileSites(config.sites);
   const rules = compileEscalation(config.escalation ?? escalationSchema.parse({}));
 
   return (alert) => {
     const attack = mapAttack(alert, config.attackMappings);
-    const placement = alert.sensor ? sensors.get(alert.sensor.toLowerCase()) : undefined;
+    const placement = placementOfSensor(alert.sensor);
     const times = alert.wallClock && placement?.timeZone ? inSensorZone(alert, placement.timeZone) : alert;
     const siteHint = alert.site ?? placement?.site;
     const siteKey = siteHint?.toLowerCase();

@@ -153,6 +153,30 @@ describe('ot-soc forward', () => {
     );
   });
 
+  test('a sensor configured in another case than it reports itself is keyed by its zone, as the pipeline places it', async () => {
+    const sensors = { 'HAM-Sensor-7': { site: 'Hamburg', zone: 'Packaging', timeZone: 'Europe/Berlin' } };
+    const f = await forwarder({ sensors });
+    const cef = (k: number) =>
+      `<134>Nov 18 20:${String(10 + k).padStart(2, '0')}:05 ham-sensor-7 CEF:0|Microsoft Defender for IoT/CyberX|ham-sensor-7|24.1.3|` +
+      `Microsoft Defender for IoT Alert|PLC Scan Detected|8|msg=scan ${k} protocol=S7 severity=Major type=Anomaly ` +
+      `start=Nov 18 2026 21:${String(9 + k).padStart(2, '0')}:30 src_ip=10.9.0.1 dst_ip=10.9.0.${k + 2} cat=Scan`;
+    await sendStream(
+      f.addresses.tcp!.port,
+      Array.from({ length: 25 }, (_, k) => cef(k)),
+      'newline',
+    );
+    expect(await f.idle(10_000)).toBe(true);
+    expect(new Set(suite.hub.events().map((e) => e.partitionKey))).toEqual(
+      new Set(['zone:hamburg/packaging']),
+    );
+    // Its timeZone is set (in another case): nothing to warn of.
+    const health = (await getJson(f.addresses.health!.port, '/healthz')).body as {
+      wallClockSensors: unknown[];
+    };
+    expect(health.wallClockSensors).toEqual([]);
+    expect(f.logs.lines.filter((l) => l.msg.startsWith('sensor ham-sensor-7:'))).toEqual([]);
+  });
+
   test('an Event Hubs outage: events wait in the spool and are all delivered when it is back', async () => {
     const f = await forwarder();
     const first = Array.from({ length: 50 }, (_, i) => uniqueMessage(templates, i));
