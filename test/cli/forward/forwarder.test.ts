@@ -17,6 +17,15 @@ import {
   waitFor,
 } from '../../helpers/forwarder.js';
 
+/**
+ * CEF line k of ham-sensor-7, whose forwarding rule is in local time: sent at 20:xx UTC (the header), detected at
+ * 21:xx in the rule's zone (UTC+1), less the forwarding delay.
+ */
+const localRuleCef = (k: number): string =>
+  `<134>Nov 18 20:${String(10 + k).padStart(2, '0')}:05 ham-sensor-7 CEF:0|Microsoft Defender for IoT/CyberX|ham-sensor-7|24.1.3|` +
+  `Microsoft Defender for IoT Alert|PLC Scan Detected|8|msg=scan ${k} protocol=S7 severity=Major type=Anomaly ` +
+  `start=Nov 18 2026 21:${String(9 + k).padStart(2, '0')}:30 src_ip=10.9.0.1 dst_ip=10.9.0.${k + 2} cat=Scan`;
+
 const templates = syslogTemplates();
 const suite = forwarderSuite();
 const forwarder = suite.forwarder;
@@ -125,14 +134,9 @@ describe('ot-soc forward', () => {
 
   test('a sensor whose CEF rule is in local time shows on /healthz with its offset, and is warned of once', async () => {
     const f = await forwarder();
-    // Sent at 20:xx UTC (the header), detected at 21:xx in the rule's zone: UTC+1, less the forwarding delay.
-    const cef = (k: number) =>
-      `<134>Nov 18 20:${String(10 + k).padStart(2, '0')}:05 ham-sensor-7 CEF:0|Microsoft Defender for IoT/CyberX|ham-sensor-7|24.1.3|` +
-      `Microsoft Defender for IoT Alert|PLC Scan Detected|8|msg=scan ${k} protocol=S7 severity=Major type=Anomaly ` +
-      `start=Nov 18 2026 21:${String(9 + k).padStart(2, '0')}:30 src_ip=10.9.0.1 dst_ip=10.9.0.${k + 2} cat=Scan`;
     await sendStream(
       f.addresses.tcp!.port,
-      Array.from({ length: 25 }, (_, k) => cef(k)),
+      Array.from({ length: 25 }, (_, k) => localRuleCef(k)),
       'newline',
     );
     expect(await f.idle(10_000)).toBe(true);
@@ -156,13 +160,9 @@ describe('ot-soc forward', () => {
   test('a sensor configured in another case than it reports itself is keyed by its zone, as the pipeline places it', async () => {
     const sensors = { 'HAM-Sensor-7': { site: 'Hamburg', zone: 'Packaging', timeZone: 'Europe/Berlin' } };
     const f = await forwarder({ sensors });
-    const cef = (k: number) =>
-      `<134>Nov 18 20:${String(10 + k).padStart(2, '0')}:05 ham-sensor-7 CEF:0|Microsoft Defender for IoT/CyberX|ham-sensor-7|24.1.3|` +
-      `Microsoft Defender for IoT Alert|PLC Scan Detected|8|msg=scan ${k} protocol=S7 severity=Major type=Anomaly ` +
-      `start=Nov 18 2026 21:${String(9 + k).padStart(2, '0')}:30 src_ip=10.9.0.1 dst_ip=10.9.0.${k + 2} cat=Scan`;
     await sendStream(
       f.addresses.tcp!.port,
-      Array.from({ length: 25 }, (_, k) => cef(k)),
+      Array.from({ length: 25 }, (_, k) => localRuleCef(k)),
       'newline',
     );
     expect(await f.idle(10_000)).toBe(true);
