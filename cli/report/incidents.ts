@@ -22,6 +22,15 @@ export function escalationsOf(row: Row | undefined): string[] {
     : [];
 }
 
+/**
+ * ", N sensor alerts" when the incident's groups hold more sensor alerts than there are groups: a storm's one group
+ * (one alert, one incident) is 300 sensor alerts, which the analyst should see beside "1 alert".
+ */
+function sensorAlerts(groups: readonly Row[]): string {
+  const n = groups.reduce((sum, g) => sum + (Number(g.Count) || 0), 0);
+  return n > groups.length ? `, ${plural(n, 'sensor alert', formatNumber)}` : '';
+}
+
 function funnel(steps: readonly [string, number][]): string {
   return `<ol class="funnel" aria-label="${escapeHtml(steps.map(([k, v]) => `${v} ${k}`).join(' → '))}">${steps
     .map(([k, v]) => `<li><b>${escapeHtml(formatNumber(v))}</b>${escapeHtml(k)}</li>`)
@@ -55,10 +64,10 @@ function fromTwin(twin: TwinOutput, rows: readonly Row[]): string {
     const state = `${str(i.Severity)} · ${str(i.Status)}${i.Classification ? ` (${str(i.Classification)})` : ''}`;
     const rulesOf = strs(i.RuleIds).map((id) => rules.get(id)?.name ?? id);
     return `<tr data-incident="${escapeHtml(n)}"><td><b>${escapeHtml(n)}</b> ${escapeHtml(str(i.Title))}<br><span class="muted">${escapeHtml(
-      `${state} · ${plural(Number(i.AlertCount ?? 0), 'alert', formatNumber)}, ${plural(groups.length, 'alert group')} · ${rulesOf.join(', ')}`,
+      `${state} · ${plural(Number(i.AlertCount ?? 0), 'alert', formatNumber)}, ${plural(groups.length, 'alert group')}${sensorAlerts(groups)} · ${rulesOf.join(', ')}`,
     )}</span></td><td>${li(reasons, 'No escalation on its alert groups.')}</td><td>${li(acts, 'No playbook action.')}</td></tr>`;
   });
-  const incidentTable = `<div class="table-wrap"><table class="grid incidents"><caption class="sr-only">Incidents, why they were escalated and what the playbooks did</caption><thead><tr><th scope="col">Incident</th><th scope="col">Why it was escalated</th><th scope="col">What the playbooks did</th></tr></thead><tbody>${incidentRows.join('')}</tbody></table></div>`;
+  const incidentTable = `<div class="table-wrap"><table class="grid incidents"><caption class="sr-only">Incidents, why they were escalated and what the playbooks did</caption><thead><tr><th scope="col">Incident</th><th scope="col">Why: escalations and expected maintenance</th><th scope="col">What the playbooks did</th></tr></thead><tbody>${incidentRows.join('')}</tbody></table></div>`;
   return `${funnel([
     ['rules fired', rules.size],
     ['alerts', twin.alerts.length],

@@ -57,7 +57,7 @@ describe('the story of the run', () => {
     expect(html).toMatch(/aria-label="1 rules fired → 2 alerts → 1 incidents → 1 playbook actions"/);
   });
 
-  it('counts an incident of one alert in the singular', () => {
+  it('counts an incident of one alert in the singular, and its sensor alerts when a group holds several', () => {
     const html = incidentsHtml(
       {
         ran: true,
@@ -72,14 +72,25 @@ describe('the story of the run', () => {
             AlertIds: ['g1'],
             AlertCount: 1,
           },
+          {
+            IncidentNumber: 9,
+            Title: 'OT: Firmware Change',
+            Severity: 'Low',
+            Status: 'New',
+            RuleIds: ['r1'],
+            AlertIds: ['g2'],
+            AlertCount: 1,
+          },
         ],
         actions: [],
       },
       undefined,
-      [row('g1', 1)],
-      1,
+      [row('g1', 1), row('g2', 1, { Count: 1 })],
+      2,
     );
-    expect(html).toContain('High · New · 1 alert, 1 alert group · OT firmware change');
+    // A storm's one group is one alert and one incident: its sensor alerts are said beside them.
+    expect(html).toContain('High · New · 1 alert, 1 alert group, 600 sensor alerts · OT firmware change');
+    expect(html).toContain('Low · New · 1 alert, 1 alert group · OT firmware change');
   });
 
   it('says when the twin did not run instead of inventing incidents', () => {
