@@ -115,6 +115,7 @@ export function extensionAlert(
     return fail(`severity: unknown value ${quote(sevText ?? own.severityFallback ?? '')}`);
   const times = resolveTimes(own.startCandidates, [pick(ext, 'end', 'endtime')], opts, {
     headerTime: own.headerTime,
+    sentAt: true,
   });
   if ('reason' in times) return fail(times.reason);
   return {

@@ -97,7 +97,7 @@ export function labelledDraft(
       f.severity === undefined ? 'missing severity' : `severity: unknown value ${quote(f.severity)}`,
     );
   }
-  // No `sentAt` here: the syslog object's header time is when the syslog server received it, in a zone it does
+  // No `sentAt`: the syslog object's header time is when the syslog server received it, in a zone it does
   // not state (docs/contracts.md), so it cannot tell the forwarding rule's zone as CEF's and LEEF's UTC header does.
   const times = resolveTimes([f.time], [], opts, { headerTime: parts.header.timestamp });
   if ('reason' in times) return fail(times.reason);

@@ -316,7 +316,7 @@ export interface ResolvedTimes {
   lastSeen: string;
   /** Set (non-empty) only for a syslog format's record whose own time had no offset or zone. */
   wallClock?: WallClockField[];
-  /** With `wallClock`: the syslog header's time (UTC) when it was readable, to compare the two. */
+  /** With `wallClock` and `syslog.sentAt`: the syslog header's time (UTC) when readable, to compare the two. */
   sentAt?: string;
 }
 
@@ -331,7 +331,8 @@ export function resolveTimes(
   firstCandidates: readonly unknown[],
   lastCandidates: readonly unknown[],
   opts: ParseOptions | undefined,
-  syslog?: { headerTime: string | undefined },
+  /** `sentAt`: the header's time is the sensor's send time (CEF, LEEF), kept beside a zone-less record time. */
+  syslog?: { headerTime: string | undefined; sentAt?: boolean },
 ): ResolvedTimes | { reason: string } {
   const now = opts?.now ?? Date.now();
   // Whether each time is a wall-clock reading in the rule's zone (a syslog record's own time without an offset).
@@ -377,7 +378,7 @@ export function resolveTimes(
       ...(firstWall ? ['firstSeen' as const] : []),
       ...(lastWall ? ['lastSeen' as const] : []),
     ];
-    const sent = present(syslog?.headerTime) ? readTime(syslog?.headerTime, now) : undefined;
+    const sent = syslog?.sentAt && present(syslog.headerTime) ? readTime(syslog.headerTime, now) : undefined;
     if (sent) out.sentAt = isoFromMs(sent.t);
   }
   return out;

@@ -46,13 +46,17 @@ describe('zone-less syslog detection times', () => {
   });
 
   it('resolveTimes lists a syslog record’s own zone-less times, never the header’s or a zoned one', () => {
-    const syslog = { headerTime: '2026-11-18T20:31:00.000Z' };
+    const syslog = { headerTime: '2026-11-18T20:31:00.000Z', sentAt: true };
     expect(resolveTimes(['Nov 18 2026 21:30:00'], [], undefined, syslog)).toEqual({
       firstSeen: '2026-11-18T21:30:00.000Z',
       lastSeen: '2026-11-18T21:30:00.000Z',
       wallClock: ['firstSeen', 'lastSeen'],
       sentAt: '2026-11-18T20:31:00.000Z',
     });
+    // A header that is not the send time (the syslog object's: the server's receipt): not kept.
+    expect(
+      resolveTimes(['Nov 18 2026 21:30:00'], [], undefined, { headerTime: syslog.headerTime }),
+    ).not.toHaveProperty('sentAt');
     // No time of its own: the header's (UTC) is not a wall-clock reading.
     expect(resolveTimes([undefined], [], undefined, syslog)).toEqual({
       firstSeen: '2026-11-18T20:31:00.000Z',
