@@ -27,6 +27,16 @@ export interface GroupLine {
   asset: string;
 }
 
+export interface EscalatedLine {
+  title: string;
+  site: string;
+  zone: string;
+  escalations: string[];
+  groups: number;
+  /** Sensor alerts in those groups. */
+  alerts: number;
+}
+
 export interface RunSummary {
   input: string;
   records: number;
@@ -52,6 +62,8 @@ export interface RunSummary {
   bySiteZone: Record<string, number>;
   topTechniques: { id: string; name: string; groups: number; alerts: number }[];
   topGroups: GroupLine[];
+  /** Escalated groups, worst first, those with the same title, place and reasons once (`groups`: how many). */
+  escalated: EscalatedLine[];
   deadLetterReasons: Record<string, number>;
   elapsedMs: number;
   /** Where grouping state was kept. */
@@ -141,6 +153,12 @@ export function summarize(
     deadLetterReasons[reason] = (deadLetterReasons[reason] ?? 0) + 1;
   }
   const sevRank: Record<string, number> = { High: 3, Medium: 2, Low: 1 };
+  const worst = groups.sort(
+    (a, b) =>
+      (sevRank[b.severity] ?? 0) - (sevRank[a.severity] ?? 0) ||
+      (b.riskScore ?? 0) - (a.riskScore ?? 0) ||
+      b.count - a.count,
+  );
   return {
     input,
     records: stats.records,
@@ -162,28 +180,47 @@ export function summarize(
     topTechniques: [...techniques.values()]
       .sort((a, b) => b.alerts - a.alerts || a.id.localeCompare(b.id))
       .slice(0, 10),
-    topGroups: groups
-      .sort(
-        (a, b) =>
-          (sevRank[b.severity] ?? 0) - (sevRank[a.severity] ?? 0) ||
-          (b.riskScore ?? 0) - (a.riskScore ?? 0) ||
-          b.count - a.count,
-      )
-      .slice(0, 25),
+    topGroups: worst.slice(0, 25),
+    escalated: escalatedLines(worst).slice(0, 8),
     deadLetterReasons,
     elapsedMs,
     state,
   };
 }
 
+/**
+ * The escalated groups, those with the same title, place and reasons once, with how many: a long replay has many
+ * groups of one key over time (a historian programming PLCs all week), which listed the same lines again and again.
+ */
+function escalatedLines(groups: readonly GroupLine[]): EscalatedLine[] {
+  const seen = new Map<string, EscalatedLine>();
+  for (const g of groups) {
+    if (!g.escalations.length) continue;
+    const key = JSON.stringify([g.title, g.site, g.zone, g.escalations]);
+    const line = seen.get(key);
+    if (line) {
+      line.groups++;
+      line.alerts += g.count;
+    } else
+      seen.set(key, {
+        title: g.title,
+        site: g.site,
+        zone: g.zone,
+        escalations: g.escalations,
+        groups: 1,
+        alerts: g.count,
+      });
+  }
+  return [...seen.values()];
+}
+
 /** `Site/Zone`, or what is missing: a sensor not placed in the configuration has neither. */
-const placeOf = (g: GroupLine) => `${g.site || '(no site)'}/${g.zone || '(no zone)'}`;
+const placeOf = (g: Pick<GroupLine, 'site' | 'zone'>) => `${g.site || '(no site)'}/${g.zone || '(no zone)'}`;
 
 /** The summary a SOC lead reads in the terminal. */
 export function formatSummary(s: RunSummary): string {
   const pad = (v: string | number, n: number) => String(v).padEnd(n);
   const shown = s.topGroups.slice(0, 12);
-  const why = s.topGroups.filter((g) => g.escalations.length).slice(0, 8);
   const lines = [
     `ot-soc: ${s.input}`,
     '',
@@ -230,11 +267,14 @@ export function formatSummary(s: RunSummary): string {
           `    ${pad(g.severity, 8)} ${pad(g.riskScore ?? '', 4)} ${pad(g.count, 6)} ${pad(placeOf(g), 22)} ${pad(g.title.slice(0, 42), 42)} ${g.techniques.join(' ')}`,
       ),
     );
-  if (why.length)
+  if (s.escalated.length)
     lines.push(
       '',
       '  Why (escalations and expected maintenance):',
-      ...why.flatMap((g) => [`    ${g.title} (${placeOf(g)}):`, ...g.escalations.map((e) => `      - ${e}`)]),
+      ...s.escalated.flatMap((g) => [
+        `    ${g.title} (${placeOf(g)})${g.groups > 1 ? `: ${g.groups} groups, ${plural(g.alerts, 'alert')}` : ''}:`,
+        ...g.escalations.map((e) => `      - ${e}`),
+      ]),
     );
   if (s.topTechniques.length)
     lines.push(

@@ -169,6 +169,47 @@ describe('the terminal summary', () => {
     expect(formatSummary(after)).not.toContain('ham-sensor-7: 2 alerts; detection times');
   });
 
+  it('lists an escalation its groups share once, with how many groups and alerts', async () => {
+    // A historian programming a Lyon PLC all day: one group per 10-minute window, all with the same reason.
+    const records = Array.from({ length: 30 }, (_, i) =>
+      JSON.stringify(
+        securityAlert({
+          t: minute('2026-11-18T09:00:00.000Z', i * 15),
+          sensor: 'lyn-fil-sensor-01',
+          site: 'Lyon',
+          zone: 'Filling',
+          src: '10.20.0.5',
+          dst: '10.20.3.40',
+        }),
+      ),
+    );
+    const input = join(dir, 'historian.ndjson');
+    await writeFile(input, records.join('\n'));
+    const config = new URL('../../samples/ot-soc.config.json', import.meta.url).pathname;
+    const summary = await runFile({
+      input,
+      out: join(dir, 'historian-out'),
+      config,
+      partitions: 1,
+      batchSize: 50,
+      progress: false,
+    });
+    expect(summary.groups).toBe(30);
+    expect(summary.escalated).toHaveLength(1);
+    expect(summary.escalated[0]).toMatchObject({
+      title: 'Unauthorized PLC Programming',
+      groups: 30,
+      alerts: 30,
+    });
+    const why = formatSummary(summary).split('\n');
+    const at = why.indexOf('  Why (escalations and expected maintenance):');
+    expect(why.slice(at + 1, at + 3)).toEqual([
+      '    Unauthorized PLC Programming (Lyon/Filling): 30 groups, 30 alerts:',
+      '      - NotEngineeringStation: PLC programming from LYN-HIST-01 (10.20.0.5, Historian), which is not an engineering station',
+    ]);
+    expect(why[at + 3]).toBe('');
+  });
+
   it('a run that wrote no row says so, without empty tables', async () => {
     const summary = await replay('nothing.ndjson', 'not an alert\n');
     const text = formatSummary(summary);
