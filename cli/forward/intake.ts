@@ -32,7 +32,6 @@ export interface RecordsOutcome {
 export class Intake {
   readonly #invalidLog: LogLimiter;
   readonly #log: Logger;
-  /** Sensors with a configured `timeZone` (lower case): their zone-less times are read right by the Function. */
   readonly #refusedLog: LogLimiter;
   /** A redrive is feeding letters back: they were counted when received, so only `counters.redrive` moves. */
   #redriving = false;
