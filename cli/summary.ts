@@ -272,7 +272,7 @@ export function formatSummary(s: RunSummary): string {
       '',
       '  Why (escalations and expected maintenance):',
       ...s.escalated.flatMap((g) => [
-        `    ${g.title} (${placeOf(g)})${g.groups > 1 ? `: ${g.groups} groups, ${plural(g.alerts, 'alert')}` : ''}:`,
+        `    ${g.title} (${placeOf(g)})${g.groups > 1 ? `, ${g.groups} groups, ${plural(g.alerts, 'alert')}` : ''}:`,
         ...g.escalations.map((e) => `      - ${e}`),
       ]),
     );

@@ -204,7 +204,7 @@ describe('the terminal summary', () => {
     const why = formatSummary(summary).split('\n');
     const at = why.indexOf('  Why (escalations and expected maintenance):');
     expect(why.slice(at + 1, at + 3)).toEqual([
-      '    Unauthorized PLC Programming (Lyon/Filling): 30 groups, 30 alerts:',
+      '    Unauthorized PLC Programming (Lyon/Filling), 30 groups, 30 alerts:',
       '      - NotEngineeringStation: PLC programming from LYN-HIST-01 (10.20.0.5, Historian), which is not an engineering station',
     ]);
     expect(why[at + 3]).toBe('');
