@@ -12,6 +12,7 @@ import {
   withOwner,
   withSeverityAtLeast,
 } from './sentinel/incident.js';
+import { storyTitle } from './storyTitle.js';
 import { outcome, type PlaybookDeps, type PlaybookOutcome } from './types.js';
 
 const PLAYBOOK = 'reassign-ot';
@@ -121,7 +122,8 @@ function contextComment(
 
 /**
  * Hands OT incidents to the OT team: owner = the team's Entra group, label OT, severity raised by the asset's
- * criticality (never lowered), and a comment with the asset context. One GET+PUT for all three changes.
+ * criticality (never lowered), an attack chain's title naming its steps (storyTitle.ts), and a comment with the
+ * asset context. One GET+PUT for all the changes.
  */
 export async function runReassignOt(
   trigger: IncidentTrigger,
@@ -160,6 +162,10 @@ export async function runReassignOt(
         return withOwner(q, owner);
       },
       (q) => (floor ? withSeverityAtLeast(q, floor) : undefined),
+      (q) => {
+        const title = storyTitle(q.title, trigger.object.properties.Alerts ?? []);
+        return title ? { ...q, title } : undefined;
+      },
     ),
   );
   const before = current.properties;
@@ -171,6 +177,7 @@ export async function runReassignOt(
       actions.push(`assigned to OT team ${team?.name ?? team?.id}`);
     if (after.severity !== before.severity)
       actions.push(`raised severity ${before.severity} → ${after.severity}`);
+    if (after.title !== before.title) actions.push(`retitled "${after.title}"`);
     if (!actions.length) actions.push('updated incident');
   }
   const person = after.owner;

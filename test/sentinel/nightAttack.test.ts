@@ -99,6 +99,20 @@ function cardTexts(inc: TwinIncident): string[] {
   return card.body.flatMap((e) => (e.facts ? e.facts.map((f) => `${f.title}: ${f.value}`) : [e.text ?? '']));
 }
 
+describe('the incident of the attack', () => {
+  it('is retitled by reassign-ot with the steps its alerts saw, in order (Sentinel named it after the first)', () => {
+    expect(attack.title).toBe(
+      'OT attack on RTM-UTL-PLC-01 in Rotterdam/Utilities: change → stop or restart (2 alerts)',
+    );
+    const actions = twin.result.playbookRuns
+      .filter((r) => r.incidentNumber === attack.number && r.playbook === 'reassign-ot')
+      .flatMap((r) => r.outcome?.actions ?? []);
+    expect(actions).toContain(`retitled "${attack.title}"`);
+    // An incident of one alert keeps its alert's name.
+    expect(internet.title).not.toMatch(/\(\d+ alerts\)$/);
+  });
+});
+
 describe('the Teams card of the attack', () => {
   it("names the team the incident was assigned to (the inventory's zone team), not the site's", () => {
     // Rotterdam's configured team is OT-Rotterdam-Packaging; the PLC is Utilities' (inventory OTTeam).

@@ -1,0 +1,58 @@
+import { firstString, parseMaybeJson, pick } from './factValues.js';
+import type { TriggerAlert } from './payload.js';
+
+/** Sentinel's incident titles are short lines in the queue: past this the steps are cut, with how many more. */
+const MAX_TITLE = 250;
+
+interface ChainAlert {
+  name: string;
+  step: string;
+  start: string;
+}
+
+/** An alert of the attack-chain rule: its `Step` custom detail (docs/content.md), its name and start. */
+function chainAlert(alert: TriggerAlert): ChainAlert | undefined {
+  const p = alert.properties;
+  const custom = parseMaybeJson(
+    pick((p.additionalData ?? {}) as Record<string, unknown>, 'Custom Details', 'CustomDetails'),
+  );
+  if (!custom || typeof custom !== 'object' || Array.isArray(custom)) return undefined;
+  const step = firstString((custom as Record<string, unknown>).Step);
+  if (!step || !p.alertDisplayName) return undefined;
+  return { name: p.alertDisplayName, step, start: p.startTimeUtc ?? '' };
+}
+
+/** The part of an alert name before its first ": " (the chain rule's "OT attack on <controller> in <place>"). */
+const prefixOf = (name: string): string | undefined => {
+  const at = name.indexOf(': ');
+  return at > 0 ? name.slice(0, at) : undefined;
+};
+
+/**
+ * The title of an attack-chain incident from the steps its alerts saw, in the order they began:
+ * "OT attack on RTM-PKG-PLC-01 in Rotterdam/Packaging: reconnaissance → change → stop or restart (4 alerts)".
+ * Sentinel names a grouped incident after its first alert and keeps that name as alerts join, so the queue
+ * showed "…: Port Scan Detected" for an incident that went on to program and stop the controller.
+ *
+ * Undefined (leave the title) unless two or more of the incident's alerts carry the chain rule's `Step` and share
+ * one name prefix, and the title is still one Sentinel or this function gave it (an alert's name, or this
+ * prefix's story): a title an analyst wrote is theirs.
+ */
+export function storyTitle(title: string, alerts: readonly TriggerAlert[]): string | undefined {
+  const chain = alerts.flatMap((a) => chainAlert(a) ?? []);
+  if (chain.length < 2) return undefined;
+  const prefix = prefixOf(chain[0]!.name);
+  if (!prefix || chain.some((a) => prefixOf(a.name) !== prefix)) return undefined;
+  const given =
+    alerts.some((a) => a.properties.alertDisplayName === title) ||
+    (title.startsWith(`${prefix}: `) && / \(\d+ alerts\)$/.test(title));
+  if (!given) return undefined;
+  const steps = [...new Set([...chain].sort((a, b) => a.start.localeCompare(b.start)).map((a) => a.step))];
+  const tail = ` (${chain.length} alerts)`;
+  let shown = steps.length;
+  const build = (n: number) =>
+    `${prefix}: ${steps.slice(0, n).join(' → ')}${n < steps.length ? ` → +${steps.length - n} more` : ''}${tail}`;
+  while (shown > 1 && build(shown).length > MAX_TITLE) shown--;
+  const story = build(shown);
+  return story === title ? undefined : story;
+}
