@@ -12,7 +12,7 @@ import type { SensorPlacements } from '../../pipeline/enrich/sensorPlacement.js'
 import { isSplitError, parseRecord, splitEvent } from '../../pipeline/parse/index.js';
 import { UsageError } from '../commands/usageError.js';
 import { readFileEvents } from '../fileEvents.js';
-import { partitionKeyOf } from '../partitionKey.js';
+import { alertPartitionKey } from '../partitionKey.js';
 import { plural } from '../plural.js';
 import { partitionIdForKey } from './partitionMap.js';
 import type { Progress } from './progress.js';
@@ -144,7 +144,8 @@ export async function sendFile(o: SendFileOptions): Promise<SendSummary> {
       }
       // The original text: a syslog line as it is, a JSON record as its JSON.
       const body = typeof piece.value === 'string' ? piece.value : JSON.stringify(piece.value);
-      const key = partitionKeyOf(piece.value, o.sensors);
+      // Keyed from the alert just parsed: a piece of a split is one record (a line, or a JSON value).
+      const key = alertPartitionKey(parsed.alert, o.sensors);
       out.push({ key, body: Buffer.from(body, 'utf8'), locator, n: out.length });
     }
   }
