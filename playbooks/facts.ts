@@ -185,14 +185,20 @@ function strip<T extends Record<string, unknown>>(o: T): T {
   return o;
 }
 
+/** An incident alert's custom details (`additionalData["Custom Details"]`, a JSON string of arrays), or none. */
+export function customDetails(alert: TriggerAlert): Record<string, unknown> {
+  const data = (alert.properties.additionalData ?? {}) as Record<string, unknown>;
+  const custom = parseMaybeJson(pick(data, 'Custom Details', 'CustomDetails'));
+  return custom && typeof custom === 'object' && !Array.isArray(custom)
+    ? (custom as Record<string, unknown>)
+    : {};
+}
+
 /** Facts of one incident alert: its custom details, then its additionalData, then the alert itself. */
 export function alertFacts(alert: TriggerAlert): AlertFacts {
   const p = alert.properties;
   const data = (p.additionalData ?? {}) as Record<string, unknown>;
-  const custom = parseMaybeJson(pick(data, 'Custom Details', 'CustomDetails'));
-  const fromCustom =
-    custom && typeof custom === 'object' && !Array.isArray(custom) ? (custom as Record<string, unknown>) : {};
-  const facts = alertFactsFromRecord({ ...data, ...fromCustom });
+  const facts = alertFactsFromRecord({ ...data, ...customDetails(alert) });
   facts.title ??= p.alertDisplayName ?? undefined;
   facts.severity ??= p.severity ?? undefined;
   facts.firstSeen ??= p.startTimeUtc ?? undefined;

@@ -1,4 +1,5 @@
-import { firstString, parseMaybeJson, pick } from './factValues.js';
+import { customDetails } from './facts.js';
+import { firstString } from './factValues.js';
 import type { TriggerAlert } from './payload.js';
 
 /** Sentinel's incident titles are short lines in the queue: past this the steps are cut, with how many more. */
@@ -13,11 +14,7 @@ interface ChainAlert {
 /** An alert of the attack-chain rule: its `Step` custom detail (docs/content.md), its name and start. */
 function chainAlert(alert: TriggerAlert): ChainAlert | undefined {
   const p = alert.properties;
-  const custom = parseMaybeJson(
-    pick((p.additionalData ?? {}) as Record<string, unknown>, 'Custom Details', 'CustomDetails'),
-  );
-  if (!custom || typeof custom !== 'object' || Array.isArray(custom)) return undefined;
-  const step = firstString((custom as Record<string, unknown>).Step);
+  const step = firstString(customDetails(alert).Step);
   if (!step || !p.alertDisplayName) return undefined;
   return { name: p.alertDisplayName, step, start: p.startTimeUtc ?? '' };
 }

@@ -277,9 +277,9 @@ export async function startFakeEventHub(opts: FakeEventHubOptions = {}): Promise
 
   // stop() gives the port up (an outage refuses connections) and start() takes it again: a port the system hands
   // out for port 0 could be handed to another listener in between (a CI run failed so: EADDRINUSE on restart), so
-  // without `opts.port` the hub takes a port below the ephemeral range, which only an explicit bind can take.
+  // the first listen without a port takes one below the ephemeral range, which only an explicit bind can take.
   const listen = async (): Promise<void> => {
-    if (opts.port !== undefined || server !== undefined || port !== 0) return listenOnce();
+    if (port !== 0) return listenOnce();
     for (let attempt = 1; ; attempt++) {
       port = nonEphemeralPort();
       try {
