@@ -6,8 +6,9 @@ import type { IncidentTrigger } from './payload.js';
 import { resolveTicketWithIncident } from './resolveTicket.js';
 import type { IncidentRef } from './sentinel/armId.js';
 import { type IncidentProperties, severityRank, withLabels } from './sentinel/incident.js';
+import type { Versioned } from './state/jsonStore.js';
 import type { TicketRecord } from './state/ticketMap.js';
-import { oneLine, type TicketRef, ticketDraft } from './tickets/fields.js';
+import { oneLine, type TicketRef, ticketDraft, ticketSummary } from './tickets/fields.js';
 import { nowOf, outcome, type PlaybookDeps, type PlaybookOutcome } from './types.js';
 
 const PLAYBOOK = 'create-ticket';
@@ -40,6 +41,7 @@ export async function runCreateTicket(
   if (existing?.value.state === 'created') {
     await link(deps, ref, existing.value, actions);
     await followClose(ref, p, number, deps, actions, notes);
+    await followIncident(ref, p, existing, deps, actions, notes);
     return outcome(PLAYBOOK, ref, number, actions, notes, `ticket ${existing.value.key} exists`);
   }
   if (p.status === 'Closed') return outcome(PLAYBOOK, ref, number, [], notes, 'incident is closed', true);
@@ -102,6 +104,15 @@ export async function runCreateTicket(
     throw new InProgressError(`incident #${number}: ticket reservation kept conflicting`, 5000);
 
   const correlationId = ref.incidentId;
+  const draft = ticketDraft({
+    correlationId,
+    incidentArmId: ref.armId,
+    incidentNumber: number,
+    incidentUrl: p.incidentUrl ?? trigger.object.properties.incidentUrl,
+    title: p.title,
+    severity: p.severity,
+    facts,
+  });
   let ticket: TicketRef;
   try {
     const found = await system.findByCorrelationId(correlationId);
@@ -111,17 +122,7 @@ export async function runCreateTicket(
         `found ${SYSTEM_NAMES[system.kind]} ticket ${found.key} by correlation id (not created again)`,
       );
     } else {
-      ticket = await system.create(
-        ticketDraft({
-          correlationId,
-          incidentArmId: ref.armId,
-          incidentNumber: number,
-          incidentUrl: p.incidentUrl ?? trigger.object.properties.incidentUrl,
-          title: p.title,
-          severity: p.severity,
-          facts,
-        }),
-      );
+      ticket = await system.create(draft);
       actions.push(`created ${SYSTEM_NAMES[system.kind]} ticket ${ticket.key}`);
     }
   } catch (e) {
@@ -146,6 +147,10 @@ export async function runCreateTicket(
     key: ticket.key,
     id: ticket.id,
     url: ticket.url,
+    // A ticket found by its correlation id most likely has this summary too; `follow` checks before it writes.
+    summary: draft.summary,
+    ...(facts.site ? { site: facts.site } : {}),
+    ...(facts.criticality ? { criticality: facts.criticality } : {}),
   };
   const saved = await deps.ticketMap.put(ref.armId, record, reservation);
   if (!saved.ok)
@@ -154,6 +159,46 @@ export async function runCreateTicket(
   // Closed while the ticket was being made: sync-status found no ticket to resolve then, so it is done here.
   await followClose(ref, linked, number, deps, actions, notes);
   return outcome(PLAYBOOK, ref, number, actions, notes, `ticket ${ticket.key}`);
+}
+
+/**
+ * The ticket follows its incident's title and severity: reassign-ot names an attack chain's incident after its
+ * steps as they arrive, rules and analysts raise the severity, and the OT engineers work from the ticket. Runs on
+ * the alerts-added and severity-changed triggers, after reassign-ot. Only a ticket that is open and still has
+ * the summary ot-soc gave it is changed (a person's edit stays); the new summary is recorded either way, so an
+ * unchanged incident costs no request.
+ */
+async function followIncident(
+  ref: IncidentRef,
+  p: IncidentProperties,
+  entry: Versioned<TicketRecord>,
+  deps: PlaybookDeps,
+  actions: string[],
+  notes: string[],
+): Promise<void> {
+  const t = entry.value;
+  if (p.status === 'Closed' || t.summary === undefined || !t.system || !t.key || !t.id) return;
+  const summary = ticketSummary(t.site, p.severity, p.title);
+  if (summary === t.summary) return;
+  try {
+    const r = await deps.ticketSystem!(t.system).follow(
+      { key: t.key, id: t.id, url: t.url ?? '' },
+      {
+        previous: t.summary,
+        summary,
+        severity: p.severity,
+        ...(t.criticality ? { criticality: t.criticality } : {}),
+      },
+    );
+    (r.changed ? actions : notes).push(r.detail);
+  } catch (e) {
+    // Deleted in the ticket system meanwhile: nothing to follow. Anything else is raised (retried by the Logic App).
+    if (!(e instanceof DownstreamError && e.code === 'not-found')) throw e;
+    notes.push(`ticket ${t.key}: ${e.message}`);
+  }
+  const saved = await deps.ticketMap!.put(ref.armId, { ...t, summary }, entry.etag);
+  if (!saved.ok)
+    notes.push('the ticket map changed meanwhile: the summary is compared again on the next run');
 }
 
 async function followClose(...args: Parameters<typeof resolveTicketWithIncident>): Promise<void> {

@@ -20,6 +20,14 @@ export interface TicketRecord {
   /** System id: sys_id or the Jira issue id. */
   id?: string;
   url?: string;
+  /**
+   * The summary ot-soc gave the ticket last, and what it is made from besides the incident's severity and title:
+   * create-ticket brings the ticket in line when these change, if the ticket still has this summary. Absent in
+   * records made before 2026-12-07 (fourteenth session): those tickets keep their summary.
+   */
+  summary?: string;
+  site?: string;
+  criticality?: string;
   /** Why the last create got no clear answer (a 5xx or timeout): the ticket may exist; look it up first. */
   uncertain?: string;
 }

@@ -67,6 +67,20 @@ export interface TicketSystem {
    * closed or done is left as it is (`changed: false`). Safe to repeat after any failure.
    */
   resolve(ticket: TicketRef, resolution: TicketResolution): Promise<{ changed: boolean; detail: string }>;
+  /**
+   * Brings an open ticket's summary and priority in line with its incident (renamed, severity changed), reading
+   * first: a ticket already resolved, closed or done, or whose summary is no longer `change.previous` (a person
+   * edited it), is left as it is (`changed: false`). Safe to repeat.
+   */
+  follow(ticket: TicketRef, change: TicketChange): Promise<{ changed: boolean; detail: string }>;
+}
+
+/** What a ticket follows of its incident: the summary it was given last (`previous`) and the one it should have. */
+export interface TicketChange {
+  previous: string;
+  summary: string;
+  severity: IncidentSeverity;
+  criticality?: string;
 }
 
 /** Why a ticket is resolved: the Sentinel incident it was opened for was closed. */
@@ -104,6 +118,10 @@ export function labelOf(s: string): string {
     .replace(/^[=+\-@＝＋－＠']+/, '')
     .toLowerCase();
 }
+
+/** A ticket's one-line summary: the site, the incident's severity and title (kept in step by create-ticket). */
+export const ticketSummary = (site: string | undefined, severity: IncidentSeverity, title: string): string =>
+  oneLine(`[OT${site ? ` ${site}` : ''}] ${severity}: ${title}`, 160);
 
 /** Maps an incident and its OT facts to the ticket content. */
 export function ticketDraft(input: {
@@ -153,7 +171,7 @@ export function ticketDraft(input: {
     heading: 'Source',
     items: [{ text: `Opened by ot-soc create-ticket for ${oneLine(input.incidentArmId, 400)}` }],
   };
-  const summary = oneLine(`[OT${f.site ? ` ${f.site}` : ''}] ${input.severity}: ${input.title}`, 160);
+  const summary = ticketSummary(f.site, input.severity, input.title);
   return {
     correlationId: input.correlationId,
     incidentArmId: input.incidentArmId,

@@ -7,6 +7,7 @@ import {
   labelOf,
   neutraliseFormula,
   oneLine,
+  type TicketChange,
   type TicketDraft,
   type TicketRef,
   type TicketResolution,
@@ -19,6 +20,7 @@ const CLOSE_COMMENT_PROPERTY = 'ot-soc-sentinel-close';
 const CREATE = 'Create issues';
 const BROWSE = 'Browse projects';
 const MOVE = 'Transition issues';
+const EDIT = 'Edit issues';
 
 interface JiraStatus {
   name?: string;
@@ -40,16 +42,29 @@ export interface JiraOptions {
   retry?: Omit<RetryOptions, 'sleep'>;
 }
 
+/** The summary field a ticket summary is written as. */
+const jiraSummary = (summary: string) => neutraliseFormula(oneLine(summary, 255));
+
 /** The REST v3 create-issue body: ADF description, priority from severity, labels (incl. sentinel-<id>). */
 export function jiraIssue(config: JiraConfig, draft: TicketDraft, withPriority = true) {
   return {
     fields: {
       project: { key: config.projectKey },
       issuetype: { name: config.issueType },
-      summary: neutraliseFormula(oneLine(draft.summary, 255)),
+      summary: jiraSummary(draft.summary),
       description: adfFromDraft(draft),
       ...(withPriority ? { priority: { name: config.priorities[draft.severity] } } : {}),
       labels: [...new Set([...config.labels.map(labelOf), ...draft.labels])],
+    },
+  };
+}
+
+/** The edit-issue body that makes an open issue follow its Sentinel incident: summary and priority. */
+export function jiraFollow(config: JiraConfig, change: TicketChange, withPriority = true) {
+  return {
+    fields: {
+      summary: jiraSummary(change.summary),
+      ...(withPriority ? { priority: { name: config.priorities[change.severity] } } : {}),
     },
   };
 }
@@ -113,7 +128,7 @@ export function createJira(options: JiraOptions): TicketSystem {
     return new DownstreamError('jira', 'rejected', `Jira rejected ${action} (${status}): ${msg}`, status);
   }
 
-  async function request(method: 'GET' | 'POST', path: string, body?: unknown, idempotent = true) {
+  async function request(method: 'GET' | 'POST' | 'PUT', path: string, body?: unknown, idempotent = true) {
     const res = await fetchWithRetry(
       'jira',
       fetch,
@@ -256,6 +271,28 @@ export function createJira(options: JiraOptions): TicketSystem {
         changed: true,
         detail: `resolved Jira ticket ${ticket.key} (${t.name ?? t.id} → ${t.to?.name ?? '?'})`,
       };
+    },
+    async follow(ticket: TicketRef, change: TicketChange) {
+      const path = `/rest/api/3/issue/${encodeURIComponent(ticket.key)}`;
+      const read = await request('GET', `${path}?fields=status,summary`);
+      if (read.res.status === 404)
+        throw new DownstreamError('jira', 'not-found', `Jira has no issue ${ticket.key} any more (404)`, 404);
+      const now = answer<{ fields?: { status?: JiraStatus; summary?: string } }>(
+        read,
+        200,
+        `reading ${ticket.key}`,
+        BROWSE,
+      ).fields;
+      if (now?.status?.statusCategory?.key === 'done')
+        return { changed: false, detail: `${ticket.key} is ${now.status.name ?? 'done'}` };
+      if (now?.summary !== jiraSummary(change.previous))
+        return { changed: false, detail: `${ticket.key}'s summary was edited in Jira: left as it is` };
+      let edited = await request('PUT', path, jiraFollow(config, change));
+      // A project whose edit screen lacks Priority rejects it, as its create screen may: the summary alone then.
+      if (edited.res.status === 400 && (edited.body as JiraErrorBody | undefined)?.errors?.priority)
+        edited = await request('PUT', path, jiraFollow(config, change, false));
+      answer(edited, 204, `the update of ${ticket.key}`, EDIT);
+      return { changed: true, detail: `updated Jira ticket ${ticket.key}: "${jiraSummary(change.summary)}"` };
     },
   };
 }

@@ -1,7 +1,7 @@
 import type { TicketSystemConfig } from '../config.js';
-import type { TicketDraft, TicketRef, TicketResolution, TicketSystem } from './fields.js';
-import { jiraCloseComment, jiraIssue } from './jira.js';
-import { serviceNowFields, serviceNowResolution } from './serviceNow.js';
+import type { TicketChange, TicketDraft, TicketRef, TicketResolution, TicketSystem } from './fields.js';
+import { jiraCloseComment, jiraFollow, jiraIssue } from './jira.js';
+import { serviceNowFields, serviceNowFollow, serviceNowResolution } from './serviceNow.js';
 
 /** A request a ticket system would have received. */
 export interface TicketRequest {
@@ -9,7 +9,7 @@ export interface TicketRequest {
   service: 'serviceNow' | 'jira';
   /** The ticket's key (INC9000001, OTSEC-1001). */
   key: string;
-  method: 'POST' | 'PATCH';
+  method: 'POST' | 'PATCH' | 'PUT';
   url: string;
   body: unknown;
 }
@@ -25,6 +25,8 @@ export function recordingTicketSystem(
 ): TicketSystem {
   const made = new Map<string, TicketRef>();
   const resolved = new Set<string>();
+  // Per ticket key, the summary it has now (what the real clients read before they follow an incident).
+  const summaries = new Map<string, string>();
   const base = (cfg.kind === 'serviceNow' ? cfg.instanceUrl : cfg.baseUrl).replace(/\/+$/, '');
   const sent = (key: string, method: TicketRequest['method'], url: string, body: unknown) =>
     record({ system: name, service: cfg.kind, key, method, url, body });
@@ -45,6 +47,7 @@ export function recordingTicketSystem(
         ref = { key, id: String(10_000 + n), url: `${base}/browse/${key}` };
       }
       made.set(draft.correlationId, ref);
+      summaries.set(ref.key, draft.summary);
       return ref;
     },
     async resolve(ticket: TicketRef, resolution: TicketResolution) {
@@ -61,6 +64,23 @@ export function recordingTicketSystem(
       const id = `the id of ${cfg.doneTransition ? `"${cfg.doneTransition}"` : 'the first transition into Done'}`;
       sent(ticket.key, 'POST', `${issue}/transitions`, { transition: { id } });
       return { changed: true, detail: `resolved Jira ticket ${ticket.key}` };
+    },
+    async follow(ticket: TicketRef, change: TicketChange) {
+      if (resolved.has(ticket.key)) return { changed: false, detail: `${ticket.key} is resolved` };
+      if (summaries.get(ticket.key) !== change.previous)
+        return { changed: false, detail: `${ticket.key}'s summary was edited: left as it is` };
+      summaries.set(ticket.key, change.summary);
+      if (cfg.kind === 'serviceNow') {
+        const body = serviceNowFollow(change);
+        sent(ticket.key, 'PATCH', `${base}/api/now/table/${cfg.table}/${ticket.id}`, body);
+        return {
+          changed: true,
+          detail: `updated ServiceNow ticket ${ticket.key}: "${body.short_description}"`,
+        };
+      }
+      const body = jiraFollow(cfg, change);
+      sent(ticket.key, 'PUT', `${base}/rest/api/3/issue/${ticket.key}`, body);
+      return { changed: true, detail: `updated Jira ticket ${ticket.key}: "${body.fields.summary}"` };
     },
   };
 }

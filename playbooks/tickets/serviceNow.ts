@@ -7,6 +7,7 @@ import {
   oneLine,
   plainText,
   serviceNowPriority,
+  type TicketChange,
   type TicketDraft,
   type TicketRef,
   type TicketResolution,
@@ -25,11 +26,22 @@ export interface ServiceNowOptions {
   retry?: Omit<RetryOptions, 'sleep'>;
 }
 
+/** The short_description a summary is written as. */
+const shortDescription = (summary: string) => neutraliseFormula(oneLine(summary, 160));
+
+/** The PATCH body that makes an open incident follow its Sentinel incident: the summary and the priority's inputs. */
+export function serviceNowFollow(change: TicketChange): Record<string, string> {
+  return {
+    short_description: shortDescription(change.summary),
+    ...serviceNowPriority(change.severity, change.criticality),
+  };
+}
+
 /** The Table API body for an incident (docs/contracts.md#servicenow), every free-text field formula-neutral. */
 export function serviceNowFields(config: ServiceNowConfig, draft: TicketDraft): Record<string, string> {
   const { urgency, impact } = serviceNowPriority(draft.severity, draft.criticality);
   const fields: Record<string, string> = {
-    short_description: neutraliseFormula(oneLine(draft.summary, 160)),
+    short_description: shortDescription(draft.summary),
     description: plainText(draft),
     urgency,
     impact,
@@ -158,6 +170,22 @@ export function createServiceNow(options: ServiceNowOptions): TicketSystem {
     return groupId;
   };
 
+  /** One incident's fields (as strings), by sys_id; a record deleted meanwhile is `not-found`. */
+  async function read<F extends string>(ticket: TicketRef, ...fields: F[]): Promise<Record<F, string>> {
+    const url = `${tableUrl}/${encodeURIComponent(ticket.id)}?sysparm_fields=sys_id,number,${fields.join(',')}`;
+    const { res, body } = await call('GET', url);
+    if (res.status === 404)
+      throw new DownstreamError(
+        'servicenow',
+        'not-found',
+        `ServiceNow has no ${config.table} ${ticket.key} any more (404)`,
+        404,
+      );
+    if (res.status !== 200) throw failure(res.status, body, `reading ${ticket.key}`);
+    const result = (body as { result?: Record<string, unknown> }).result ?? {};
+    return Object.fromEntries(fields.map((f) => [f, String(result[f] ?? '')])) as Record<F, string>;
+  }
+
   return {
     kind: 'serviceNow',
     async findByCorrelationId(correlationId) {
@@ -196,16 +224,7 @@ export function createServiceNow(options: ServiceNowOptions): TicketSystem {
      */
     async resolve(ticket: TicketRef, resolution: TicketResolution) {
       const url = `${tableUrl}/${encodeURIComponent(ticket.id)}`;
-      const read = await call('GET', `${url}?sysparm_fields=sys_id,number,state`);
-      if (read.res.status === 404)
-        throw new DownstreamError(
-          'servicenow',
-          'not-found',
-          `ServiceNow has no ${config.table} ${ticket.key} any more (404)`,
-          404,
-        );
-      if (read.res.status !== 200) throw failure(read.res.status, read.body, `reading ${ticket.key}`);
-      const state = String((read.body as { result?: { state?: unknown } }).result?.state ?? '');
+      const { state } = await read(ticket, 'state');
       if (DONE_STATES.has(state))
         return { changed: false, detail: `${ticket.key} is already in state ${state}` };
       const { res, body } = await call('PATCH', url, serviceNowResolution(config, resolution));
@@ -216,6 +235,24 @@ export function createServiceNow(options: ServiceNowOptions): TicketSystem {
           `resolving ${ticket.key} with close_code "${config.resolveCode}" (an instance drops a code that is not one of its sys_choice incident.close_code values: check ticketSystems.<name>.resolveCode)`,
         );
       return { changed: true, detail: `resolved ServiceNow ticket ${ticket.key}` };
+    },
+    async follow(ticket: TicketRef, change: TicketChange) {
+      const url = `${tableUrl}/${encodeURIComponent(ticket.id)}`;
+      const now = await read(ticket, 'state', 'short_description');
+      if (DONE_STATES.has(now.state))
+        return { changed: false, detail: `${ticket.key} is in state ${now.state}` };
+      if (now.short_description !== shortDescription(change.previous))
+        return {
+          changed: false,
+          detail: `${ticket.key}'s short description was edited in ServiceNow: left as it is`,
+        };
+      const fields = serviceNowFollow(change);
+      const { res, body } = await call('PATCH', url, fields);
+      if (res.status !== 200) throw failure(res.status, body, `updating ${ticket.key}`);
+      return {
+        changed: true,
+        detail: `updated ServiceNow ticket ${ticket.key}: "${fields.short_description}"`,
+      };
     },
   };
 }

@@ -7,7 +7,8 @@
  * Resolving: GET an issue's status, its comments (properties with `expand=properties`), POST a comment (ADF
  * body, optional properties), GET the transitions available from its status (`expand=transitions.fields` lists
  * a screen's fields) and POST one (204): an id not available from the current status is a 400, and so is a
- * field the transition has no screen for, or a required resolution left out.
+ * field the transition has no screen for, or a required resolution left out. Following an incident: GET an
+ * issue's `fields` (status, summary), PUT `{fields}` to edit it (204; a field not on the edit screen is a 400).
  */
 import { type FakeRequest, type FakeService, json, Throttle } from './fakeFetch.js';
 
@@ -75,6 +76,8 @@ export interface JiraIssue {
   fields: Record<string, unknown> & { labels: string[] };
   status: string;
   comments: { id: string; body: unknown; properties: { key: string; value: unknown }[] }[];
+  /** Edits through PUT /rest/api/3/issue/{key}. */
+  edits?: number;
 }
 
 /** The statuses of the fake workflow and their categories. */
@@ -145,20 +148,48 @@ export class FakeJira implements FakeService {
       const ref = decodeURIComponent(m[1]!);
       const issue = this.issues.find((i) => i.key === ref || i.id === ref);
       if (!issue) return notFound();
-      if (!m[2] && req.method === 'GET') return this.#status(issue);
+      if (!m[2] && req.method === 'GET') return this.#read(req, issue);
+      if (!m[2] && req.method === 'PUT') return this.#edit(req, issue);
       if (m[2] === 'comment') return this.#comment(req, issue);
       if (m[2] === 'transitions') return this.#transition(req, issue);
     }
     return json(404, { errorMessages: ['Not found'], errors: {} });
   }
 
-  #status(issue: JiraIssue): Response {
-    const category = CATEGORY[issue.status]!;
-    return json(200, {
-      id: issue.id,
-      key: issue.key,
-      fields: { status: { name: issue.status, statusCategory: { key: category } } },
-    });
+  /** GET an issue: the fields asked for (`fields=status,summary`; all the fake keeps when not asked). */
+  #read(req: FakeRequest, issue: JiraIssue): Response {
+    const status = { name: issue.status, statusCategory: { key: CATEGORY[issue.status]! } };
+    const all: Record<string, unknown> = { ...issue.fields, status };
+    const asked = req.url.searchParams.get('fields')?.split(',');
+    const fields = asked ? Object.fromEntries(asked.filter((f) => f in all).map((f) => [f, all[f]])) : all;
+    return json(200, { id: issue.id, key: issue.key, fields });
+  }
+
+  /**
+   * Edit issue (PUT /rest/api/3/issue/{key}): `fields` sets the fields named, the others stay; 204 without a body.
+   * A field the edit screen does not have is a 400 naming it, as are an invalid summary or priority.
+   */
+  #edit(req: FakeRequest, issue: JiraIssue): Response {
+    const fields = req.json<{ fields?: Record<string, unknown> }>().fields;
+    if (!fields || typeof fields !== 'object' || !Object.keys(fields).length)
+      return json(400, { errorMessages: ['No fields or updates to set.'], errors: {} });
+    const errors: Record<string, string> = {};
+    const project = issue.key.split('-')[0]!;
+    for (const [name, value] of Object.entries(fields)) {
+      if (name === 'summary') {
+        if (typeof value !== 'string' || !value) errors.summary = 'You must specify a summary of the issue.';
+        else if (value.length > 255) errors.summary = 'Summary must be less than 255 characters.';
+        else if (/[\r\n]/.test(value))
+          errors.summary = 'The summary is invalid because it contains newline characters.';
+      } else if (name === 'priority' && !this.noPriority.has(project)) {
+        const priority = (value as { name?: string } | undefined)?.name;
+        if (!priority || !PRIORITIES.has(priority)) errors.priority = 'The priority selected is invalid.';
+      } else errors[name] = `Field '${name}' cannot be set. It is not on the appropriate screen, or unknown.`;
+    }
+    if (Object.keys(errors).length) return json(400, { errorMessages: [], errors });
+    Object.assign(issue.fields, fields);
+    issue.edits = (issue.edits ?? 0) + 1;
+    return new Response(null, { status: 204 });
   }
 
   #comment(req: FakeRequest, issue: JiraIssue): Response {

@@ -1,0 +1,86 @@
+/**
+ * A ticket follows its incident through the real path: an attack on a controller whose steps arrive an hour apart,
+ * replayed through the pipeline, then the local Sentinel runs the shipped rules, automation rules and playbooks.
+ * The first step opens the incident and its ServiceNow ticket under that step's name; when the second arrives,
+ * reassign-ot names the incident after both steps and create-ticket (run after it on alerts added) renames the
+ * ticket to match.
+ */
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runFile } from '../../cli/commands/runFile.js';
+import { runTwinOnOutput, type TwinRunResult } from '../../sentinel/run.js';
+import { samples } from './helpers.js';
+
+const cef = (t: string, title: string, cat: string, n: number) =>
+  `<9>Dec 12 22:00:00 rtm-utl-sensor-01 CEF:0|Microsoft Defender for IoT/CyberX|rtm-utl-sensor-01|24.1.3|Microsoft Defender for IoT Alert|${title}|8|` +
+  `msg=${title}. protocol=Modbus severity=Major type=Policy Violation UUID=00000000-0000-4000-8000-${String(n).padStart(12, '0')} ` +
+  `start=${Date.parse(t)} src_ip=10.10.3.99 dst_ip=10.10.3.21 cat=${cat}`;
+
+let dir: string;
+let twin: TwinRunResult;
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'ot-soc-ticket-follows-'));
+  const lines = [
+    cef('2026-12-12T22:21:00Z', 'Modbus Firmware Version Changed', 'Firmware change', 1),
+    cef('2026-12-12T23:30:00Z', 'Controller Stop', 'Restart/Stop Commands', 2),
+  ];
+  await writeFile(join(dir, 'input.txt'), `${lines.join('\n')}\n`);
+  // One record per batch, the pipeline's clock 30 minutes further at each reading: the rows reach the workspace
+  // apart, so the rules see the second step in a later run (as when the steps happen an hour apart).
+  let readings = 0;
+  await runFile({
+    input: join(dir, 'input.txt'),
+    out: dir,
+    config: samples('ot-soc.config.json'),
+    partitions: 1,
+    batchSize: 1,
+    progress: false,
+    now: () => new Date(Date.parse('2026-12-12T22:22:00Z') + readings++ * 1_800_000),
+  });
+  twin = await runTwinOnOutput({ out: dir, playbooks: samples('playbooks.config.json') });
+}, 120_000);
+afterAll(() => rm(dir, { recursive: true, force: true }));
+
+describe('an attack whose steps arrive an hour apart', () => {
+  it('is one incident, named after its first step, then retitled by reassign-ot when the second is added', () => {
+    expect(twin.result.incidents.map((i) => [i.title, i.severity])).toEqual([
+      ['OT attack on RTM-UTL-PLC-01 in Rotterdam/Utilities: change → stop or restart (2 alerts)', 'High'],
+    ]);
+    const runs = twin.result.playbookRuns.map(
+      (r) => `${r.playbook}: ${(r.outcome?.actions ?? []).join('; ')}`,
+    );
+    const retitled = runs.findIndex((r) => r.startsWith('reassign-ot: retitled'));
+    expect(retitled).toBeGreaterThan(runs.findIndex((r) => r.startsWith('create-ticket: created')));
+    expect(runs[retitled + 1]).toBe(
+      'create-ticket: updated ServiceNow ticket INC9000001: "[OT Rotterdam] High: OT attack on RTM-UTL-PLC-01 in Rotterdam/Utilities: change → stop or restart (2 alerts)"',
+    );
+  });
+
+  it('its ServiceNow ticket, opened under the first step, is renamed in one PATCH with its priority inputs', () => {
+    const requests = twin.result.playbookRuns
+      .filter((r) => r.playbook === 'create-ticket')
+      .flatMap((r) => r.requests)
+      .filter((q) => q.service === 'serviceNow');
+    const body = (q: { body: unknown }) => q.body as Record<string, string>;
+    expect(requests.map((q) => [q.method, q.target, body(q).short_description])).toEqual([
+      [
+        'POST',
+        'servicenow INC9000001',
+        '[OT Rotterdam] High: OT attack on RTM-UTL-PLC-01 in Rotterdam/Utilities: Modbus Firmware Version Changed',
+      ],
+      [
+        'PATCH',
+        'servicenow INC9000001',
+        '[OT Rotterdam] High: OT attack on RTM-UTL-PLC-01 in Rotterdam/Utilities: change → stop or restart (2 alerts)',
+      ],
+    ]);
+    expect(body(requests[1]!)).toEqual({
+      short_description: body(requests[1]!).short_description,
+      urgency: '1',
+      impact: '1',
+    });
+  });
+});
