@@ -5,6 +5,7 @@ import { otTeamName } from './reassignOt.js';
 import type { IncidentRef } from './sentinel/armId.js';
 import type { IncidentProperties } from './sentinel/incident.js';
 import type { NotifyState } from './state/playbookState.js';
+import { attackChain } from './storyTitle.js';
 import { buildIncidentCard, teamsMessage } from './teams/card.js';
 import { decideNotification } from './teams/throttle.js';
 import { nowOf, openRun, outcome, type PlaybookDeps, type PlaybookOutcome } from './types.js';
@@ -59,6 +60,7 @@ export async function runNotifyTeams(
   const { notes, actions, p, number, facts } = await openRun(trigger, ref, deps);
   const leaseMs = deps.config.teams.leaseSeconds * 1000;
   const now = nowOf(deps);
+  const steps = attackChain(trigger.object.properties.Alerts ?? [])?.steps;
 
   for (let claim = 1; ; claim++) {
     if (claim > MAX_CLAIMS) throw new Error('notify-teams: state kept changing under concurrent runs');
@@ -104,7 +106,13 @@ export async function runNotifyTeams(
         return outcome(PLAYBOOK, ref, number, [], notes, 'incident is closed', true);
       const decision = decideNotification(
         previous,
-        { severity: p.severity, count: facts.count, status: p.status, closing: closingWords(p) },
+        {
+          severity: p.severity,
+          count: facts.count,
+          status: p.status,
+          closing: closingWords(p),
+          ...(steps ? { steps } : {}),
+        },
         deps.config.teams,
         now,
       );

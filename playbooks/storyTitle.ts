@@ -26,6 +26,21 @@ const prefixOf = (name: string): string | undefined => {
 };
 
 /**
+ * The attack chain among an incident's alerts: the steps (`Step` custom detail of the chain rule) in the order they
+ * began, each once, the alerts' shared name prefix and how many alerts carry a step. Undefined when none does, or
+ * when they do not share one prefix (not one controller's chain).
+ */
+export function attackChain(
+  alerts: readonly TriggerAlert[],
+): { prefix: string; steps: string[]; alerts: number } | undefined {
+  const chain = alerts.flatMap((a) => chainAlert(a) ?? []);
+  const prefix = chain.length ? prefixOf(chain[0]!.name) : undefined;
+  if (!prefix || chain.some((a) => prefixOf(a.name) !== prefix)) return undefined;
+  const steps = [...new Set([...chain].sort((a, b) => a.start.localeCompare(b.start)).map((a) => a.step))];
+  return { prefix, steps, alerts: chain.length };
+}
+
+/**
  * The title of an attack-chain incident from the steps its alerts saw, in the order they began:
  * "OT attack on RTM-PKG-PLC-01 in Rotterdam/Packaging: reconnaissance → change → stop or restart (4 alerts)".
  * Sentinel names a grouped incident after its first alert and keeps that name as alerts join, so the queue
@@ -36,16 +51,14 @@ const prefixOf = (name: string): string | undefined => {
  * prefix's story): a title an analyst wrote is theirs.
  */
 export function storyTitle(title: string, alerts: readonly TriggerAlert[]): string | undefined {
-  const chain = alerts.flatMap((a) => chainAlert(a) ?? []);
-  if (chain.length < 2) return undefined;
-  const prefix = prefixOf(chain[0]!.name);
-  if (!prefix || chain.some((a) => prefixOf(a.name) !== prefix)) return undefined;
+  const chain = attackChain(alerts);
+  if (!chain || chain.alerts < 2) return undefined;
+  const { prefix, steps } = chain;
   const given =
     alerts.some((a) => a.properties.alertDisplayName === title) ||
     (title.startsWith(`${prefix}: `) && / \(\d+ alerts\)$/.test(title));
   if (!given) return undefined;
-  const steps = [...new Set([...chain].sort((a, b) => a.start.localeCompare(b.start)).map((a) => a.step))];
-  const tail = ` (${chain.length} alerts)`;
+  const tail = ` (${chain.alerts} alerts)`;
   let shown = steps.length;
   const build = (n: number) =>
     `${prefix}: ${steps.slice(0, n).join(' → ')}${n < steps.length ? ` → +${steps.length - n} more` : ''}${tail}`;

@@ -10,6 +10,11 @@ export interface NotifyState {
   countLevel: number;
   lastCount?: number;
   lastSentAt: string;
+  /**
+   * The attack-chain steps the cards have shown (storyTitle.ts attackChain): a later step is announced. Absent in
+   * state written before 2026-12-07 (fourteenth session) and for incidents that are no attack chain.
+   */
+  steps?: string[];
   /** The channel was told the incident is closed (teams.notifyOnClose); a reopen card clears it. */
   closed?: boolean;
   /** What is known of the last card: the workflow accepted it (2xx), or no clear answer (not re-sent). */

@@ -13,7 +13,7 @@ export type NotifyDecision =
   | { send: false; reason: 'unchanged' | 'below-min-severity' | 'closed' }
   | {
       send: true;
-      reason: 'first' | 'severity-raised' | 'count-threshold' | 'closed' | 'reopened';
+      reason: 'first' | 'severity-raised' | 'attack-step' | 'count-threshold' | 'closed' | 'reopened';
       summary: string;
       next: NotifyState;
     };
@@ -25,11 +25,15 @@ export interface NotifyCurrent {
   status: IncidentStatus;
   /** How it was closed, in words (" as benign positive (suspicious but expected)"), for the closing card. */
   closing?: string;
+  /** An attack chain's steps in the order they began (storyTitle.ts attackChain). */
+  steps?: readonly string[];
 }
 
 /**
  * One card per incident, then an update only when it gets worse in a way the OT team must hear about: the
- * severity rises, or the alert count first reaches a threshold (10, 100, 1000 by default). A storm that grows
+ * severity rises, an attack on a controller takes a step the cards have not shown (a scan announced at 22:00, the
+ * controller programmed and stopped at 22:25: the severity was High from the start, so nothing else would say so),
+ * or the alert count first reaches a threshold (10, 100, 1000 by default). A storm that grows
  * from 11 to 99 alerts stays one card. With `teams.notifyOnClose`, a channel that had a card also hears when the
  * incident is closed (and, after that, reopened): the OT engineers who saw an alarming card are not left acting on
  * an incident the SOC or auto-close has closed as benign. A closed incident gets no other update.
@@ -54,6 +58,7 @@ export function decideNotification(
         cards: 1,
         severity: current.severity,
         countLevel: level,
+        ...(current.steps?.length ? { steps: [...current.steps] } : {}),
         ...(current.count !== undefined ? { lastCount: current.count } : {}),
         lastSentAt: now.toISOString(),
       },
@@ -64,9 +69,14 @@ export function decideNotification(
   const reopened = !closed && previous.closed === true;
   const raised = !closed && severityRank(current.severity) > severityRank(previous.severity);
   const crossed = !closed && level > previous.countLevel;
-  if (!announceClose && !reopened && !raised && !crossed) return { send: false, reason: 'unchanged' };
+  // State from before steps were recorded has no `steps`: what its cards showed is unknown, so nothing is announced.
+  const shown = previous.steps;
+  const stepped = closed || !shown ? [] : (current.steps ?? []).filter((s) => !shown.includes(s));
+  if (!announceClose && !reopened && !raised && !crossed && !stepped.length)
+    return { send: false, reason: 'unchanged' };
   const changes = [
     raised ? `Severity raised from ${previous.severity} to ${current.severity}` : undefined,
+    stepped.length ? `The attack went on: ${stepped.join(' → ')}` : undefined,
     crossed
       ? `Alert count reached ${level}${current.count !== undefined ? ` (now ${current.count})` : ''}`
       : undefined,
@@ -78,7 +88,15 @@ export function decideNotification(
       : `Update: ${changes.join('; ')}`;
   return {
     send: true,
-    reason: announceClose ? 'closed' : reopened ? 'reopened' : raised ? 'severity-raised' : 'count-threshold',
+    reason: announceClose
+      ? 'closed'
+      : reopened
+        ? 'reopened'
+        : raised
+          ? 'severity-raised'
+          : stepped.length
+            ? 'attack-step'
+            : 'count-threshold',
     summary,
     next: {
       cards: previous.cards + 1,
@@ -86,6 +104,7 @@ export function decideNotification(
       countLevel: Math.max(crossed ? level : 0, previous.countLevel),
       ...(current.count !== undefined ? { lastCount: current.count } : {}),
       lastSentAt: now.toISOString(),
+      ...(shown || stepped.length ? { steps: [...(shown ?? []), ...stepped] } : {}),
       ...(announceClose ? { closed: true } : {}),
     },
   };

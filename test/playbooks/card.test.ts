@@ -172,6 +172,66 @@ describe('notification throttle', () => {
     if (d.send) expect(d.next.closed ?? false).toBe(status === 'Closed');
   });
 
+  it("an attack chain's new step is an update; steps already shown, a closed incident and older state are not", () => {
+    const first = decideNotification(
+      undefined,
+      { severity: 'High', status: 'New', steps: ['reconnaissance'] },
+      teams,
+      now,
+    );
+    expect(first).toMatchObject({ send: true, reason: 'first', next: { steps: ['reconnaissance'] } });
+    const prev = first.send ? first.next : sent;
+    const on = decideNotification(
+      prev,
+      { severity: 'High', status: 'New', steps: ['reconnaissance', 'change', 'stop or restart'] },
+      teams,
+      now,
+    );
+    expect(on).toMatchObject({
+      send: true,
+      reason: 'attack-step',
+      summary: 'Update: The attack went on: change → stop or restart',
+      next: { cards: 2, steps: ['reconnaissance', 'change', 'stop or restart'] },
+    });
+    // The same steps again (an alert of a step already shown), in another order, or none: nothing new.
+    const same = on.send ? on.next : sent;
+    for (const steps of [['change', 'reconnaissance'], [], undefined])
+      expect(
+        decideNotification(
+          same,
+          { severity: 'High', status: 'New', ...(steps ? { steps } : {}) },
+          teams,
+          now,
+        ),
+      ).toEqual({ send: false, reason: 'unchanged' });
+    // Closed: no step card. State written before steps were recorded: what its cards showed is unknown.
+    expect(
+      decideNotification(
+        prev,
+        { severity: 'High', status: 'Closed', steps: ['change'] },
+        { ...teams, notifyOnClose: false },
+        now,
+      ),
+    ).toEqual({ send: false, reason: 'closed' });
+    expect(
+      decideNotification(sent, { severity: 'High', status: 'New', steps: ['change'] }, teams, now),
+    ).toEqual({
+      send: false,
+      reason: 'unchanged',
+    });
+    // With a severity raised at the same time, one card says both.
+    const both = decideNotification(
+      { ...prev, severity: 'Medium' },
+      { severity: 'High', status: 'New', steps: ['reconnaissance', 'stop or restart'] },
+      teams,
+      now,
+    );
+    expect(both).toMatchObject({
+      reason: 'severity-raised',
+      summary: 'Update: Severity raised from Medium to High; The attack went on: stop or restart',
+    });
+  });
+
   it('a closed incident gets no other update (its severity or count may still change)', () => {
     const d = decideNotification(
       { ...sent, closed: true },

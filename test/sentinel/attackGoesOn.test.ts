@@ -1,9 +1,10 @@
 /**
- * A ticket follows its incident through the real path: an attack on a controller whose steps arrive an hour apart,
- * replayed through the pipeline, then the local Sentinel runs the shipped rules, automation rules and playbooks.
- * The first step opens the incident and its ServiceNow ticket under that step's name; when the second arrives,
- * reassign-ot names the incident after both steps and create-ticket (run after it on alerts added) renames the
- * ticket to match.
+ * An attack on a controller that goes on after the OT team was told, through the real path: its steps arrive an
+ * hour apart, replayed through the pipeline, then the local Sentinel runs the shipped rules, automation rules and
+ * playbooks. The first step opens the incident, its ServiceNow ticket and a Teams card under that step's name; when
+ * the second arrives, reassign-ot names the incident after both steps, create-ticket (run after it on alerts added)
+ * renames the ticket to match, and notify-teams posts an update card saying the attack went on (the severity was
+ * High from the start, so no other rule of its throttle would).
  */
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -82,5 +83,18 @@ describe('an attack whose steps arrive an hour apart', () => {
       urgency: '1',
       impact: '1',
     });
+  });
+
+  it('the OT channel hears that the attack went on: a second card, under the new title, naming the new step', () => {
+    const runs = twin.result.playbookRuns.filter((r) => r.playbook === 'notify-teams');
+    expect(runs.map((r) => (r.outcome?.actions ?? [])[0])).toEqual([
+      'Teams workflow accepted card #1 (first)',
+      'Teams workflow accepted card #2 (attack-step)',
+    ]);
+    const card = JSON.stringify(runs[1]!.requests.find((q) => q.service === 'teams')!.body);
+    expect(card).toContain('Update: The attack went on: stop or restart');
+    expect(card).toContain(
+      'OT attack on RTM-UTL-PLC-01 in Rotterdam/Utilities: change → stop or restart (2 alerts)',
+    );
   });
 });
