@@ -8,6 +8,7 @@ import type { IncidentRef } from './sentinel/armId.js';
 import { type IncidentProperties, severityRank, withLabels } from './sentinel/incident.js';
 import type { Versioned } from './state/jsonStore.js';
 import type { TicketRecord } from './state/ticketMap.js';
+import { titleAfterStory } from './storyTitle.js';
 import { oneLine, type TicketRef, ticketDraft, ticketSummary } from './tickets/fields.js';
 import { nowOf, outcome, type PlaybookDeps, type PlaybookOutcome } from './types.js';
 
@@ -35,13 +36,21 @@ export async function runCreateTicket(
   const current = await deps.incidents.get(ref);
   const p = current.properties;
   const number = p.incidentNumber ?? trigger.object.properties.incidentNumber;
+  const alerts = trigger.object.properties.Alerts ?? [];
 
   // A ticket already recorded is only re-linked (idempotent), whatever the incident's state now.
   const existing = await deps.ticketMap.get(ref.armId);
   if (existing?.value.state === 'created') {
     await link(deps, ref, existing.value, actions);
     await followClose(ref, p, number, deps, actions, notes);
-    await followIncident(ref, p, existing, deps, actions, notes);
+    await followIncident(
+      ref,
+      { ...p, title: titleAfterStory(p.title, alerts) },
+      existing,
+      deps,
+      actions,
+      notes,
+    );
     return outcome(PLAYBOOK, ref, number, actions, notes, `ticket ${existing.value.key} exists`);
   }
   if (p.status === 'Closed') return outcome(PLAYBOOK, ref, number, [], notes, 'incident is closed', true);
@@ -109,7 +118,7 @@ export async function runCreateTicket(
     incidentArmId: ref.armId,
     incidentNumber: number,
     incidentUrl: p.incidentUrl ?? trigger.object.properties.incidentUrl,
-    title: p.title,
+    title: titleAfterStory(p.title, alerts),
     severity: p.severity,
     facts,
   });

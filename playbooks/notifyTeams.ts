@@ -5,7 +5,7 @@ import { otTeamName } from './reassignOt.js';
 import type { IncidentRef } from './sentinel/armId.js';
 import type { IncidentProperties } from './sentinel/incident.js';
 import type { NotifyState } from './state/playbookState.js';
-import { attackChain } from './storyTitle.js';
+import { attackChain, titleAfterStory } from './storyTitle.js';
 import { buildIncidentCard, teamsMessage } from './teams/card.js';
 import { decideNotification } from './teams/throttle.js';
 import { nowOf, openRun, outcome, type PlaybookDeps, type PlaybookOutcome } from './types.js';
@@ -60,7 +60,8 @@ export async function runNotifyTeams(
   const { notes, actions, p, number, facts } = await openRun(trigger, ref, deps);
   const leaseMs = deps.config.teams.leaseSeconds * 1000;
   const now = nowOf(deps);
-  const steps = attackChain(trigger.object.properties.Alerts ?? [])?.steps;
+  const alerts = trigger.object.properties.Alerts ?? [];
+  const steps = attackChain(alerts)?.steps;
 
   for (let claim = 1; ; claim++) {
     if (claim > MAX_CLAIMS) throw new Error('notify-teams: state kept changing under concurrent runs');
@@ -154,7 +155,7 @@ export async function runNotifyTeams(
     const team = otTeamName(facts, deps.config);
     const card = buildIncidentCard({
       incidentNumber: number,
-      title: p.title,
+      title: titleAfterStory(p.title, alerts),
       severity: p.severity,
       status: p.status,
       incidentUrl: p.incidentUrl ?? trigger.object.properties.incidentUrl,

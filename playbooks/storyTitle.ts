@@ -66,3 +66,11 @@ export function storyTitle(title: string, alerts: readonly TriggerAlert[]): stri
   const story = build(shown);
   return story === title ? undefined : story;
 }
+
+/**
+ * The title an incident has once reassign-ot has named its attack chain: playbooks that the same trigger starts
+ * later (create-ticket, notify-teams) may read the incident before reassign-ot's update lands (Sentinel starts each
+ * Logic App without waiting for the one before), and a rename starts no automation rule of its own.
+ */
+export const titleAfterStory = (title: string, alerts: readonly TriggerAlert[]): string =>
+  storyTitle(title, alerts) ?? title;

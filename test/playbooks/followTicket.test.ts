@@ -191,3 +191,69 @@ describe('Jira: an open issue follows its incident', () => {
     });
   });
 });
+
+describe('an attack chain whose incident reassign-ot has not renamed yet', () => {
+  const PREFIX = 'OT attack on LYN-FIL-PLC-01 in Lyon/Filling';
+  /**
+   * The trigger of a chain incident with these steps' alerts (Sentinel named it after the first); `same`: a trigger
+   * of the same incident before alerts were added.
+   */
+  const chain = (steps: [title: string, step: string, start: string][], same?: unknown) => {
+    const payload = incidentOf(
+      steps.map(([title, , start]) => lyonRow({ AlertTitle: `${PREFIX}: ${title}`, FirstSeen: start })),
+    );
+    const props = (
+      payload as { object: { properties: { Alerts: { properties: Record<string, unknown> }[] } } }
+    ).object.properties;
+    props.Alerts.forEach((a, i) => {
+      const data = a.properties.additionalData as Record<string, string>;
+      const details = JSON.parse(data['Custom Details']!) as Record<string, string[]>;
+      const withStep = { ...details, Step: [steps[i]![1]], Controller: ['LYN-FIL-PLC-01'] };
+      a.properties.additionalData = { ...data, 'Custom Details': JSON.stringify(withStep) };
+    });
+    const object = (x: unknown) => (x as { object: { id: string; name: string } }).object;
+    if (same) Object.assign(object(payload), { id: object(same).id, name: object(same).name });
+    return payload;
+  };
+  const scan: [string, string, string] = ['PLC Scan Detected', 'reconnaissance', '2026-11-18T02:05:00.000Z'];
+  const program: [string, string, string] = [
+    'Unauthorized PLC Programming',
+    'change',
+    '2026-11-18T02:10:00.000Z',
+  ];
+
+  it("create-ticket names the ticket after the steps the trigger's alerts carry, as reassign-ot will name the incident", async () => {
+    const h = harness();
+    const first = chain([scan]);
+    const id = h.sentinel.seed(first as never);
+    const made = await h.run('create-ticket', first);
+    expect(made.status, JSON.stringify(made.jsonBody)).toBe(200);
+    expect(h.snow.records[0]!.short_description).toBe(`[OT Lyon] High: ${PREFIX}: PLC Scan Detected`);
+    // The programming alert is added; create-ticket reads the incident before reassign-ot's rename has landed.
+    const added = chain([scan, program], first);
+    expect(h.sentinel.incident(id).properties.title).toBe(`${PREFIX}: PLC Scan Detected`);
+    const res = await h.run('create-ticket', added);
+    expect(res.status, JSON.stringify(res.jsonBody)).toBe(200);
+    expect(h.snow.records[0]!.short_description).toBe(
+      `[OT Lyon] High: ${PREFIX}: reconnaissance → change (2 alerts)`,
+    );
+    // reassign-ot then renames the incident to the same story: nothing left to follow.
+    h.sentinel.incident(id).properties.title = `${PREFIX}: reconnaissance → change (2 alerts)`;
+    const before = h.fetch.requests.length;
+    await h.run('create-ticket', added);
+    expect(sentTo(h, SNOW_URL, before)).toEqual([]);
+  });
+
+  it('notify-teams titles its update card the same way, and names the new step', async () => {
+    const h = harness();
+    const first = chain([scan]);
+    h.sentinel.seed(first as never);
+    expect((await h.run('notify-teams', first)).status).toBe(200);
+    const added = chain([scan, program], first);
+    const res = await h.run('notify-teams', added);
+    expect(body(res).actions).toContain('Teams workflow accepted card #2 (attack-step)');
+    const card = JSON.stringify(h.teams.posts[1]!.body);
+    expect(card).toContain(`${PREFIX}: reconnaissance → change (2 alerts)`);
+    expect(card).toContain('Update: The attack went on: change');
+  });
+});
