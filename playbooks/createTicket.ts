@@ -43,14 +43,9 @@ export async function runCreateTicket(
   if (existing?.value.state === 'created') {
     await link(deps, ref, existing.value, actions);
     await followClose(ref, p, number, deps, actions, notes);
-    await followIncident(
-      ref,
-      { ...p, title: titleAfterStory(p.title, alerts) },
-      existing,
-      deps,
-      actions,
-      notes,
-    );
+    const { ticketMap, ticketSystem } = deps;
+    const title = titleAfterStory(p.title, alerts);
+    await followIncident(ref, { ...p, title }, existing, { ticketMap, ticketSystem }, actions, notes);
     return outcome(PLAYBOOK, ref, number, actions, notes, `ticket ${existing.value.key} exists`);
   }
   if (p.status === 'Closed') return outcome(PLAYBOOK, ref, number, [], notes, 'incident is closed', true);
@@ -181,7 +176,7 @@ async function followIncident(
   ref: IncidentRef,
   p: IncidentProperties,
   entry: Versioned<TicketRecord>,
-  deps: PlaybookDeps,
+  deps: Required<Pick<PlaybookDeps, 'ticketMap' | 'ticketSystem'>>,
   actions: string[],
   notes: string[],
 ): Promise<void> {
@@ -190,7 +185,7 @@ async function followIncident(
   const summary = ticketSummary(t.site, p.severity, p.title);
   if (summary === t.summary) return;
   try {
-    const r = await deps.ticketSystem!(t.system).follow(
+    const r = await deps.ticketSystem(t.system).follow(
       { key: t.key, id: t.id, url: t.url ?? '' },
       {
         previous: t.summary,
@@ -205,7 +200,7 @@ async function followIncident(
     if (!(e instanceof DownstreamError && e.code === 'not-found')) throw e;
     notes.push(`ticket ${t.key}: ${e.message}`);
   }
-  const saved = await deps.ticketMap!.put(ref.armId, { ...t, summary }, entry.etag);
+  const saved = await deps.ticketMap.put(ref.armId, { ...t, summary }, entry.etag);
   if (!saved.ok)
     notes.push('the ticket map changed meanwhile: the summary is compared again on the next run');
 }
