@@ -36,7 +36,7 @@ export function attackChain(
   const chain = alerts.flatMap((a) => chainAlert(a) ?? []);
   const prefix = chain.length ? prefixOf(chain[0]!.name) : undefined;
   if (!prefix || chain.some((a) => prefixOf(a.name) !== prefix)) return undefined;
-  const steps = [...new Set([...chain].sort((a, b) => a.start.localeCompare(b.start)).map((a) => a.step))];
+  const steps = [...new Set(chain.sort((a, b) => a.start.localeCompare(b.start)).map((a) => a.step))];
   return { prefix, steps, alerts: chain.length };
 }
 

@@ -5,7 +5,11 @@
  * a full spool) is counted, logged with its reason, and kept in the site's dead-letter file with its raw bytes and
  * peer; `redrive` sends those letters through here again after a fix.
  */
-import { placementOf, type SensorPlacements } from '../../pipeline/enrich/sensorPlacement.js';
+import {
+  type PlacementOf,
+  placementOf,
+  type SensorPlacements,
+} from '../../pipeline/enrich/sensorPlacement.js';
 import { describeWallClock } from '../../pipeline/enrich/wallClockSensors.js';
 import type { OtAlert } from '../../pipeline/model/alert.js';
 import { isSplitError, parseRecord, splitEvent } from '../../pipeline/parse/index.js';
@@ -32,6 +36,8 @@ export interface RecordsOutcome {
 export class Intake {
   readonly #invalidLog: LogLimiter;
   readonly #log: Logger;
+  /** Sensor placement by name in any case: a sensor with a `timeZone` has its zone-less times read right. */
+  readonly #placement: PlacementOf;
   readonly #refusedLog: LogLimiter;
   /** A redrive is feeding letters back: they were counted when received, so only `counters.redrive` moves. */
   #redriving = false;
@@ -46,6 +52,7 @@ export class Intake {
     private readonly deadLetters: SiteDeadLetters,
   ) {
     this.#log = log;
+    this.#placement = placementOf(sensors);
     this.#invalidLog = new LogLimiter(log, 'invalid messages');
     this.#refusedLog = new LogLimiter(log, 'refused messages', 5);
   }
@@ -83,7 +90,7 @@ export class Intake {
 
   /** A zone-less time from a sensor without a `timeZone`: compared with the header's; one warning per sensor. */
   #watchClock(alert: OtAlert): void {
-    if (!alert.wallClock || placementOf(this.sensors)(alert.sensor)?.timeZone) return;
+    if (!alert.wallClock || this.#placement(alert.sensor)?.timeZone) return;
     this.counters.wallClock.observe(alert);
     for (const s of this.counters.wallClock.settled())
       this.#log.warn(`sensor ${s.sensor}: syslog detection times without a zone; ${describeWallClock(s)}`);

@@ -104,7 +104,7 @@ export function decideNotification(
       countLevel: Math.max(crossed ? level : 0, previous.countLevel),
       ...(current.count !== undefined ? { lastCount: current.count } : {}),
       lastSentAt: now.toISOString(),
-      ...(shown || stepped.length ? { steps: [...(shown ?? []), ...stepped] } : {}),
+      ...(shown ? { steps: [...shown, ...stepped] } : {}),
       ...(announceClose ? { closed: true } : {}),
     },
   };

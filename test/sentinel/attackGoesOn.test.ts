@@ -12,12 +12,11 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runFile } from '../../cli/commands/runFile.js';
 import { runTwinOnOutput, type TwinRunResult } from '../../sentinel/run.js';
-import { samples } from './helpers.js';
+import { chainCef, samples } from './helpers.js';
 
+/** A step of the attack: from 10.10.3.99 to RTM-UTL-PLC-01 (10.10.3.21), reported by the Utilities sensor. */
 const cef = (t: string, title: string, cat: string, n: number) =>
-  `<9>Dec 12 22:00:00 rtm-utl-sensor-01 CEF:0|Microsoft Defender for IoT/CyberX|rtm-utl-sensor-01|24.1.3|Microsoft Defender for IoT Alert|${title}|8|` +
-  `msg=${title}. protocol=Modbus severity=Major type=Policy Violation UUID=00000000-0000-4000-8000-${String(n).padStart(12, '0')} ` +
-  `start=${Date.parse(t)} src_ip=10.10.3.99 dst_ip=10.10.3.21 cat=${cat}`;
+  chainCef(t, 'rtm-utl-sensor-01', title, cat, '10.10.3.99', '10.10.3.21', n);
 
 let dir: string;
 let twin: TwinRunResult;

@@ -7,6 +7,20 @@ import { runTwinOnOutput, type TwinRunResult } from '../../sentinel/run.js';
 import { TwinWorkspace } from '../../sentinel/workspace.js';
 
 export const T0 = Date.parse('2026-11-18T00:00:00Z');
+
+/** A CEF line as a sensor forwards it over syslog, of alert `n` (its UUID), for the attack-chain tests. */
+export const chainCef = (
+  t: string,
+  sensor: string,
+  title: string,
+  cat: string,
+  src: string,
+  dst: string,
+  n: number,
+) =>
+  `<9>Dec 12 22:00:00 ${sensor} CEF:0|Microsoft Defender for IoT/CyberX|${sensor}|24.1.3|Microsoft Defender for IoT Alert|${title}|8|` +
+  `msg=${title}. protocol=Modbus severity=Major type=Policy Violation UUID=00000000-0000-4000-8000-${String(n).padStart(12, '0')} ` +
+  `start=${Date.parse(t)} src_ip=${src} dst_ip=${dst} cat=${cat}`;
 export const min = (n: number) => n * 60_000;
 export const at = (offsetMs: number) => new Date(T0 + offsetMs);
 

@@ -19,12 +19,7 @@ import { workspaceContext } from '../../cli/report/workspace.js';
 import type { TwinIncident } from '../../sentinel/incidents.js';
 import { runQuery } from '../../sentinel/kql/index.js';
 import type { TwinRunResult } from '../../sentinel/run.js';
-import { replayThenTwin } from './helpers.js';
-
-const cef = (t: string, sensor: string, title: string, cat: string, src: string, dst: string, n: number) =>
-  `<9>Dec 12 22:00:00 ${sensor} CEF:0|Microsoft Defender for IoT/CyberX|${sensor}|24.1.3|Microsoft Defender for IoT Alert|${title}|8|` +
-  `msg=${title}. protocol=Modbus severity=Major type=Policy Violation UUID=00000000-0000-4000-8000-${String(n).padStart(12, '0')} ` +
-  `start=${Date.parse(t)} src_ip=${src} dst_ip=${dst} cat=${cat}`;
+import { chainCef, replayThenTwin } from './helpers.js';
 
 let dir: string;
 let rows: Record<string, unknown>[];
@@ -36,7 +31,7 @@ beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'ot-soc-pick-up-'));
   const utl = 'rtm-utl-sensor-01';
   const lines = [
-    cef(
+    chainCef(
       '2026-12-12T22:21:00Z',
       utl,
       'Modbus Firmware Version Changed',
@@ -45,7 +40,7 @@ beforeAll(async () => {
       '10.10.3.21',
       1,
     ),
-    cef(
+    chainCef(
       '2026-12-12T22:25:30Z',
       utl,
       'Controller Stop',
@@ -54,7 +49,7 @@ beforeAll(async () => {
       '10.10.3.21',
       2,
     ),
-    cef(
+    chainCef(
       '2026-12-12T22:30:00Z',
       'rtm-pkg-sensor-01',
       'Internet Access Detected',
