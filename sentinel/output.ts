@@ -134,6 +134,48 @@ export interface TwinSummary {
   actionsByPlaybook: Record<string, number>;
   from: string;
   to: string;
+  /** The incident queue as an analyst sorts it (open first, worst first, oldest first), its first QUEUE_SHOWN. */
+  queue: QueueLine[];
+}
+
+/** An incident as the printed queue shows it: who has it and under which ticket. */
+export interface QueueLine {
+  number: number;
+  severity: string;
+  status: string;
+  alerts: number;
+  owner: string;
+  ticket: string;
+  title: string;
+}
+
+/** Incidents the printed queue lists; the rest are in incidents.ndjson. */
+export const QUEUE_SHOWN = 12;
+const SEVERITY_RANK: Record<string, number> = { High: 0, Medium: 1, Low: 2, Informational: 3 };
+const TICKET_LABEL = 'ticket:';
+
+/** Open before closed, then by severity, then by number (the order they were raised). */
+export function incidentQueue(lines: readonly IncidentLine[]): QueueLine[] {
+  const rank = (i: IncidentLine) => [
+    i.Status === 'Closed' ? 1 : 0,
+    SEVERITY_RANK[i.Severity] ?? 4,
+    i.IncidentNumber,
+  ];
+  const order = (a: IncidentLine, b: IncidentLine) => {
+    const [x, y] = [rank(a), rank(b)];
+    return x[0]! - y[0]! || x[1]! - y[1]! || x[2]! - y[2]!;
+  };
+  return [...lines].sort(order).map((i) => ({
+    number: i.IncidentNumber,
+    severity: i.Severity,
+    status: i.Status,
+    alerts: i.AlertCount,
+    owner: i.Owner ?? '',
+    ticket: i.Labels.filter((l) => l.startsWith(TICKET_LABEL))
+      .map((l) => l.slice(TICKET_LABEL.length))
+      .join(' '),
+    title: i.Title,
+  }));
 }
 
 export function summarizeTwin(r: TwinResult): TwinSummary {
@@ -158,7 +200,31 @@ export function summarizeTwin(r: TwinResult): TwinSummary {
     actionsByPlaybook: count(actions, (a) => a.Playbook),
     from: new Date(r.start).toISOString(),
     to: new Date(r.end).toISOString(),
+    queue: incidentQueue(incidentLines(r)).slice(0, QUEUE_SHOWN),
   };
+}
+
+/** The queue as a table; the title last, whole (it tells an attack chain's steps). */
+const QUEUE_HEADER = ['#', 'Severity', 'Status', 'Alerts', 'Owner', 'Ticket', 'Title'];
+function queueTable(s: TwinSummary): string[] {
+  const cells = (q: QueueLine) => [
+    String(q.number),
+    q.severity,
+    q.status,
+    String(q.alerts),
+    q.owner || '-',
+    q.ticket || '-',
+    q.title,
+  ];
+  const rows = [QUEUE_HEADER, ...s.queue.map(cells)];
+  const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => r[c]!.length)));
+  const line = (r: string[]) =>
+    `    ${r.map((v, c) => (c < r.length - 1 ? v.padEnd(widths[c]!) : v)).join('  ')}`;
+  const more = s.incidents - s.queue.length;
+  return [
+    `  Incidents (open first, worst first${more ? `; ${s.queue.length} of ${s.incidents}` : ''}):`,
+    ...rows.map(line),
+  ];
 }
 
 export function formatTwinSummary(s: TwinSummary, files: TwinFiles): string {
@@ -173,5 +239,6 @@ export function formatTwinSummary(s: TwinSummary, files: TwinFiles): string {
     `  Local Sentinel (simulated clock ${s.from} → ${s.to}):`,
     `    rules ${s.rules} (${s.runs} runs) → alerts ${s.alerts} from ${s.rulesAlerting} rules → incidents ${s.incidents}${status ? ` (${status})` : ''} → automation rule runs ${s.automationRuns} → playbook runs ${s.playbookRuns}${s.playbookFailures ? ` (${s.playbookFailures} failed)` : ''} → actions ${s.actions}${per ? ` (${per})` : ''}`,
     `    ${files.alerts}, ${files.incidents}, ${files.actions}`,
+    ...(s.queue.length ? ['', ...queueTable(s)] : []),
   ].join('\n');
 }

@@ -85,8 +85,7 @@ describe('the bundled scenario in the local Sentinel', () => {
     expect(groups(() => true).filter((g) => !alerted.has(g))).toEqual([]);
   });
 
-  // Content (issue 18, OtControllerAttackChain) makes the chain one rule's alerts grouped on Site + Controller;
-  // today the four groups raise 6 incidents from 5 rules. Enable when that lands.
+  // The chain rule (OtControllerAttackChain) raises the four groups' alerts grouped on Site + Controller.
   it('the Rotterdam night attack chain at one controller is one incident telling the story in order', () => {
     const chain = groups(
       (r) => r.Site === 'Rotterdam' && r.SourceIP === '10.10.1.66' && r.DestinationIP === '10.10.2.21',
@@ -99,6 +98,42 @@ describe('the bundled scenario in the local Sentinel', () => {
     const firstSeen = (id: string) => String(rows.find((r) => r.AlertId === id)!.FirstSeen);
     const order = inc.alerts.flatMap((a) => a.alertIds.filter((id) => chain.includes(id)));
     expect([...new Set(order)]).toEqual([...chain].sort((a, b) => firstSeen(a).localeCompare(firstSeen(b))));
+  });
+
+  it('prints the incident queue as an analyst reads it: open first, worst first, owner, ticket and the story', () => {
+    const text = twin.text.split('\n');
+    const at = text.findIndex((l) => l.startsWith('  Incidents ('));
+    expect(at).toBeGreaterThan(0);
+    const table = text.slice(at + 1).filter((l) => l.startsWith('    '));
+    expect(table[0]!.trim().split(/\s{2,}/)).toEqual([
+      '#',
+      'Severity',
+      'Status',
+      'Alerts',
+      'Owner',
+      'Ticket',
+      'Title',
+    ]);
+    const shown = table.slice(1).map((l) => l.trim().split(/\s{2,}/));
+    expect(shown).toHaveLength(Math.min(12, incidents.length));
+    const chain = incidents.find((i) => i.Title.startsWith('OT attack on RTM-PKG-PLC-01'))!;
+    const ticket = chain.Labels.find((l) => l.startsWith('ticket:'))!.slice('ticket:'.length);
+    expect(shown[0]).toEqual([
+      String(chain.IncidentNumber),
+      'High',
+      'New',
+      String(chain.AlertCount),
+      'OT-Rotterdam-Packaging',
+      ticket,
+      chain.Title,
+    ]);
+    expect(chain.Title).toContain('reconnaissance → change → stop or restart');
+    const rank = (r: string[]) => [r[2] === 'Closed' ? 1 : 0, ['High', 'Medium', 'Low'].indexOf(r[1]!)];
+    for (let k = 1; k < shown.length; k++) {
+      const [a, b] = [rank(shown[k - 1]!), rank(shown[k]!)];
+      expect(a[0]! < b[0]! || (a[0] === b[0] && a[1]! <= b[1]!)).toBe(true);
+    }
+    expect(shown.at(-1)![2]).toBe('Closed');
   });
 
   // The scenario's sensors file some titles under another category than the catalog (the Modbus storm arrives as
