@@ -3,6 +3,7 @@ import type { WallClockSensor } from '../pipeline/enrich/wallClockSensors.js';
 import type { BatchStats } from '../pipeline/pipeline.js';
 import { plural } from './plural.js';
 import { type UnplacedSensor, unplacedLines, unplacedSensors } from './unplacedSensors.js';
+import { type UntypedTarget, untypedLines, untypedTargets } from './untypedTargets.js';
 import { wallClockLines } from './wallClockSensors.js';
 
 type Row = Record<string, unknown>;
@@ -52,6 +53,11 @@ export interface RunSummary {
   withoutZone: number;
   /** Their sensors, from this run's rows, with the zone their other records named. */
   unplacedSensors: UnplacedSensor[];
+  /**
+   * Devices that scans, programming, stops and the other controller-family alerts were aimed at with no device type
+   * (no inventory entry; syslog carries none): the attack-chain rule cannot see them as controllers.
+   */
+  untypedTargets: UntypedTarget[];
   /** Lines of the input that were not valid UTF-8, read as Windows-1252 (cli/files/decode.ts). */
   windows1252Lines: number;
   groups: number;
@@ -170,6 +176,7 @@ export function summarize(
     wallClockSensors: more.wallClockSensors ?? [],
     withoutZone: stats.unplaced,
     unplacedSensors: unplacedSensors([...latest.values()].map((l) => l.row)),
+    untypedTargets: untypedTargets([...latest.values()].map((l) => l.row)),
     windows1252Lines: more.windows1252Lines ?? 0,
     groups: latest.size,
     rowsWritten: rows.length,
@@ -244,6 +251,12 @@ export function formatSummary(s: RunSummary): string {
       ? [
           `  without a zone        ${s.withoutZone}  (no zone in the record, in enrichment.sensors.<name> for its sensor or in the inventory: grouped per sensor, apart from records of the same zone that name it; docs/configuration.md)`,
           ...unplacedLines(s.unplacedSensors),
+        ]
+      : []),
+    ...(s.untypedTargets.length
+      ? [
+          `  untyped targets       ${s.untypedTargets.length}  (devices that scans, programming, stops and other controller alerts were aimed at, whose type no inventory gives: add the controllers among them to the inventory as PLC, RTU, DCS, SIS or IED, so that an attack on one is one incident; docs/content.md)`,
+          ...untypedLines(s.untypedTargets),
         ]
       : []),
     `  alert groups          ${s.groups}`,

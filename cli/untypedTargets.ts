@@ -1,0 +1,66 @@
+/**
+ * Devices that alerts of the controller families (scans, uploads and reads, programming, firmware, mode changes,
+ * stops) were aimed at without a device type, for the summary. The attack-chain rule makes one incident per attacked
+ * controller only when the destination is a known PLC, RTU, DCS, SIS or IED (docs/content.md "One incident per
+ * attack"); the type comes from the asset inventory, or on the SecurityAlert export from Defender for IoT's device
+ * entity. Syslog (CEF, LEEF) carries none, so a site that forwards syslog without an inventory gets each step of an
+ * attack as an incident of its family rule. The summary names those devices so the controllers among them can be
+ * added to the inventory.
+ */
+import { CHAIN_RULE, CONTROLLER_TYPES, ownerOf } from '../analytics/routing.js';
+import { plural } from './plural.js';
+
+type Row = Record<string, unknown>;
+
+export interface UntypedTarget {
+  /** The destination as the rows name it: its name, else its IP, else its MAC. */
+  device: string;
+  site: string;
+  zone: string;
+  /** Sensor alerts aimed at it (their groups' Count). */
+  alerts: number;
+  /** The alert titles, most alerts first. */
+  titles: string[];
+}
+
+/** Devices listed under the summary line at most. */
+const MAX_SHOWN = 8;
+
+const text = (v: unknown): string => (typeof v === 'string' ? v : '');
+
+/** From the latest row of each group: the untyped destinations of controller-family alerts, most alerts first. */
+export function untypedTargets(rows: Iterable<Row>): UntypedTarget[] {
+  const found = new Map<string, UntypedTarget & { byTitle: Map<string, number> }>();
+  for (const row of rows) {
+    if (text(row.DestinationAssetType)) continue;
+    const device = text(row.DestinationName) || text(row.DestinationIP) || text(row.DestinationMAC);
+    if (!device) continue;
+    // Would the chain rule own it, were the destination a controller?
+    const route = { title: text(row.AlertTitle), category: text(row.Category), engine: text(row.Engine) };
+    if (ownerOf({ ...route, destinationAssetType: CONTROLLER_TYPES[0] }) !== CHAIN_RULE) continue;
+    const site = text(row.Site);
+    const zone = text(row.Zone);
+    const key = `${site}\u0000${zone}\u0000${device}`;
+    const t = found.get(key) ?? { device, site, zone, alerts: 0, titles: [], byTitle: new Map() };
+    const count = Number(row.Count ?? 0);
+    t.alerts += count;
+    t.byTitle.set(route.title, (t.byTitle.get(route.title) ?? 0) + count);
+    found.set(key, t);
+  }
+  return [...found.values()]
+    .map(({ byTitle, ...t }) => ({
+      ...t,
+      titles: [...byTitle].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])).map(([title]) => title),
+    }))
+    .sort((a, b) => b.alerts - a.alerts || a.device.localeCompare(b.device));
+}
+
+/** The summary's lines under "untyped targets": per device its place, alerts and titles. */
+export function untypedLines(targets: readonly UntypedTarget[]): string[] {
+  const place = (t: UntypedTarget) => `${t.site || '(no site)'}/${t.zone || '(no zone)'}`;
+  const lines = targets
+    .slice(0, MAX_SHOWN)
+    .map((t) => `      ${t.device} at ${place(t)}: ${plural(t.alerts, 'alert')}; ${t.titles.join(', ')}`);
+  if (targets.length > MAX_SHOWN) lines.push(`      and ${targets.length - MAX_SHOWN} more devices`);
+  return lines;
+}
