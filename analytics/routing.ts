@@ -173,6 +173,22 @@ function ownedBy(rule: string): { titles: string[]; categories: string[] } {
   return { titles, categories };
 }
 
+const routedLet = () => `let Routed = ${list(Object.keys(TITLE_OVERRIDES).sort())};`;
+
+/**
+ * `Routed`, `ChainOwn` and `ChainCategories`: the rows the chain rule takes when their destination is a controller are
+ * `AlertTitle in~ (ChainOwn) or (AlertTitle !in~ (Routed) and Engine !~ "Malware" and Category in~ (ChainCategories))`
+ * (as ownerOf decides). For the correlation that leaves them to it, and the workbook that lists their untyped targets.
+ */
+export function chainLets(): string[] {
+  const chain = ownedBy(CHAIN_RULE);
+  return [
+    routedLet(),
+    `let ChainOwn = ${list(chain.titles)};`,
+    `let ChainCategories = ${list(chain.categories)};`,
+  ];
+}
+
 /** The correlation rule whose routing block names the chain rule's types (it must not raise them again). */
 export const CHAIN_CONSUMER = 'OtPurdueBoundaryCrossing';
 
@@ -186,18 +202,13 @@ export const ROUTING_END = '// routing:end';
 export function routingLets(rule: string): string[] | undefined {
   const lines = [
     `${ROUTING_BEGIN} (generated from analytics/routing.ts by analytics/package.ts: do not edit by hand)`,
-    `let Routed = ${list(Object.keys(TITLE_OVERRIDES).sort())};`,
   ];
   if (rule === CHAIN_CONSUMER) {
     // a correlation over controller destinations that leaves the attack-chain rule's rows to it
-    const chain = ownedBy(CHAIN_RULE);
-    lines.push(
-      `let ChainOwn = ${list(chain.titles)};`,
-      `let ChainCategories = ${list(chain.categories)};`,
-      ROUTING_END,
-    );
+    lines.push(...chainLets(), ROUTING_END);
     return lines;
   }
+  lines.push(routedLet());
   if (!owningRules().includes(rule)) return undefined;
   const { titles, categories } = ownedBy(rule);
   if (rule === CATCH_ALL_RULE) {

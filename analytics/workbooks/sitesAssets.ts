@@ -2,6 +2,7 @@
  * The sites, zones and assets workbook: per-zone picture, Purdue levels, assets at risk, escalations, sensors.
  */
 
+import { chainLets } from '../routing.js';
 import { ASSET_WATCHLIST } from '../schemas.js';
 import {
   bar,
@@ -28,8 +29,9 @@ export function sitesAssets(): Workbook {
 
 The plant as the alerts see it: alert groups per site and zone, the Purdue levels they hit, the assets most at risk
 (the pipeline's risk score, asset criticality from the inventory), the escalations applied (outside working hours, not an
-engineering station, expected maintenance), the sensors and when they last reported, and the inventory watchlist
-\`${ASSET_WATCHLIST}\`.`,
+engineering station, expected maintenance), the sensors and when they last reported, the inventory watchlist
+\`${ASSET_WATCHLIST}\`, and the devices controller alerts were aimed at that no inventory types: add the controllers
+among them, so that an attack on one is one incident.`,
     ),
     siteZoneParameters(id),
     tabs('tabs', 'Tab', [
@@ -117,6 +119,21 @@ _GetWatchlist("${ASSET_WATCHLIST}")
 | order by High desc, Groups desc`,
           noDataMessage: `No inventory watchlist: upload the asset inventory CSV as watchlist ${ASSET_WATCHLIST} (SearchKey = IP address).`,
           gridSettings: { formatters: [bar('Groups'), heatmap('High')], filter: true },
+        }),
+        query('untyped targets', {
+          title: 'Devices that controller alerts were aimed at, with no device type',
+          query: `${chainLets().join('\n')}
+${GROUPS}
+| where isempty(DestinationAssetType)
+| extend Device = coalesce(DestinationName, DestinationIP, DestinationMAC)
+| where isnotempty(Device)
+| where AlertTitle in~ (ChainOwn) or (AlertTitle !in~ (Routed) and Engine !~ "Malware" and Category in~ (ChainCategories))
+| summarize Groups = count(), RawAlerts = sum(Count), AlertTypes = make_set(AlertTitle, 5), LastSeen = max(LastSeen)
+    by Site, Zone, Device, DestinationIP
+| order by RawAlerts desc`,
+          noDataMessage:
+            'Every device that scans, programming or stop commands were aimed at has a type (from the inventory or Defender for IoT).',
+          gridSettings: { formatters: [bar('RawAlerts')], filter: true },
         }),
       ],
       { visibleWhen: when('Tab', 'assets') },

@@ -4,14 +4,21 @@
  * and each step is an incident of its own; the summary names the device to add. Unit, then through `replay` and the
  * local Sentinel on a CEF attack of an uninventoried site, before and after the controller is in the inventory.
  */
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { packageRoot } from '../../analytics/content.js';
+import { WORKBOOKS } from '../../analytics/workbooks/index.js';
 import { runFile } from '../../cli/commands/runFile.js';
+import { queriesOf } from '../../cli/report/workbooks/model.js';
+import { runWorkbook } from '../../cli/report/workbooks/run.js';
+import { workspaceContext } from '../../cli/report/workspace.js';
 import { runSentinelTwin } from '../../cli/sentinelTwin.js';
 import { formatSummary } from '../../cli/summary.js';
 import { untypedLines, untypedTargets } from '../../cli/untypedTargets.js';
+import { runQuery } from '../../sentinel/kql/index.js';
 import { samples } from '../sentinel/helpers.js';
 
 const row = (title: string, category: string, count: number, dest: Record<string, string>) => ({
@@ -116,7 +123,28 @@ describe('an attack on an uninventoried controller, through replay and the local
       progress: false,
     });
     const twin = await runSentinelTwin(out, samples('playbooks.config.json'), join(dir, config));
-    return { summary, twin };
+    return { summary, twin, workbook: await untypedInWorkbook(out) };
+  };
+
+  /** The sites and assets workbook's "untyped targets" grid over the rows written, as the report renders it. */
+  const untypedInWorkbook = async (out: string) => {
+    const rows = (await readFile(join(out, 'OTAlerts_CL.ndjson'), 'utf8'))
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
+    const wb = WORKBOOKS.find((w) => w.file === 'ot-soc-sites-assets.json')!;
+    const content = JSON.parse(readFileSync(join(packageRoot(), 'workbooks', wb.file), 'utf8')) as unknown;
+    const ctx = workspaceContext(rows, new Date(), {});
+    const rendered = runWorkbook(wb.file, wb.displayName, content, ctx, runQuery);
+    const grid = queriesOf(rendered.items).find((q) => q.name === 'untyped targets')!;
+    if (!grid.result.ok) throw new Error(JSON.stringify(grid.result.failure));
+    return grid.result.table.rows.map((r) => [
+      r.Site,
+      r.Zone,
+      r.Device,
+      Number(r.Groups),
+      Number(r.RawAlerts),
+    ]);
   };
 
   it('names the controller to add while the inventory lacks it, and the attack is one incident once it has it', async () => {
@@ -134,10 +162,13 @@ describe('an attack on an uninventoried controller, through replay and the local
       '      172.16.4.21 at Hamburg/Presswerk: 3 alerts; Controller Stop, PLC Scan Detected, Unauthorized PLC Programming',
     );
     expect(before.twin.result.incidents).toHaveLength(3);
+    // In Azure the SOC sees the same device in the sites and assets workbook.
+    expect(before.workbook).toEqual([['Hamburg', 'Presswerk', '172.16.4.21', 3, 3]]);
 
     const after = await run('inventoried.json');
     expect(after.summary.untypedTargets).toEqual([]);
     expect(formatSummary(after.summary)).not.toContain('untyped targets');
+    expect(after.workbook).toEqual([]);
     expect(after.twin.result.incidents.map((i) => i.title)).toEqual([
       'OT attack on HAM-PRS-PLC-01 in Hamburg/Presswerk: reconnaissance → change → stop or restart (3 alerts)',
     ]);
