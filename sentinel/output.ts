@@ -168,7 +168,8 @@ export function incidentQueue(lines: readonly IncidentLine[]): QueueLine[] {
   return [...lines].sort(order).map((i) => ({
     number: i.IncidentNumber,
     severity: i.Severity,
-    status: i.Status,
+    // A closed incident says how (BenignPositive: auto-close's expected maintenance or known-benign pattern).
+    status: i.Status === 'Closed' && i.Classification ? `Closed (${i.Classification})` : i.Status,
     alerts: i.AlertCount,
     owner: i.Owner ?? '',
     ticket: i.Labels.filter((l) => l.startsWith(TICKET_LABEL))

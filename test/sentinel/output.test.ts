@@ -51,6 +51,12 @@ describe('the printed incident queue', () => {
       incident(6, 'High', 'Active'),
     ]);
     expect(q.map((x) => x.number)).toEqual([4, 6, 3, 1, 5, 2]);
+    expect(q.at(-1)!.status).toBe('Closed');
+  });
+
+  it('says how a closed incident was classified', () => {
+    const [closed] = incidentQueue([{ ...incident(1, 'High', 'Closed'), Classification: 'BenignPositive' }]);
+    expect(closed!.status).toBe('Closed (BenignPositive)');
   });
 
   it('takes the ticket from the ticket label, and no owner or ticket as empty', () => {
