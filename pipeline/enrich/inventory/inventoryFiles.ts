@@ -16,6 +16,20 @@ import {
 import type { Asset } from './assetValues.js';
 import { readCsv } from './csv.js';
 
+/**
+ * Why a header may have no known column: one field holding semicolons or tabs is a file separated by them, as Excel
+ * saves "CSV" where the decimal separator is a comma (French, German, Dutch locales). Commas are kept: the same file
+ * is the OTAssetInventory watchlist, whose upload reads commas.
+ */
+function otherSeparator(header: readonly string[]): string {
+  const [only] = header;
+  if (header.length !== 1 || only === undefined) return '';
+  const separator = only.includes(';') ? 'semicolons' : only.includes('\t') ? 'tabs' : undefined;
+  return separator
+    ? `; the header is one column separated by ${separator}: save the file as comma-separated CSV (in Excel "CSV UTF-8 (Comma delimited)")`
+    : '';
+}
+
 export function parseInventoryCsv(text: string, source = 'inventory.csv'): Asset[] {
   const [header, ...rows] = readCsv(text, source);
   if (!header)
@@ -32,7 +46,7 @@ export function parseInventoryCsv(text: string, source = 'inventory.csv'): Asset
   }
   if (!['ip', 'mac', 'name', 'searchKey'].some((f) => taken.has(f as Field))) {
     problems.push(
-      `${source}:${header.line}: no column to match devices by (expected IPAddress, MACAddress, AssetName or SearchKey)`,
+      `${source}:${header.line}: no column to match devices by (expected IPAddress, MACAddress, AssetName or SearchKey)${otherSeparator(header.fields)}`,
     );
   }
   if (problems.length) throw new InventoryError(source, problems);

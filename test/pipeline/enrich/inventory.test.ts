@@ -238,6 +238,16 @@ describe('parseInventoryCsv', () => {
     ]);
   });
 
+  it('says a file separated by semicolons or tabs (Excel "CSV" in comma-decimal locales) is to be saved with commas', () => {
+    const semi = 'IPAddress;AssetName;AssetType\n10.20.3.21;LYN-FIL-PLC-01;PLC\n';
+    expect(problemsOf(() => parseInventoryCsv(semi, 's.csv'))).toEqual([
+      's.csv:1: no column to match devices by (expected IPAddress, MACAddress, AssetName or SearchKey); the header is one column separated by semicolons: save the file as comma-separated CSV (in Excel "CSV UTF-8 (Comma delimited)")',
+    ]);
+    expect(problemsOf(() => parseInventoryCsv('IPAddress\tAssetName\n', 't.csv'))[0]).toContain(
+      'separated by tabs',
+    );
+  });
+
   it('the sample inventory holds every device of the bundled scenario, normalized', () => {
     const assets = parseInventoryCsv(readFileSync(join(SAMPLES, 'inventory.csv'), 'utf8'));
     const byName = new Map(assets.map((a) => [a.name, a]));
