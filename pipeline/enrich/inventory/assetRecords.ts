@@ -20,7 +20,8 @@ export type Field = keyof Asset | 'searchKey';
 /** Header/key spellings per field, compared squashed: "IPAddress", "ip_address", "IP" all mean `ip`. */
 export const FIELD_SPELLINGS: Record<Field, readonly string[]> = {
   searchKey: ['searchkey'],
-  ip: ['ip', 'ipaddress', 'ipaddr', 'ipv4', 'address'],
+  // "IPv4 Address": Defender for IoT's device inventory export (Azure portal); its "IPv6 Address" column is left out.
+  ip: ['ip', 'ipaddress', 'ipaddr', 'ipv4', 'ipv4address', 'address'],
   mac: ['mac', 'macaddress', 'macaddr'],
   name: ['name', 'assetname', 'devicename', 'hostname', 'host'],
   type: ['type', 'assettype', 'devicetype'],

@@ -188,6 +188,29 @@ describe('parseInventoryCsv', () => {
     ]);
   });
 
+  it("reads Defender for IoT's own device inventory export (Azure portal columns, docs/contracts.md)", () => {
+    const csv =
+      'Name,Class,Type,Subtype,IPv4 Address,IPv6 Address,MAC Address,Vendor,Model,Firmware version,Purdue level,' +
+      'Importance,Site,Zone,Sensor,Programming device,Authorization,Last activity\n' +
+      'LYN-FIL-PLC-01,Industrial,PLC,,10.20.3.21,,00:1d:9c:14:03:21,Rockwell Automation,CompactLogix 5380,33.011,' +
+      'Process control,High,Lyon,Filling,lyn-fil-sensor-01,No,Authorized,12/01/2026 10:00:00 AM\n';
+    expect(parseInventoryCsv(csv)).toEqual([
+      {
+        ip: '10.20.3.21',
+        mac: '00:1d:9c:14:03:21',
+        name: 'LYN-FIL-PLC-01',
+        type: 'PLC',
+        vendor: 'Rockwell Automation',
+        model: 'CompactLogix 5380',
+        firmware: '33.011',
+        purdueLevel: 1,
+        criticality: 'High',
+        site: 'Lyon',
+        zone: 'Filling',
+      },
+    ]);
+  });
+
   it('uses SearchKey as the IP, MAC or name when that column is empty', () => {
     const csv = 'SearchKey,AssetType\n10.0.0.7,PLC\n00-11-22-33-44-55,HMI\nPLC-9,PLC\n';
     expect(parseInventoryCsv(csv)).toEqual([
