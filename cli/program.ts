@@ -6,6 +6,7 @@ import { Command } from 'commander';
 import { registerCoverage } from './commands/coverage.js';
 import { registerDemo } from './commands/demo.js';
 import { registerForward } from './commands/forward.js';
+import { registerInventory } from './commands/inventory.js';
 import { registerRedrive } from './commands/redrive.js';
 import { registerReplay } from './commands/replay.js';
 import { registerSend } from './commands/send.js';
@@ -25,5 +26,6 @@ export function buildProgram(): Command {
   registerSend(program);
   registerValidate(program);
   registerCoverage(program);
+  registerInventory(program);
   return program;
 }

@@ -3,6 +3,7 @@ import { parseJsonText } from '../pipeline/util/jsonText.js';
 import { parsePlaybookConfig } from '../playbooks/config.js';
 import { PlaybookConfigError } from '../playbooks/errors.js';
 import { runTwinOnOutput, TwinInputError, type TwinRunResult } from '../sentinel/run.js';
+import { inventoryOfConfig, WatchlistError, watchlistTable } from '../sentinel/watchlists.js';
 import { UsageError } from './commands/usageError.js';
 
 /**
@@ -42,5 +43,37 @@ export async function checkPlaybooksFile(playbooks: string): Promise<void> {
   } catch (e) {
     if (!(e instanceof PlaybookConfigError)) throw e;
     throw new UsageError(`invalid playbook configuration (--playbooks):\n  - ${e.problems.join('\n  - ')}`);
+  }
+}
+
+/**
+ * The configuration's asset inventory is also the OTAssetInventory watchlist the rules read (as in Azure, where the
+ * same CSV is the `assetInventoryCsv` parameter): checked before the pipeline runs, so a file the pipeline reads but
+ * the watchlist cannot (no SearchKey column: Defender for IoT's own export, other spellings) fails at start, saying
+ * how to convert it, instead of after a whole replay.
+ */
+export async function checkTwinInventory(config: string | undefined): Promise<void> {
+  if (!config) return;
+  let file: string | undefined;
+  try {
+    file = await inventoryOfConfig(config);
+  } catch {
+    return; // an unreadable --config is the pipeline's to report, with its own message
+  }
+  if (!file) return;
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch {
+    return; // likewise a missing inventory file
+  }
+  try {
+    if (!file.toLowerCase().endsWith('.json')) watchlistTable(text, file);
+    else throw new WatchlistError(`${file}: a JSON inventory is not a watchlist (CSV)`);
+  } catch (e) {
+    if (!(e instanceof WatchlistError)) throw e;
+    throw new UsageError(
+      `--config ${config}: its inventory is also the OTAssetInventory watchlist the rules read, and ${e.message}. Convert it once with \`ot-soc inventory --input ${file} --out inventory.csv\` and name that file in enrichment.inventory.file (the pipeline reads it too)`,
+    );
   }
 }

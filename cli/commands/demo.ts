@@ -5,7 +5,7 @@ import { positiveInt } from '../options.js';
 import { runQuery } from '../report/engine.js';
 import { writeReport } from '../report/index.js';
 import { sentinelTables } from '../report/twinTables.js';
-import { checkPlaybooksFile, runSentinelTwin } from '../sentinelTwin.js';
+import { checkPlaybooksFile, checkTwinInventory, runSentinelTwin } from '../sentinelTwin.js';
 import { formatSummary } from '../summary.js';
 import { runFile } from './runFile.js';
 
@@ -67,6 +67,7 @@ export function registerDemo(program: Command): void {
         progress: boolean;
       }) => {
         await checkPlaybooksFile(o.playbooks);
+        await checkTwinInventory(o.config);
         const summary = await runFile({
           input: o.input,
           out: o.out,

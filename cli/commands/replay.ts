@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import type { Command } from 'commander';
 import { packageRoot } from '../../analytics/content.js';
 import { positiveInt } from '../options.js';
-import { checkPlaybooksFile, runSentinelTwin } from '../sentinelTwin.js';
+import { checkPlaybooksFile, checkTwinInventory, runSentinelTwin } from '../sentinelTwin.js';
 import { formatSummary } from '../summary.js';
 import { runFile } from './runFile.js';
 
@@ -42,7 +42,10 @@ export function registerReplay(program: Command): void {
         sentinel?: boolean;
         playbooks: string;
       }) => {
-        if (o.sentinel) await checkPlaybooksFile(o.playbooks);
+        if (o.sentinel) {
+          await checkPlaybooksFile(o.playbooks);
+          await checkTwinInventory(o.config);
+        }
         const summary = await runFile({
           input: o.input,
           out: o.out,

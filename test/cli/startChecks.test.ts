@@ -81,6 +81,28 @@ describe('configuration checked at start', () => {
     expect(existsSync(join(out, 'OTAlerts_CL.ndjson'))).toBe(false);
   });
 
+  it('replay --sentinel with an inventory that cannot be the watchlist fails before the pipeline runs, saying how to convert it', async () => {
+    const inventory = join(dir, 'portal.csv');
+    await writeFile(inventory, 'Name,Type,IPv4 Address\nPLC-1,PLC,10.20.9.9\n');
+    const config = join(dir, 'portal.config.json');
+    await writeFile(config, JSON.stringify({ enrichment: { inventory: { file: 'portal.csv' } } }));
+    const out = join(dir, 'portal-out');
+    const program = new Command().exitOverride();
+    registerReplay(program);
+    const run = program.parseAsync([
+      ...['node', 'ot-soc', 'replay', '--input', input, '--out', out, '--config', config],
+      ...['--sentinel', '--no-progress'],
+    ]);
+    await expect(run).rejects.toThrow(UsageError);
+    await expect(run).rejects.toThrow(
+      `${inventory}: no SearchKey column (the watchlist's search key). Convert it once with \`ot-soc inventory --input ${inventory} --out inventory.csv\``,
+    );
+    expect(existsSync(join(out, 'OTAlerts_CL.ndjson'))).toBe(false);
+    // The pipeline alone reads it (the IPv4 column is the IP): only the local Sentinel needs the watchlist's shape.
+    const summary = await runFile({ input, out, config, partitions: 1, batchSize: 10, progress: false });
+    expect(summary.groups).toBe(1);
+  });
+
   it('a configuration, its JSON inventory and the playbook file saved with a UTF-8 BOM are read', async () => {
     const inventory = join(dir, 'assets.json');
     await writeFile(
