@@ -6,6 +6,7 @@
  */
 import { WATCHLISTS } from '../analytics/watchlists.js';
 import { type Asset, isController } from '../pipeline/enrich/inventory/index.js';
+import { plural } from './plural.js';
 
 const ASSET_COLUMNS = WATCHLISTS.find((w) => w.alias === 'OTAssetInventory')!.columns;
 
@@ -47,7 +48,7 @@ export function inventoryFacts(assets: readonly Asset[]): string {
   const noIp = assets.filter((a) => !a.ip).length;
   const typed = [...controllers].map(([t, n]) => `${n} ${t}`).join(', ');
   return [
-    `${assets.length} devices`,
+    plural(assets.length, 'device'),
     `controllers: ${typed || 'none (the chain rule groups an attack per controller: AssetType PLC, RTU, DCS, SIS or IED)'}`,
     ...(noIp ? [`${noIp} without an IP address (matched by MAC or name only)`] : []),
   ].join('; ');

@@ -12,13 +12,18 @@
 #
 # Usage:
 #   infra/deploy.sh -g <resource-group> [-l <location>] [-p <parameters.json>] [--playbooks a,b]
-#                   [--what-if] [--infra-only | --code-only]
+#                   [--inventory <file>] [--what-if] [--infra-only | --code-only]
 #
 #   -g   resource group for ot-soc (created in <location> when -l is given and it does not exist)
 #   -p   parameters file (default: infra/main.parameters.json, else infra/main.parameters.example.json)
 #   --playbooks    playbook shims to deploy: auto-close,reassign-ot,create-ticket,notify-teams,sync-status or
 #                  all (default none: an automation rule that closes or reassigns incidents is switched on
 #                  deliberately)
+#   --inventory    the plant's asset inventory (any CSV or JSON `ot-soc inventory` reads, e.g. Defender for IoT's
+#                  device inventory export): converted once to the OTAssetInventory watchlist CSV, packaged with
+#                  the app as inventory.csv and named in OTSOC_CONFIG (enrichment.inventory.file), and deployed as
+#                  the watchlist (assetInventoryCsv): the pipeline and the rules see the same devices. Give it on
+#                  every deployment of code once OTSOC_CONFIG names it (the app refuses to start without the file)
 #   --what-if      show what the infrastructure deployment would change, deploy nothing
 #   --infra-only   steps 0, 1 and 3;  --code-only: step 2 against the app of the last deployment in the group
 #
@@ -35,6 +40,7 @@ PARAMS=""
 MODE="all"
 WHAT_IF=0
 PLAYBOOKS=""
+INVENTORY=""
 while [ $# -gt 0 ]; do
   case "$1" in
     -g) RG="$2"; shift 2 ;;
@@ -44,7 +50,8 @@ while [ $# -gt 0 ]; do
     --infra-only) MODE="infra"; shift ;;
     --code-only) MODE="code"; shift ;;
     --playbooks) PLAYBOOKS="$2"; shift 2 ;;
-    -h|--help) sed -n '2,28p' "$0"; exit 0 ;;
+    --inventory) INVENTORY="$2"; shift 2 ;;
+    -h|--help) sed -n '2,31p' "$0"; exit 0 ;;
     *) echo "unknown argument: $1 (see --help)" >&2; exit 2 ;;
   esac
 done
@@ -53,6 +60,7 @@ if [ -z "$PARAMS" ]; then
   if [ -f infra/main.parameters.json ]; then PARAMS=infra/main.parameters.json; else PARAMS=infra/main.parameters.example.json; fi
 fi
 [ -f "$PARAMS" ] || { echo "parameters file not found: $PARAMS" >&2; exit 2; }
+[ -z "$INVENTORY" ] || [ -f "$INVENTORY" ] || { echo "inventory file not found: $INVENTORY" >&2; exit 2; }
 
 for tool in az node npm zip; do
   command -v "$tool" >/dev/null || { echo "missing prerequisite: $tool" >&2; exit 2; }
@@ -71,12 +79,17 @@ output() { node -e "const o=require(process.argv[1]); const v=o[process.argv[2]]
 echo "== 0. offline validation of infra/"
 npm run build --silent
 node --input-type=module -e "
-  const { validateInfra, formatProblem } = await import('./dist/scripts/validateTemplate.js');
+  const { validateInfra, formatProblem } = await import('./dist/infra/validate/index.js');
   const problems = validateInfra('infra');
   for (const p of problems) console.error('  ' + formatProblem(p));
   if (problems.length) { console.error(problems.length + ' problem(s): fix them before deploying'); process.exit(1); }
   console.log('  infra/ is valid');
 "
+
+if [ -n "$INVENTORY" ]; then
+  echo "== inventory: $INVENTORY → the app's inventory.csv and the OTAssetInventory watchlist"
+  node dist/cli/main.js inventory --input "$INVENTORY" --out "$OUT/inventory.csv"
+fi
 
 if [ "$MODE" != "code" ]; then
   if [ -n "$LOCATION" ] && [ "$(az group exists -n "$RG")" != "true" ]; then
@@ -87,6 +100,19 @@ if [ "$MODE" != "code" ]; then
   if ! grep -q '"keyVaultSecretsOfficerPrincipalId"' "$PARAMS"; then
     ME=$(az ad signed-in-user show --query id -o tsv 2>/dev/null || true)
     [ -n "$ME" ] && EXTRA+=(keyVaultSecretsOfficerPrincipalId="$ME")
+  fi
+  if [ -n "$INVENTORY" ]; then
+    # OTSOC_CONFIG as the parameters file has it, naming the packaged inventory.
+    node -e "
+      const fs = require('node:fs');
+      const [paramsFile, out] = process.argv.slice(1);
+      const params = JSON.parse(fs.readFileSync(paramsFile, 'utf8').replace(/^\uFEFF/, ''));
+      const config = params.parameters?.otsocConfig?.value ?? {};
+      const enrichment = config.enrichment ?? {};
+      const inventory = { ...(enrichment.inventory ?? {}), file: 'inventory.csv' };
+      fs.writeFileSync(out, JSON.stringify({ ...config, enrichment: { ...enrichment, inventory } }));
+    " "$PARAMS" "$OUT/otsocConfig.json"
+    EXTRA+=(otsocConfig=@"$OUT/otsocConfig.json")
   fi
 
   if [ "$WHAT_IF" = 1 ]; then
@@ -112,6 +138,7 @@ if [ "$MODE" != "infra" ]; then
   STAGE="$OUT/package"
   mkdir -p "$STAGE"
   cp -R dist host.json package.json package-lock.json "$STAGE"/
+  [ -z "$INVENTORY" ] || cp "$OUT/inventory.csv" "$STAGE/inventory.csv"
   (cd "$STAGE" && npm ci --omit=dev --ignore-scripts --no-audit --no-fund --silent)
   (cd "$STAGE" && zip -qr "$OUT/app.zip" .)
   rm -rf "$STAGE"
@@ -131,7 +158,9 @@ fi
 companion_params() {
   node -e "
     const [tplFile, outFile, extraJson, paramsOut] = process.argv.slice(1);
-    const tpl = require(tplFile), out = require(outFile), extra = JSON.parse(extraJson);
+    const tpl = require(tplFile), out = require(outFile);
+    // \$3: JSON, or @file holding it (a watchlist's CSV is too long for an argument)
+    const extra = JSON.parse(extraJson.startsWith('@') ? require('node:fs').readFileSync(extraJson.slice(1), 'utf8') : extraJson);
     const known = Object.fromEntries(Object.entries(out).map(([k, v]) => [k, v.value]));
     known.workspace ??= known.workspaceName;
     const values = {}, missing = [];
@@ -151,7 +180,14 @@ companion_params() {
 if [ "$MODE" != "code" ]; then
   echo "== 3. companion templates (into the workspace's resource group $WS_RG)"
   if [ -f infra/sentinel-content.json ]; then
-    if companion_params "$ROOT/infra/sentinel-content.json" '{}' "$OUT/sentinel-content.parameters.json"; then
+    echo '{}' > "$OUT/sentinel-content.extra.json"
+    if [ -n "$INVENTORY" ]; then
+      node -e "
+        const fs = require('node:fs');
+        fs.writeFileSync(process.argv[2], JSON.stringify({ assetInventoryCsv: fs.readFileSync(process.argv[1], 'utf8') }));
+      " "$OUT/inventory.csv" "$OUT/sentinel-content.extra.json"
+    fi
+    if companion_params "$ROOT/infra/sentinel-content.json" @"$OUT/sentinel-content.extra.json" "$OUT/sentinel-content.parameters.json"; then
       echo "  infra/sentinel-content.json"
       az deployment group create -g "$WS_RG" -n "$NAME-content" -f infra/sentinel-content.json \
         -p @"$OUT/sentinel-content.parameters.json" -o none
