@@ -1,9 +1,12 @@
 /**
- * infra/deploy.sh --inventory, with stand-ins for `az` and `zip` on PATH (each call recorded): the plant's inventory
- * is converted once and reaches both sides, the app (packaged as inventory.csv, named in OTSOC_CONFIG, the rest of
- * the parameters file's configuration kept) and Sentinel (the OTAssetInventory watchlist parameter of
- * sentinel-content.json). Runs the real script in a copy of the repository whose build is a no-op (dist is the
- * built one), so nothing here rebuilds or deploys anything.
+ * infra/deploy.sh run for real, with stand-ins for `az` and `zip` on PATH (each call recorded) in a copy of the
+ * repository whose build is a no-op (dist is the built one), so nothing here rebuilds or deploys anything:
+ * - `--inventory`: the plant's inventory is converted once and reaches both sides, the app (packaged as
+ *   inventory.csv, named in OTSOC_CONFIG, the rest of the parameters file's configuration kept, read by the
+ *   Function's start) and Sentinel (the OTAssetInventory watchlist parameter of sentinel-content.json); a bad one
+ *   stops the script before any deployment;
+ * - `--playbooks all`: every shim gets its required parameters from the main deployment's outputs (all those
+ *   infra/main.json declares), the Function key reaches Key Vault first and never a command line.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -20,14 +23,19 @@ import { watchlistTable } from '../../sentinel/watchlists.js';
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const DIST = join(ROOT, 'dist', 'cli', 'main.js');
 
-// `az`: records its arguments; answers what deploy.sh reads (the main deployment's outputs, a signed-in user).
+// `az`: records its arguments; answers what deploy.sh reads: the main deployment's outputs (every output
+// infra/main.json declares, FAKE_OUTPUTS), a shim's outputs, a signed-in user, a function key.
 const AZ = `#!/usr/bin/env bash
 printf '%s\\n' "$*" >> "$FAKE_LOG"
 case "$1 $2" in
   "ad signed-in-user") echo 00000000-0000-0000-0000-0000000000aa ;;
+  "ad sp") echo 00000000-0000-0000-0000-0000000000bb ;;
+  "functionapp keys") echo fake-function-key ;;
+  "keyvault show") echo /subscriptions/s/resourceGroups/rg-ot/providers/Microsoft.KeyVault/vaults/otsoc-kv ;;
   "deployment group")
     if [ "$3" = create ] && [[ "$*" == *"properties.outputs"* ]]; then
-      echo '{"functionAppName":{"value":"otsoc-func"},"workspaceResourceGroup":{"value":"rg-sentinel"},"workspaceName":{"value":"sentinel-prod"},"keyVaultName":{"value":"otsoc-kv"}}'
+      if [[ "$*" == *playbook-shim.json* ]]; then echo '{"logicAppPrincipalId":{"value":"00000000-0000-0000-0000-0000000000cc"}}'
+      else cat "$FAKE_OUTPUTS"; fi
     fi ;;
 esac
 exit 0
@@ -50,6 +58,19 @@ beforeAll(async () => {
   repo = join(dir, 'repo');
   log = join(dir, 'calls.log');
   await mkdir(join(dir, 'bin'), { recursive: true });
+  const main = JSON.parse(await readFile(join(ROOT, 'infra', 'main.json'), 'utf8')) as { outputs: object };
+  const given: Record<string, string> = {
+    functionAppName: 'otsoc-func',
+    workspaceResourceGroup: 'rg-sentinel',
+    workspaceName: 'sentinel-prod',
+    keyVaultName: 'otsoc-kv',
+  };
+  await writeFile(
+    join(dir, 'outputs.json'),
+    JSON.stringify(
+      Object.fromEntries(Object.keys(main.outputs).map((k) => [k, { value: given[k] ?? `${k}-value` }])),
+    ),
+  );
   await cp(join(ROOT, 'infra'), join(repo, 'infra'), { recursive: true });
   await symlink(join(ROOT, 'dist'), join(repo, 'dist'));
   await cp(join(ROOT, 'host.json'), join(repo, 'host.json'));
@@ -77,6 +98,17 @@ beforeAll(async () => {
 });
 afterAll(() => rm(dir, { recursive: true, force: true }));
 
+/** The output folder of the last deploy.sh run (.ot-soc/deploy/ot-soc-<UTC time>). */
+const latestOut = async () =>
+  join(repo, '.ot-soc', 'deploy', (await readdir(join(repo, '.ot-soc', 'deploy'))).sort().at(-1)!);
+
+const env = () => ({
+  ...process.env,
+  PATH: `${join(dir, 'bin')}:${process.env.PATH}`,
+  FAKE_LOG: log,
+  FAKE_OUTPUTS: join(dir, 'outputs.json'),
+});
+
 describe.skipIf(!existsSync(DIST))('infra/deploy.sh --inventory', () => {
   it('converts the inventory once and deploys it to the app (packaged, named in OTSOC_CONFIG) and as the watchlist', async () => {
     const inventory = join(dir, 'device-inventory-export.csv');
@@ -97,15 +129,14 @@ describe.skipIf(!existsSync(DIST))('infra/deploy.sh --inventory', () => {
       [join(repo, 'infra', 'deploy.sh'), '-g', 'rg-ot', '-p', params, '--inventory', inventory],
       {
         encoding: 'utf8',
-        env: { ...process.env, PATH: `${join(dir, 'bin')}:${process.env.PATH}`, FAKE_LOG: log },
+        env: env(),
         timeout: 120_000,
       },
     );
     expect(r.status, r.stderr + r.stdout).toBe(0);
     expect(r.stderr).toContain('1 device; controllers: 1 PLC');
 
-    const [name] = await readdir(join(repo, '.ot-soc', 'deploy'));
-    const out = join(repo, '.ot-soc', 'deploy', name!);
+    const out = await latestOut();
     const csv = await readFile(join(out, 'inventory.csv'), 'utf8');
     expect(parseInventoryCsv(csv)).toEqual(parseInventoryCsv(PORTAL));
     const calls = (await readFile(log, 'utf8')).split('\n');
@@ -157,11 +188,51 @@ describe.skipIf(!existsSync(DIST))('infra/deploy.sh --inventory', () => {
     await writeFile(log, '');
     const r = spawnSync('bash', [join(repo, 'infra', 'deploy.sh'), '-g', 'rg-ot', '--inventory', inventory], {
       encoding: 'utf8',
-      env: { ...process.env, PATH: `${join(dir, 'bin')}:${process.env.PATH}`, FAKE_LOG: log },
+      env: env(),
       timeout: 120_000,
     });
     expect(r.status).not.toBe(0);
     expect(r.stderr).toContain('separated by semicolons');
     expect(await readFile(log, 'utf8')).not.toContain('deployment group create');
+  }, 180_000);
+
+  it("deploys every playbook shim with the main deployment's outputs for its required parameters, and no inventory", async () => {
+    await writeFile(log, '');
+    const r = spawnSync(
+      'bash',
+      [join(repo, 'infra', 'deploy.sh'), '-g', 'rg-ot', '--infra-only', '--playbooks', 'all'],
+      { encoding: 'utf8', env: env(), timeout: 120_000 },
+    );
+    expect(r.status, r.stderr + r.stdout).toBe(0);
+    const calls = (await readFile(log, 'utf8')).split('\n');
+    const shims = calls.filter(
+      (c) => c.startsWith('deployment group create -g rg-sentinel ') && c.includes('playbook-shim.json'),
+    );
+    expect(shims).toHaveLength(5);
+    const out = await latestOut();
+    for (const pb of ['auto-close', 'reassign-ot', 'create-ticket', 'notify-teams', 'sync-status']) {
+      const p = JSON.parse(await readFile(join(out, `shim-${pb}.parameters.json`), 'utf8')) as {
+        parameters: Record<string, { value: unknown }>;
+      };
+      expect(p.parameters.playbook!.value).toBe(pb);
+      expect(p.parameters.functionAppName!.value).toBe('otsoc-func');
+      expect(p.parameters.keyVaultName!.value).toBe('otsoc-kv');
+      expect(p.parameters.workspaceName!.value).toBe('sentinel-prod');
+    }
+    // The function key goes to Key Vault before the shims, from a file (never on a command line).
+    const key = calls.findIndex((c) =>
+      c.startsWith('keyvault secret set --vault-name otsoc-kv -n ot-soc-playbooks-function-key --file '),
+    );
+    expect(key).toBeGreaterThan(-1);
+    expect(key).toBeLessThan(calls.indexOf(shims[0]!));
+    expect(calls.join('\n')).not.toContain('fake-function-key');
+    // No --inventory: the app's configuration is the parameters file's, the watchlist parameter is not given.
+    expect(calls.find((c) => c.startsWith('deployment group create -g rg-ot '))).not.toContain(
+      'otsocConfig=',
+    );
+    const content = JSON.parse(await readFile(join(out, 'sentinel-content.parameters.json'), 'utf8')) as {
+      parameters: Record<string, unknown>;
+    };
+    expect(content.parameters.assetInventoryCsv).toBeUndefined();
   }, 180_000);
 });
