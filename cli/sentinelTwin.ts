@@ -61,19 +61,24 @@ export async function checkTwinInventory(config: string | undefined): Promise<vo
     return; // an unreadable --config is the pipeline's to report, with its own message
   }
   if (!file) return;
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch {
-    return; // likewise a missing inventory file
+  let problem: string | undefined;
+  if (file.toLowerCase().endsWith('.json')) problem = `${file}: a JSON inventory is not a watchlist (CSV)`;
+  else {
+    let text: string;
+    try {
+      text = await readFile(file, 'utf8');
+    } catch {
+      return; // likewise a missing inventory file
+    }
+    try {
+      watchlistTable(text, file);
+    } catch (e) {
+      if (!(e instanceof WatchlistError)) throw e;
+      problem = e.message;
+    }
   }
-  try {
-    if (!file.toLowerCase().endsWith('.json')) watchlistTable(text, file);
-    else throw new WatchlistError(`${file}: a JSON inventory is not a watchlist (CSV)`);
-  } catch (e) {
-    if (!(e instanceof WatchlistError)) throw e;
+  if (problem)
     throw new UsageError(
-      `--config ${config}: its inventory is also the OTAssetInventory watchlist the rules read, and ${e.message}. Convert it once with \`ot-soc inventory --input ${file} --out inventory.csv\` and name that file in enrichment.inventory.file (the pipeline reads it too)`,
+      `--config ${config}: its inventory is also the OTAssetInventory watchlist the rules read, and ${problem}. Convert it once with \`ot-soc inventory --input ${file} --out inventory.csv\` and name that file in enrichment.inventory.file (the pipeline reads it too)`,
     );
-  }
 }

@@ -15,7 +15,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { registerReplay } from '../../cli/commands/replay.js';
 import { runFile } from '../../cli/commands/runFile.js';
 import { UsageError } from '../../cli/commands/usageError.js';
-import { checkPlaybooksFile } from '../../cli/sentinelTwin.js';
+import { checkPlaybooksFile, checkTwinInventory } from '../../cli/sentinelTwin.js';
 import { securityAlert } from '../helpers/records.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -98,6 +98,16 @@ describe('configuration checked at start', () => {
       `${inventory}: no SearchKey column (the watchlist's search key). Convert it once with \`ot-soc inventory --input ${inventory} --out inventory.csv\``,
     );
     expect(existsSync(join(out, 'OTAlerts_CL.ndjson'))).toBe(false);
+    // A JSON inventory is no watchlist either.
+    await writeFile(
+      join(dir, 'assets-only.json'),
+      JSON.stringify([{ IPAddress: '10.20.9.9', AssetType: 'PLC' }]),
+    );
+    const jsonConfig = join(dir, 'json.config.json');
+    await writeFile(jsonConfig, JSON.stringify({ enrichment: { inventory: { file: 'assets-only.json' } } }));
+    await expect(checkTwinInventory(jsonConfig)).rejects.toThrow(
+      /a JSON inventory is not a watchlist \(CSV\)\. Convert it once/,
+    );
     // The pipeline alone reads it (the IPv4 column is the IP): only the local Sentinel needs the watchlist's shape.
     const summary = await runFile({ input, out, config, partitions: 1, batchSize: 10, progress: false });
     expect(summary.groups).toBe(1);
