@@ -112,6 +112,7 @@ if [ "$MODE" != "code" ]; then
       const inventory = { ...(enrichment.inventory ?? {}), file: 'inventory.csv' };
       fs.writeFileSync(out, JSON.stringify({ ...config, enrichment: { ...enrichment, inventory } }));
     " "$PARAMS" "$OUT/otsocConfig.json"
+    # KEY=@file: the value read from a file, overriding the parameters file's (az deployment group create --help)
     EXTRA+=(otsocConfig=@"$OUT/otsocConfig.json")
   fi
 
