@@ -61,7 +61,9 @@ export async function runNotifyTeams(
   const leaseMs = deps.config.teams.leaseSeconds * 1000;
   const now = nowOf(deps);
   const alerts = trigger.object.properties.Alerts ?? [];
-  const steps = attackChain(alerts)?.steps;
+  // Read once: the card's steps and its title (titleAfterStory) both come from it.
+  const chain = attackChain(alerts);
+  const steps = chain?.steps;
 
   for (let claim = 1; ; claim++) {
     if (claim > MAX_CLAIMS) throw new Error('notify-teams: state kept changing under concurrent runs');
@@ -155,7 +157,7 @@ export async function runNotifyTeams(
     const team = otTeamName(facts, deps.config);
     const card = buildIncidentCard({
       incidentNumber: number,
-      title: titleAfterStory(p.title, alerts),
+      title: titleAfterStory(p.title, alerts, chain),
       severity: p.severity,
       status: p.status,
       incidentUrl: p.incidentUrl ?? trigger.object.properties.incidentUrl,

@@ -25,14 +25,18 @@ const prefixOf = (name: string): string | undefined => {
   return at > 0 ? name.slice(0, at) : undefined;
 };
 
+export interface AttackChain {
+  prefix: string;
+  steps: string[];
+  alerts: number;
+}
+
 /**
  * The attack chain among an incident's alerts: the steps (`Step` custom detail of the chain rule) in the order they
  * began, each once, the alerts' shared name prefix and how many alerts carry a step. Undefined when none does, or
  * when they do not share one prefix (not one controller's chain).
  */
-export function attackChain(
-  alerts: readonly TriggerAlert[],
-): { prefix: string; steps: string[]; alerts: number } | undefined {
+export function attackChain(alerts: readonly TriggerAlert[]): AttackChain | undefined {
   const chain = alerts.flatMap((a) => chainAlert(a) ?? []);
   const prefix = chain.length ? prefixOf(chain[0]!.name) : undefined;
   if (!prefix || chain.some((a) => prefixOf(a.name) !== prefix)) return undefined;
@@ -50,8 +54,11 @@ export function attackChain(
  * one name prefix, and the title is still one Sentinel or this function gave it (an alert's name, or this
  * prefix's story): a title an analyst wrote is theirs.
  */
-export function storyTitle(title: string, alerts: readonly TriggerAlert[]): string | undefined {
-  const chain = attackChain(alerts);
+export function storyTitle(
+  title: string,
+  alerts: readonly TriggerAlert[],
+  chain: AttackChain | undefined = attackChain(alerts),
+): string | undefined {
   if (!chain || chain.alerts < 2) return undefined;
   const { prefix, steps } = chain;
   const given =
@@ -72,5 +79,8 @@ export function storyTitle(title: string, alerts: readonly TriggerAlert[]): stri
  * later (create-ticket, notify-teams) may read the incident before reassign-ot's update lands (Sentinel starts each
  * Logic App without waiting for the one before), and a rename starts no automation rule of its own.
  */
-export const titleAfterStory = (title: string, alerts: readonly TriggerAlert[]): string =>
-  storyTitle(title, alerts) ?? title;
+export const titleAfterStory = (
+  title: string,
+  alerts: readonly TriggerAlert[],
+  chain: AttackChain | undefined = attackChain(alerts),
+): string => storyTitle(title, alerts, chain) ?? title;
