@@ -10,27 +10,12 @@
  * A directory is treated as the repository layout when it has an `analytics/` folder.
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join, resolve } from 'node:path';
+// Where the package is (also the Function's app root): pipeline/util/packageRoot.ts.
+import { packageRoot } from '../pipeline/util/packageRoot.js';
 import { type JsonSource, parseJsonSource, parseYamlSource, type YamlSource } from './source.js';
 
-/** The package root: the nearest folder above this module with ot-soc's package.json (works from dist/ too). */
-export function packageRoot(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (;;) {
-    const pkg = join(dir, 'package.json');
-    if (existsSync(pkg)) {
-      try {
-        if ((JSON.parse(readFileSync(pkg, 'utf8')) as { name?: string }).name === 'ot-soc') return dir;
-      } catch {
-        // not ours; keep looking
-      }
-    }
-    const up = dirname(dir);
-    if (up === dir) throw new Error('cannot find the ot-soc package root');
-    dir = up;
-  }
-}
+export { packageRoot };
 
 export interface ContentLayout {
   readonly root: string;

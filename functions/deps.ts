@@ -15,6 +15,7 @@ import type { PipelineDeps } from '../pipeline/pipeline.js';
 import { localCredential } from '../pipeline/sink/localCredential.js';
 import { createLocalWorkspace } from '../pipeline/sink/localWorkspace.js';
 import { createLogsIngestionSink, defaultCredential } from '../pipeline/sink/logsIngestionSink.js';
+import { packageRoot } from '../pipeline/util/packageRoot.js';
 import { readSettings, type Settings } from './settings.js';
 
 /** What one Function instance builds once: validated settings and the pipeline's dependencies. */
@@ -29,9 +30,10 @@ export interface FunctionRuntime {
 export async function runtimeFromEnv(env: NodeJS.ProcessEnv): Promise<FunctionRuntime> {
   const s = readSettings(env);
   const spec = keySpecOf(s.config);
-  // An inventory file named in OTSOC_CONFIG is read once, relative to the app root.
+  // An inventory file named in OTSOC_CONFIG is read once, relative to the app root (deploy.sh --inventory packages
+  // it there), found from this module rather than the worker's working directory.
   const wallClock = new WallClockSensors();
-  const enrich = wallClock.watch(createEnricher(await loadEnrichment(s.config.enrichment, process.cwd())));
+  const enrich = wallClock.watch(createEnricher(await loadEnrichment(s.config.enrichment, packageRoot())));
   const local = s.OTSOC_LOCAL_WORKSPACE_DIR
     ? createLocalWorkspace({ dir: s.OTSOC_LOCAL_WORKSPACE_DIR })
     : undefined;
