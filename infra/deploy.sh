@@ -31,6 +31,7 @@
 # on the new vault (to set the secrets afterwards) unless the parameters file sets keyVaultSecretsOfficerPrincipalId.
 set -euo pipefail
 
+CALLER=$(pwd)
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)
 
@@ -60,6 +61,8 @@ if [ -z "$PARAMS" ]; then
   if [ -f infra/main.parameters.json ]; then PARAMS=infra/main.parameters.json; else PARAMS=infra/main.parameters.example.json; fi
 fi
 [ -f "$PARAMS" ] || { echo "parameters file not found: $PARAMS" >&2; exit 2; }
+# A relative --inventory is from where the script was run (else from the repository root, as -p is).
+case "$INVENTORY" in /*|"") ;; *) [ -f "$CALLER/$INVENTORY" ] && INVENTORY="$CALLER/$INVENTORY" ;; esac
 [ -z "$INVENTORY" ] || [ -f "$INVENTORY" ] || { echo "inventory file not found: $INVENTORY" >&2; exit 2; }
 
 for tool in az node npm zip; do

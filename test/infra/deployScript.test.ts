@@ -183,14 +183,19 @@ describe.skipIf(!existsSync(DIST))('infra/deploy.sh --inventory', () => {
   }, 180_000);
 
   it('refuses an inventory the pipeline would refuse, before deploying anything', async () => {
-    const inventory = join(dir, 'semicolons.csv');
-    await writeFile(inventory, 'IPAddress;AssetType\n10.0.0.1;PLC\n');
+    await writeFile(join(dir, 'semicolons.csv'), 'IPAddress;AssetType\n10.0.0.1;PLC\n');
     await writeFile(log, '');
-    const r = spawnSync('bash', [join(repo, 'infra', 'deploy.sh'), '-g', 'rg-ot', '--inventory', inventory], {
-      encoding: 'utf8',
-      env: env(),
-      timeout: 120_000,
-    });
+    // A relative path, from where the script is run (the script itself works from the repository root).
+    const r = spawnSync(
+      'bash',
+      [join(repo, 'infra', 'deploy.sh'), '-g', 'rg-ot', '--inventory', 'semicolons.csv'],
+      {
+        cwd: dir,
+        encoding: 'utf8',
+        env: env(),
+        timeout: 120_000,
+      },
+    );
     expect(r.status).not.toBe(0);
     expect(r.stderr).toContain('separated by semicolons');
     expect(await readFile(log, 'utf8')).not.toContain('deployment group create');
