@@ -92,6 +92,7 @@ node --input-type=module -e "
 if [ -n "$INVENTORY" ]; then
   echo "== inventory: $INVENTORY → the app's inventory.csv and the OTAssetInventory watchlist"
   node dist/cli/main.js inventory --input "$INVENTORY" --out "$OUT/inventory.csv"
+  [ "$MODE" != "code" ] || echo "  --code-only: packaged; OTSOC_CONFIG names it only if an earlier deployment with --inventory set it"
 fi
 
 if [ "$MODE" != "code" ]; then
