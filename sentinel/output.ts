@@ -4,6 +4,7 @@
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { type IncidentSeverity, severityRank } from '../playbooks/sentinel/incident.js';
 import type { TwinResult } from './twin.js';
 
 export interface AlertLine {
@@ -151,20 +152,15 @@ export interface QueueLine {
 
 /** Incidents the printed queue lists; the rest are in incidents.ndjson. */
 export const QUEUE_SHOWN = 12;
-const SEVERITY_RANK: Record<string, number> = { High: 0, Medium: 1, Low: 2, Informational: 3 };
 const TICKET_LABEL = 'ticket:';
 
 /** Open before closed, then by severity, then by number (the order they were raised). */
 export function incidentQueue(lines: readonly IncidentLine[]): QueueLine[] {
-  const rank = (i: IncidentLine) => [
-    i.Status === 'Closed' ? 1 : 0,
-    SEVERITY_RANK[i.Severity] ?? 4,
-    i.IncidentNumber,
-  ];
-  const order = (a: IncidentLine, b: IncidentLine) => {
-    const [x, y] = [rank(a), rank(b)];
-    return x[0]! - y[0]! || x[1]! - y[1]! || x[2]! - y[2]!;
-  };
+  const closed = (i: IncidentLine) => Number(i.Status === 'Closed');
+  // A severity Sentinel does not name sorts last.
+  const rank = (i: IncidentLine) => severityRank(i.Severity as IncidentSeverity) ?? -1;
+  const order = (a: IncidentLine, b: IncidentLine) =>
+    closed(a) - closed(b) || rank(b) - rank(a) || a.IncidentNumber - b.IncidentNumber;
   return [...lines].sort(order).map((i) => ({
     number: i.IncidentNumber,
     severity: i.Severity,
