@@ -9,6 +9,7 @@
  */
 import { CHAIN_RULE, CONTROLLER_TYPES, ownerOf } from '../analytics/routing.js';
 import { plural } from './plural.js';
+import { cappedLines } from './sensorLines.js';
 
 type Row = Record<string, unknown>;
 
@@ -22,9 +23,6 @@ export interface UntypedTarget {
   /** The alert titles, most alerts first. */
   titles: string[];
 }
-
-/** Devices listed under the summary line at most. */
-const MAX_SHOWN = 8;
 
 const text = (v: unknown): string => (typeof v === 'string' ? v : '');
 
@@ -56,11 +54,10 @@ export function untypedTargets(rows: Iterable<Row>): UntypedTarget[] {
 }
 
 /** The summary's lines under "untyped targets": per device its place, alerts and titles. */
-export function untypedLines(targets: readonly UntypedTarget[]): string[] {
-  const place = (t: UntypedTarget) => `${t.site || '(no site)'}/${t.zone || '(no zone)'}`;
-  const lines = targets
-    .slice(0, MAX_SHOWN)
-    .map((t) => `      ${t.device} at ${place(t)}: ${plural(t.alerts, 'alert')}; ${t.titles.join(', ')}`);
-  if (targets.length > MAX_SHOWN) lines.push(`      and ${targets.length - MAX_SHOWN} more devices`);
-  return lines;
-}
+export const untypedLines = (targets: readonly UntypedTarget[]): string[] =>
+  cappedLines(
+    targets,
+    (t) =>
+      `${t.device} at ${t.site || '(no site)'}/${t.zone || '(no zone)'}: ${plural(t.alerts, 'alert')}; ${t.titles.join(', ')}`,
+    'devices',
+  );
