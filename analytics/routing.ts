@@ -175,10 +175,14 @@ function ownedBy(rule: string): { titles: string[]; categories: string[] } {
 
 const routedLet = () => `let Routed = ${list(Object.keys(TITLE_OVERRIDES).sort())};`;
 
+/** The KQL condition on the rows the chain rule takes when their destination is a controller (as ownerOf decides). */
+export const CHAIN_ROWS =
+  'AlertTitle in~ (ChainOwn) or (AlertTitle !in~ (Routed) and Engine !~ "Malware" and Category in~ (ChainCategories))';
+
 /**
- * `Routed`, `ChainOwn` and `ChainCategories`: the rows the chain rule takes when their destination is a controller are
- * `AlertTitle in~ (ChainOwn) or (AlertTitle !in~ (Routed) and Engine !~ "Malware" and Category in~ (ChainCategories))`
- * (as ownerOf decides). For the correlation that leaves them to it, and the workbook that lists their untyped targets.
+ * The `let` statements {@link CHAIN_ROWS} reads (`Routed`, `ChainOwn`, `ChainCategories`): for the correlation that
+ * leaves those rows to the chain rule (OtPurdueBoundaryCrossing's `where not(…)`), and the workbook that lists their
+ * untyped targets.
  */
 export function chainLets(): string[] {
   const chain = ownedBy(CHAIN_RULE);

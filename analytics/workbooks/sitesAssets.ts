@@ -2,7 +2,7 @@
  * The sites, zones and assets workbook: per-zone picture, Purdue levels, assets at risk, escalations, sensors.
  */
 
-import { chainLets } from '../routing.js';
+import { CHAIN_ROWS, chainLets } from '../routing.js';
 import { ASSET_WATCHLIST } from '../schemas.js';
 import {
   bar,
@@ -127,7 +127,7 @@ ${GROUPS}
 | where isempty(DestinationAssetType)
 | extend Device = coalesce(DestinationName, DestinationIP, DestinationMAC)
 | where isnotempty(Device)
-| where AlertTitle in~ (ChainOwn) or (AlertTitle !in~ (Routed) and Engine !~ "Malware" and Category in~ (ChainCategories))
+| where ${CHAIN_ROWS}
 | summarize Groups = count(), RawAlerts = sum(Count), AlertTypes = make_set(AlertTitle, 5), LastSeen = max(LastSeen)
     by Site, Zone, Device, DestinationIP
 | order by RawAlerts desc`,

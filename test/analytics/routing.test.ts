@@ -4,6 +4,8 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
   CATCH_ALL_RULE,
+  CHAIN_CONSUMER,
+  CHAIN_ROWS,
   CHAIN_RULE,
   CONTROLLER_FAMILIES,
   CORRELATION_RULES,
@@ -47,6 +49,11 @@ describe('routing: one owning rule per alert type, executed', () => {
     const names = rules.map((r) => r.name);
     for (const r of [...owningRules(), ...CORRELATION_RULES]) expect(names).toContain(r);
     expect(names.length).toBeGreaterThanOrEqual(25);
+  });
+
+  it("the Purdue correlation leaves the chain rule's rows by the condition the workbook lists them by (CHAIN_ROWS)", () => {
+    const purdue = rules.find((r) => r.name === CHAIN_CONSUMER)!;
+    expect(purdue.rule.query).toContain(`where not(${CHAIN_ROWS})`);
   });
 
   it('every one of the 202 catalog titles reaches exactly one rule, the one analytics/routing.ts names', () => {
