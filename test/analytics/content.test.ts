@@ -167,6 +167,7 @@ describe('shipped Sentinel content', () => {
     expect(chain.incidentConfiguration?.groupingConfiguration.groupByCustomDetails).toEqual([
       'Site',
       'Controller',
+      'Work',
     ]);
     expect(chain.query).toContain('InBusinessHours == false');
     expect(chain.query).toContain('NotEngineeringStation');
