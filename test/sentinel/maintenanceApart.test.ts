@@ -47,7 +47,10 @@ describe('maintenance and an attack on one controller', () => {
     expect(onPlc.map((i) => [i.title, i.alerts.length]).sort()).toEqual([
       // closed by auto-close as it was created, so reassign-ot never retitles it: its first alert's name
       ['Expected maintenance on LYN-BRW-PLC-01 in Lyon/Brewhouse: Firmware Version Changed', 2],
-      ['OT attack on LYN-BRW-PLC-01 in Lyon/Brewhouse: reconnaissance → change → stop or restart (3 alerts)', 3],
+      [
+        'OT attack on LYN-BRW-PLC-01 in Lyon/Brewhouse: reconnaissance → change → stop or restart (3 alerts)',
+        3,
+      ],
     ]);
   });
 
