@@ -18,6 +18,26 @@ export interface WatchlistDefinition {
   readonly parameter: string;
 }
 
+/** The OTAssetInventory watchlist's columns, a type too: its writer (`ot-soc inventory`) must give each a value. */
+export const ASSET_INVENTORY_COLUMNS = [
+  'SearchKey',
+  'IPAddress',
+  'MACAddress',
+  'AssetName',
+  'AssetType',
+  'Vendor',
+  'Model',
+  'Firmware',
+  'PurdueLevel',
+  'Criticality',
+  'Owner',
+  'OTTeam',
+  'Site',
+  'Zone',
+  'ProductionLine',
+] as const;
+export type AssetInventoryColumn = (typeof ASSET_INVENTORY_COLUMNS)[number];
+
 export const WATCHLISTS: readonly WatchlistDefinition[] = [
   {
     alias: 'OTAssetInventory',
@@ -25,23 +45,7 @@ export const WATCHLISTS: readonly WatchlistDefinition[] = [
     description:
       'OT assets by IP address: name, type (PLC, RTU, DCS, SIS, IED are controllers), vendor, model, firmware, Purdue level, criticality, owner, OT team, site, zone, production line.',
     searchKey: 'SearchKey',
-    columns: [
-      'SearchKey',
-      'IPAddress',
-      'MACAddress',
-      'AssetName',
-      'AssetType',
-      'Vendor',
-      'Model',
-      'Firmware',
-      'PurdueLevel',
-      'Criticality',
-      'Owner',
-      'OTTeam',
-      'Site',
-      'Zone',
-      'ProductionLine',
-    ],
+    columns: ASSET_INVENTORY_COLUMNS,
     parameter: 'assetInventoryCsv',
   },
   {

@@ -4,14 +4,12 @@
  * watchlist's own, Defender for IoT's device inventory export, other spellings, JSON), this one file then serves the
  * pipeline (`enrichment.inventory.file`) and the deployment (`assetInventoryCsv`).
  */
-import { WATCHLISTS } from '../analytics/watchlists.js';
+import { ASSET_INVENTORY_COLUMNS, type AssetInventoryColumn } from '../analytics/watchlists.js';
 import { type Asset, isController } from '../pipeline/enrich/inventory/index.js';
 import { plural } from './plural.js';
 
-const ASSET_COLUMNS = WATCHLISTS.find((w) => w.alias === 'OTAssetInventory')!.columns;
-
-/** Each watchlist column's value from an asset. */
-const VALUE_OF: Record<string, (a: Asset) => string | number | undefined> = {
+/** Each watchlist column's value from an asset (every column: the type requires it). */
+const VALUE_OF: Record<AssetInventoryColumn, (a: Asset) => string | number | undefined> = {
   SearchKey: (a) => a.ip ?? a.mac ?? a.name,
   IPAddress: (a) => a.ip,
   MACAddress: (a) => a.mac,
@@ -36,8 +34,8 @@ const csvField = (v: string): string => (/[",\r\n]/.test(v) ? `"${v.replaceAll('
 export function inventoryWatchlistCsv(assets: readonly Asset[]): string {
   const line = (cells: readonly string[]) => `${cells.map(csvField).join(',')}\n`;
   return (
-    line(ASSET_COLUMNS) +
-    assets.map((a) => line(ASSET_COLUMNS.map((c) => String(VALUE_OF[c]?.(a) ?? '')))).join('')
+    line(ASSET_INVENTORY_COLUMNS) +
+    assets.map((a) => line(ASSET_INVENTORY_COLUMNS.map((c) => String(VALUE_OF[c](a) ?? '')))).join('')
   );
 }
 
