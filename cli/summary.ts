@@ -2,6 +2,7 @@ import type { DeadLetter } from '../pipeline/deadletter/deadLetterStore.js';
 import type { WallClockSensor } from '../pipeline/enrich/wallClockSensors.js';
 import type { BatchStats } from '../pipeline/pipeline.js';
 import { plural } from './plural.js';
+import { textOf } from './rowValues.js';
 import { type UnplacedSensor, unplacedLines, unplacedSensors } from './unplacedSensors.js';
 import { type UntypedTarget, untypedLines, untypedTargets } from './untypedTargets.js';
 import { wallClockLines } from './wallClockSensors.js';
@@ -76,11 +77,10 @@ export interface RunSummary {
   state: string;
 }
 
-const str = (v: unknown): string => (typeof v === 'string' ? v : '');
 function escalationReasons(v: unknown): string[] {
   if (!Array.isArray(v)) return [];
   return v.map((e) =>
-    e && typeof e === 'object' ? `${str((e as Row).rule)}: ${str((e as Row).reason)}` : String(e),
+    e && typeof e === 'object' ? `${textOf((e as Row).rule)}: ${textOf((e as Row).reason)}` : String(e),
   );
 }
 
@@ -91,7 +91,7 @@ const strs = (v: unknown): string[] =>
 export function latestRows(rows: Row[]): Map<string, { row: Row; revisions: number }> {
   const latest = new Map<string, { row: Row; revisions: number }>();
   for (const row of rows) {
-    const id = str(row.AlertId);
+    const id = textOf(row.AlertId);
     const cur = latest.get(id);
     if (!cur) latest.set(id, { row, revisions: 1 });
     else {
@@ -113,24 +113,24 @@ export function summarize(
 ): RunSummary {
   const latest = latestRows(rows);
   const groups: GroupLine[] = [...latest.values()].map(({ row, revisions }) => ({
-    alertId: str(row.AlertId),
-    title: str(row.AlertTitle),
-    severity: str(row.Severity),
-    site: str(row.Site),
-    zone: str(row.Zone),
+    alertId: textOf(row.AlertId),
+    title: textOf(row.AlertTitle),
+    severity: textOf(row.Severity),
+    site: textOf(row.Site),
+    zone: textOf(row.Zone),
     count: Number(row.Count ?? 0),
     revisions,
-    firstSeen: str(row.FirstSeen),
-    lastSeen: str(row.LastSeen),
+    firstSeen: textOf(row.FirstSeen),
+    lastSeen: textOf(row.LastSeen),
     sensors: strs(row.Sensors),
     techniques: strs(row.Techniques),
     tactics: strs(row.Tactics),
-    status: str(row.Status),
+    status: textOf(row.Status),
     riskScore: typeof row.RiskScore === 'number' ? row.RiskScore : undefined,
     escalations: escalationReasons(row.Escalations),
     asset: [
-      str(row.DestinationAssetName) || str(row.SourceAssetName),
-      str(row.PurdueLevel ?? '') && `L${row.PurdueLevel}`,
+      textOf(row.DestinationAssetName) || textOf(row.SourceAssetName),
+      textOf(row.PurdueLevel ?? '') && `L${row.PurdueLevel}`,
     ]
       .filter(Boolean)
       .join(' '),
@@ -141,9 +141,9 @@ export function summarize(
   let counted = 0;
   for (const { row } of latest.values()) {
     counted += Number(row.Count ?? 0);
-    const sev = str(row.Severity) || 'Unknown';
+    const sev = textOf(row.Severity) || 'Unknown';
     bySeverity[sev] = (bySeverity[sev] ?? 0) + 1;
-    const place = `${str(row.Site) || '(no site)'} / ${str(row.Zone) || '(no zone)'}`;
+    const place = `${textOf(row.Site) || '(no site)'} / ${textOf(row.Zone) || '(no zone)'}`;
     bySiteZone[place] = (bySiteZone[place] ?? 0) + 1;
     const names = strs(row.TechniqueNames);
     strs(row.Techniques).forEach((id, i) => {

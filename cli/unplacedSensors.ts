@@ -5,6 +5,7 @@
  * that placement is the likely one, and the summary shows it as the configuration entry to add.
  */
 
+import { textOf } from './rowValues.js';
 import { sensorLines } from './sensorLines.js';
 
 type Row = Record<string, unknown>;
@@ -17,7 +18,6 @@ export interface UnplacedSensor {
   namedIn: { site: string; zone: string }[];
 }
 
-const text = (v: unknown): string => (typeof v === 'string' ? v : '');
 const sensorsOf = (row: Row): string[] =>
   Array.isArray(row.Sensors) ? row.Sensors.filter((s): s is string => typeof s === 'string' && s !== '') : [];
 
@@ -27,13 +27,13 @@ export function unplacedSensors(rows: Iterable<Row>): UnplacedSensor[] {
   const named = new Map<string, Map<string, { site: string; zone: string; alerts: number }>>();
   for (const row of rows) {
     const count = Number(row.Count ?? 0);
-    const zone = text(row.Zone);
+    const zone = textOf(row.Zone);
     for (const sensor of sensorsOf(row)) {
       if (!zone) {
         unplaced.set(sensor, (unplaced.get(sensor) ?? 0) + count);
         continue;
       }
-      const site = text(row.Site);
+      const site = textOf(row.Site);
       const places = named.get(sensor) ?? new Map();
       named.set(sensor, places);
       const key = `${site}\u0000${zone}`;

@@ -9,6 +9,7 @@
  */
 import { CHAIN_RULE, CONTROLLER_TYPES, ownerOf } from '../analytics/routing.js';
 import { plural } from './plural.js';
+import { textOf } from './rowValues.js';
 import { cappedLines } from './sensorLines.js';
 
 type Row = Record<string, unknown>;
@@ -24,20 +25,22 @@ export interface UntypedTarget {
   titles: string[];
 }
 
-const text = (v: unknown): string => (typeof v === 'string' ? v : '');
-
 /** From the latest row of each group: the untyped destinations of controller-family alerts, most alerts first. */
 export function untypedTargets(rows: Iterable<Row>): UntypedTarget[] {
   const found = new Map<string, UntypedTarget & { byTitle: Map<string, number> }>();
   for (const row of rows) {
-    if (text(row.DestinationAssetType)) continue;
-    const device = text(row.DestinationName) || text(row.DestinationIP) || text(row.DestinationMAC);
+    if (textOf(row.DestinationAssetType)) continue;
+    const device = textOf(row.DestinationName) || textOf(row.DestinationIP) || textOf(row.DestinationMAC);
     if (!device) continue;
     // Would the chain rule own it, were the destination a controller?
-    const route = { title: text(row.AlertTitle), category: text(row.Category), engine: text(row.Engine) };
+    const route = {
+      title: textOf(row.AlertTitle),
+      category: textOf(row.Category),
+      engine: textOf(row.Engine),
+    };
     if (ownerOf({ ...route, destinationAssetType: CONTROLLER_TYPES[0] }) !== CHAIN_RULE) continue;
-    const site = text(row.Site);
-    const zone = text(row.Zone);
+    const site = textOf(row.Site);
+    const zone = textOf(row.Zone);
     const key = `${site}\u0000${zone}\u0000${device}`;
     const t = found.get(key) ?? { device, site, zone, alerts: 0, titles: [], byTitle: new Map() };
     const count = Number(row.Count ?? 0);

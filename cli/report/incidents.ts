@@ -5,19 +5,20 @@
  */
 import type { OfflineSummary } from '../../playbooks/outbox.js';
 import { plural } from '../plural.js';
+import { shownText } from '../rowValues.js';
 import { latestRows } from '../summary.js';
 import { escapeHtml, formatNumber, table } from './html.js';
 import type { Row, TwinOutput } from './workspace.js';
 
-const str = (v: unknown): string =>
-  typeof v === 'string' ? v : v === undefined || v === null ? '' : String(v);
-const strs = (v: unknown): string[] => (Array.isArray(v) ? v.map(str) : []);
+const strs = (v: unknown): string[] => (Array.isArray(v) ? v.map(shownText) : []);
 
 /** "Rule: reason" for each escalation on a row. */
 export function escalationsOf(row: Row | undefined): string[] {
   return Array.isArray(row?.Escalations)
     ? row.Escalations.map((e) =>
-        e && typeof e === 'object' ? `${str((e as Row).rule)}: ${str((e as Row).reason)}` : str(e),
+        e && typeof e === 'object'
+          ? `${shownText((e as Row).rule)}: ${shownText((e as Row).reason)}`
+          : shownText(e),
       )
     : [];
 }
@@ -41,29 +42,29 @@ function fromTwin(twin: TwinOutput, rows: readonly Row[]): string {
   const latest = latestRows(rows as Row[]);
   const rules = new Map<string, { name: string; alerts: number; incidents: Set<string> }>();
   for (const a of twin.alerts) {
-    const id = str(a.RuleId);
-    const r = rules.get(id) ?? { name: str(a.RuleName) || id, alerts: 0, incidents: new Set<string>() };
+    const id = shownText(a.RuleId);
+    const r = rules.get(id) ?? { name: shownText(a.RuleName) || id, alerts: 0, incidents: new Set<string>() };
     r.alerts++;
     rules.set(id, r);
   }
   for (const i of twin.incidents)
-    for (const id of strs(i.RuleIds)) rules.get(id)?.incidents.add(str(i.IncidentNumber));
-  const actionsOf = (n: string) => twin.actions.filter((a) => str(a.IncidentNumber) === n);
+    for (const id of strs(i.RuleIds)) rules.get(id)?.incidents.add(shownText(i.IncidentNumber));
+  const actionsOf = (n: string) => twin.actions.filter((a) => shownText(a.IncidentNumber) === n);
   const li = (items: readonly string[], none: string) =>
     items.length
       ? `<ul class="reasons">${items.map((x) => `<li>${escapeHtml(x)}</li>`).join('')}</ul>`
       : `<span class="muted">${escapeHtml(none)}</span>`;
   const incidentRows = twin.incidents.map((i) => {
-    const n = str(i.IncidentNumber);
+    const n = shownText(i.IncidentNumber);
     const groups = strs(i.AlertIds).flatMap((id) => {
       const l = latest.get(id);
       return l ? [l.row] : [];
     });
     const reasons = [...new Set(groups.flatMap((g) => escalationsOf(g)))];
-    const acts = actionsOf(n).map((a) => `${str(a.Playbook)}: ${str(a.Action)}`);
-    const state = `${str(i.Severity)} · ${str(i.Status)}${i.Classification ? ` (${str(i.Classification)})` : ''}`;
+    const acts = actionsOf(n).map((a) => `${shownText(a.Playbook)}: ${shownText(a.Action)}`);
+    const state = `${shownText(i.Severity)} · ${shownText(i.Status)}${i.Classification ? ` (${shownText(i.Classification)})` : ''}`;
     const rulesOf = strs(i.RuleIds).map((id) => rules.get(id)?.name ?? id);
-    return `<tr data-incident="${escapeHtml(n)}"><td><b>${escapeHtml(n)}</b> ${escapeHtml(str(i.Title))}<br><span class="muted">${escapeHtml(
+    return `<tr data-incident="${escapeHtml(n)}"><td><b>${escapeHtml(n)}</b> ${escapeHtml(shownText(i.Title))}<br><span class="muted">${escapeHtml(
       `${state} · ${plural(Number(i.AlertCount ?? 0), 'alert', formatNumber)}, ${plural(groups.length, 'alert group')}${sensorAlerts(groups)} · ${rulesOf.join(', ')}`,
     )}</span></td><td>${li(reasons, 'No escalation on its alert groups.')}</td><td>${li(acts, 'No playbook action.')}</td></tr>`;
   });
@@ -87,8 +88,8 @@ function fromDemo(p: OfflineSummary, rows: readonly Row[], groups: number): stri
     .map(({ row }) => row)
     .filter((r) => escalationsOf(r).length)
     .map((r) => [
-      `${str(r.AlertTitle)} (${str(r.Site)} / ${str(r.Zone)})`,
-      str(r.Severity),
+      `${shownText(r.AlertTitle)} (${shownText(r.Site)} / ${shownText(r.Zone)})`,
+      shownText(r.Severity),
       escalationsOf(r).join(' | '),
     ]);
   return `<p class="note">The local Sentinel twin did not run for this output (no <code>sentinel/incidents.ndjson</code>): the incidents below are the demo's stand-in (one per alert group that is High, escalated or scored 60+), not the analytics rules' output.</p>

@@ -8,15 +8,13 @@ import { parseRecord } from '../../pipeline/parse/index.js';
 import { splitEvent } from '../../pipeline/parse/records.js';
 import { groupBy } from '../../pipeline/util/groupBy.js';
 import { fileEvents } from '../fileEvents.js';
+import { shownText } from '../rowValues.js';
 import { latestRows, type RunSummary } from '../summary.js';
 import { barChartH, timeChart } from './charts/plot.js';
 import type { Point } from './charts/series.js';
 import { escapeHtml, formatNumber, formatTime, table } from './html.js';
 import { grainOf, timespanLiteral } from './workbooks/params.js';
 import type { Row } from './workspace.js';
-
-const str = (v: unknown): string =>
-  typeof v === 'string' ? v : v === undefined || v === null ? '' : String(v);
 
 /** When each sensor alert in the input happened (its last occurrence), parsed as the pipeline parses it. */
 export function alertTimes(inputText: string, name: string): number[] {
@@ -50,7 +48,7 @@ function binned(
 }
 
 export function compressionHtml(s: RunSummary, rows: readonly Row[], times: readonly number[]): string {
-  const rowTimes = rows.map((r) => Date.parse(str(r.LastSeen))).filter(Number.isFinite);
+  const rowTimes = rows.map((r) => Date.parse(shownText(r.LastSeen))).filter(Number.isFinite);
   const all = [...times, ...rowTimes];
   let chart = '<p class="visual-status nodata" data-status="nodata">No alert times to plot.</p>';
   if (all.length) {
@@ -73,11 +71,11 @@ export function compressionHtml(s: RunSummary, rows: readonly Row[], times: read
     .filter(({ row }) => Number(row.Count) >= 100)
     .sort((a, b) => Number(b.row.Count) - Number(a.row.Count))
     .map(({ row, revisions }) => [
-      str(row.AlertTitle),
-      `${str(row.Site)} / ${str(row.Zone)}`,
+      shownText(row.AlertTitle),
+      `${shownText(row.Site)} / ${shownText(row.Zone)}`,
       formatNumber(Number(row.Count)),
       revisions,
-      `${formatTime(new Date(str(row.FirstSeen)))} → ${formatTime(new Date(str(row.LastSeen)))}`,
+      `${formatTime(new Date(shownText(row.FirstSeen)))} → ${formatTime(new Date(shownText(row.LastSeen)))}`,
     ]);
   // The alerts counted, as the chart and the workbooks count them: a vendor's update of an alert already counted
   // and a redelivered record are parsed but not counted again (summary.ts).
@@ -99,7 +97,7 @@ ${storms.length ? `<h4>Storms absorbed (groups of 100 or more sensor alerts)</h4
 
 export function deadLettersHtml(letters: readonly Row[]): string {
   if (!letters.length) return '<h3>Dead letters</h3><p>None: every record parsed.</p>';
-  const byReason = groupBy(letters, (l) => str(l.reason));
+  const byReason = groupBy(letters, (l) => shownText(l.reason));
   const points: Point[] = [...byReason].map(([reason, ls]) => ({
     x: reason.length > 70 ? `${reason.slice(0, 70)}…` : reason,
     series: 'Records',
@@ -110,10 +108,10 @@ export function deadLettersHtml(letters: readonly Row[]): string {
 ${table(
   ['Reason', 'Stage', 'Where', 'Record (first 120 characters)'],
   letters.map((l) => [
-    str(l.reason),
-    str(l.stage),
-    str((l.origin as Row | undefined)?.locator),
-    str(l.raw).slice(0, 120),
+    shownText(l.reason),
+    shownText(l.stage),
+    shownText((l.origin as Row | undefined)?.locator),
+    shownText(l.raw).slice(0, 120),
   ]),
 )}`;
 }
