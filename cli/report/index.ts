@@ -7,6 +7,9 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { WORKBOOKS } from '../../analytics/workbooks/index.js';
+import { parseConfig } from '../../pipeline/config/config.js';
+import type { SensorPlacements } from '../../pipeline/enrich/sensorPlacement.js';
+import { parseJsonText } from '../../pipeline/util/jsonText.js';
 import type { OfflineSummary } from '../../playbooks/outbox.js';
 import type { RunSummary } from '../summary.js';
 import type { KqlTable, RunQuery } from './engine.js';
@@ -97,6 +100,12 @@ export interface WriteReportOptions {
   now?: Date;
 }
 
+/** The run's sensor placements (their syslog time zones), from its config file: validated, the inventory not read. */
+async function sensorsOf(configFile: string | undefined): Promise<SensorPlacements> {
+  if (!configFile) return {};
+  return parseConfig(parseJsonText(await readFile(configFile, 'utf8')), configFile).enrichment.sensors;
+}
+
 /** Reads what the run wrote under `out`, renders the report to `out/report.html` and returns its path. */
 export async function writeReport(o: WriteReportOptions): Promise<string> {
   const now = o.now ?? new Date();
@@ -106,7 +115,7 @@ export async function writeReport(o: WriteReportOptions): Promise<string> {
     generatedAt: now,
     rows,
     letters: readNdjson(join(o.out, 'deadletter.ndjson')),
-    alertTimes: alertTimes(await readFile(o.input, 'utf8'), basename(o.input)),
+    alertTimes: alertTimes(await readFile(o.input, 'utf8'), basename(o.input), await sensorsOf(o.config)),
     twin: readTwin(o.out),
     ...(o.playbooks ? { playbooks: o.playbooks } : {}),
     workbooks: renderWorkbooks(rows, now, o.run, await watchlistsOf(o.config), o.sentinel?.tables),

@@ -4,6 +4,8 @@
  * each incident's escalation reasons.
  */
 
+import { timesInSensorZone } from '../../pipeline/enrich/enricher.js';
+import { placementOf, type SensorPlacements } from '../../pipeline/enrich/sensorPlacement.js';
 import { parseRecord } from '../../pipeline/parse/index.js';
 import { splitEvent } from '../../pipeline/parse/records.js';
 import { groupBy } from '../../pipeline/util/groupBy.js';
@@ -16,14 +18,20 @@ import { escapeHtml, formatNumber, formatTime, table } from './html.js';
 import { grainOf, timespanLiteral } from './workbooks/params.js';
 import type { Row } from './workspace.js';
 
-/** When each sensor alert in the input happened (its last occurrence), parsed as the pipeline parses it. */
-export function alertTimes(inputText: string, name: string): number[] {
+/**
+ * When each sensor alert in the input happened (its last occurrence), as the pipeline reads it: parsed, and a syslog
+ * record's zone-less time in its sensor's `timeZone` (`sensors`, the run's `enrichment.sensors`), as the rows'.
+ */
+export function alertTimes(inputText: string, name: string, sensors: SensorPlacements = {}): number[] {
+  const placement = placementOf(sensors);
   const times: number[] = [];
   for (const event of fileEvents(inputText, name))
     for (const rec of splitEvent(event.body)) {
       if ('error' in rec) continue;
       const parsed = parseRecord(rec.value);
-      if (parsed.ok) times.push(Date.parse(parsed.alert.lastSeen));
+      if (!parsed.ok) continue;
+      const alert = parsed.alert;
+      times.push(Date.parse(timesInSensorZone(alert, placement(alert.sensor)).lastSeen));
     }
   return times.filter(Number.isFinite);
 }

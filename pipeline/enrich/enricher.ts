@@ -29,13 +29,26 @@ import {
   wallClockToUtc,
 } from './time/index.js';
 
+type AlertTimes = Pick<OtAlert, 'firstSeen' | 'lastSeen' | 'wallClock'>;
+
 /** The alert's zone-less times read in the sensor's forwarding-rule zone (`wallClock` then empty). */
-function inSensorZone(alert: OtAlert, tz: string): Pick<OtAlert, 'firstSeen' | 'lastSeen' | 'wallClock'> {
+function inSensorZone(alert: OtAlert, tz: string): AlertTimes {
   const wall = alert.wallClock ?? [];
   const firstSeen = wall.includes('firstSeen') ? wallClockToUtc(alert.firstSeen, tz) : alert.firstSeen;
   let lastSeen = wall.includes('lastSeen') ? wallClockToUtc(alert.lastSeen, tz) : alert.lastSeen;
   if (lastSeen < firstSeen) lastSeen = firstSeen;
   return { firstSeen, lastSeen, wallClock: undefined };
+}
+
+/**
+ * An alert's times as the enricher reads them, from its sensor's placement: zone-less syslog times in the sensor's
+ * `timeZone`, else as parsed (UTC). For whoever shows alert times beside the rows' (the report's storm chart).
+ */
+export function timesInSensorZone(
+  alert: OtAlert,
+  placement: { timeZone?: string | undefined } | undefined,
+): AlertTimes {
+  return alert.wallClock && placement?.timeZone ? inSensorZone(alert, placement.timeZone) : alert;
 }
 
 export const enrichConfigSchema = z
@@ -145,7 +158,7 @@ export function createEnricher(config: EnrichConfig): (alert: OtAlert) => Enrich
   return (alert) => {
     const attack = mapAttack(alert, config.attackMappings);
     const placement = placementOfSensor(alert.sensor);
-    const times = alert.wallClock && placement?.timeZone ? inSensorZone(alert, placement.timeZone) : alert;
+    const times = timesInSensorZone(alert, placement);
     const siteHint = alert.site ?? placement?.site;
     const siteKey = siteHint?.toLowerCase();
     const src = resolveAsset(assets, alert.source, siteKey, alert.entities);

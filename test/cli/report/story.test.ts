@@ -129,6 +129,19 @@ describe('the story of the run', () => {
     );
   });
 
+  it("reads a syslog record's zone-less time in its sensor's time zone, as the pipeline does for the rows", () => {
+    // LEEF `start` is in the forwarding rule's zone, without an offset: 10:15 in Warsaw is 09:15 UTC in December.
+    const leef =
+      '<9>Dec  2 09:15:00 gdn-sensor-01 LEEF:1.0|Microsoft Defender for IoT|Sensor|24.1.3|Microsoft Defender for IoT Alert|' +
+      'title=Firmware Version Changed\tmsg=changed\tprotocol=S7\tseverity=Minor\ttype=Policy Violation\t' +
+      'start=Dec 02 2026 10:15:00\tsrc_ip=10.60.2.5\tdst_ip=10.60.1.10\tcat=Firmware change';
+    const utc = Date.parse('2026-12-02T09:15:00Z');
+    const sensors = { 'GDN-Sensor-01': { site: 'Gdansk', zone: 'Bottling', timeZone: 'Europe/Warsaw' } };
+    expect(alertTimes(`${leef}\n`, 'in.log', sensors)).toEqual([utc]);
+    // Without the sensor's zone the pipeline reads it as UTC, and so does the chart.
+    expect(alertTimes(`${leef}\n`, 'in.log')).toEqual([utc + 3_600_000]);
+  });
+
   it('lists dead letters by reason, escaped', () => {
     const html = deadLettersHtml([
       { reason: 'invalid JSON', stage: 'parse', origin: { locator: 'in:3' }, raw: '{"<x>' },
