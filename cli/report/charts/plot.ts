@@ -69,7 +69,9 @@ export function timeChart(points: readonly Point[], o: ChartOptions): string {
       width: o.width,
       height: o.height ?? 260,
       marginLeft: 50,
-      x: { type: 'utc', label: 'UTC' },
+      // the axis name centred under the ticks: at the right end ("UTC →") it ran into the last tick's date
+      marginBottom: 48,
+      x: { type: 'utc', label: 'Time (UTC)', labelAnchor: 'center', labelArrow: 'none', labelOffset: 44 },
       y: {
         grid: true,
         label: o.yLabel ?? null,

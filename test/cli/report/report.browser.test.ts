@@ -12,6 +12,7 @@ import type { Browser, Page } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { WORKBOOKS } from '../../../analytics/workbooks/index.js';
 import { registerDemo } from '../../../cli/commands/demo.js';
+import { timeChart } from '../../../cli/report/charts/plot.js';
 import { tempDirSync } from '../../helpers/tempDirs.js';
 import { launchBrowser } from './browser.js';
 
@@ -67,7 +68,19 @@ const INSPECT = `(() => {
         if (new Set([...range.getClientRects()].map((r) => Math.round(r.top))).size > 1) broken.push(m[0]);
       }
     }
-  return { visuals, sections, scrollWidth: document.documentElement.scrollWidth, innerWidth, wide, broken,
+  // Labels of a chart drawn over or against each other (a tick's date against the axis name): each text's box against
+  // the others'.
+  const overlaps = [];
+  for (const svg of document.querySelectorAll('figure.chart svg')) {
+    const boxes = [...svg.querySelectorAll('text')].map((t) => ({ text: t.textContent, r: t.getBoundingClientRect() }))
+      .filter((b) => b.r.width > 0 && b.r.height > 0);
+    for (const [i, a] of boxes.entries())
+      for (const b of boxes.slice(i + 1))
+        // closer than 3 px side by side reads as one label ("Dec 4UTC →")
+        if (a.r.left < b.r.right + 3 && b.r.left < a.r.right + 3 && a.r.top < b.r.bottom - 1 && b.r.top < a.r.bottom - 1)
+          overlaps.push((svg.closest('figure')?.getAttribute('aria-label') ?? '').slice(0, 40) + ': ' + a.text + ' / ' + b.text);
+  }
+  return { visuals, sections, scrollWidth: document.documentElement.scrollWidth, innerWidth, wide, broken, overlaps,
     figures: [...document.querySelectorAll('figure.chart')].map((f) => ({ role: f.getAttribute('role'), label: f.getAttribute('aria-label') ?? '' })),
     headerless: [...document.querySelectorAll('table')].filter((t) => !t.querySelector('thead th')).length };
 })()`;
@@ -79,6 +92,7 @@ interface Inspection {
   innerWidth: number;
   wide: string[];
   broken: string[];
+  overlaps: string[];
   figures: { role: string | null; label: string }[];
   headerless: number;
 }
@@ -124,10 +138,11 @@ describe('the demo report in headless Chromium at 1,280 px', () => {
     expect(consoleErrors).toEqual([]);
   });
 
-  it('does not overflow horizontally or break a word of a table cell, on screen or in print', async () => {
+  it('does not overflow horizontally, break a word of a table cell or draw a chart label over another, on screen or in print', async () => {
     const screen = (await page.evaluate(INSPECT)) as Inspection;
     expect(screen.wide).toEqual([]);
     expect(screen.broken).toEqual([]);
+    expect(screen.overlaps).toEqual([]);
     expect(screen.scrollWidth).toBeLessThanOrEqual(1280);
     await page.screenshot({ path: join(ARTEFACTS, 'top-1280.png') });
     await page.screenshot({ path: join(ARTEFACTS, 'full-1280.png'), fullPage: true });
@@ -136,6 +151,7 @@ describe('the demo report in headless Chromium at 1,280 px', () => {
     const print = (await page.evaluate(INSPECT)) as Inspection;
     expect(print.wide).toEqual([]);
     expect(print.broken).toEqual([]);
+    expect(print.overlaps).toEqual([]);
     expect(print.scrollWidth).toBeLessThanOrEqual(1047);
     await page.pdf({
       path: join(ARTEFACTS, 'report.pdf'),
@@ -146,6 +162,32 @@ describe('the demo report in headless Chromium at 1,280 px', () => {
     await page.emulateMediaType('screen');
     await page.setViewport({ width: 1280, height: 900 });
   }, 60_000);
+
+  it("draws a time chart whose last tick's date falls at its right end with no label over another", async () => {
+    // A syslog site's two days (Gdansk, maintenance on the 2nd, an attack in the night of the 4th): the axis ends
+    // an hour after a midnight tick, whose date once ran into the axis name ("Dec 4UTC →").
+    const hour = 3_600_000;
+    const start = Date.parse('2026-12-02T09:00:00Z');
+    const points = Array.from({ length: 41 }, (_, i) => ({
+      x: new Date(start + i * hour),
+      series: 'Sensor alerts received',
+      y: i === 0 ? 2 : i === 40 ? 4 : 0,
+    }));
+    const chart = timeChart(points, {
+      title: 'Two days',
+      width: 1140,
+      height: 300,
+      yLabel: 'per 1h',
+      logY: true,
+    });
+    const one = await browser.newPage();
+    await one.setViewport({ width: 1280, height: 900 });
+    await one.setContent(`<!doctype html><html><body>${chart}</body></html>`);
+    const r = (await one.evaluate(INSPECT)) as Inspection;
+    await one.close();
+    expect(r.figures).toHaveLength(1);
+    expect(r.overlaps).toEqual([]);
+  });
 
   it('has the story and every shipped workbook in order, each visual drawn with data or saying why not', async () => {
     const r = (await page.evaluate(INSPECT)) as Inspection;
