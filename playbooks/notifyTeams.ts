@@ -114,7 +114,7 @@ export async function runNotifyTeams(
           count: facts.count,
           status: p.status,
           closing: closingWords(p),
-          ...(steps ? { steps } : {}),
+          ...(steps ? { steps, maintenance: chain?.maintenance } : {}),
         },
         deps.config.teams,
         now,

@@ -9,14 +9,19 @@ interface ChainAlert {
   name: string;
   step: string;
   start: string;
+  work?: string;
 }
 
-/** An alert of the attack-chain rule: its `Step` custom detail (docs/content.md), its name and start. */
+/** The chain rule's `Work` of announced work (docs/content.md "Maintenance is never a step of an attack"). */
+const MAINTENANCE = 'Expected maintenance';
+
+/** An alert of the attack-chain rule: its `Step` and `Work` custom details (docs/content.md), its name and start. */
 function chainAlert(alert: TriggerAlert): ChainAlert | undefined {
   const p = alert.properties;
-  const step = firstString(customDetails(alert).Step);
+  const details = customDetails(alert);
+  const step = firstString(details.Step);
   if (!step || !p.alertDisplayName) return undefined;
-  return { name: p.alertDisplayName, step, start: p.startTimeUtc ?? '' };
+  return { name: p.alertDisplayName, step, start: p.startTimeUtc ?? '', work: firstString(details.Work) };
 }
 
 /** The part of an alert name before its first ": " (the chain rule's "OT attack on <controller> in <place>"). */
@@ -29,6 +34,8 @@ export interface AttackChain {
   prefix: string;
   steps: string[];
   alerts: number;
+  /** Every alert is announced work (`Work` "Expected maintenance"): its steps are the work's, not an attack's. */
+  maintenance: boolean;
 }
 
 /**
@@ -41,7 +48,8 @@ export function attackChain(alerts: readonly TriggerAlert[]): AttackChain | unde
   const prefix = chain.length ? prefixOf(chain[0]!.name) : undefined;
   if (!prefix || chain.some((a) => prefixOf(a.name) !== prefix)) return undefined;
   const steps = [...new Set(chain.sort((a, b) => a.start.localeCompare(b.start)).map((a) => a.step))];
-  return { prefix, steps, alerts: chain.length };
+  const maintenance = chain.every((a) => a.work === MAINTENANCE);
+  return { prefix, steps, alerts: chain.length, maintenance };
 }
 
 /**

@@ -27,6 +27,8 @@ export interface NotifyCurrent {
   closing?: string;
   /** An attack chain's steps in the order they began (storyTitle.ts attackChain). */
   steps?: readonly string[];
+  /** Those steps are announced maintenance (an incident auto-close left open), not an attack's. */
+  maintenance?: boolean;
 }
 
 /**
@@ -76,7 +78,9 @@ export function decideNotification(
     return { send: false, reason: 'unchanged' };
   const changes = [
     raised ? `Severity raised from ${previous.severity} to ${current.severity}` : undefined,
-    stepped.length ? `The attack went on: ${stepped.join(' → ')}` : undefined,
+    stepped.length
+      ? `${current.maintenance ? 'The maintenance went on' : 'The attack went on'}: ${stepped.join(' → ')}`
+      : undefined,
     crossed
       ? `Alert count reached ${level}${current.count !== undefined ? ` (now ${current.count})` : ''}`
       : undefined,

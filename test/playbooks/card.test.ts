@@ -232,6 +232,25 @@ describe('notification throttle', () => {
     });
   });
 
+  it('announced maintenance that auto-close left open goes on as maintenance, not as an attack', () => {
+    const first = decideNotification(
+      undefined,
+      { severity: 'High', status: 'New', steps: ['change'], maintenance: true },
+      teams,
+      now,
+    );
+    const on = decideNotification(
+      first.send ? first.next : sent,
+      { severity: 'High', status: 'New', steps: ['change', 'stop or restart'], maintenance: true },
+      teams,
+      now,
+    );
+    expect(on).toMatchObject({
+      reason: 'attack-step',
+      summary: 'Update: The maintenance went on: stop or restart',
+    });
+  });
+
   it('a closed incident gets no other update (its severity or count may still change)', () => {
     const d = decideNotification(
       { ...sent, closed: true },

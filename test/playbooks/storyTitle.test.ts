@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { TriggerAlert } from '../../playbooks/payload.js';
-import { storyTitle } from '../../playbooks/storyTitle.js';
+import { attackChain, storyTitle } from '../../playbooks/storyTitle.js';
 
 const PREFIX = 'OT attack on RTM-PKG-PLC-01 in Rotterdam/Packaging';
 
@@ -66,5 +66,21 @@ describe('storyTitle: an attack chain named after its steps', () => {
       /^OT attack on RTM-PKG-PLC-01 in Rotterdam\/Packaging: step number 0 of a long chain → /,
     );
     expect(title).toMatch(/ → \+\d+ more \(40 alerts\)$/);
+  });
+});
+
+describe('attackChain: announced maintenance', () => {
+  const work = (a: TriggerAlert, w: string): TriggerAlert => {
+    const details = JSON.parse(a.properties.additionalData!['Custom Details'] as string) as object;
+    const additionalData = { 'Custom Details': JSON.stringify({ ...details, Work: [w] }) };
+    return { properties: { ...a.properties, additionalData } };
+  };
+
+  it("is maintenance only when every chain alert's Work is Expected maintenance", () => {
+    const m = (a: TriggerAlert) => work(a, 'Expected maintenance');
+    expect(attackChain([m(firmware), m(stop)])?.maintenance).toBe(true);
+    expect(attackChain([m(firmware), work(stop, 'OT attack')])?.maintenance).toBe(false);
+    // Alerts of a rule version before Work: an attack, as they were told.
+    expect(attackChain([firmware, stop])?.maintenance).toBe(false);
   });
 });

@@ -7,13 +7,14 @@
  * Before, both were one incident, "OT attack on LYN-BRW-PLC-01 …: change → stop or restart → reconnaissance
  * (5 alerts)": the engineers' work told as the first steps of the attack, and an incident auto-close could not close.
  */
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runFile } from '../../cli/commands/runFile.js';
 import type { TwinIncident } from '../../sentinel/incidents.js';
-import type { TwinRunResult } from '../../sentinel/run.js';
-import { chainCef, replayThenTwin } from './helpers.js';
+import { runTwinOnOutput, type TwinRunResult } from '../../sentinel/run.js';
+import { chainCef, replayThenTwin, samples } from './helpers.js';
 
 let dir: string;
 let twin: TwinRunResult;
@@ -74,4 +75,66 @@ describe('maintenance and an unplanned change of the same kind on another device
     const open = firmware.find((i) => i.status === 'New')!;
     expect(open.alerts[0]!.customDetails.Work).toEqual(['Unplanned']);
   });
+});
+
+describe('maintenance that auto-close leaves open (trustPipelineMaintenanceTag off)', () => {
+  it("goes on as maintenance on the OT team's Teams card, not as an attack", async () => {
+    const apart = await mkdtemp(join(tmpdir(), 'ot-soc-maintenance-open-'));
+    try {
+      const s = 'lyn-brw-sensor-01';
+      const lines = [
+        chainCef(
+          '2026-11-18T09:20:00Z',
+          s,
+          'Firmware Version Changed',
+          'Firmware change',
+          '10.20.1.10',
+          '10.20.2.21',
+          1,
+        ),
+        chainCef(
+          '2026-11-18T09:50:00Z',
+          s,
+          'Controller Stop',
+          'Restart/Stop Commands',
+          '10.20.1.10',
+          '10.20.2.21',
+          2,
+        ),
+      ];
+      await writeFile(join(apart, 'input.txt'), `${lines.join('\n')}\n`);
+      const playbooks = JSON.parse(await readFile(samples('playbooks.config.json'), 'utf8')) as {
+        autoClose: Record<string, unknown>;
+      };
+      playbooks.autoClose.trustPipelineMaintenanceTag = false;
+      await writeFile(join(apart, 'playbooks.json'), JSON.stringify(playbooks));
+      // One record per batch, 30 minutes apart: the second step joins after the first card (attackGoesOn.test.ts).
+      let readings = 0;
+      await runFile({
+        input: join(apart, 'input.txt'),
+        out: apart,
+        config: samples('ot-soc.config.json'),
+        partitions: 1,
+        batchSize: 1,
+        progress: false,
+        now: () => new Date(Date.parse('2026-11-18T09:21:00Z') + readings++ * 1_800_000),
+      });
+      const run = await runTwinOnOutput({ out: apart, playbooks: join(apart, 'playbooks.json') });
+      const [work] = run.result.incidents;
+      expect([run.result.incidents.length, work!.status]).toEqual([1, 'New']);
+      expect(work!.title).toBe(
+        'Expected maintenance on LYN-BRW-PLC-01 in Lyon/Brewhouse: change → stop or restart (2 alerts)',
+      );
+      const cards = run.result.playbookRuns
+        .filter((r) => r.playbook === 'notify-teams')
+        .flatMap((r) => r.requests.filter((q) => q.service === 'teams'));
+      expect(cards).toHaveLength(2);
+      const card = JSON.stringify(cards[1]!.body);
+      expect(card).toContain('Update: The maintenance went on: stop or restart');
+      // the only 'attack' on the card is ATT&CK's own address
+      expect(card.replaceAll('attack.mitre.org', '')).not.toMatch(/attack/i);
+    } finally {
+      await rm(apart, { recursive: true, force: true });
+    }
+  }, 120_000);
 });
