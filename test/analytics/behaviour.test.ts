@@ -122,3 +122,66 @@ describe('OtControllerAttackChain in the local Sentinel', () => {
     expect(others.map((a) => a.ruleName)).toEqual([]);
   }, 300_000);
 });
+
+describe('OtTechniqueSpreadAcrossZones: one technique in three zones within a day of sensor time', () => {
+  const rule = () => shippedRules().find((r) => r.name === 'OtTechniqueSpreadAcrossZones')!.rule;
+  const now = new Date('2026-11-20T12:00:00Z');
+  /** A Medium group of T0866 in `zone`, detected at `seen`, accepted by the workspace at `ingested`. */
+  const group = (zone: string, seen: Date, ingested: Date) => ({
+    row: alertRow({
+      AlertId: `spread-${zone}-${seen.toISOString()}`,
+      AlertTitle: 'Unauthorized Remote Access',
+      TimeGenerated: ingested,
+      Zone: zone,
+      FirstSeen: seen,
+      LastSeen: seen,
+      Techniques: ['T0866'],
+      TechniqueNames: ['Exploitation of Remote Services'],
+      Tactics: ['InitialAccess', 'LateralMovement'],
+    }),
+    ingested,
+  });
+  const hours = (h: number) => new Date(now.getTime() - h * 3_600_000);
+
+  it('alerts on three zones a few hours apart, as they arrive (the newest within the last run)', () => {
+    const out = execute(
+      rule(),
+      [
+        group('Line1', hours(5), hours(5)),
+        group('Line2', hours(3), hours(3)),
+        group('Line3', hours(0.5), hours(0.5)),
+      ],
+      now,
+    );
+    expect(out.rows.map((r) => [r.Technique, r.Zones])).toEqual([['T0866', 3]]);
+  });
+
+  it('not on two zones, nor when the newest group arrived before this run', () => {
+    expect(
+      execute(rule(), [group('Line1', hours(5), hours(5)), group('Line2', hours(0.5), hours(0.5))], now).rows,
+    ).toEqual([]);
+    const old = [
+      group('Line1', hours(5), hours(5)),
+      group('Line2', hours(4), hours(4)),
+      group('Line3', hours(3), hours(3)),
+    ];
+    expect(execute(rule(), old, now).rows).toEqual([]);
+  });
+
+  it("not on three zones days apart that reach the workspace together (an air-gapped site's week sent at once)", () => {
+    const sent = hours(0.5);
+    const week = [
+      group('Line1', hours(24 * 6), sent),
+      group('Line2', hours(24 * 3), sent),
+      group('Line3', hours(2), sent),
+    ];
+    expect(execute(rule(), week, now).rows).toEqual([]);
+    // The same upload with the three zones within a day of each other is the spread, however late it came.
+    const day = [
+      group('Line1', hours(24 * 5), sent),
+      group('Line2', hours(24 * 5 - 6), sent),
+      group('Line3', hours(24 * 4 - 1), sent),
+    ];
+    expect(execute(rule(), day, now).rows.map((r) => r.Zones)).toEqual([3]);
+  });
+});
