@@ -1,5 +1,6 @@
-// What single rules do with their rows, executed: the internet rule's notion of a public address, and the attack-chain
-// rule's incidents in the local Sentinel (one per controller, however many steps).
+// What single rules do with their rows, executed: the internet rule's notion of a public address, the attack-chain
+// rule's incidents in the local Sentinel (one per controller, however many steps), and the correlations no
+// single-row test reaches (technique spread, Purdue crossing, sensor silence during activity).
 import { describe, expect, it } from 'vitest';
 import { ASSET_WATCHLIST, WATCHLIST_COLUMNS } from '../../analytics/schemas.js';
 import { loadTwinRules } from '../../sentinel/rules.js';
@@ -183,5 +184,125 @@ describe('OtTechniqueSpreadAcrossZones: one technique in three zones within a da
       group('Line3', hours(24 * 4 - 1), sent),
     ];
     expect(execute(rule(), day, now).rows.map((r) => r.Zones)).toEqual([3]);
+  });
+});
+
+describe('OtPurdueBoundaryCrossing: traffic to a controller from too far up', () => {
+  const rule = () => shippedRules().find((r) => r.name === 'OtPurdueBoundaryCrossing')!.rule;
+  const now = new Date('2026-11-18T03:00:00Z');
+  const at = new Date(now.getTime() - 20 * 60_000);
+  /** A group of a family the chain rule does not own (an unauthorized SMB login) to a level-1 PLC. */
+  const to = (id: string, source: string, over: Record<string, unknown> = {}) => ({
+    row: alertRow({
+      AlertId: id,
+      AlertTitle: 'Unauthorized SMB Login',
+      Category: 'Authentication',
+      Engine: 'Policy violation',
+      TimeGenerated: at,
+      SourceIP: source,
+      DestinationIP: '10.10.2.21',
+      DestinationAssetType: 'PLC',
+      PurdueLevel: 1,
+      ...over,
+    }),
+    ingested: at,
+  });
+  const inventory = [
+    {
+      SearchKey: '10.10.4.5',
+      IPAddress: '10.10.4.5',
+      AssetName: 'MES-01',
+      AssetType: 'Server',
+      PurdueLevel: 'L4',
+    },
+    {
+      SearchKey: '10.10.2.5',
+      IPAddress: '10.10.2.5',
+      AssetName: 'EWS-01',
+      AssetType: 'EWS',
+      PurdueLevel: 'L2',
+    },
+  ];
+
+  it('names the crossing: an internet address, a host two levels up, an IT host; not a neighbour level', () => {
+    const out = execute(
+      rule(),
+      [
+        to('public', '8.8.4.4'),
+        to('level4', '10.10.4.5'),
+        to('it', '10.10.9.9', { SourceAssetType: 'Workstation' }),
+        to('level2', '10.10.2.5'),
+        to('unknown', '10.10.7.7'),
+      ],
+      now,
+      inventory,
+    );
+    expect(out.rows.map((r) => [r.AlertId, r.Crossing]).sort()).toEqual([
+      ['it', 'Workstation directly to a controller'],
+      ['level4', 'level 4 host to a level 1 controller'],
+      ['public', 'internet address to a controller'],
+    ]);
+  });
+
+  it("leaves the chain rule's rows (a PLC programming from level 4 is a step of its attack incident)", () => {
+    const programming = to('program', '10.10.4.5', {
+      AlertTitle: 'Unauthorized PLC Programming',
+      Category: 'Programming',
+    });
+    expect(execute(rule(), [programming], now, inventory).rows).toEqual([]);
+  });
+});
+
+describe('OtSensorSilenceDuringActivity: a sensor goes quiet while its site is busy', () => {
+  const rule = () => shippedRules().find((r) => r.name === 'OtSensorSilenceDuringActivity')!.rule;
+  const now = new Date('2026-11-18T03:00:00Z');
+  const min = (m: number) => new Date(now.getTime() - m * 60_000);
+  const silence = (seen: Date, ingested: Date) => ({
+    row: alertRow({
+      AlertId: 'silence',
+      AlertTitle: 'No Traffic Detected on Sensor Interface',
+      Engine: 'Operational',
+      TimeGenerated: ingested,
+      FirstSeen: seen,
+      LastSeen: seen,
+      Sensors: ['sensor-1'],
+    }),
+    ingested,
+  });
+  const activity = (id: string, seen: Date, zone = 'Line1', severity = 'High') => ({
+    row: alertRow({
+      AlertId: id,
+      AlertTitle: 'Unauthorized PLC Programming',
+      Engine: 'Policy violation',
+      Severity: severity,
+      TimeGenerated: seen,
+      FirstSeen: seen,
+      LastSeen: seen,
+      Zone: zone,
+    }),
+    ingested: seen,
+  });
+
+  it('High with activity in its own zone within an hour, Medium with activity only in another zone', () => {
+    const same = execute(rule(), [silence(min(10), min(5)), activity('a', min(40))], now);
+    expect(same.rows.map((r) => [r.SilenceAlertId, r.Severity, r.ActivityGroups])).toEqual([
+      ['silence', 'High', 1],
+    ]);
+    const other = execute(rule(), [silence(min(10), min(5)), activity('b', min(40), 'Line2')], now);
+    expect(other.rows.map((r) => r.Severity)).toEqual(['Medium']);
+  });
+
+  it('nothing for activity more than an hour away in sensor time, Low activity, or a silence of an earlier run', () => {
+    expect(execute(rule(), [silence(min(10), min(5)), activity('far', min(75))], now).rows).toEqual([]);
+    expect(
+      execute(rule(), [silence(min(10), min(5)), activity('low', min(40), 'Line1', 'Low')], now).rows,
+    ).toEqual([]);
+    expect(execute(rule(), [silence(min(30), min(20)), activity('a', min(40))], now).rows).toEqual([]);
+  });
+
+  it('pairs a late-delivered silence with the activity of its own time, not of its arrival', () => {
+    // Seen 2 h ago, delivered now (an air-gapped site's upload): the activity 10 min before it in sensor time counts.
+    const late = execute(rule(), [silence(min(120), min(5)), activity('then', min(130))], now);
+    expect(late.rows.map((r) => r.Severity)).toEqual(['High']);
   });
 });

@@ -76,14 +76,22 @@ export interface Delivered {
   readonly ingested: Date;
 }
 
-/** One execution of a rule's query over the delivered rows, at `now`, seeing only `visible` rows. */
-export function execute(rule: AnalyticsRule, rows: readonly Delivered[], now: Date): KqlTable {
+/**
+ * One execution of a rule's query over the delivered rows, at `now`; the asset inventory watchlist holds `inventory`
+ * (rows of its columns, SearchKey the IP), empty by default.
+ */
+export function execute(
+  rule: AnalyticsRule,
+  rows: readonly Delivered[],
+  now: Date,
+  inventory: readonly Row[] = [],
+): KqlTable {
   const accepted = new Map<Row, Date>(rows.map((d) => [d.row, d.ingested]));
   return runQuery(rule.query, {
     tables: { OTAlerts_CL: { columns: COLUMNS, rows: rows.map((d) => d.row) } },
     now,
     ingestionTimeOf: (_table, row) => accepted.get(row),
-    // the asset inventory watchlist exists but is empty: no inventory context unless a row carries it
-    watchlists: { [ASSET_WATCHLIST]: { columns: WATCHLIST, rows: [] } },
+    // no inventory context unless a row carries it or the test gives the watchlist rows
+    watchlists: { [ASSET_WATCHLIST]: { columns: WATCHLIST, rows: [...inventory] } },
   });
 }
