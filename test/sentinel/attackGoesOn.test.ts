@@ -6,13 +6,12 @@
  * renames the ticket to match, and notify-teams posts an update card saying the attack went on (the severity was
  * High from the start, so no other rule of its throttle would).
  */
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runFile } from '../../cli/commands/runFile.js';
 import { runTwinOnOutput, type TwinRunResult } from '../../sentinel/run.js';
-import { chainCef, samples } from './helpers.js';
+import { chainCef, replayHalfHourApart, samples } from './helpers.js';
 
 /** A step of the attack: from 10.10.3.99 to RTM-UTL-PLC-01 (10.10.3.21), reported by the Utilities sensor. */
 const cef = (t: string, title: string, cat: string, n: number) =>
@@ -27,19 +26,8 @@ beforeAll(async () => {
     cef('2026-12-12T22:21:00Z', 'Modbus Firmware Version Changed', 'Firmware change', 1),
     cef('2026-12-12T23:30:00Z', 'Controller Stop', 'Restart/Stop Commands', 2),
   ];
-  await writeFile(join(dir, 'input.txt'), `${lines.join('\n')}\n`);
-  // One record per batch, the pipeline's clock 30 minutes further at each reading: the rows reach the workspace
-  // apart, so the rules see the second step in a later run (as when the steps happen an hour apart).
-  let readings = 0;
-  await runFile({
-    input: join(dir, 'input.txt'),
-    out: dir,
-    config: samples('ot-soc.config.json'),
-    partitions: 1,
-    batchSize: 1,
-    progress: false,
-    now: () => new Date(Date.parse('2026-12-12T22:22:00Z') + readings++ * 1_800_000),
-  });
+  // one record per batch, 30 minutes apart: the rules see the second step in a later run
+  await replayHalfHourApart(lines, dir, '2026-12-12T22:22:00Z');
   twin = await runTwinOnOutput({ out: dir, playbooks: samples('playbooks.config.json') });
 }, 120_000);
 afterAll(() => rm(dir, { recursive: true, force: true }));

@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { packageRoot } from '../../analytics/content.js';
 import { runFile } from '../../cli/commands/runFile.js';
@@ -113,4 +113,27 @@ export async function replayThenTwin(
     .map((l) => JSON.parse(l) as Record<string, unknown>);
   const twin = await runTwinOnOutput({ out, playbooks: samples('playbooks.config.json') });
   return { rows, twin };
+}
+
+/**
+ * `lines` through the real pipeline one record per batch, the pipeline's clock 30 minutes further at each reading
+ * from `firstReading`: the rows reach the workspace apart, so the rules see each step in a later run (as when the
+ * steps happen an hour apart). Writes `out/input.txt`; bundled config.
+ */
+export async function replayHalfHourApart(
+  lines: readonly string[],
+  out: string,
+  firstReading: string,
+): Promise<void> {
+  await writeFile(join(out, 'input.txt'), `${lines.join('\n')}\n`);
+  let readings = 0;
+  await runFile({
+    input: join(out, 'input.txt'),
+    out,
+    config: samples('ot-soc.config.json'),
+    partitions: 1,
+    batchSize: 1,
+    progress: false,
+    now: () => new Date(Date.parse(firstReading) + readings++ * 1_800_000),
+  });
 }

@@ -11,10 +11,9 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runFile } from '../../cli/commands/runFile.js';
 import type { TwinIncident } from '../../sentinel/incidents.js';
 import { runTwinOnOutput, type TwinRunResult } from '../../sentinel/run.js';
-import { chainCef, replayThenTwin, samples } from './helpers.js';
+import { chainCef, replayHalfHourApart, replayThenTwin, samples } from './helpers.js';
 
 let dir: string;
 let twin: TwinRunResult;
@@ -102,23 +101,13 @@ describe('maintenance that auto-close leaves open (trustPipelineMaintenanceTag o
           2,
         ),
       ];
-      await writeFile(join(apart, 'input.txt'), `${lines.join('\n')}\n`);
       const playbooks = JSON.parse(await readFile(samples('playbooks.config.json'), 'utf8')) as {
         autoClose: Record<string, unknown>;
       };
       playbooks.autoClose.trustPipelineMaintenanceTag = false;
       await writeFile(join(apart, 'playbooks.json'), JSON.stringify(playbooks));
-      // One record per batch, 30 minutes apart: the second step joins after the first card (attackGoesOn.test.ts).
-      let readings = 0;
-      await runFile({
-        input: join(apart, 'input.txt'),
-        out: apart,
-        config: samples('ot-soc.config.json'),
-        partitions: 1,
-        batchSize: 1,
-        progress: false,
-        now: () => new Date(Date.parse('2026-11-18T09:21:00Z') + readings++ * 1_800_000),
-      });
+      // one record per batch, 30 minutes apart: the second step joins after the first card (attackGoesOn.test.ts)
+      await replayHalfHourApart(lines, apart, '2026-11-18T09:21:00Z');
       const run = await runTwinOnOutput({ out: apart, playbooks: join(apart, 'playbooks.json') });
       const [work] = run.result.incidents;
       expect([run.result.incidents.length, work!.status]).toEqual([1, 'New']);
