@@ -35,6 +35,9 @@ beforeAll(async () => {
     // the same on a device that is not a controller (LYN-BRW-HMI-01): the firmware family rule's incidents
     chainCef('2026-11-18T09:45:00Z', s, 'Firmware Version Changed', 'Firmware change', ews, hmi, 6),
     chainCef('2026-11-18T22:25:00Z', s, 'Firmware Version Changed', 'Firmware change', laptop, hmi, 7),
+    // and the stop family rule's
+    chainCef('2026-11-18T09:50:00Z', s, 'Controller Stop', 'Restart/Stop Commands', ews, hmi, 8),
+    chainCef('2026-11-18T22:30:00Z', s, 'Controller Stop', 'Restart/Stop Commands', laptop, hmi, 9),
   ];
   await writeFile(join(dir, 'input.txt'), `${lines.join('\n')}\n`);
   ({ twin } = await replayThenTwin(join(dir, 'input.txt'), dir));
@@ -68,11 +71,13 @@ describe('maintenance and an unplanned change of the same kind on another device
   it('are two incidents of the family rule: the maintenance closed, the change open', () => {
     const firmware = twin.result.incidents.filter((i) => !onPlc.includes(i));
     expect(firmware.map((i) => [i.title, i.status, i.classification ?? '', i.alerts.length]).sort()).toEqual([
+      ['OT: Controller Stop in Lyon/Brewhouse', 'Closed', 'BenignPositive', 1],
+      ['OT: Controller Stop in Lyon/Brewhouse', 'New', '', 1],
       ['OT: Firmware Version Changed in Lyon/Brewhouse', 'Closed', 'BenignPositive', 1],
       ['OT: Firmware Version Changed in Lyon/Brewhouse', 'New', '', 1],
     ]);
-    const open = firmware.find((i) => i.status === 'New')!;
-    expect(open.alerts[0]!.customDetails.Work).toEqual(['Unplanned']);
+    for (const open of firmware.filter((i) => i.status === 'New'))
+      expect(open.alerts[0]!.customDetails.Work).toEqual(['Unplanned']);
   });
 });
 
