@@ -22,6 +22,7 @@ import {
   type Escalation,
   escalate,
   escalationSchema,
+  maintenanceWork,
   operationKind,
   sitesSchema,
   type TimeContext,
@@ -178,9 +179,11 @@ export function createEnricher(config: EnrichConfig): (alert: OtAlert) => Enrich
     const time = calendar
       ? timeContextAt(calendar, Date.parse(times.firstSeen), zone?.toLowerCase())
       : undefined;
+    const kind = operationKind(category, attack.techniques, rules);
     const { severity, escalations } = escalate(
       {
-        kind: operationKind(category, attack.techniques, rules),
+        kind,
+        work: kind ? undefined : maintenanceWork(category, rules),
         severity: alert.severity,
         site: calendar,
         time,

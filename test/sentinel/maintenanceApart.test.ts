@@ -28,6 +28,8 @@ beforeAll(async () => {
   const hmi = '10.20.2.30';
   const lines = [
     chainCef('2026-11-18T09:30:00Z', s, 'Firmware Version Changed', 'Firmware change', ews, plc, 1),
+    // the engineering tool finding the controller it works on: part of the work (maintenanceCategories)
+    chainCef('2026-11-18T09:35:00Z', s, 'PLC Scan Detected', 'Scan', ews, plc, 10),
     chainCef('2026-11-18T09:40:00Z', s, 'Controller Stop', 'Restart/Stop Commands', ews, plc, 2),
     chainCef('2026-11-18T22:10:00Z', s, 'PLC Scan Detected', 'Scan', laptop, plc, 3),
     chainCef('2026-11-18T22:15:00Z', s, 'Unauthorized PLC Programming', 'Programming', laptop, plc, 4),
@@ -49,7 +51,7 @@ describe('maintenance and an attack on one controller', () => {
   it('are two incidents of the chain rule, each with its own alerts', () => {
     expect(onPlc.map((i) => [i.title, i.alerts.length]).sort()).toEqual([
       // closed by auto-close as it was created, so reassign-ot never retitles it: its first alert's name
-      ['Expected maintenance on LYN-BRW-PLC-01 in Lyon/Brewhouse: Firmware Version Changed', 2],
+      ['Expected maintenance on LYN-BRW-PLC-01 in Lyon/Brewhouse: Firmware Version Changed', 3],
       [
         'OT attack on LYN-BRW-PLC-01 in Lyon/Brewhouse: reconnaissance → change → stop or restart (3 alerts)',
         3,

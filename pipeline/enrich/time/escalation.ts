@@ -24,6 +24,12 @@ export const DEFAULT_TECHNIQUES = ['T0843', 'T0889', 'T0839', 'T0857', 'T0858', 
  * techniques (T0881 Service Stop, T0839…) alone do not make them engineering operations.
  */
 export const DEFAULT_IGNORED = ['Unresponsive', 'Sensor Traffic', 'Operational Issues', 'Buffer Overflow'];
+/**
+ * Categories that are not engineering operations but are the work itself when a maintenance window allows their
+ * source: an engineering tool discovering the controllers it is about to program scans them. Tagged
+ * ExpectedMaintenance like the operations, never escalated (a scan is not judged by the hours or the source).
+ */
+export const DEFAULT_MAINTENANCE_CATEGORIES = ['Scan'];
 
 export const techniqueIdSchema = z.string().transform((s, ctx) => {
   const t = technique(parseTechniqueId(s) ?? s);
@@ -41,6 +47,8 @@ export const escalationSchema = z
     categories: z.array(z.string().trim().min(1)).default(DEFAULT_CATEGORIES),
     techniques: z.array(techniqueIdSchema).default(DEFAULT_TECHNIQUES),
     ignoreCategories: z.array(z.string().trim().min(1)).default(DEFAULT_IGNORED),
+    /** Categories that a maintenance window's allowed devices may raise as expected work, never escalated. */
+    maintenanceCategories: z.array(z.string().trim().min(1)).default(DEFAULT_MAINTENANCE_CATEGORIES),
     /** Asset types allowed to program controllers (normalized like the inventory's). */
     engineeringTypes: z.array(z.string().trim().min(1)).default(['EngineeringStation']),
     /** A source device of unknown type (not in the inventory or entities): escalate, or give it the benefit of doubt. */
@@ -55,6 +63,8 @@ export interface EscalationRules {
   categories: ReadonlyMap<string, string>;
   techniques: ReadonlyMap<string, string>;
   ignore: ReadonlySet<string>;
+  /** Squashed category → its name, for the reason ("Scan from …"). */
+  maintenance: ReadonlyMap<string, string>;
   engineeringTypes: ReadonlySet<string>;
   unknownSource: 'escalate' | 'ignore';
 }
@@ -99,6 +109,7 @@ export function compileEscalation(cfg: EscalationConfig): EscalationRules {
     categories: new Map(cfg.categories.map((c) => [squashCategory(c), kindOfCategory(c)])),
     techniques: new Map(cfg.techniques.map((id) => [id, TECHNIQUE_KIND[id] ?? technique(id)?.name ?? id])),
     ignore: new Set(cfg.ignoreCategories.map(squashCategory)),
+    maintenance: new Map(cfg.maintenanceCategories.map((c) => [squashCategory(c), c])),
     engineeringTypes: new Set(cfg.engineeringTypes.map(normalizeAssetType)),
     unknownSource: cfg.unknownSource,
   };
@@ -126,6 +137,11 @@ export function operationKind(
   return undefined;
 }
 
+/** The words for an alert that is expected work only inside a maintenance window (`maintenanceCategories`), or none. */
+export function maintenanceWork(category: string | undefined, rules: EscalationRules): string | undefined {
+  return category ? rules.maintenance.get(categoryKey(category)) : undefined;
+}
+
 export type EscalationRule = 'OutsideWorkingHours' | 'NotEngineeringStation' | 'ExpectedMaintenance';
 
 /** One entry of the Escalations column. `from`/`to` only when this rule changed the severity. */
@@ -139,6 +155,8 @@ export interface Escalation {
 export interface RuleInput {
   /** From operationKind; undefined: no rule applies. */
   kind: string | undefined;
+  /** From maintenanceWork, for an alert that is no operation: only the maintenance rule applies. */
+  work?: string | undefined;
   severity: Severity;
   site?: SiteCalendar | undefined;
   time?: TimeContext | undefined;
@@ -179,6 +197,7 @@ export function offHoursReason(kind: string, site: SiteCalendar, time: TimeConte
 /**
  * The rules for engineering operations (programming, firmware, stop/restart, mode change):
  * - inside an open maintenance window, from a device the window allows → ExpectedMaintenance (tag only; no other rule);
+ *   so is the work around them (`work`: a scan), which no other rule judges;
  * - outside the site's working hours, or on a holiday → OutsideWorkingHours, severity raised;
  * - from a device whose type is not an engineering station (or unknown, unless `unknownSource: ignore`) →
  *   NotEngineeringStation, severity raised. An alert without any source device is not judged by this rule.
@@ -188,13 +207,15 @@ export function escalate(
   i: RuleInput,
   rules: EscalationRules,
 ): { severity: Severity; escalations: Escalation[] } {
-  if (!i.kind) return { severity: i.severity, escalations: [] };
+  const kind = i.kind ?? i.work;
+  if (!kind) return { severity: i.severity, escalations: [] };
   const who = describeDevice(i.source, i.sourceAsset);
   const expected = i.time?.windows.find((w) => allowedIn(w, i.source, i.sourceAsset));
   if (expected) {
-    const reason = `${i.kind} from ${who} inside maintenance window ${expected.text}`;
+    const reason = `${kind} from ${who} inside maintenance window ${expected.text}`;
     return { severity: i.severity, escalations: [{ rule: 'ExpectedMaintenance', reason }] };
   }
+  if (!i.kind) return { severity: i.severity, escalations: [] };
   const reasons: [EscalationRule, string][] = [];
   if (i.site && i.time?.inBusinessHours === false) {
     reasons.push(['OutsideWorkingHours', offHoursReason(i.kind, i.site, i.time)]);

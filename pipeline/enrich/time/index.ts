@@ -14,6 +14,7 @@ export {
   type EscalationRules,
   escalate,
   escalationSchema,
+  maintenanceWork,
   operationKind,
   type RuleInput,
 } from './escalation.js';

@@ -278,6 +278,36 @@ describe('createEnricher with the sample plant', () => {
     });
   });
 
+  it("tags the EWS's scan of the PLC in the window as expected work; a stranger's scan and one after it are untouched", () => {
+    const scan = (source: typeof LYN_EWS, at: string) =>
+      enrich(
+        alert({
+          title: 'PLC Scan Detected',
+          category: 'Scan',
+          severity: 'High',
+          source,
+          destination: LYN_PLC,
+          sensor: 'lyn-brw-sensor-01',
+          firstSeen: at,
+          lastSeen: at,
+          sourceFormat: 'CEF',
+        }),
+      );
+    // An engineering tool discovering the controller it is about to flash: part of the announced work.
+    expect(scan(LYN_EWS, '2026-11-18T10:05:00.000Z').context.Escalations).toEqual([
+      {
+        rule: 'ExpectedMaintenance',
+        reason:
+          'Scan from LYN-EWS-01 (10.20.1.10, EngineeringStation) inside maintenance window ' +
+          '"Brewhouse PLC firmware upgrade (CHG0042317)" 2026-11-18 10:00–12:00 Europe/Paris',
+      },
+    ]);
+    // A device the window does not allow, or the EWS after the window: a scan is still judged by no escalation rule.
+    const stranger = scan({ ip: '10.20.9.99', mac: '00:00:5e:00:53:99' }, '2026-11-18T10:05:00.000Z');
+    expect([stranger.context.Escalations, stranger.severity]).toEqual([undefined, 'High']);
+    expect(scan(LYN_EWS, '2026-11-18T13:05:00.000Z').context.Escalations).toBeUndefined();
+  });
+
   it('an alert without sensor or site takes site and zone from its devices (sensor API)', () => {
     const e = enrich(
       alert({
