@@ -63,7 +63,6 @@ export async function runNotifyTeams(
   const alerts = trigger.object.properties.Alerts ?? [];
   // Read once: the card's steps and its title (titleAfterStory) both come from it.
   const chain = attackChain(alerts);
-  const steps = chain?.steps;
 
   for (let claim = 1; ; claim++) {
     if (claim > MAX_CLAIMS) throw new Error('notify-teams: state kept changing under concurrent runs');
@@ -114,7 +113,7 @@ export async function runNotifyTeams(
           count: facts.count,
           status: p.status,
           closing: closingWords(p),
-          ...(steps ? { steps, maintenance: chain?.maintenance } : {}),
+          ...(chain ? { steps: chain.steps, maintenance: chain.maintenance } : {}),
         },
         deps.config.teams,
         now,
