@@ -24,7 +24,10 @@ function chainAlert(alert: TriggerAlert): ChainAlert | undefined {
   return { name: p.alertDisplayName, step, start: p.startTimeUtc ?? '', work: firstString(details.Work) };
 }
 
-/** The part of an alert name before its first ": " (the chain rule's "OT attack on <controller> in <place>"). */
+/**
+ * The part of an alert name before its first ": ": the chain rule's "OT attack on <controller> in <place>", the
+ * malware rule's "OT malware in <place>".
+ */
 const prefixOf = (name: string): string | undefined => {
   const at = name.indexOf(': ');
   return at > 0 ? name.slice(0, at) : undefined;
@@ -39,7 +42,8 @@ export interface AttackChain {
 }
 
 /**
- * The attack chain among an incident's alerts: the steps (`Step` custom detail of the chain rule) in the order they
+ * The attack chain among an incident's alerts: the steps (`Step` custom detail of the chain rule, or of the malware
+ * rule: each finding of a zone's outbreak, docs/content.md "One incident per outbreak") in the order they
  * began, each once, the alerts' shared name prefix and how many alerts carry a step. Undefined when none does, or
  * when they do not share one prefix (not one controller's chain).
  */
@@ -58,7 +62,7 @@ export function attackChain(alerts: readonly TriggerAlert[]): AttackChain | unde
  * Sentinel names a grouped incident after its first alert and keeps that name as alerts join, so the queue
  * showed "…: Port Scan Detected" for an incident that went on to program and stop the controller.
  *
- * Undefined (leave the title) unless two or more of the incident's alerts carry the chain rule's `Step` and share
+ * Undefined (leave the title) unless two or more of the incident's alerts carry a `Step` custom detail and share
  * one name prefix, and the title is still one Sentinel or this function gave it (an alert's name, or this
  * prefix's story): a title an analyst wrote is theirs.
  */
