@@ -39,14 +39,28 @@ export function inventoryWatchlistCsv(assets: readonly Asset[]): string {
   );
 }
 
+/** One key per device: a device with several addresses is a row per address under one name (at one site). */
+const deviceKeys = (assets: readonly Asset[]): string[] =>
+  assets.map((a, i) => (a.name ? `${a.site ?? ''}|${a.name}`.toLowerCase() : `#${i}`));
+
 /** What a conversion read: devices, controllers by type, devices without an IP (matched by MAC or name only). */
 export function inventoryFacts(assets: readonly Asset[]): string {
+  const keys = deviceKeys(assets);
+  const devices = new Map<string, Asset>();
+  assets.forEach((a, i) => {
+    if (!devices.has(keys[i]!)) devices.set(keys[i]!, a);
+  });
   const controllers = new Map<string, number>();
-  for (const a of assets) if (isController(a)) controllers.set(a.type!, (controllers.get(a.type!) ?? 0) + 1);
+  for (const a of devices.values())
+    if (isController(a)) controllers.set(a.type!, (controllers.get(a.type!) ?? 0) + 1);
   const noIp = assets.filter((a) => !a.ip).length;
   const typed = [...controllers].map(([t, n]) => `${n} ${t}`).join(', ');
+  const rows =
+    devices.size === assets.length
+      ? ''
+      : ` (${plural(assets.length, 'row')}: one per address of a device with several)`;
   return [
-    plural(assets.length, 'device'),
+    `${plural(devices.size, 'device')}${rows}`,
     `controllers: ${typed || 'none (the chain rule groups an attack per controller: AssetType PLC, RTU, DCS, SIS or IED)'}`,
     ...(noIp ? [`${noIp} without an IP address (matched by MAC or name only)`] : []),
   ].join('; ');

@@ -62,6 +62,23 @@ describe('ot-soc inventory', () => {
     expect(said[0]).toContain('17 devices; controllers: 4 PLC, 1 SIS');
   });
 
+  it('writes a device with two NICs as a watchlist row per address, and counts it once', async () => {
+    const dual =
+      'Name,Type,IPv4 Address,MAC Address,Site,Zone\n' +
+      'LYN-FIL-PLC-02,PLC,"10.20.3.41, 10.20.4.41",00:1d:9c:14:03:41,Lyon,Filling\n' +
+      'LYN-FIL-HMI-02,HMI,10.20.3.42,,Lyon,Filling\n';
+    const { text, said } = await convert('dual.csv', dual);
+    expect(watchlistTable(text, 'w.csv').rows.map((r) => [r.SearchKey, r.AssetName, r.MACAddress])).toEqual([
+      ['10.20.3.41', 'LYN-FIL-PLC-02', '00:1d:9c:14:03:41'],
+      ['10.20.4.41', 'LYN-FIL-PLC-02', ''],
+      ['10.20.3.42', 'LYN-FIL-HMI-02', ''],
+    ]);
+    expect(said[0]).toMatch(
+      /^.*dual\.csv: 2 devices \(3 rows: one per address of a device with several\); controllers: 1 PLC → /,
+    );
+    expect(parseInventoryCsv(text)).toEqual(parseInventoryCsv(dual));
+  });
+
   it('refuses a file the pipeline would refuse, with its problems, and writes nothing', async () => {
     const input = join(dir, 'semi.csv');
     await writeFile(input, 'IPAddress;AssetName\n10.0.0.1;A\n');

@@ -21,8 +21,9 @@ export type Field = keyof Asset | 'searchKey';
 export const FIELD_SPELLINGS: Record<Field, readonly string[]> = {
   searchKey: ['searchkey'],
   // "IPv4 Address": Defender for IoT's device inventory export (Azure portal); its "IPv6 Address" column is left out.
-  ip: ['ip', 'ipaddress', 'ipaddr', 'ipv4', 'ipv4address', 'address'],
-  mac: ['mac', 'macaddress', 'macaddr'],
+  // "ipAddresses"/"macAddresses": the on-premises management console's device list (`/external/v1/devices`).
+  ip: ['ip', 'ipaddress', 'ipaddr', 'ipv4', 'ipv4address', 'address', 'ipaddresses'],
+  mac: ['mac', 'macaddress', 'macaddr', 'macaddresses'],
   name: ['name', 'assetname', 'devicename', 'hostname', 'host'],
   type: ['type', 'assettype', 'devicetype'],
   vendor: ['vendor', 'manufacturer'],
@@ -103,6 +104,46 @@ export function textOf(raw: unknown): string | undefined {
   return undefined;
 }
 
+/** Fields a device may have several of (one NIC each): a list in one cell, or a JSON array. */
+const MULTI: ReadonlySet<Field> = new Set(['ip', 'mac']);
+
+/** Defender for IoT writes `N/A` where it knows no value (the console's firmware modules, syslog MACs). */
+const isUnknown = (s: string) => s === '' || s.toUpperCase() === 'N/A';
+
+/**
+ * The texts of one raw value: several addresses of a device with more than one NIC ("10.0.0.1, 10.0.1.1" in an
+ * export's cell, `ipAddresses` arrays), the first firmware module's version or model of the management console's
+ * `firmware` array, else the one text. Undefined when the value is no text (the problem to report).
+ */
+function textsOf(field: Field, raw: unknown): string[] | undefined {
+  if (Array.isArray(raw)) {
+    if (MULTI.has(field)) {
+      const texts = raw.map(textOf);
+      return texts.every((t) => t !== undefined) ? texts.filter((t) => !isUnknown(t)) : undefined;
+    }
+    if (field === 'firmware' || field === 'model') return moduleValue(raw, field);
+    return undefined;
+  }
+  const text = textOf(raw);
+  if (text === undefined) return undefined;
+  if (MULTI.has(field)) return text.split(/[\s,;]+/).filter((t) => !isUnknown(t));
+  return isUnknown(text) ? [] : [text];
+}
+
+const isRecord = (v: unknown): v is Record<string, unknown> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** `firmware: [{firmwareVersion, model, …}]` (management console): the first module's known value. */
+function moduleValue(modules: readonly unknown[], field: 'firmware' | 'model'): string[] | undefined {
+  if (!modules.every(isRecord)) return undefined;
+  const key = field === 'firmware' ? 'firmwareVersion' : 'model';
+  for (const m of modules) {
+    const text = textOf(m[key]);
+    if (text !== undefined && !isUnknown(text)) return [text];
+  }
+  return [];
+}
+
 /** A watchlist SearchKey is the row's key column: use it as IP, MAC or name when that column is missing. */
 export function applySearchKey(asset: Asset, key: string | undefined): void {
   if (!key || asset.ip || asset.mac || asset.name) return;
@@ -113,21 +154,31 @@ export function applySearchKey(asset: Asset, key: string | undefined): void {
   else asset.name = key;
 }
 
-/** One record (a CSV row or JSON object, already mapped to fields) → an Asset, or the problems with it. */
-export function toAsset(entries: readonly Entry[]): { asset: Asset; problems: RecordProblem[] } {
+/**
+ * One record (a CSV row or JSON object, already mapped to fields) → its assets, or the problems with it: one asset,
+ * or one per address of a device with several (each with the same fields: an alert names one of them), the first
+ * IP with the first MAC, and so on.
+ */
+export function toAssets(entries: readonly Entry[]): { assets: Asset[]; problems: RecordProblem[] } {
   const asset: Record<string, string | number> = {};
+  const more: Partial<Record<Field, (string | number)[]>> = {};
   const problems: RecordProblem[] = [];
   for (const { label, field, raw } of entries) {
     if (raw === undefined || raw === null) continue;
-    const text = textOf(raw);
-    if (text === undefined) {
+    const texts = textsOf(field, raw);
+    if (texts === undefined) {
       problems.push({ label, message: `expected text, got ${Array.isArray(raw) ? 'an array' : typeof raw}` });
       continue;
     }
-    if (!text) continue;
-    const r = FIELD_PARSERS[field](text);
-    if ('error' in r) problems.push({ label, message: r.error });
-    else if (asset[field] === undefined) asset[field] = r.value;
+    const values: (string | number)[] = [];
+    for (const text of texts) {
+      const r = FIELD_PARSERS[field](text);
+      if ('error' in r) problems.push({ label, message: r.error });
+      else values.push(r.value);
+    }
+    if (!values.length || asset[field] !== undefined) continue;
+    asset[field] = values[0]!;
+    if (values.length > 1) more[field] = values.slice(1);
   }
   const { searchKey, ...rest } = asset;
   const out = rest as Asset;
@@ -137,7 +188,17 @@ export function toAsset(entries: readonly Entry[]): { asset: Asset; problems: Re
       message: 'no IPAddress, MACAddress, AssetName or SearchKey: the device cannot be matched',
     });
   }
-  return { asset: out, problems };
+  const extra = Math.max(more.ip?.length ?? 0, more.mac?.length ?? 0);
+  const assets = [out];
+  for (let i = 0; i < extra; i++) {
+    const nic: Asset = { ...out };
+    delete nic.ip;
+    delete nic.mac;
+    if (more.ip?.[i] !== undefined) nic.ip = String(more.ip[i]);
+    if (more.mac?.[i] !== undefined) nic.mac = String(more.mac[i]);
+    assets.push(nic);
+  }
+  return { assets, problems };
 }
 
 /** JSON object → entries; unknown keys are ignored (exports carry extra columns), or reported when `strict`. */
@@ -147,12 +208,16 @@ export function objectEntries(
 ): { entries: Entry[]; unknown: string[] } {
   const entries: Entry[] = [];
   const unknown: string[] = [];
+  const modules: Entry[] = [];
   for (const [label, raw] of Object.entries(o)) {
     const field = fieldOf(label);
     if (field) entries.push({ label, field, raw });
     else if (strict) unknown.push(label);
+    // the console's firmware modules name the model too: after the record's own model, which wins
+    if (field === 'firmware' && Array.isArray(raw) && raw.every(isRecord))
+      modules.push({ label, field: 'model', raw });
   }
-  return { entries, unknown };
+  return { entries: [...entries, ...modules], unknown };
 }
 
 // ---------------------------------------------------------------------------------------------------------------

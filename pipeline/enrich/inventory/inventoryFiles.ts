@@ -11,7 +11,7 @@ import {
   InventoryError,
   KNOWN_HEADERS,
   objectEntries,
-  toAsset,
+  toAssets,
 } from './assetRecords.js';
 import type { Asset } from './assetValues.js';
 import { readCsv } from './csv.js';
@@ -63,13 +63,15 @@ export function parseInventoryCsv(text: string, source = 'inventory.csv'): Asset
     columns.forEach((c, i) => {
       if (c.field) entries.push({ label: c.label, field: c.field, raw: row.fields[i] });
     });
-    const r = toAsset(entries);
+    const r = toAssets(entries);
     for (const p of r.problems)
       problems.push(`${source}:${row.line}: ${p.label ? `${p.label}: ` : ''}${p.message}`);
     if (r.problems.length) continue;
-    assets.push(r.asset);
-    labels.push(`line ${row.line}`);
-    lines.push(row.line);
+    for (const a of r.assets) {
+      assets.push(a);
+      labels.push(`line ${row.line}`);
+      lines.push(row.line);
+    }
   }
   for (const d of duplicateProblems(assets, labels))
     problems.push(`${source}:${lines[d.index]}: ${d.message}`);
@@ -97,11 +99,13 @@ export function parseInventoryJson(text: string, source = 'inventory.json'): Ass
       problems.push(`${where}: expected an object`);
       return;
     }
-    const r = toAsset(objectEntries(item as Record<string, unknown>, false).entries);
+    const r = toAssets(objectEntries(item as Record<string, unknown>, false).entries);
     for (const p of r.problems) problems.push(`${where}: ${p.label ? `${p.label}: ` : ''}${p.message}`);
     if (r.problems.length) return;
-    assets.push(r.asset);
-    labels.push(`[${i}]`);
+    for (const a of r.assets) {
+      assets.push(a);
+      labels.push(`[${i}]`);
+    }
   });
   for (const d of duplicateProblems(assets, labels))
     problems.push(`${source}${labels[d.index]}: ${d.message}`);

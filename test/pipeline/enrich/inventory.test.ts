@@ -334,6 +334,80 @@ describe('parseInventoryJson / parseInventory / loadInventoryFile', () => {
     expect(problemsOf(() => parseInventoryJson('[{', 'b.json'))[0]).toMatch(/^b\.json: not valid JSON/);
   });
 
+  it("reads the on-premises management console's device list (/external/v1/devices): address arrays, firmware modules, N/A", () => {
+    // the documented response example, and a device with two NICs (docs/contracts.md)
+    const console = [
+      {
+        sensorId: 7,
+        zoneId: 1,
+        siteId: 1,
+        vendor: null,
+        name: '10.4.14.102',
+        firmware: [
+          { slot: 'N/A', model: 'N/A', serial: 'N/A', firmwareVersion: 'N/A', address: '10.4.14.102' },
+          {
+            slot: 'N/A',
+            model: 'CJ2M-CPU31',
+            serial: 'N/A',
+            firmwareVersion: '20.55',
+            address: '10.4.14.102',
+          },
+        ],
+        id: 79,
+        macAddresses: null,
+        authorized: true,
+        ipAddresses: ['10.4.14.102'],
+        engineeringStation: false,
+        type: 'PLC',
+        operatingSystem: null,
+        protocols: [{ addresses: [], id: 62, name: 'Omron FINS' }],
+        scanner: false,
+      },
+      {
+        name: 'RTU-7',
+        type: 'RTU',
+        vendor: 'Rockwell',
+        firmware: [],
+        ipAddresses: ['10.4.14.110', '10.4.15.110'],
+        macAddresses: ['00:1D:9C:00:00:01', 'N/A', '00:1d:9c:00:00:03'],
+      },
+    ];
+    expect(parseInventoryJson(JSON.stringify(console))).toEqual([
+      { ip: '10.4.14.102', name: '10.4.14.102', type: 'PLC', model: 'CJ2M-CPU31', firmware: '20.55' },
+      { ip: '10.4.14.110', mac: '00:1d:9c:00:00:01', name: 'RTU-7', type: 'RTU', vendor: 'Rockwell' },
+      { ip: '10.4.15.110', mac: '00:1d:9c:00:00:03', name: 'RTU-7', type: 'RTU', vendor: 'Rockwell' },
+    ]);
+    expect(problemsOf(() => parseInventoryJson('[{"ipAddresses": ["10.0.0.1", "x", 3]}]', 'c.json'))).toEqual(
+      [
+        'c.json[0]: ipAddresses: "x" is not an IP address',
+        'c.json[0]: ipAddresses: "3" is not an IP address',
+      ],
+    );
+    expect(
+      problemsOf(() => parseInventoryJson('[{"ip": "10.0.0.1", "firmware": ["1.0"]}]', 'f.json')),
+    ).toEqual(['f.json[0]: firmware: expected text, got an array']);
+  });
+
+  it('a device with several addresses in one cell is one asset per address, each found by the enricher', () => {
+    const csv =
+      'Name,Type,IPv4 Address,MAC Address,Site\n' +
+      'LYN-FIL-HMI-02,HMI,"10.20.3.40, 10.20.4.40",00:0c:29:14:03:40,Lyon\n' +
+      'LYN-FIL-PLC-02,PLC,10.20.3.41;10.20.4.41,N/A,Lyon\n';
+    const assets = parseInventoryCsv(csv);
+    expect(assets.map((a) => [a.name, a.ip, a.mac])).toEqual([
+      ['LYN-FIL-HMI-02', '10.20.3.40', '00:0c:29:14:03:40'],
+      ['LYN-FIL-HMI-02', '10.20.4.40', undefined],
+      ['LYN-FIL-PLC-02', '10.20.3.41', undefined],
+      ['LYN-FIL-PLC-02', '10.20.4.41', undefined],
+    ]);
+    const index = buildAssetIndex(assets);
+    expect(index.find({ ip: '10.20.4.41' }, 'lyon')?.type).toBe('PLC');
+    // one address twice is still a data error, named on its line
+    expect(
+      problemsOf(() => parseInventoryCsv('IPAddress,Site\n"10.0.0.1, 10.0.0.2",A\n10.0.0.2,A\n', 'd.csv')),
+    ).toEqual(['d.csv:3: IP 10.0.0.2 at site A is already on line 2']);
+  });
+
   it('chooses the format by extension, else by content', () => {
     expect(parseInventory('[{"ip":"10.0.0.1"}]', 'devices')).toEqual([{ ip: '10.0.0.1' }]);
     expect(parseInventory('IPAddress\n10.0.0.1\n', 'devices')).toEqual([{ ip: '10.0.0.1' }]);
@@ -365,6 +439,26 @@ describe('inventoryConfigSchema (inline devices)', () => {
       expect.stringMatching(/^devices\.1\.Colour: unknown device field/),
       'devices.1.IPAddress: "x" is not an IP address',
       'devices.1.PurdueLevel: "L8" is not a Purdue level (0–5: "Level 1", "L1" or "1")',
+    ]);
+  });
+
+  it('parses an inline device with several addresses to one asset per address', () => {
+    const r = inventoryConfigSchema.safeParse({
+      devices: [
+        { ip: '10.0.0.9' },
+        { AssetName: 'RTU-7', IPAddress: ['10.0.0.1', '10.0.1.1'] },
+        { ip: '10.0.1.1' },
+      ],
+    });
+    expect(r.error?.issues.map((i) => `${i.path.join('.')}: ${i.message}`)).toEqual([
+      'devices.2: IP 10.0.1.1 is already on device 1',
+    ]);
+    expect(
+      inventoryConfigSchema.parse({ devices: [{ AssetName: 'RTU-7', IPAddress: '10.0.0.1 10.0.1.1' }] })
+        .devices,
+    ).toEqual([
+      { name: 'RTU-7', ip: '10.0.0.1' },
+      { name: 'RTU-7', ip: '10.0.1.1' },
     ]);
   });
 
