@@ -24,7 +24,8 @@ import type { IncidentTrigger, TriggerAlert, TriggerEntity } from './payload.js'
  * (`AlertFactsSource`).
  */
 export interface AssetFacts {
-  role: 'source' | 'destination' | 'device';
+  /** How the incident's alerts name it: a device of a worm's hops is both. */
+  role: 'source' | 'destination' | 'source and destination' | 'device';
   name?: string;
   type?: string;
   ip?: string;
@@ -228,9 +229,21 @@ export function entityAsset(e: TriggerEntity): AssetFacts | undefined {
 
 const assetKey = (a: AssetFacts) => `${(a.name ?? '').toLowerCase()}|${a.ip ?? ''}`;
 
+/** The role of a device named as both a source and a destination by an incident's alerts. */
+const mergedRole = (a: AssetFacts['role'], b: AssetFacts['role']): AssetFacts['role'] => {
+  if (a === b || b === 'device') return a;
+  if (a === 'device') return b;
+  return 'source and destination';
+};
+
+/** What the inventory says of a device: the card and the ticket list the most critical first, then the known. */
+const assetRank = (a: AssetFacts) => criticalityRank(a.criticality) * 2 + (a.type || a.name ? 1 : 0);
+
 /**
- * Merges assets that name the same device, keeping every known attribute. An IoTDevice entity whose only name is
- * the address it was mapped from (a rule's DeviceId: the device's IP when its MAC is unknown) is that device.
+ * Merges assets that name the same device, keeping every known attribute, then orders them for the card and ticket,
+ * which show the first few: the most critical first, then devices the inventory knows, then the rest as the alerts
+ * named them (a critical controller is never behind "… and 6 more" addresses). An IoTDevice entity whose only name
+ * is the address it was mapped from (a rule's DeviceId: the device's IP when its MAC is unknown) is that device.
  */
 function mergeAssets(list: AssetFacts[]): AssetFacts[] {
   const out = new Map<string, AssetFacts>();
@@ -244,9 +257,10 @@ function mergeAssets(list: AssetFacts[]): AssetFacts[] {
       for (const [k, v] of Object.entries(a))
         if ((found as unknown as Record<string, unknown>)[k] === undefined)
           (found as unknown as Record<string, unknown>)[k] = v;
+      found.role = mergedRole(found.role, a.role);
     } else out.set(key, { ...a });
   }
-  return [...out.values()];
+  return [...out.values()].sort((a, b) => assetRank(b) - assetRank(a));
 }
 
 const minOf = (xs: (number | undefined)[]) => {

@@ -60,8 +60,9 @@ describe('incident facts', () => {
       productNames: ['Azure Security Center for IoT', 'Azure Sentinel'],
     });
     expect(f.alertManagementUris).toHaveLength(1);
-    // The entity carries no IP (only an ipAddressEntityId), so the destination IP stays its own asset.
-    expect(f.assets.map((a) => a.name ?? a.ip)).toEqual(['10.10.1.66', '10.10.2.21', 'RTM-PKG-PLC-01']);
+    // The entity carries no IP (only an ipAddressEntityId), so the destination IP stays its own asset; the device
+    // the entity describes (criticality High) comes first.
+    expect(f.assets.map((a) => a.name ?? a.ip)).toEqual(['RTM-PKG-PLC-01', '10.10.1.66', '10.10.2.21']);
   });
 
   it('fills what the rule did not surface from OTAlerts_CL, newer counts win; a failing query only adds a note', async () => {
@@ -100,6 +101,40 @@ describe('incident facts', () => {
       ),
     );
     expect(f.count).toBe(9);
+  });
+
+  it("lists a worm's hosts once each, one both infected and infecting as both, the critical controller first", async () => {
+    const hop = (id: string, src: string, dst: string, over: Record<string, unknown> = {}) =>
+      lyonRow({
+        AlertId: id,
+        SourceIP: src,
+        SourceName: undefined,
+        DestinationIP: dst,
+        DestinationAssetName: undefined,
+        DestinationAssetType: undefined,
+        AssetCriticality: undefined,
+        AssetOwner: undefined,
+        ...over,
+      });
+    const f = await incidentFacts(
+      trigger(
+        incidentOf([
+          hop('a', '10.20.3.10', '10.20.3.11'),
+          hop('b', '10.20.3.11', '10.20.3.12'),
+          hop('c', '10.20.3.12', '10.20.3.21', {
+            DestinationAssetName: 'LYN-FIL-PLC-01',
+            DestinationAssetType: 'PLC',
+            AssetCriticality: 'Critical',
+          }),
+        ]),
+      ),
+    );
+    expect(f.assets.map((a) => `${a.name ?? a.ip} (${a.role})`)).toEqual([
+      'LYN-FIL-PLC-01 (destination)',
+      '10.20.3.10 (source)',
+      '10.20.3.11 (source and destination)',
+      '10.20.3.12 (source and destination)',
+    ]);
   });
 
   it('ranks a criticality named like a built-in property as unknown, not as a function', async () => {

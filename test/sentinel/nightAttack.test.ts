@@ -129,12 +129,12 @@ describe('the Teams card of the attack', () => {
     expect(texts.join('\n')).not.toMatch(/OutsideWorkingHours|NotEngineeringStation/);
   });
 
-  it('lists each device once, an unnamed one by its address alone', () => {
+  it('lists each device once, the critical controller first, an unnamed one by its address alone', () => {
     const texts = cardTexts(attack);
     const assets = texts.slice(texts.indexOf('Assets') + 1, texts.indexOf('ATT&CK for ICS'));
     expect(assets).toEqual([
-      '• 10.10.3.99 (source)',
       '• RTM-UTL-PLC-01 (destination) — PLC, Purdue L1, criticality High, 10.10.3.21',
+      '• 10.10.3.99 (source)',
     ]);
   });
 });
@@ -156,8 +156,8 @@ describe('the ServiceNow ticket of the attack', () => {
     expect(section('Why it was escalated')[0]).toMatch(/^• Firmware change at 23:21 Europe\/Amsterdam/);
     expect(description).not.toMatch(/OutsideWorkingHours|NotEngineeringStation/);
     expect(section('Assets')).toEqual([
-      '• 10.10.3.99 (source)',
       '• RTM-UTL-PLC-01 (destination): PLC, Purdue L1, criticality High, 10.10.3.21, owner Bakker, S. (Utilities)',
+      '• 10.10.3.99 (source)',
     ]);
   });
 });
@@ -170,8 +170,8 @@ describe('the reassign-ot comment of the attack', () => {
       .map((q) => (q.body as { properties?: { message?: string } }).properties?.message)
       .find((m) => m?.startsWith('ot-soc reassign-ot'))!;
     expect(comment.split('\n').slice(comment.split('\n').indexOf('Assets:') + 1)).toEqual([
-      '- 10.10.3.99 (source)',
       '- RTM-UTL-PLC-01 (destination): PLC, Purdue L1, criticality High, 10.10.3.21, owner Bakker, S. (Utilities)',
+      '- 10.10.3.99 (source)',
     ]);
   });
 });
