@@ -4,6 +4,7 @@
  * each incident's escalation reasons.
  */
 
+import { contentIdOf, scopedIdOf } from '../../pipeline/dedup/identity.js';
 import { timesInSensorZone } from '../../pipeline/enrich/enricher.js';
 import { placementOf, type SensorPlacements } from '../../pipeline/enrich/sensorPlacement.js';
 import { parseRecord } from '../../pipeline/parse/index.js';
@@ -15,25 +16,47 @@ import { latestRows, type RunSummary } from '../summary.js';
 import { barChartH, timeChart } from './charts/plot.js';
 import type { Point } from './charts/series.js';
 import { escapeHtml, formatNumber, formatTime, table } from './html.js';
-import { grainOf, timespanLiteral } from './workbooks/params.js';
+import { timespanLiteral } from './workbooks/params.js';
 import type { Row } from './workspace.js';
 
 /**
- * When each sensor alert in the input happened (its last occurrence), as the pipeline reads it: parsed, and a syslog
- * record's zone-less time in its sensor's `timeZone` (`sensors`, the run's `enrichment.sensors`), as the rows'.
+ * When each sensor alert in the input happened (its last occurrence), as the pipeline reads it: parsed, a syslog
+ * record's zone-less time in its sensor's `timeZone` (`sensors`, the run's `enrichment.sensors`), as the rows', and
+ * each alert once: a status update or re-sent copy of an alert (its vendor id, else its content: docs/identity.md)
+ * is the same alert, as the "Sensor alerts" tile counts it, not another received.
  */
 export function alertTimes(inputText: string, name: string, sensors: SensorPlacements = {}): number[] {
   const placement = placementOf(sensors);
-  const times: number[] = [];
+  const byAlert = new Map<string, number>();
+  const unidentified: number[] = [];
   for (const event of fileEvents(inputText, name))
     for (const rec of splitEvent(event.body)) {
       if ('error' in rec) continue;
       const parsed = parseRecord(rec.value);
       if (!parsed.ok) continue;
       const alert = parsed.alert;
-      times.push(Date.parse(timesInSensorZone(alert, placement(alert.sensor)).lastSeen));
+      const times = timesInSensorZone(alert, placement(alert.sensor));
+      const t = Date.parse(times.lastSeen);
+      if (!Number.isFinite(t)) continue;
+      const id = scopedIdOf({ ...alert, ...times }) ?? contentIdOf({ ...alert, ...times });
+      if (id === undefined) unidentified.push(t);
+      else byAlert.set(id, Math.max(byAlert.get(id) ?? t, t));
     }
-  return times.filter(Number.isFinite);
+  return [...byAlert.values(), ...unidentified];
+}
+
+const MINUTE = 60_000;
+/** Bin sizes the storm chart picks from: minutes for a burst, days for a week sent at once. */
+const GRAINS = [1, 5, 15, 60, 360, 1440].map((m) => m * MINUTE);
+/** At most this many bins: enough to see a storm's shape, few enough for a line a person reads. */
+const MAX_BINS = 72;
+
+/**
+ * The smallest bin that draws `spanMs` in at most MAX_BINS bins. Not the workbooks' grain (an hour up to a week):
+ * a plant's two-hour incident was two points joined by a line, its storms invisible.
+ */
+export function storyGrain(spanMs: number): number {
+  return GRAINS.find((g) => spanMs / g <= MAX_BINS) ?? GRAINS.at(-1)!;
 }
 
 /** Counts per bin of `grain` ms, every bin from the first to the last present (zeros included). */
@@ -62,7 +85,7 @@ export function compressionHtml(s: RunSummary, rows: readonly Row[], times: read
   if (all.length) {
     const start = Math.min(...all);
     const end = Math.max(...all);
-    const grain = grainOf(Math.max(end - start, 3_600_000));
+    const grain = storyGrain(end - start);
     const points = [
       ...binned(times, start, end, grain, 'Sensor alerts received'),
       ...binned(rowTimes, start, end, grain, 'Rows written to OTAlerts_CL'),

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { incidentsHtml } from '../../../cli/report/incidents.js';
-import { alertTimes, compressionHtml, deadLettersHtml } from '../../../cli/report/story.js';
+import { alertTimes, compressionHtml, deadLettersHtml, storyGrain } from '../../../cli/report/story.js';
 import type { RunSummary } from '../../../cli/summary.js';
 import { securityAlert } from '../../helpers/records.js';
 
@@ -121,12 +121,41 @@ describe('the story of the run', () => {
     expect(html).toMatch(
       /aria-label="Time chart: Sensor alerts received vs rows written[^"]*2 series \(Sensor alerts received, Rows written to OTAlerts_CL\)/,
     );
-    expect(html).toContain('highest 4 (Sensor alerts received)');
+    // four minutes of alerts are drawn per minute (one each), not as one hourly point of 4
+    expect(html).toContain('per 1m of alert time');
+    expect(html).toContain('8 points; highest 1 (Sensor alerts received) at 2026-11-18 08:00');
     // The tiles count as the chart does: 4 alerts, the fifth record an update of one of them.
     expect(html).toContain('<span class="tile-title">Sensor alerts</span><b class="tile-value">4</b>');
     expect(html).toContain(
       '<span class="tile-title">Updates and re-sent copies</span><b class="tile-value">1</b>',
     );
+  });
+
+  it('counts each sensor alert once, at its last occurrence: a re-sent copy and a status update are the same alert', () => {
+    const id = '00000000-0000-4000-8000-00000000abcd';
+    const lines = [
+      securityAlert({ id, t: '2026-11-18T08:00:00.000Z' }),
+      securityAlert({ id, t: '2026-11-18T08:00:00.000Z' }),
+      securityAlert({ id, t: '2026-11-18T08:30:00.000Z', status: 'Closed' }),
+      securityAlert({ t: '2026-11-18T08:10:00.000Z' }),
+    ].map((r) => JSON.stringify(r));
+    expect(alertTimes(`${lines.join('\n')}\n`, 'in.ndjson').sort()).toEqual([
+      Date.parse('2026-11-18T08:10:00Z'),
+      Date.parse('2026-11-18T08:30:00Z'),
+    ]);
+    // without a vendor id, a LEEF record re-sent is recognised by its content
+    const leef =
+      '<9>Dec  2 09:15:00 gdn-sensor-01 LEEF:1.0|Microsoft Defender for IoT|Sensor|24.1.3|Microsoft Defender for IoT Alert|' +
+      'title=PLC Stop\tmsg=stopped\tprotocol=S7\tseverity=Major\ttype=Operational\t' +
+      'start=Dec 02 2026 09:15:00\tsrc_ip=10.60.2.5\tdst_ip=10.60.1.10\tcat=Restart/Stop Commands';
+    expect(alertTimes(`${leef}\n${leef}\n`, 'in.log')).toHaveLength(1);
+  });
+
+  it("bins the storm chart to the run's span: minutes for a burst, hours for a day, days for a month", () => {
+    const h = 3_600_000;
+    expect(
+      [0, 0.5 * h, 2 * h, 16 * h, 7 * 24 * h, 30 * 24 * h, 400 * 24 * h].map((s) => storyGrain(s) / 60_000),
+    ).toEqual([1, 1, 5, 15, 360, 1440, 1440]);
   });
 
   it("reads a syslog record's zone-less time in its sensor's time zone, as the pipeline does for the rows", () => {
