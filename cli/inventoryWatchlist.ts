@@ -65,3 +65,46 @@ export function inventoryFacts(assets: readonly Asset[]): string {
     ...(noIp ? [`${noIp} without an IP address (matched by MAC or name only)`] : []),
   ].join('; ');
 }
+
+/** A sensor of the inventory at the site and zone most of its devices are in. */
+export interface SensorPlace {
+  sensor: string;
+  site: string;
+  zone?: string;
+  devices: number;
+}
+
+/**
+ * Where each sensor the inventory names is: the site and zone most of its devices have (Defender for IoT places a
+ * device in its sensor's zone). Syslog forwarding (CEF, LEEF) names the sensor but not its zone, so these are the
+ * `enrichment.sensors` entries such a site needs; a sensor without a device at a site is left out.
+ */
+export function sensorPlaces(assets: readonly Asset[]): SensorPlace[] {
+  const counts = new Map<string, Map<string, { site: string; zone?: string; n: number }>>();
+  for (const a of assets) {
+    if (!a.sensor || !a.site) continue;
+    const places = counts.get(a.sensor) ?? new Map();
+    counts.set(a.sensor, places);
+    const key = `${a.site}\n${a.zone ?? ''}`;
+    const place = places.get(key) ?? { site: a.site, ...(a.zone ? { zone: a.zone } : {}), n: 0 };
+    place.n++;
+    places.set(key, place);
+  }
+  return [...counts].map(([sensor, places]) => {
+    const best = [...places.values()].sort((x, y) => y.n - x.n)[0]!;
+    const devices = [...places.values()].reduce((n, p) => n + p.n, 0);
+    return { sensor, site: best.site, ...(best.zone ? { zone: best.zone } : {}), devices };
+  });
+}
+
+/** The `enrichment.sensors` object of `places`, one line per sensor, to paste into the configuration. */
+export function sensorPlacesLines(places: readonly SensorPlace[]): string[] {
+  if (!places.length) return [];
+  const q = JSON.stringify;
+  const entry = (p: SensorPlace) =>
+    `    ${q(p.sensor)}: { "site": ${q(p.site)}${p.zone ? `, "zone": ${q(p.zone)}` : ''} }`;
+  return [
+    `${plural(places.length, 'sensor')} at the site and zone of their devices; a site that forwards syslog (CEF and LEEF name the sensor, not its zone) needs them in enrichment.sensors:`,
+    ...places.map((p, i) => `${entry(p)}${i < places.length - 1 ? ',' : ''}`),
+  ];
+}

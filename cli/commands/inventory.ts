@@ -1,7 +1,12 @@
 import { writeFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { InventoryError, loadInventoryFile } from '../../pipeline/enrich/inventory/index.js';
-import { inventoryFacts, inventoryWatchlistCsv } from '../inventoryWatchlist.js';
+import {
+  inventoryFacts,
+  inventoryWatchlistCsv,
+  sensorPlaces,
+  sensorPlacesLines,
+} from '../inventoryWatchlist.js';
 import { UsageError } from './usageError.js';
 
 export interface InventoryOptions {
@@ -28,6 +33,7 @@ export async function runInventory(
   if (o.out) await writeFile(o.out, csv);
   else process.stdout.write(csv);
   log(`${o.input}: ${inventoryFacts(assets)}${o.out ? ` → ${o.out}` : ''}`);
+  for (const line of sensorPlacesLines(sensorPlaces(assets))) log(line);
 }
 
 /** `ot-soc inventory`: an asset inventory as the OTAssetInventory watchlist CSV. */
@@ -35,7 +41,7 @@ export function registerInventory(program: Command): void {
   program
     .command('inventory')
     .description(
-      "Convert an asset inventory into the OTAssetInventory watchlist CSV (docs/content.md \"Watchlists\"): any CSV the pipeline reads (the watchlist's columns, Defender for IoT's device inventory export from the Azure portal, other common spellings) or JSON, checked row by row. The output is both the pipeline's inventory (enrichment.inventory.file) and the deployment's assetInventoryCsv parameter, so the rules, the workbooks and the pipeline see the same devices. Prints what it read (devices, controllers, devices without an IP) to stderr.",
+      "Convert an asset inventory into the OTAssetInventory watchlist CSV (docs/content.md \"Watchlists\"): any CSV the pipeline reads (the watchlist's columns, Defender for IoT's device inventory export from the Azure portal, other common spellings) or JSON, checked row by row. The output is both the pipeline's inventory (enrichment.inventory.file) and the deployment's assetInventoryCsv parameter, so the rules, the workbooks and the pipeline see the same devices. Prints what it read (devices, controllers, devices without an IP) to stderr, and where the sensors it names are (the enrichment.sensors entries a site that forwards syslog needs).",
     )
     .requiredOption('--input <file>', 'inventory to read (CSV or JSON)')
     .option('--out <file>', 'where to write the watchlist CSV (default: stdout)')

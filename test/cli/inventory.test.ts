@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runInventory } from '../../cli/commands/inventory.js';
 import { UsageError } from '../../cli/commands/usageError.js';
 import { parseInventoryCsv } from '../../pipeline/enrich/inventory/index.js';
+import { sensorPlacementSchema } from '../../pipeline/enrich/sensorPlacement.js';
 import { watchlistTable } from '../../sentinel/watchlists.js';
 import { samples } from '../sentinel/helpers.js';
 
@@ -45,6 +46,8 @@ describe('ot-soc inventory', () => {
       expect.stringMatching(
         /portal\.csv: 2 devices; controllers: 1 PLC; 1 without an IP address \(matched by MAC or name only\) → .*portal\.csv\.watchlist\.csv$/,
       ),
+      '1 sensor at the site and zone of their devices; a site that forwards syslog (CEF and LEEF name the sensor, not its zone) needs them in enrichment.sensors:',
+      '    "s1": { "site": "Lyon", "zone": "Filling" }',
     ]);
     // The local Sentinel (and Sentinel) reads it as the watchlist; the pipeline reads the same devices back.
     const table = watchlistTable(text, 'w.csv');
@@ -52,7 +55,9 @@ describe('ot-soc inventory', () => {
       ['10.20.3.21', 'PLC', 'Lyon', 'Filling'],
       ['00:0c:29:14:03:30', 'HMI', 'Lyon', 'Filling'],
     ]);
-    expect(parseInventoryCsv(text)).toEqual(parseInventoryCsv(PORTAL));
+    // the sensor is no watchlist column: the same devices otherwise
+    const withoutSensor = parseInventoryCsv(PORTAL).map(({ sensor: _, ...a }) => a);
+    expect(parseInventoryCsv(text)).toEqual(withoutSensor);
   });
 
   it('keeps the bundled watchlist-shaped inventory as the same devices', async () => {
@@ -77,6 +82,26 @@ describe('ot-soc inventory', () => {
       /^.*dual\.csv: 2 devices \(3 rows: one per address of a device with several\); controllers: 1 PLC → /,
     );
     expect(parseInventoryCsv(text)).toEqual(parseInventoryCsv(dual));
+  });
+
+  it('places each sensor at the site and zone most of its devices are in, pasteable as enrichment.sensors', async () => {
+    const export_ =
+      'Name,IPv4 Address,Site,Zone,Sensor\n' +
+      'a,10.0.0.1,Lyon,Filling,lyn-fil-sensor-01\n' +
+      'b,10.0.0.2,Lyon,Filling,lyn-fil-sensor-01\n' +
+      // a device the filling sensor sees in another zone: the majority wins
+      'c,10.0.0.3,Lyon,Brewhouse,lyn-fil-sensor-01\n' +
+      'd,10.0.1.1,Gdansk,,gdn-sensor-01\n' +
+      'e,10.0.1.2,,,orphan-sensor\n';
+    const { said } = await convert('sensors.csv', export_);
+    expect(said.slice(1)).toEqual([
+      '2 sensors at the site and zone of their devices; a site that forwards syslog (CEF and LEEF name the sensor, not its zone) needs them in enrichment.sensors:',
+      '    "lyn-fil-sensor-01": { "site": "Lyon", "zone": "Filling" },',
+      '    "gdn-sensor-01": { "site": "Gdansk" }',
+    ]);
+    // what it prints is valid configuration
+    const pasted = JSON.parse(`{${said.slice(2).join('\n')}}`) as Record<string, unknown>;
+    expect(sensorPlacementSchema.parse(pasted)).toMatchObject({ 'gdn-sensor-01': { site: 'Gdansk' } });
   });
 
   it('refuses a file the pipeline would refuse, with its problems, and writes nothing', async () => {

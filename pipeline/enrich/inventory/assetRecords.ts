@@ -36,6 +36,7 @@ export const FIELD_SPELLINGS: Record<Field, readonly string[]> = {
   site: ['site', 'sitename', 'plant'],
   zone: ['zone', 'zonename'],
   productionLine: ['productionline', 'line', 'processline'],
+  sensor: ['sensor', 'sensorname'],
 };
 export const fieldBySpelling = new Map<string, Field>();
 for (const [field, spellings] of Object.entries(FIELD_SPELLINGS) as [Field, readonly string[]][]) {
@@ -49,7 +50,7 @@ export function fieldOf(header: string): Field | undefined {
 
 export const KNOWN_HEADERS =
   'SearchKey, IPAddress, MACAddress, AssetName, AssetType, Vendor, Model, Firmware, PurdueLevel, Criticality, Owner, ' +
-  'OTTeam, Site, Zone, ProductionLine';
+  'OTTeam, Site, Zone, ProductionLine, Sensor';
 
 /** A problem with one record; `label` is the column/key it is about (absent: the record as a whole). */
 export interface RecordProblem {
@@ -77,6 +78,7 @@ export const FIELD_PARSERS: Record<Field, FieldParse> = {
   site: plain,
   zone: plain,
   productionLine: plain,
+  sensor: plain,
   type: (s) => ({ value: normalizeAssetType(s) }),
   ip: (s) => {
     const ip = normalizeIp(s);

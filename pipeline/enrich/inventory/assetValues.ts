@@ -25,6 +25,11 @@ export interface Asset {
   site?: string;
   zone?: string;
   productionLine?: string;
+  /**
+   * The sensor that sees it (Defender for IoT's device inventory export names it): no watchlist column; `ot-soc
+   * inventory` places each sensor at its devices' site and zone for `enrichment.sensors`.
+   */
+  sensor?: string;
 }
 
 // ---------------------------------------------------------------------------------------------------------------

@@ -207,6 +207,7 @@ describe('parseInventoryCsv', () => {
         criticality: 'High',
         site: 'Lyon',
         zone: 'Filling',
+        sensor: 'lyn-fil-sensor-01',
       },
     ]);
   });
