@@ -1,6 +1,8 @@
 // Value readers for the playbooks' facts (facts.ts): custom details are arrays of strings, rows are scalars or
 // dynamic, entities camelCase, and any of them may hold JSON text.
 
+import { BlockList, isIP } from 'node:net';
+
 export function parseMaybeJson(v: unknown): unknown {
   if (typeof v !== 'string') return v;
   const t = v.trim();
@@ -103,4 +105,35 @@ export function purdueOfLayer(v: unknown): number | undefined {
   if (s === 'supervisory') return 2;
   if (s === 'enterprise') return 4;
   return firstNumber(s);
+}
+
+/** Addresses that are not on the internet: private, shared (CGNAT), loopback, link-local, multicast, reserved. */
+const NOT_INTERNET = new BlockList();
+for (const [net, bits] of [
+  ['0.0.0.0', 8],
+  ['10.0.0.0', 8],
+  ['100.64.0.0', 10],
+  ['127.0.0.0', 8],
+  ['169.254.0.0', 16],
+  ['172.16.0.0', 12],
+  ['192.168.0.0', 16],
+  ['224.0.0.0', 4],
+  ['240.0.0.0', 4],
+] as const)
+  NOT_INTERNET.addSubnet(net, bits, 'ipv4');
+// (not ::/8: Node checks an IPv4 address against the IPv6 rules too, as ::ffff:a.b.c.d)
+for (const [net, bits] of [
+  ['::', 128],
+  ['::1', 128],
+  ['fc00::', 7],
+  ['fe80::', 10],
+  ['ff00::', 8],
+] as const)
+  NOT_INTERNET.addSubnet(net, bits, 'ipv6');
+
+/** True for a public unicast address: an OT device talking to one is talking to the internet. */
+export function isInternetAddress(ip: string | undefined): boolean {
+  const family = ip ? isIP(ip) : 0;
+  if (!ip || !family) return false;
+  return !NOT_INTERNET.check(ip, family === 4 ? 'ipv4' : 'ipv6');
 }

@@ -6,6 +6,7 @@ import {
   firstBool,
   firstNumber,
   firstString,
+  isInternetAddress,
   parseMaybeJson,
   pick,
   purdueOfLayer,
@@ -50,7 +51,9 @@ export function assetSummary(a: AssetFacts, o: { owner: boolean; separator: stri
     a.name ? a.ip : undefined,
     o.owner && a.owner ? `owner ${a.owner}` : undefined,
   ].filter(Boolean);
-  const label = `${a.name ?? a.ip ?? 'unknown device'}${a.role === 'device' ? '' : ` (${a.role})`}`;
+  const notes = [a.role === 'device' ? undefined : a.role, isInternetAddress(a.ip) ? 'internet' : undefined];
+  const said = notes.filter(Boolean).join(', ');
+  const label = `${a.name ?? a.ip ?? 'unknown device'}${said ? ` (${said})` : ''}`;
   return details.length ? `${label}${o.separator}${details.join(', ')}` : label;
 }
 
@@ -236,13 +239,17 @@ const mergedRole = (a: AssetFacts['role'], b: AssetFacts['role']): AssetFacts['r
   return 'source and destination';
 };
 
-/** What the inventory says of a device: the card and the ticket list the most critical first, then the known. */
-const assetRank = (a: AssetFacts) => criticalityRank(a.criticality) * 2 + (a.type || a.name ? 1 : 0);
+/**
+ * The card and the ticket list the most critical first, then the devices the inventory knows, then internet
+ * addresses (an OT host calling one is the lead), then the rest.
+ */
+const assetRank = (a: AssetFacts) =>
+  criticalityRank(a.criticality) * 4 + (a.type || a.name ? 2 : 0) + (isInternetAddress(a.ip) ? 1 : 0);
 
 /**
  * Merges assets that name the same device, keeping every known attribute, then orders them for the card and ticket,
- * which show the first few: the most critical first, then devices the inventory knows, then the rest as the alerts
- * named them (a critical controller is never behind "… and 6 more" addresses). An IoTDevice entity whose only name
+ * which show the first few: the most critical first, then devices the inventory knows, then internet addresses,
+ * then the rest as the alerts named them (a critical controller is never behind "… and 6 more" addresses). An IoTDevice entity whose only name
  * is the address it was mapped from (a rule's DeviceId: the device's IP when its MAC is unknown) is that device.
  */
 function mergeAssets(list: AssetFacts[]): AssetFacts[] {

@@ -2,8 +2,8 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { parsePlaybookConfig } from '../../playbooks/config.js';
 import { graphDirectory } from '../../playbooks/directory.js';
 import { PlaybookConfigError } from '../../playbooks/errors.js';
-import { incidentFacts } from '../../playbooks/facts.js';
-import { criticalityRank } from '../../playbooks/factValues.js';
+import { assetSummary, incidentFacts } from '../../playbooks/facts.js';
+import { criticalityRank, isInternetAddress } from '../../playbooks/factValues.js';
 import {
   createLogAnalyticsQuery,
   latestRowsQuery,
@@ -114,6 +114,7 @@ describe('incident facts', () => {
         DestinationAssetType: undefined,
         AssetCriticality: undefined,
         AssetOwner: undefined,
+        PurdueLevel: undefined,
         ...over,
       });
     const f = await incidentFacts(
@@ -125,16 +126,42 @@ describe('incident facts', () => {
             DestinationAssetName: 'LYN-FIL-PLC-01',
             DestinationAssetType: 'PLC',
             AssetCriticality: 'Critical',
+            PurdueLevel: 1,
           }),
+          // the infected host calling out
+          hop('d', '10.20.3.12', '185.220.101.4'),
         ]),
       ),
     );
-    expect(f.assets.map((a) => `${a.name ?? a.ip} (${a.role})`)).toEqual([
-      'LYN-FIL-PLC-01 (destination)',
+    expect(f.assets.map((a) => assetSummary(a, { owner: false, separator: ' — ' }))).toEqual([
+      'LYN-FIL-PLC-01 (destination) — PLC, Purdue L1, criticality Critical, 10.20.3.21',
+      '185.220.101.4 (destination, internet)',
       '10.20.3.10 (source)',
       '10.20.3.11 (source and destination)',
       '10.20.3.12 (source and destination)',
     ]);
+  });
+
+  it.each([
+    ['185.220.101.4', true],
+    ['8.8.8.8', true],
+    ['2001:4860:4860::8888', true],
+    ['10.20.3.10', false],
+    ['172.31.255.1', false],
+    ['172.32.0.1', true],
+    ['192.168.1.1', false],
+    ['100.64.0.1', false],
+    ['127.0.0.1', false],
+    ['169.254.10.1', false],
+    ['239.255.255.250', false],
+    ['255.255.255.255', false],
+    ['fd00::1', false],
+    ['fe80::1', false],
+    ['::1', false],
+    ['not an ip', false],
+    [undefined, false],
+  ] as const)('%s is an internet address: %s', (ip, expected) => {
+    expect(isInternetAddress(ip)).toBe(expected);
   });
 
   it('ranks a criticality named like a built-in property as unknown, not as a function', async () => {
