@@ -96,6 +96,28 @@ describe('a malware outbreak in one zone', () => {
   });
 });
 
+describe('the analyst closing the outbreak', () => {
+  it("tells the OT team's channel once, and leaves its one ticket to the OT team (a true positive)", async () => {
+    const brewhouse = malware.find((i) => i.title.includes('Brewhouse'))!;
+    const before = twin.result.playbookRuns.length;
+    await twin.result.analyst(brewhouse.number, {
+      status: 'Closed',
+      classification: 'TruePositive',
+      classificationReason: 'SuspiciousActivity',
+      classificationComment: 'Hosts reimaged, SMBv1 disabled',
+    });
+    const runs = twin.result.playbookRuns.slice(before);
+    const cards = runs.flatMap((r) => r.requests.filter((q) => q.service === 'teams'));
+    expect(cards).toHaveLength(1);
+    expect(JSON.stringify(cards[0]!.body)).toContain('Hosts reimaged, SMBv1 disabled');
+    const sync = runs.find((r) => r.playbook === 'sync-status')!;
+    expect(sync.outcome?.notes).toContainEqual(
+      expect.stringMatching(/^ticket OTSEC-\d+ kept open: .*TruePositive/),
+    );
+    expect(runs.flatMap((r) => r.requests).filter((q) => q.service === 'jira')).toEqual([]);
+  });
+});
+
 describe('an outbreak reaching Sentinel over time', () => {
   it("tells the OT team's channel each new finding on the incident's card", async () => {
     const apart = await mkdtemp(join(tmpdir(), 'ot-soc-outbreak-live-'));
