@@ -137,3 +137,9 @@ export function isInternetAddress(ip: string | undefined): boolean {
   if (!ip || !family) return false;
   return !NOT_INTERNET.check(ip, family === 4 ? 'ipv4' : 'ipv6');
 }
+
+/** The object without its undefined properties (in place): facts compare and print without empty keys. */
+export function strip<T extends Record<string, unknown>>(o: T): T {
+  for (const k of Object.keys(o)) if (o[k] === undefined) delete o[k];
+  return o;
+}

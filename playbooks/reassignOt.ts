@@ -1,5 +1,6 @@
+import { assetSummary } from './assetFacts.js';
 import { type PlaybookConfig, siteConfig } from './config.js';
-import { assetSummary, incidentFacts, type OtFacts } from './facts.js';
+import { incidentFacts, type OtFacts } from './facts.js';
 import { commentId } from './ids.js';
 import type { IncidentTrigger } from './payload.js';
 import type { IncidentRef } from './sentinel/armId.js';

@@ -1,4 +1,5 @@
-import { type AssetFacts, assetSummary, type OtFacts } from '../facts.js';
+import { type AssetFacts, assetSummary } from '../assetFacts.js';
+import type { OtFacts } from '../facts.js';
 import { escalationLines } from '../factValues.js';
 import type { IncidentSeverity } from '../sentinel/incident.js';
 import { cardText, safeLink } from './escape.js';

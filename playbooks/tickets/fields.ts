@@ -1,4 +1,5 @@
-import { assetSummary, type OtFacts } from '../facts.js';
+import { assetSummary } from '../assetFacts.js';
+import type { OtFacts } from '../facts.js';
 import { escalationLines } from '../factValues.js';
 import type { IncidentSeverity } from '../sentinel/incident.js';
 import { safeLink } from '../teams/escape.js';

@@ -1,8 +1,9 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { assetSummary } from '../../playbooks/assetFacts.js';
 import { parsePlaybookConfig } from '../../playbooks/config.js';
 import { graphDirectory } from '../../playbooks/directory.js';
 import { PlaybookConfigError } from '../../playbooks/errors.js';
-import { assetSummary, incidentFacts } from '../../playbooks/facts.js';
+import { incidentFacts } from '../../playbooks/facts.js';
 import { criticalityRank, isInternetAddress } from '../../playbooks/factValues.js';
 import {
   createLogAnalyticsQuery,
