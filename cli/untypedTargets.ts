@@ -14,6 +14,13 @@ import { cappedLines } from './sensorLines.js';
 
 type Row = Record<string, unknown>;
 
+/**
+ * A scan that names no controller (a port or address sweep): every host of a subnet is its target, so a device seen
+ * only in those is the weakest hint of a controller.
+ */
+const isNetworkScan = (title: string, category: string) =>
+  category.toLowerCase() === 'scan' && !/\b(PLC|controller|outstation|RTU)\b/i.test(title);
+
 export interface UntypedTarget {
   /** The destination as the rows name it: its name, else its IP, else its MAC. */
   device: string;
@@ -25,9 +32,14 @@ export interface UntypedTarget {
   titles: string[];
 }
 
-/** From the latest row of each group: the untyped destinations of controller-family alerts, most alerts first. */
+/**
+ * From the latest row of each group: the untyped destinations of controller-family alerts, most alerts first, those
+ * only a port or address sweep reached last (a sweep of a subnet names every host in it, and would bury the device
+ * that was programmed and stopped).
+ */
 export function untypedTargets(rows: Iterable<Row>): UntypedTarget[] {
-  const found = new Map<string, UntypedTarget & { byTitle: Map<string, number> }>();
+  // scannedOnly: only network scans were aimed at it (isNetworkScan), listed after the devices something else was
+  const found = new Map<string, UntypedTarget & { byTitle: Map<string, number>; scannedOnly: boolean }>();
   for (const row of rows) {
     if (textOf(row.DestinationAssetType)) continue;
     const device = textOf(row.DestinationName) || textOf(row.DestinationIP) || textOf(row.DestinationMAC);
@@ -42,18 +54,32 @@ export function untypedTargets(rows: Iterable<Row>): UntypedTarget[] {
     const site = textOf(row.Site);
     const zone = textOf(row.Zone);
     const key = `${site}\u0000${zone}\u0000${device}`;
-    const t = found.get(key) ?? { device, site, zone, alerts: 0, titles: [], byTitle: new Map() };
+    const t = found.get(key) ?? {
+      device,
+      site,
+      zone,
+      alerts: 0,
+      titles: [],
+      scannedOnly: true,
+      byTitle: new Map(),
+    };
     const count = Number(row.Count ?? 0);
     t.alerts += count;
+    t.scannedOnly &&= isNetworkScan(route.title, route.category);
     t.byTitle.set(route.title, (t.byTitle.get(route.title) ?? 0) + count);
     found.set(key, t);
   }
   return [...found.values()]
-    .map(({ byTitle, ...t }) => ({
+    .sort(
+      (a, b) =>
+        Number(a.scannedOnly) - Number(b.scannedOnly) ||
+        b.alerts - a.alerts ||
+        a.device.localeCompare(b.device),
+    )
+    .map(({ byTitle, scannedOnly: _, ...t }) => ({
       ...t,
       titles: [...byTitle].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])).map(([title]) => title),
-    }))
-    .sort((a, b) => b.alerts - a.alerts || a.device.localeCompare(b.device));
+    }));
 }
 
 /** The summary's lines under "untyped targets": per device its place, alerts and titles. */

@@ -128,9 +128,13 @@ ${GROUPS}
 | extend Device = coalesce(DestinationName, DestinationIP, DestinationMAC)
 | where isnotempty(Device)
 | where ${CHAIN_ROWS}
-| summarize Groups = count(), RawAlerts = sum(Count), AlertTypes = make_set(AlertTitle, 5), LastSeen = max(LastSeen)
-    by Site, Zone, Device, DestinationIP
-| order by RawAlerts desc`,
+// a port or address sweep names every host of a subnet: its targets after the devices something else was aimed at
+| extend NetworkScan = Category =~ "Scan" and not(AlertTitle has_any ("PLC", "Controller", "Outstation", "RTU"))
+| summarize Groups = count(), RawAlerts = sum(Count), AlertTypes = make_set(AlertTitle, 5), LastSeen = max(LastSeen),
+    Beyond = countif(not(NetworkScan)) by Site, Zone, Device, DestinationIP
+| extend OnlyNetworkScans = Beyond == 0
+| order by OnlyNetworkScans asc, RawAlerts desc
+| project-away Beyond`,
           noDataMessage:
             'Every device that scans, programming or stop commands were aimed at has a type (from the inventory or Defender for IoT).',
           gridSettings: { formatters: [bar('RawAlerts')], filter: true },

@@ -52,7 +52,13 @@ describe('untyped targets', () => {
       row('PLC Scan Detected', 'Scan', 9, {}),
     ]);
     expect(found).toEqual([
-      { device: 'HAM-RTU-7', site: 'Hamburg', zone: 'Presswerk', alerts: 5, titles: ['PLC Scan Detected'] },
+      {
+        device: 'HAM-RTU-7',
+        site: 'Hamburg',
+        zone: 'Presswerk',
+        alerts: 5,
+        titles: ['PLC Scan Detected'],
+      },
       {
         device: '10.1.0.21',
         site: 'Hamburg',
@@ -64,6 +70,41 @@ describe('untyped targets', () => {
     expect(untypedLines(found)).toEqual([
       '      HAM-RTU-7 at Hamburg/Presswerk: 5 alerts; PLC Scan Detected',
       '      10.1.0.21 at Hamburg/Presswerk: 3 alerts; Unauthorized PLC Programming, Controller Stop',
+    ]);
+  });
+
+  it("lists a port sweep's hosts after the devices something else was aimed at, however many scans they had", () => {
+    const sweep = Array.from({ length: 10 }, (_, k) =>
+      row('Port Scan Detected', 'Scan', 5, { DestinationIP: `10.1.2.${10 + k}` }),
+    );
+    const found = untypedTargets([
+      ...sweep,
+      row('Address Scan Detected', 'Scan', 2, { DestinationIP: '10.1.0.21' }),
+      row('Unauthorized PLC Programming', 'Programming', 1, { DestinationIP: '10.1.0.21' }),
+    ]);
+    expect(found.map((t) => t.device)).toEqual(['10.1.0.21', ...sweep.map((r) => r.DestinationIP)]);
+    expect(untypedLines(found)[0]).toBe(
+      '      10.1.0.21 at Hamburg/Presswerk: 3 alerts; Address Scan Detected, Unauthorized PLC Programming',
+    );
+  });
+
+  it("the sites and assets workbook's grid lists them in the same order, saying which only a sweep reached", () => {
+    const now = new Date();
+    const rows = [
+      ...[10, 11, 12].map((k) => row('Port Scan Detected', 'Scan', 5, { DestinationIP: `10.1.2.${k}` })),
+      row('Address Scan Detected', 'Scan', 2, { DestinationIP: '10.1.0.21' }),
+      row('Unauthorized PLC Programming', 'Programming', 1, { DestinationIP: '10.1.0.21' }),
+    ].map((r, i) => ({ ...r, AlertId: `g${i}`, Revision: 1, TimeGenerated: now.toISOString() }));
+    const wb = WORKBOOKS.find((w) => w.file === 'ot-soc-sites-assets.json')!;
+    const content = JSON.parse(readFileSync(join(packageRoot(), 'workbooks', wb.file), 'utf8')) as unknown;
+    const rendered = runWorkbook(wb.file, wb.displayName, content, workspaceContext(rows, now, {}), runQuery);
+    const grid = queriesOf(rendered.items).find((q) => q.name === 'untyped targets')!;
+    if (!grid.result.ok) throw new Error(JSON.stringify(grid.result.failure));
+    expect(grid.result.table.rows.map((r) => [r.Device, Number(r.RawAlerts), r.OnlyNetworkScans])).toEqual([
+      ['10.1.0.21', 3, false],
+      ['10.1.2.10', 5, true],
+      ['10.1.2.11', 5, true],
+      ['10.1.2.12', 5, true],
     ]);
   });
 
