@@ -30,6 +30,8 @@ export interface UntypedTarget {
   alerts: number;
   /** The alert titles, most alerts first. */
   titles: string[];
+  /** Only network scans (isNetworkScan) were aimed at it: one of a sweep's hosts, the weakest hint of a controller. */
+  onlyNetworkScans: boolean;
 }
 
 /**
@@ -38,8 +40,7 @@ export interface UntypedTarget {
  * that was programmed and stopped).
  */
 export function untypedTargets(rows: Iterable<Row>): UntypedTarget[] {
-  // scannedOnly: only network scans were aimed at it (isNetworkScan), listed after the devices something else was
-  const found = new Map<string, UntypedTarget & { byTitle: Map<string, number>; scannedOnly: boolean }>();
+  const found = new Map<string, UntypedTarget & { byTitle: Map<string, number> }>();
   for (const row of rows) {
     if (textOf(row.DestinationAssetType)) continue;
     const device = textOf(row.DestinationName) || textOf(row.DestinationIP) || textOf(row.DestinationMAC);
@@ -60,33 +61,47 @@ export function untypedTargets(rows: Iterable<Row>): UntypedTarget[] {
       zone,
       alerts: 0,
       titles: [],
-      scannedOnly: true,
+      onlyNetworkScans: true,
       byTitle: new Map(),
     };
     const count = Number(row.Count ?? 0);
     t.alerts += count;
-    t.scannedOnly &&= isNetworkScan(route.title, route.category);
+    t.onlyNetworkScans &&= isNetworkScan(route.title, route.category);
     t.byTitle.set(route.title, (t.byTitle.get(route.title) ?? 0) + count);
     found.set(key, t);
   }
   return [...found.values()]
     .sort(
       (a, b) =>
-        Number(a.scannedOnly) - Number(b.scannedOnly) ||
+        Number(a.onlyNetworkScans) - Number(b.onlyNetworkScans) ||
         b.alerts - a.alerts ||
         a.device.localeCompare(b.device),
     )
-    .map(({ byTitle, scannedOnly: _, ...t }) => ({
+    .map(({ byTitle, ...t }) => ({
       ...t,
       titles: [...byTitle].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])).map(([title]) => title),
     }));
 }
 
-/** The summary's lines under "untyped targets": per device its place, alerts and titles. */
-export const untypedLines = (targets: readonly UntypedTarget[]): string[] =>
-  cappedLines(
-    targets,
+/**
+ * The summary's lines under "untyped targets": per device its place, alerts and titles; the hosts only a sweep
+ * reached in one line after them (a sweep of a subnet names every host: listed one by one they hid the rest).
+ */
+export function untypedLines(targets: readonly UntypedTarget[]): string[] {
+  const aimed = targets.filter((t) => !t.onlyNetworkScans);
+  const swept = targets.filter((t) => t.onlyNetworkScans);
+  const lines = cappedLines(
+    aimed,
     (t) =>
       `${t.device} at ${t.site || '(no site)'}/${t.zone || '(no zone)'}: ${plural(t.alerts, 'alert')}; ${t.titles.join(', ')}`,
     'devices',
   );
+  if (!swept.length) return lines;
+  const titles = [...new Set(swept.flatMap((t) => t.titles))].join(', ');
+  const some = swept.slice(0, 3).map((t) => t.device);
+  const more = swept.length > some.length ? ', …' : '';
+  lines.push(
+    `      ${plural(swept.length, aimed.length ? 'more device' : 'device')} only a network scan reached (${titles}): ${some.join(', ')}${more}`,
+  );
+  return lines;
+}

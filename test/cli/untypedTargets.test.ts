@@ -58,6 +58,7 @@ describe('untyped targets', () => {
         zone: 'Presswerk',
         alerts: 5,
         titles: ['PLC Scan Detected'],
+        onlyNetworkScans: false,
       },
       {
         device: '10.1.0.21',
@@ -65,6 +66,7 @@ describe('untyped targets', () => {
         zone: 'Presswerk',
         alerts: 3,
         titles: ['Unauthorized PLC Programming', 'Controller Stop'],
+        onlyNetworkScans: false,
       },
     ]);
     expect(untypedLines(found)).toEqual([
@@ -82,10 +84,16 @@ describe('untyped targets', () => {
       row('Address Scan Detected', 'Scan', 2, { DestinationIP: '10.1.0.21' }),
       row('Unauthorized PLC Programming', 'Programming', 1, { DestinationIP: '10.1.0.21' }),
     ]);
-    expect(found.map((t) => t.device)).toEqual(['10.1.0.21', ...sweep.map((r) => r.DestinationIP)]);
-    expect(untypedLines(found)[0]).toBe(
+    const hosts = Array.from({ length: 10 }, (_, k) => `10.1.2.${10 + k}`);
+    expect(found.map((t) => t.device)).toEqual(['10.1.0.21', ...hosts]);
+    // the sweep's hosts in one line after the device that was programmed
+    expect(untypedLines(found)).toEqual([
       '      10.1.0.21 at Hamburg/Presswerk: 3 alerts; Address Scan Detected, Unauthorized PLC Programming',
-    );
+      '      10 more devices only a network scan reached (Port Scan Detected): 10.1.2.10, 10.1.2.11, 10.1.2.12, …',
+    ]);
+    expect(untypedLines(found.slice(1, 2))).toEqual([
+      '      1 device only a network scan reached (Port Scan Detected): 10.1.2.10',
+    ]);
   });
 
   it("the sites and assets workbook's grid lists them in the same order, saying which only a sweep reached", () => {
@@ -197,6 +205,7 @@ describe('an attack on an uninventoried controller, through replay and the local
         zone: 'Presswerk',
         alerts: 3,
         titles: ['Controller Stop', 'PLC Scan Detected', 'Unauthorized PLC Programming'],
+        onlyNetworkScans: false,
       },
     ]);
     expect(formatSummary(before.summary)).toContain(
