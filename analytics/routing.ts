@@ -193,6 +193,20 @@ export function chainLets(): string[] {
   ];
 }
 
+/** Words by which a scan's title names a controller ("PLC Scan Detected"); a scan that names none is a sweep. */
+const CONTROLLER_WORDS = ['PLC', 'Controller', 'Outstation', 'RTU'] as const;
+const CONTROLLER_WORD = new RegExp(`\\b(${CONTROLLER_WORDS.join('|')})\\b`, 'i');
+
+/**
+ * A scan that names no controller (a port or address sweep): every host of a subnet is its target, so a device that
+ * only such scans reached is the weakest hint of a controller (the summary's and the workbook's untyped targets).
+ */
+export const isNetworkScan = (title: string, category: string): boolean =>
+  category.toLowerCase() === 'scan' && !CONTROLLER_WORD.test(title);
+
+/** {@link isNetworkScan} as a KQL condition on OTAlerts_CL (`has_any`: whole terms, any case, as the regex). */
+export const NETWORK_SCAN = `Category =~ "Scan" and not(AlertTitle has_any (${CONTROLLER_WORDS.map(kqlString).join(', ')}))`;
+
 /** The correlation rule whose routing block names the chain rule's types (it must not raise them again). */
 export const CHAIN_CONSUMER = 'OtPurdueBoundaryCrossing';
 

@@ -71,7 +71,6 @@ export interface SensorPlace {
   sensor: string;
   site: string;
   zone?: string;
-  devices: number;
 }
 
 /**
@@ -92,8 +91,7 @@ export function sensorPlaces(assets: readonly Asset[]): SensorPlace[] {
   }
   return [...counts].map(([sensor, places]) => {
     const best = [...places.values()].sort((x, y) => y.n - x.n)[0]!;
-    const devices = [...places.values()].reduce((n, p) => n + p.n, 0);
-    return { sensor, site: best.site, ...(best.zone ? { zone: best.zone } : {}), devices };
+    return { sensor, site: best.site, ...(best.zone ? { zone: best.zone } : {}) };
   });
 }
 

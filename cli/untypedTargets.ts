@@ -7,19 +7,12 @@
  * attack as an incident of its family rule. The summary names those devices so the controllers among them can be
  * added to the inventory.
  */
-import { CHAIN_RULE, CONTROLLER_TYPES, ownerOf } from '../analytics/routing.js';
+import { CHAIN_RULE, CONTROLLER_TYPES, isNetworkScan, ownerOf } from '../analytics/routing.js';
 import { plural } from './plural.js';
 import { textOf } from './rowValues.js';
 import { cappedLines } from './sensorLines.js';
 
 type Row = Record<string, unknown>;
-
-/**
- * A scan that names no controller (a port or address sweep): every host of a subnet is its target, so a device seen
- * only in those is the weakest hint of a controller.
- */
-const isNetworkScan = (title: string, category: string) =>
-  category.toLowerCase() === 'scan' && !/\b(PLC|controller|outstation|RTU)\b/i.test(title);
 
 export interface UntypedTarget {
   /** The destination as the rows name it: its name, else its IP, else its MAC. */

@@ -82,9 +82,9 @@ const assetRank = (a: AssetFacts) =>
 
 /**
  * Merges assets that name the same device, keeping every known attribute, then orders them for the card and ticket,
- * which show the first few: the most critical first, then devices the inventory knows, then internet addresses,
- * then the rest as the alerts named them (a critical controller is never behind "… and 6 more" addresses). An IoTDevice entity whose only name
- * is the address it was mapped from (a rule's DeviceId: the device's IP when its MAC is unknown) is that device.
+ * which show the first few (assetRank: a critical controller is never behind "… and 6 more" addresses). An
+ * IoTDevice entity whose only name is the address it was mapped from (a rule's DeviceId: the device's IP when its
+ * MAC is unknown) is that device.
  */
 export function mergeAssets(list: AssetFacts[]): AssetFacts[] {
   const out = new Map<string, AssetFacts>();

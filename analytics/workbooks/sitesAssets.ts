@@ -2,7 +2,7 @@
  * The sites, zones and assets workbook: per-zone picture, Purdue levels, assets at risk, escalations, sensors.
  */
 
-import { CHAIN_ROWS, chainLets } from '../routing.js';
+import { CHAIN_ROWS, chainLets, NETWORK_SCAN } from '../routing.js';
 import { ASSET_WATCHLIST } from '../schemas.js';
 import {
   bar,
@@ -129,7 +129,7 @@ ${GROUPS}
 | where isnotempty(Device)
 | where ${CHAIN_ROWS}
 // a port or address sweep names every host of a subnet: its targets after the devices something else was aimed at
-| extend NetworkScan = Category =~ "Scan" and not(AlertTitle has_any ("PLC", "Controller", "Outstation", "RTU"))
+| extend NetworkScan = ${NETWORK_SCAN}
 | summarize Groups = count(), RawAlerts = sum(Count), AlertTypes = make_set(AlertTitle, 5), LastSeen = max(LastSeen),
     Beyond = countif(not(NetworkScan)) by Site, Zone, Device, DestinationIP
 | extend OnlyNetworkScans = Beyond == 0

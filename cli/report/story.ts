@@ -4,7 +4,7 @@
  * each incident's escalation reasons.
  */
 
-import { contentIdOf, scopedIdOf } from '../../pipeline/dedup/identity.js';
+import { identityOf } from '../../pipeline/dedup/identity.js';
 import { timesInSensorZone } from '../../pipeline/enrich/enricher.js';
 import { placementOf, type SensorPlacements } from '../../pipeline/enrich/sensorPlacement.js';
 import { parseRecord } from '../../pipeline/parse/index.js';
@@ -38,7 +38,7 @@ export function alertTimes(inputText: string, name: string, sensors: SensorPlace
       const times = timesInSensorZone(alert, placement(alert.sensor));
       const t = Date.parse(times.lastSeen);
       if (!Number.isFinite(t)) continue;
-      const id = scopedIdOf({ ...alert, ...times }) ?? contentIdOf({ ...alert, ...times });
+      const id = identityOf({ ...alert, ...times });
       if (id === undefined) unidentified.push(t);
       else byAlert.set(id, Math.max(byAlert.get(id) ?? t, t));
     }

@@ -53,7 +53,9 @@ export function contentIdOf(
 }
 
 /** What identifies a record's alert: its vendor id (scopedIdOf), else its content (contentIdOf). */
-export const identityOf = (a: EnrichedAlert): string | undefined => scopedIdOf(a) ?? contentIdOf(a);
+export const identityOf = (
+  a: Parameters<typeof scopedIdOf>[0] & Parameters<typeof contentIdOf>[0],
+): string | undefined => scopedIdOf(a) ?? contentIdOf(a);
 
 /**
  * Where an alert's group and its id entries live: its scope (site/zone, else sensor) when the key spec groups by
