@@ -11,7 +11,11 @@
  *   4. else the catch-all rule (a title and category the routing does not know, e.g. a new sensor version).
  * Then, for the controller families (scan, program/config change, firmware, operating mode, stop/restart, controller
  * data collection), a row whose destination is a controller in the asset inventory (DestinationAssetType PLC, RTU,
- * DCS, SIS or IED) goes to the attack-chain rule instead, so everything aimed at one controller is one incident.
+ * DCS, SIS or IED) goes to the attack-chain rule instead, so everything aimed at one controller is one incident; so
+ * does a row of the command families (unauthorized protocol commands, protocol violations) aimed at a controller by
+ * a device that is no process system (not a controller, HMI, engineering station, SCADA or OPC server, historian):
+ * a laptop's DNP3 commands between its scan of an RTU and the RTU's restart are a step of that attack, while the
+ * SCADA server's own polling that trips a rule stays one incident per zone and protocol.
  *
  * Categories are the catalog's, plus the spellings sensors use ("Restart/ Stop Commands"; the enricher writes the
  * catalog's spelling of a forwarded alert group such as "Restart and stop commands": pipeline/enrich/alertGroups.ts),
@@ -32,6 +36,22 @@ export const CONTROLLER_FAMILIES = [
   'OtPlcOperatingModeChange',
   'OtControllerStopRestart',
   'OtControllerDataCollection',
+] as const;
+
+/** Rule families of commands to a device, whose rows aimed at a controller from outside the process are the chain's. */
+export const COMMAND_FAMILIES = ['OtUnauthorizedProtocolCommands', 'OtProtocolViolations'] as const;
+
+/**
+ * Device types (as the pipeline normalises them) whose protocol commands to a controller are the process's own
+ * traffic: its masters, its operators' and engineers' stations, and peer controllers.
+ */
+export const PROCESS_SOURCE_TYPES = [
+  ...CONTROLLER_TYPES,
+  'HMI',
+  'EngineeringStation',
+  'SCADAServer',
+  'OPCServer',
+  'Historian',
 ] as const;
 
 /** Rules that correlate several groups or inventory context; they own no alert type. */
@@ -135,6 +155,7 @@ export interface RouteInput {
   readonly category?: string;
   readonly engine?: string;
   readonly destinationAssetType?: string;
+  readonly sourceAssetType?: string;
 }
 
 const lower = (s: string | undefined) => (s ?? '').toLowerCase();
@@ -150,7 +171,10 @@ export function ownerOf(row: RouteInput): string {
   const toController = (CONTROLLER_TYPES as readonly string[]).includes(
     (row.destinationAssetType ?? '').toUpperCase(),
   );
-  return toController && (CONTROLLER_FAMILIES as readonly string[]).includes(owner) ? CHAIN_RULE : owner;
+  if (!toController) return owner;
+  if ((CONTROLLER_FAMILIES as readonly string[]).includes(owner)) return CHAIN_RULE;
+  const fromProcess = PROCESS_SOURCE_TYPES.some((t) => t.toLowerCase() === lower(row.sourceAssetType));
+  return !fromProcess && (COMMAND_FAMILIES as readonly string[]).includes(owner) ? CHAIN_RULE : owner;
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -161,7 +185,11 @@ const list = (xs: readonly string[]) => `dynamic([${xs.map(kqlString).join(', ')
 
 /** Titles and categories a rule owns before the controller split (the chain rule: all its families'). */
 function ownedBy(rule: string): { titles: string[]; categories: string[] } {
-  const rules = rule === CHAIN_RULE ? [...CONTROLLER_FAMILIES] : [rule];
+  return ownedByAny(rule === CHAIN_RULE ? [...CONTROLLER_FAMILIES] : [rule]);
+}
+
+/** Titles and categories these rules own before the controller split. */
+function ownedByAny(rules: readonly string[]): { titles: string[]; categories: string[] } {
   const titles = Object.entries(TITLE_OVERRIDES)
     .filter(([, r]) => rules.includes(r))
     .map(([t]) => t)
@@ -175,14 +203,30 @@ function ownedBy(rule: string): { titles: string[]; categories: string[] } {
 
 const routedLet = () => `let Routed = ${list(Object.keys(TITLE_OVERRIDES).sort())};`;
 
+/** The KQL condition on a row the `Own`-style lets `own` and `categories` name (titles, else the category). */
+const ownedRows = (own: string, categories: string) =>
+  `AlertTitle in~ (${own}) or (AlertTitle !in~ (Routed) and Engine !~ "Malware" and Category in~ (${categories}))`;
+
+/** The KQL condition on a row of the command families sent by a device that is no process system (lets: commandLets). */
+export const COMMANDS_FROM_OUTSIDE = `not(SourceAssetType in~ (ProcessSources)) and (${ownedRows('CommandOwn', 'CommandCategories')})`;
+
+/** The `let` statements {@link COMMANDS_FROM_OUTSIDE} reads, besides `Routed`. */
+export function commandLets(): string[] {
+  const commands = ownedByAny(COMMAND_FAMILIES);
+  return [
+    `let CommandOwn = ${list(commands.titles)};`,
+    `let CommandCategories = ${list(commands.categories)};`,
+    `let ProcessSources = ${list(PROCESS_SOURCE_TYPES)};`,
+  ];
+}
+
 /** The KQL condition on the rows the chain rule takes when their destination is a controller (as ownerOf decides). */
-export const CHAIN_ROWS =
-  'AlertTitle in~ (ChainOwn) or (AlertTitle !in~ (Routed) and Engine !~ "Malware" and Category in~ (ChainCategories))';
+export const CHAIN_ROWS = `${ownedRows('ChainOwn', 'ChainCategories')} or (${COMMANDS_FROM_OUTSIDE})`;
 
 /**
- * The `let` statements {@link CHAIN_ROWS} reads (`Routed`, `ChainOwn`, `ChainCategories`): for the correlation that
- * leaves those rows to the chain rule (OtPurdueBoundaryCrossing's `where not(…)`), and the workbook that lists their
- * untyped targets.
+ * The `let` statements {@link CHAIN_ROWS} reads (`Routed`, `ChainOwn`, `ChainCategories` and the command lets): for
+ * the correlation that leaves those rows to the chain rule (OtPurdueBoundaryCrossing's `where not(…)`), and the
+ * workbook that lists their untyped targets.
  */
 export function chainLets(): string[] {
   const chain = ownedBy(CHAIN_RULE);
@@ -190,6 +234,7 @@ export function chainLets(): string[] {
     routedLet(),
     `let ChainOwn = ${list(chain.titles)};`,
     `let ChainCategories = ${list(chain.categories)};`,
+    ...commandLets(),
   ];
 }
 
@@ -215,7 +260,8 @@ export const ROUTING_END = '// routing:end';
 
 /**
  * The `let` statements of a rule's routing block: `Routed` (every overridden title), `Own` and `OwnCategories` (what
- * this rule owns), `KnownCategories` (for the catch-all) and `ControllerTypes`. Undefined for a rule that owns nothing.
+ * this rule owns), `KnownCategories` (for the catch-all), `ControllerTypes`, and for the chain rule and the command
+ * families what {@link COMMANDS_FROM_OUTSIDE} reads. Undefined for a rule that owns nothing.
  */
 export function routingLets(rule: string): string[] | undefined {
   const lines = [
@@ -234,7 +280,14 @@ export function routingLets(rule: string): string[] | undefined {
   } else {
     lines.push(`let Own = ${list(titles)};`, `let OwnCategories = ${list(categories)};`);
   }
-  if (rule === CHAIN_RULE || (CONTROLLER_FAMILIES as readonly string[]).includes(rule)) {
+  if (rule === CHAIN_RULE) lines.push(...commandLets());
+  if ((COMMAND_FAMILIES as readonly string[]).includes(rule))
+    lines.push(`let ProcessSources = ${list(PROCESS_SOURCE_TYPES)};`);
+  if (
+    rule === CHAIN_RULE ||
+    (CONTROLLER_FAMILIES as readonly string[]).includes(rule) ||
+    (COMMAND_FAMILIES as readonly string[]).includes(rule)
+  ) {
     lines.push(`let ControllerTypes = ${list(CONTROLLER_TYPES)};`);
   }
   lines.push(ROUTING_END);
@@ -270,14 +323,23 @@ export function routingMarkdown(catalog: readonly CatalogTitle[]): string {
     .map((e) => {
       const owner = ownerOf(e);
       const atController = ownerOf({ ...e, destinationAssetType: 'PLC' });
+      const fromProcess = ownerOf({ ...e, destinationAssetType: 'PLC', sourceAssetType: 'SCADAServer' });
       const cell = (s: string) => s.replace(/\|/g, '\\|');
-      return `| ${cell(e.title)} | ${cell(e.category ?? '')} | ${e.engine} | ${owner} | ${atController === owner ? '' : atController} |`;
+      const chain =
+        atController === owner
+          ? ''
+          : fromProcess === owner
+            ? `${atController} (from outside the process)`
+            : atController;
+      return `| ${cell(e.title)} | ${cell(e.category ?? '')} | ${e.engine} | ${owner} | ${chain} |`;
     });
   return `# Alert routing: which rule owns each Defender for IoT alert type
 
 Generated from \`analytics/routing.ts\` by \`analytics/package.ts\` (do not edit; see docs/content.md). Every
 alert group raises exactly one alert, from the rule below; aimed at a controller in the asset inventory (PLC, RTU, DCS,
-SIS, IED), the controller families go to ${CHAIN_RULE}. For a title listed here the pipeline writes the category and
+SIS, IED), the controller families go to ${CHAIN_RULE}, and so do the command families' (unauthorized protocol
+commands, protocol violations) when the source is outside the process: a device whose type is none of
+${PROCESS_SOURCE_TYPES.join(', ')} (unknown included), e.g. a laptop sending DNP3 commands to an RTU. For a title listed here the pipeline writes the category and
 engine below, whatever the sensor sent (pipeline/enrich/enricher.ts), so the title always reaches this rule. A title
 not listed here goes by its engine (Malware → ${MALWARE_RULE}) and category as the sensor sent them, a forwarded
 alert group in the catalog's spelling ("Restart and stop commands" → Restart/Stop Commands; the table in

@@ -43,6 +43,7 @@ export function untypedTargets(rows: Iterable<Row>): UntypedTarget[] {
       title: textOf(row.AlertTitle),
       category: textOf(row.Category),
       engine: textOf(row.Engine),
+      sourceAssetType: textOf(row.SourceAssetType),
     };
     if (ownerOf({ ...route, destinationAssetType: CONTROLLER_TYPES[0] }) !== CHAIN_RULE) continue;
     const site = textOf(row.Site);

@@ -7,6 +7,7 @@ import {
   CHAIN_CONSUMER,
   CHAIN_ROWS,
   CHAIN_RULE,
+  COMMAND_FAMILIES,
   CONTROLLER_FAMILIES,
   CORRELATION_RULES,
   MALWARE_RULE,
@@ -77,10 +78,16 @@ describe('routing: one owning rule per alert type, executed', () => {
     const wrong: string[] = [];
     let chain = 0;
     D4IOT_CATALOG.forEach((e, i) => {
-      const row = catalogRow(e, i, { DestinationAssetType: 'PLC', DestinationAssetName: 'PLC-7' });
+      // from the SCADA server: the command families stay their own rules'
+      const row = catalogRow(e, i, {
+        DestinationAssetType: 'PLC',
+        DestinationAssetName: 'PLC-7',
+        SourceAssetType: 'SCADAServer',
+      });
       const got = alerting(row);
       const family = ownerOf({ title: e.title, category: e.category, engine: e.engine });
       const want = (CONTROLLER_FAMILIES as readonly string[]).includes(family) ? CHAIN_RULE : family;
+      expect(ownerOf({ ...e, destinationAssetType: 'PLC', sourceAssetType: 'SCADAServer' })).toBe(want);
       if (got.length !== 1 || got[0] !== want)
         wrong.push(`${e.title}: ${got.join(' + ') || 'no rule'} (want ${want})`);
       if (want === CHAIN_RULE) chain++;
@@ -88,6 +95,43 @@ describe('routing: one owning rule per alert type, executed', () => {
     expect(wrong).toEqual([]);
     expect(chain).toBeGreaterThan(40);
   }, 300_000);
+
+  it('aimed at a controller by a device outside the process, the command families go to the attack-chain rule too', () => {
+    const wrong: string[] = [];
+    let commands = 0;
+    D4IOT_CATALOG.forEach((e, i) => {
+      const family = ownerOf({ title: e.title, category: e.category, engine: e.engine });
+      const isCommand = (COMMAND_FAMILIES as readonly string[]).includes(family);
+      const chainFamily = (CONTROLLER_FAMILIES as readonly string[]).includes(family);
+      // a laptop (typed) and a device of unknown type; a peer controller and an HMI are the process's own
+      for (const [source, outside] of [
+        ['Workstation', true],
+        ['', true],
+        ['RTU', false],
+        ['hmi', false],
+      ] as const) {
+        const row = catalogRow(e, i, {
+          DestinationAssetType: 'RTU',
+          DestinationAssetName: 'RTU-1',
+          SourceAssetType: source,
+        });
+        const want = chainFamily || (isCommand && outside) ? CHAIN_RULE : family;
+        expect(ownerOf({ ...e, destinationAssetType: 'RTU', sourceAssetType: source }), e.title).toBe(want);
+        // a workstation aimed at a controller may also be a Purdue crossing (a correlation), but never beside the chain
+        const got = alerting(row).filter(
+          (r) => want === CHAIN_RULE || !(CORRELATION_RULES as readonly string[]).includes(r),
+        );
+        if (got.length !== 1 || got[0] !== want)
+          wrong.push(
+            `${e.title} from ${source || 'unknown'}: ${got.join(' + ') || 'no rule'} (want ${want})`,
+          );
+        if (isCommand && outside) commands++;
+      }
+    });
+    expect(wrong).toEqual([]);
+    // both command families' titles, from two kinds of source
+    expect(commands).toBeGreaterThan(100);
+  }, 600_000);
 
   it('titles the catalog does not know: by engine and category, else the catch-all; nothing is dropped', () => {
     const cases: [Row, string][] = [

@@ -75,6 +75,18 @@ describe('untyped targets', () => {
     ]);
   });
 
+  it('lists a device protocol commands were aimed at from outside the process, not from the SCADA server', () => {
+    const unpermitted = 'Unpermitted Usage of Modbus Function Code';
+    const category = 'Unauthorized Communication Behavior';
+    const found = untypedTargets([
+      // an unknown device's commands: were 10.1.0.50 a controller, a step of an attack on it
+      row(unpermitted, category, 4, { DestinationIP: '10.1.0.50' }),
+      // the SCADA server's own polling stays its rule's, whatever the destination is
+      row(unpermitted, category, 9, { DestinationIP: '10.1.0.51', SourceAssetType: 'SCADAServer' }),
+    ]);
+    expect(found.map((t) => [t.device, t.alerts])).toEqual([['10.1.0.50', 4]]);
+  });
+
   it("lists a port sweep's hosts after the devices something else was aimed at, however many scans they had", () => {
     const sweep = Array.from({ length: 10 }, (_, k) =>
       row('Port Scan Detected', 'Scan', 5, { DestinationIP: `10.1.2.${10 + k}` }),

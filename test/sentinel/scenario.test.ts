@@ -158,6 +158,7 @@ describe('the bundled scenario in the local Sentinel', () => {
         category: entry.category,
         engine: entry.engine,
         destinationAssetType: String(row.DestinationAssetType ?? ''),
+        sourceAssetType: String(row.SourceAssetType ?? ''),
       });
       const by = twin.result.alerts
         .filter((a) => a.alertIds.includes(id))
