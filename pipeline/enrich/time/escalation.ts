@@ -8,7 +8,13 @@ import { type Device, SEVERITIES, type Severity } from '../../model/alert.js';
 import { parseTechniqueId, technique } from '../attack.js';
 import { type Asset, normalizeAssetType, normalizeMac } from '../inventory/index.js';
 import { DAY_SHORT } from './calendarValues.js';
-import { hhmm, type MaintenanceWindow, type SiteCalendar, type TimeContext } from './siteCalendar.js';
+import {
+  hhmm,
+  type MaintenanceWindow,
+  nearbyWindow,
+  type SiteCalendar,
+  type TimeContext,
+} from './siteCalendar.js';
 
 /** Catalog categories whose alerts are engineering operations on a controller (compared without case/spaces). */
 export const DEFAULT_CATEGORIES = [
@@ -194,6 +200,17 @@ export function offHoursReason(kind: string, site: SiteCalendar, time: TimeConte
   return `${when}, outside working hours ${site.hours?.text ?? ''}`.trimEnd();
 }
 
+/** "15 min after maintenance window "…" 2026-11-01 00:30–03:30 America/Chicago ended, which allows TUL-EWS-01". */
+function nearWindowText(i: RuleInput, site: SiteCalendar, time: TimeContext): string | undefined {
+  const near = nearbyWindow(site, time.at, time.zoneKey, (w) => allowedIn(w, i.source, i.sourceAsset));
+  if (!near) return undefined;
+  const who = i.sourceAsset?.name ?? i.source.name ?? i.source.ip ?? i.source.mac ?? 'the source';
+  const when = near.ended
+    ? `after maintenance window ${near.window.text} ended`
+    : `before maintenance window ${near.window.text} opens`;
+  return `${near.minutes} min ${when}, which allows ${who}`;
+}
+
 /**
  * The rules for engineering operations (programming, firmware, stop/restart, mode change):
  * - inside an open maintenance window, from a device the window allows → ExpectedMaintenance (tag only; no other rule);
@@ -201,6 +218,8 @@ export function offHoursReason(kind: string, site: SiteCalendar, time: TimeConte
  * - outside the site's working hours, or on a holiday → OutsideWorkingHours, severity raised;
  * - from a device whose type is not an engineering station (or unknown, unless `unknownSource: ignore`) →
  *   NotEngineeringStation, severity raised. An alert without any source device is not judged by this rule.
+ * An escalated operation within two hours of a window that allows its source says so in its first reason (an
+ * overrun or an early start), and is escalated all the same: the window is what was announced.
  * The severity is raised to `rules.severity`, never lowered; the first rule that raised it carries `from`/`to`.
  */
 export function escalate(
@@ -230,6 +249,8 @@ export function escalate(
       `${i.kind} from ${who}, a device of unknown type (not a known engineering station)`,
     ]);
   }
+  const near = reasons.length && i.site && i.time ? nearWindowText(i, i.site, i.time) : undefined;
+  if (near) reasons[0]![1] += `; ${near}`;
   let severity = i.severity;
   const escalations = reasons.map(([rule, reason]): Escalation => {
     if (RANK[rules.severity] <= RANK[severity]) return { rule, reason };

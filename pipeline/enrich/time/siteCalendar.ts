@@ -131,6 +131,9 @@ export function compileSites(sites: SitesConfig | undefined): Map<string, SiteCa
 // Time context of one alert
 
 export interface TimeContext {
+  /** The instant (epoch ms) and the alert's zone (lower case), for windows near it (nearbyWindow). */
+  at: number;
+  zoneKey?: string;
   local: LocalMoment;
   /** Undefined when the site declares no working hours. A holiday is never working hours. */
   inBusinessHours?: boolean;
@@ -148,13 +151,8 @@ export function inHours(byDay: readonly (readonly [number, number])[][], local: 
   return false;
 }
 
-/** Open windows at `t`: binary search for the last start ≤ t, then back while a window could still be open. */
-export function openWindows(
-  site: SiteCalendar,
-  t: number,
-  zoneKey: string | undefined,
-): readonly MaintenanceWindow[] {
-  const ws = site.windows;
+/** The index of the last window (sorted by start) starting at or before `t`; −1 when none does. */
+function lastStartingBy(ws: readonly MaintenanceWindow[], t: number): number {
   let lo = 0;
   let hi = ws.length;
   while (lo < hi) {
@@ -162,8 +160,18 @@ export function openWindows(
     if (ws[mid]!.start <= t) lo = mid + 1;
     else hi = mid;
   }
+  return lo - 1;
+}
+
+/** Open windows at `t`: binary search for the last start ≤ t, then back while a window could still be open. */
+export function openWindows(
+  site: SiteCalendar,
+  t: number,
+  zoneKey: string | undefined,
+): readonly MaintenanceWindow[] {
+  const ws = site.windows;
   let out: MaintenanceWindow[] | undefined;
-  for (let i = lo - 1; i >= 0 && ws[i]!.start > t - site.longestWindow; i--) {
+  for (let i = lastStartingBy(ws, t); i >= 0 && ws[i]!.start > t - site.longestWindow; i--) {
     const w = ws[i]!;
     if (t >= w.end || (w.zones && (zoneKey === undefined || !w.zones.has(zoneKey)))) continue;
     out ??= [];
@@ -172,11 +180,58 @@ export function openWindows(
   return out ? out.reverse() : NONE; // found latest first; report in start order
 }
 
+/** How far from a window an operation is still told as near it: an overrun or an early start of announced work. */
+export const NEAR_WINDOW_MS = 2 * 3_600_000;
+
+export interface NearbyWindow {
+  window: MaintenanceWindow;
+  /** Whole minutes between the instant and the window (at least 1). */
+  minutes: number;
+  /** The window ended before the instant (else it opens after it). */
+  ended: boolean;
+}
+
+/**
+ * The window of the site (and zone) nearest to `t` that ended at most {@link NEAR_WINDOW_MS} before it or opens at
+ * most that long after it, among those `accepts` takes (the ones allowing the alert's source): an engineer who
+ * flashes a controller 15 minutes after the announced window closed is most likely overrunning it, which the analyst
+ * should read beside the escalation. Not open at `t` (that is `openWindows`).
+ */
+export function nearbyWindow(
+  site: SiteCalendar,
+  t: number,
+  zoneKey: string | undefined,
+  accepts: (w: MaintenanceWindow) => boolean,
+): NearbyWindow | undefined {
+  let best: NearbyWindow | undefined;
+  let bestGap = Number.POSITIVE_INFINITY;
+  const ws = site.windows;
+  // windows are sorted by start: from the last one starting by t + margin, back while one could end after t − margin
+  for (let i = lastStartingBy(ws, t + NEAR_WINDOW_MS); i >= 0; i--) {
+    const w = ws[i]!;
+    if (w.start < t - NEAR_WINDOW_MS - site.longestWindow) break;
+    if (w.end < t - NEAR_WINDOW_MS || (t >= w.start && t < w.end)) continue;
+    if (w.zones && (zoneKey === undefined || !w.zones.has(zoneKey))) continue;
+    const ended = t >= w.end;
+    const gap = ended ? t - w.end : w.start - t;
+    if (gap < bestGap && accepts(w)) {
+      best = { window: w, minutes: Math.max(1, Math.round(gap / 60_000)), ended };
+      bestGap = gap;
+    }
+  }
+  return best;
+}
+
 /** Local time, working hours, holiday and open maintenance windows of a site at instant `t`. */
 export function timeContextAt(site: SiteCalendar, t: number, zoneKey: string | undefined): TimeContext {
   const local = localMoment(site.timeZone, t);
   const holiday = site.holidays.get(local.date);
-  const ctx: TimeContext = { local, windows: site.windows.length ? openWindows(site, t, zoneKey) : NONE };
+  const ctx: TimeContext = {
+    at: t,
+    local,
+    windows: site.windows.length ? openWindows(site, t, zoneKey) : NONE,
+  };
+  if (zoneKey !== undefined) ctx.zoneKey = zoneKey;
   if (holiday !== undefined) ctx.holiday = holiday;
   if (site.hours) ctx.inBusinessHours = holiday === undefined && inHours(site.hours.byDay, local);
   return ctx;

@@ -511,6 +511,42 @@ describe('escalate', () => {
     });
   });
 
+  describe('an operation near a window that allows its source (an overrun, an early start)', () => {
+    const night = (at: string, sourceAsset: Asset = lynEws) =>
+      run({
+        cal: lyon,
+        zone: 'brewhouse',
+        kind: 'Firmware change',
+        at,
+        source: { ip: sourceAsset.ip },
+        sourceAsset,
+      });
+    const window = 'maintenance window 2026-11-19 01:00–03:00 Europe/Paris';
+
+    it('is escalated as usual, its reason saying how far from which window', () => {
+      const r = night('2026-11-19T02:20:00Z'); // Thu 03:20 Paris, 20 min after 03:00
+      expect(r.severity).toBe('High');
+      expect(r.escalations.map((e) => [e.rule, e.reason])).toEqual([
+        [
+          'OutsideWorkingHours',
+          'Firmware change at 03:20 Europe/Paris (Thu 2026-11-19), outside working hours Mon–Fri 05:00–21:00; ' +
+            `20 min after ${window} ended, which allows LYN-EWS-01`,
+        ],
+      ]);
+      expect(night('2026-11-18T23:15:00Z').escalations[0]!.reason).toMatch(
+        new RegExp(`; 45 min before ${window} opens, which allows LYN-EWS-01$`),
+      );
+    });
+
+    it('up to two hours from it, for a device it allows', () => {
+      expect(night('2026-11-19T03:55:00Z').escalations[0]!.reason).toContain('; 115 min after'); // 04:55
+      // 2 h 30 min before it opened
+      expect(night('2026-11-18T21:30:00Z').escalations[0]!.reason).not.toContain('maintenance window');
+      const other = { name: 'LYN-EWS-02', ip: '10.20.1.12', type: 'EngineeringStation' };
+      expect(night('2026-11-19T02:20:00Z', other).escalations[0]!.reason).not.toContain('maintenance window');
+    });
+  });
+
   it('is pure: the same input gives the same output', () => {
     const severities: Severity[] = ['Informational', 'Low', 'Medium', 'High'];
     for (const severity of severities) {
